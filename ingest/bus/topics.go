@@ -1,0 +1,51 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// The topics of the pipeline.
+const (
+	TopicEventsRaw       = "events.raw"        // validated, masked events from intake
+	TopicIncidentChanges = "incidents.changes" // incident changes from the processor, keyed by incident id
+	TopicDLQ             = "events.dlq"        // records that could not be processed, with the reason
+)
+
+// Topics lists every topic the pipeline needs.
+var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicDLQ}
+
+// EnsureTopics creates the topics that do not exist yet, each with the given
+// number of partitions. Existing topics are left as they are.
+func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
+	if len(brokers) == 0 {
+		return errors.New("ensuring topics: no brokers given")
+	}
+	conn, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return fmt.Errorf("ensuring topics: dialing %s: %w", brokers[0], err)
+	}
+	defer conn.Close()
+	ctrl, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("ensuring topics: finding the controller: %w", err)
+	}
+	cc, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
+	if err != nil {
+		return fmt.Errorf("ensuring topics: dialing the controller: %w", err)
+	}
+	defer cc.Close()
+	cfgs := make([]kafka.TopicConfig, 0, len(topics))
+	for _, t := range topics {
+		cfgs = append(cfgs, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1})
+	}
+	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return fmt.Errorf("ensuring topics %v: %w", topics, err)
+	}
+	return nil
+}
