@@ -13,18 +13,18 @@ const (
 
 // Area is a part of the city with a boundary and a place in the hierarchy.
 type Area struct {
-	ID       string    `json:"id"`
-	Name     string    `json:"name"`
-	NameEN   string    `json:"name_en,omitempty"`
-	Level    AreaLevel `json:"level"`
-	ParentID string    `json:"parent_id,omitempty"`
+	ID       string    `json:"id" yaml:"id"`
+	Name     string    `json:"name" yaml:"name"`
+	NameEN   string    `json:"name_en,omitempty" yaml:"name_en,omitempty"`
+	Level    AreaLevel `json:"level" yaml:"level"`
+	ParentID string    `json:"parent_id,omitempty" yaml:"parent_id,omitempty"`
 }
 
 // Department is a unit that receives and handles dispatched tasks.
 type Department struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	NameEN string `json:"name_en,omitempty"`
+	ID     string `json:"id" yaml:"id"`
+	Name   string `json:"name" yaml:"name"`
+	NameEN string `json:"name_en,omitempty" yaml:"name_en,omitempty"`
 }
 
 // CategoryKind separates city parts (部件: things such as manhole covers) from
@@ -40,22 +40,22 @@ const (
 // Category is one entry of the city's classification of parts and events,
 // coded as the national standard codes it.
 type Category struct {
-	Code          string       `json:"code"`
-	Kind          CategoryKind `json:"kind"`
-	Name          string       `json:"name"`
-	NameEN        string       `json:"name_en,omitempty"`
-	DeadlineHours int          `json:"deadline_hours,omitempty"` // time allowed to handle it
-	Severity      int          `json:"severity,omitempty"`       // default severity 1..4
+	Code          string       `json:"code" yaml:"code"`
+	Kind          CategoryKind `json:"kind" yaml:"kind"`
+	Name          string       `json:"name" yaml:"name"`
+	NameEN        string       `json:"name_en,omitempty" yaml:"name_en,omitempty"`
+	DeadlineHours int          `json:"deadline_hours,omitempty" yaml:"deadline_hours,omitempty"` // time allowed to handle it
+	Severity      int          `json:"severity,omitempty" yaml:"severity,omitempty"`             // default severity 1..4
 }
 
 // City is the running city as the other stages see it.
 type City struct {
-	Name        string       `json:"name"`
-	NameEN      string       `json:"name_en,omitempty"`
-	TimeZone    string       `json:"time_zone"`
-	Center      [2]float64   `json:"center"` // [lat, lon]
-	BBox        [4]float64   `json:"bbox"`   // [min lon, min lat, max lon, max lat]
-	Areas       []Area       `json:"areas"`
-	Departments []Department `json:"departments"`
-	Categories  []Category   `json:"categories"`
+	Name        string       `json:"name" yaml:"name"`
+	NameEN      string       `json:"name_en,omitempty" yaml:"name_en,omitempty"`
+	TimeZone    string       `json:"time_zone" yaml:"time_zone"`
+	Center      [2]float64   `json:"center" yaml:"center"` // [lat, lon]
+	BBox        [4]float64   `json:"bbox" yaml:"bbox"`     // [min lon, min lat, max lon, max lat]
+	Areas       []Area       `json:"areas" yaml:"areas"`
+	Departments []Department `json:"departments" yaml:"departments"`
+	Categories  []Category   `json:"categories" yaml:"categories"`
 }

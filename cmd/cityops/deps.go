@@ -7,5 +7,5 @@ import (
 	_ "github.com/expr-lang/expr"
 	_ "github.com/gorilla/websocket"
 	_ "github.com/prometheus/client_golang/prometheus"
-	_ "gopkg.in/yaml.v3"
+	_ "go.yaml.in/yaml/v3"
 )
