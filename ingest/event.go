@@ -21,7 +21,7 @@ const (
 	maxTypeLen    = 64
 	maxTextLen    = 4000 // characters
 	maxUnitLen    = 16
-	maxFuture     = 5 * time.Minute  // clock skew allowed for reporters
+	maxFuture     = 5 * time.Minute // clock skew allowed for reporters
 	maxPast       = 366 * 24 * time.Hour
 )
 
