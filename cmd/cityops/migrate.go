@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/cityops/cityops/store"
+)
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := newFlags("migrate", stderr, &o, "clickhouse")
+	print := fs.Bool("print", false, "write the schema's SQL to stdout instead of applying it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *print {
+		_, err := io.WriteString(stdout, store.MigrationSQL(o.database))
+		return err
+	}
+	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	applied, err := s.AppliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is at migration %d\n", o.database, applied[len(applied)-1])
+	return nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/store"
+)
+
+// options are the settings the roles share.
+type options struct {
+	kafka      string // comma-separated brokers
+	partitions int
+	clickhouse string
+	database   string
+	http       string
+	pack       string // pack directory; empty for the demo city
+	verbose    bool
+}
+
+func (o *options) brokers() []string { return strings.Split(o.kafka, ",") }
+
+// newFlags returns a flag set for command name with the given shared options
+// registered on it.
+func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet("cityops "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, w := range which {
+		switch w {
+		case "kafka":
+			fs.StringVar(&o.kafka, "kafka", "127.0.0.1:9092", "Kafka brokers, comma-separated host:port")
+			fs.IntVar(&o.partitions, "partitions", 4, "partitions of the topics created at start")
+		case "clickhouse":
+			fs.StringVar(&o.clickhouse, "clickhouse", "127.0.0.1:9000", "ClickHouse native protocol host:port")
+			fs.StringVar(&o.database, "database", store.DefaultDatabase, "ClickHouse database")
+		case "http":
+			fs.StringVar(&o.http, "http", ":8080", "HTTP listen address")
+		case "pack":
+			fs.StringVar(&o.pack, "pack", "", "city pack directory (default: the built-in demo city)")
+		}
+	}
+	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
+	return fs
+}
+
+func (o *options) logger(stderr io.Writer) *slog.Logger {
+	lvl := slog.LevelInfo
+	if o.verbose {
+		lvl = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+}
+
+// loadPack loads the city pack named by o, or the demo city.
+func (o *options) loadPack() (*rules.Pack, error) {
+	var fsys fs.FS = demo.City()
+	if o.pack != "" {
+		fsys = os.DirFS(o.pack)
+	}
+	p, err := rules.Load(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("loading pack %s: %w", o.packName(), err)
+	}
+	return p, nil
+}
+
+func (o *options) packName() string {
+	if o.pack == "" {
+		return "(demo city)"
+	}
+	return o.pack
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/segmentio/kafka-go"
+)
+
+// Consumer groups of the roles. Replicas of one role share a group and so
+// share the partitions.
+const (
+	groupProcess = "cityops-process"
+	groupStore   = "cityops-store"
+)
+
+func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
+	var o options
+	fs := newFlags("process", stderr, &o, "kafka", "pack")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		return err
+	}
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+		return err
+	}
+	return process(ctx, &o, pack, o.logger(stderr))
+}
+
+// process runs the processor stage until ctx is done.
+func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
+	p, err := dispatch.New(pack)
+	if err != nil {
+		return err
+	}
+	changes := bus.NewWriter(o.brokers(), bus.TopicIncidentChanges)
+	defer changes.Close()
+	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
+	defer dlq.Close()
+	log.Info("processor running", "pack", pack.Name, "rules", pack.Engine.Rules())
+	return bus.Consume(ctx, bus.ConsumerConfig{
+		Brokers: o.brokers(), Topic: bus.TopicEventsRaw, Group: groupProcess,
+		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+	}, p.Handler(changes.WriteMessages, bus.DeadLetter(dlq)))
+}
+
+func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
+	var o options
+	fs := newFlags("store", stderr, &o, "kafka", "clickhouse")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := o.logger(stderr)
+	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return sink(ctx, &o, s, log)
+}
+
+// sink runs the ClickHouse sink until ctx is done.
+func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) error {
+	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
+	defer dlq.Close()
+	log.Info("store sink running", "clickhouse", o.clickhouse, "database", o.database)
+	return bus.Consume(ctx, bus.ConsumerConfig{
+		Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
+		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+	}, s.Handler(bus.DeadLetter(dlq)))
+}
+
+func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
+	var o options
+	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		return err
+	}
+	log := o.logger(stderr)
+	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return serveWeb(ctx, &o, pack, s, newRegistry(), log)
+}
+
+// serveWeb runs the HTTP server, with the intake API, and feeds its live map
+// from the changes topic until ctx is done.
+func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger) error {
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
+	}
+	events := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+	defer events.Close()
+	intake := &ingest.Handler{
+		Validator: &ingest.Validator{BBox: areas.BBox()},
+		Publish:   events.WriteMessages,
+		Logger:    log,
+	}
+	srv, err := web.New(web.Config{
+		City:         cityOf(pack, areas),
+		AreasGeoJSON: pack.AreasGeoJSON,
+		API:          map[string]http.Handler{"POST /api/v1/events": intake},
+		Ready:        readiness(o, s),
+		Registry:     reg,
+		Logger:       log,
+	})
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() {
+		// Each server replays the whole changes log into its own group, so
+		// its live map starts from the city's current state.
+		host, _ := os.Hostname()
+		errc <- bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges,
+			Group:     fmt.Sprintf("cityops-web-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
+			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+		}, srv.ChangeHandler())
+	}()
+	log.Info("web serving", "addr", o.http)
+	if err := srv.Serve(ctx, o.http); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+// readiness reports whether the broker and ClickHouse answer.
+func readiness(o *options, s *store.Store) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		conn, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", o.brokers()[0])
+		if err != nil {
+			return fmt.Errorf("kafka: %w", err)
+		}
+		conn.Close()
+		if err := s.Ping(ctx); err != nil {
+			return fmt.Errorf("clickhouse: %w", err)
+		}
+		return nil
+	}
+}
+
+// cityOf describes the running city for the web.
+func cityOf(p *rules.Pack, areas *geo.Index) cityops.City {
+	return cityops.City{
+		Name:        p.Name,
+		NameEN:      p.NameEN,
+		TimeZone:    p.TimeZone,
+		Center:      areas.Center(),
+		BBox:        areas.BBox(),
+		Areas:       areas.Areas(),
+		Departments: p.Departments,
+		Categories:  p.Categories,
+	}
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
