@@ -1,0 +1,57 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/cityops/cityops"
+	"github.com/segmentio/kafka-go"
+)
+
+func TestChangeHandler(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	c := dial(t, ts, nil, nil)
+	read(t, c)
+
+	record := func(v any) kafka.Message {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kafka.Message{Topic: "incidents.changes", Value: b}
+	}
+	noID := change(t, 9, cityops.ChangeCreated, cityops.StatusDispatched, 1)
+	noID.Incident.ID = ""
+	badKind := change(t, 8, "deleted", cityops.StatusDispatched, 1)
+	batch := []kafka.Message{
+		record(change(t, 1, cityops.ChangeCreated, cityops.StatusDispatched, 1)),
+		{Topic: "incidents.changes", Offset: 7, Value: []byte("{not json")},
+		{Topic: "incidents.changes", Offset: 8, Value: []byte(`{"kind":"created","incident":{"version":"x"}}`)},
+		record(noID),
+		record(badKind),
+		record(change(t, 2, cityops.ChangeCreated, cityops.StatusAccepted, 1)),
+	}
+	if err := s.ChangeHandler()(context.Background(), batch); err != nil {
+		t.Fatalf("handler: %v", err)
+	}
+	for _, want := range []string{"inc-1", "inc-2"} {
+		if m := read(t, c); m.Type != "change" || m.Incident.ID != want || len(m.Incident.Hex) != 6 {
+			t.Fatalf("got %+v, want a change of %s with its hex", m, want)
+		}
+	}
+	tests := []struct {
+		result string
+		want   float64
+	}{
+		{resultPublished, 2},
+		{resultUndecodable, 2},
+		{resultInvalid, 2},
+		{resultStale, 0},
+	}
+	for _, tt := range tests {
+		if got := metric(t, reg, "cityops_web_changes_total", "result", tt.result); got != tt.want {
+			t.Errorf("changes %s: %v, want %v", tt.result, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/websocket"
+)
+
+// newUpgrader returns the websocket upgrader of the live map. It negotiates
+// per-message compression: a change is compressed once for all clients that
+// asked for it (PreparedMessage), and snapshots shrink several times.
+func newUpgrader(allowed []string) *websocket.Upgrader {
+	return &websocket.Upgrader{
+		ReadBufferSize:    1 << 10,
+		WriteBufferSize:   8 << 10,
+		WriteBufferPool:   &sync.Pool{}, // idle clients hold no write buffer
+		CheckOrigin:       originChecker(allowed),
+		EnableCompression: true,
+	}
+}
+
+// serveLive upgrades to a websocket and serves one live map client until it
+// leaves, fails or is sent away.
+func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := s.upgrader.Upgrade(w, r, nil) // answers refused origins with 403
+	if err != nil {
+		s.log.Debug("refusing a live client", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "err", err)
+		return
+	}
+	cl := newClient(conn, s.m, s.hub.queueLen)
+	if !s.hub.add(cl) {
+		cl.kick(websocket.CloseGoingAway, "server shutting down", 0)
+		return
+	}
+	defer s.hub.done()
+	log := s.log.With("remote", r.RemoteAddr)
+	log.Debug("live client connected", "snapshot", len(cl.snapshot))
+
+	written := make(chan error, 1)
+	go func() { written <- cl.writeLoop() }()
+	cl.readLoop()
+	s.hub.remove(cl)
+	close(cl.done)
+	if err := <-written; err != nil {
+		log.Debug("live client write failed", "err", err)
+	}
+	conn.Close()
+	log.Debug("live client left")
+}

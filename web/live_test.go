@@ -1,0 +1,291 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestLiveSnapshotThenChanges(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	s.Publish(change(t, 1, cityops.ChangeCreated, cityops.StatusDispatched, 1))
+	s.Publish(change(t, 2, cityops.ChangeCreated, cityops.StatusDispatched, 1))
+	s.Publish(change(t, 2, cityops.ChangeUpdated, cityops.StatusClosed, 2)) // closed before anyone looked
+
+	c := dial(t, ts, nil, nil)
+	snap := read(t, c)
+	if snap.Type != "snapshot" || len(snap.Incidents) != 1 || snap.Incidents[0].ID != "inc-1" {
+		t.Fatalf("snapshot %+v, want inc-1 alone", snap)
+	}
+	if got := snap.Incidents[0]; len(got.Hex) != 6 || got.H3 == "" {
+		t.Errorf("snapshot incident has hex %v and h3 %q, want 6 vertices and a cell", got.Hex, got.H3)
+	}
+
+	steps := []struct {
+		change   cityops.Change
+		wantKind string
+	}{
+		{change(t, 3, cityops.ChangeCreated, cityops.StatusDispatched, 1), "created"},
+		{change(t, 1, cityops.ChangeUpdated, cityops.StatusAccepted, 2), "updated"},
+		{change(t, 1, cityops.ChangeUpdated, cityops.StatusClosed, 3), "updated"},
+	}
+	for _, st := range steps {
+		s.Publish(st.change)
+		m := read(t, c)
+		in := st.change.Incident
+		if m.Type != "change" || m.Kind != st.wantKind || m.Incident.ID != in.ID || m.Incident.Status != in.Status || m.Incident.Version != in.Version {
+			t.Fatalf("got %+v, want a %s change of %s to %s v%d", m, st.wantKind, in.ID, in.Status, in.Version)
+		}
+		if len(m.Incident.Hex) != 6 || m.Incident.H3 != in.Cell.String() {
+			t.Errorf("change of %s has hex %v, h3 %q; want 6 vertices of %s", in.ID, m.Incident.Hex, m.Incident.H3, in.Cell)
+		}
+		for _, v := range m.Incident.Hex {
+			if d := v[0] - in.Lat; d > 0.003 || d < -0.003 {
+				t.Errorf("vertex %v is far from the incident at %.4f,%.4f", v, in.Lat, in.Lon)
+			}
+		}
+	}
+
+	// inc-1 was closed: a new client sees inc-3 alone.
+	if snap := read(t, dial(t, ts, nil, nil)); len(snap.Incidents) != 1 || snap.Incidents[0].ID != "inc-3" {
+		t.Errorf("second snapshot %+v, want inc-3 alone", snap.Incidents)
+	}
+	if got := metric(t, reg, "cityops_web_live_clients"); got != 2 {
+		t.Errorf("live clients %v, want 2", got)
+	}
+}
+
+func TestLiveDropsStaleChanges(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	c := dial(t, ts, nil, nil)
+	read(t, c) // empty snapshot
+	for _, ch := range []cityops.Change{
+		change(t, 1, cityops.ChangeCreated, cityops.StatusDispatched, 2),
+		change(t, 1, cityops.ChangeUpdated, cityops.StatusReported, 1),   // older
+		change(t, 1, cityops.ChangeUpdated, cityops.StatusDispatched, 2), // duplicate
+		change(t, 1, cityops.ChangeUpdated, cityops.StatusClosed, 3),
+		change(t, 1, cityops.ChangeUpdated, cityops.StatusInProgress, 2), // replayed after closing
+		change(t, 4, cityops.ChangeCreated, cityops.StatusDispatched, 0), // no versions: always applies
+		change(t, 4, cityops.ChangeUpdated, cityops.StatusAccepted, 0),
+	} {
+		s.Publish(ch)
+	}
+	want := []string{"inc-1 dispatched", "inc-1 closed", "inc-4 dispatched", "inc-4 accepted"}
+	for _, w := range want {
+		m := read(t, c)
+		if got := m.Incident.ID + " " + string(m.Incident.Status); got != w {
+			t.Fatalf("got %s, want %s", got, w)
+		}
+	}
+	if got := metric(t, reg, "cityops_web_changes_total", "result", "stale"); got != 3 {
+		t.Errorf("stale changes %v, want 3", got)
+	}
+}
+
+func TestLiveOrigin(t *testing.T) {
+	_, ts, _ := newTestServer(t, func(c *Config) { c.AllowedOrigins = []string{"https://Wall.example.org"} })
+	host := strings.TrimPrefix(ts.URL, "http://")
+	tests := []struct {
+		origin string
+		ok     bool
+	}{
+		{"", true},
+		{"http://" + host, true},
+		{"https://wall.example.org", true},
+		{"https://wall.example.org:8443", false},
+		{"http://evil.example", false},
+		{"null", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.origin, func(t *testing.T) {
+			h := http.Header{}
+			if tt.origin != "" {
+				h.Set("Origin", tt.origin)
+			}
+			c, resp, err := websocket.DefaultDialer.Dial(wsURL(ts), h)
+			if c != nil {
+				c.Close()
+			}
+			if tt.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tt.ok && (err == nil || resp == nil || resp.StatusCode != http.StatusForbidden) {
+				t.Fatalf("got %v, want 403", err)
+			}
+		})
+	}
+}
+
+// TestLiveSlowClient checks that a client that never reads holds up neither
+// Publish nor the other clients, and is disconnected.
+func TestLiveSlowClient(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	s.hub.queueLen = 64
+
+	small := &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			_ = c.(*net.TCPConn).SetReadBuffer(4 << 10)
+		}
+		return c, err
+	}}
+	slow := dial(t, ts, small, nil) // never reads until the end
+	fast := dial(t, ts, nil, nil)
+	read(t, fast)
+	got := make(chan message, 128)
+	go func() {
+		defer close(got)
+		for {
+			_, b, err := fast.ReadMessage()
+			if err != nil {
+				return
+			}
+			got <- message{Kind: string(b[:40])}
+		}
+	}()
+
+	// 4,000 changes of 2 KB: more than the socket buffers and the queue hold.
+	const n, chunk = 4000, 32 // a chunk fits in the fast client's queue
+	text := strings.Repeat("路面塌陷 ", 2048/13)
+	var slowest time.Duration
+	for i := 0; i < n; i += chunk {
+		for j := i; j < i+chunk; j++ {
+			ch := change(t, j, cityops.ChangeCreated, cityops.StatusDispatched, 1)
+			ch.Incident.Text = text
+			start := time.Now()
+			s.Publish(ch)
+			slowest = max(slowest, time.Since(start))
+		}
+		for j := 0; j < chunk; j++ {
+			select {
+			case _, ok := <-got:
+				if !ok {
+					t.Fatalf("the fast client was disconnected after %d changes", i+j)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the fast client got %d of %d changes", i+j, n)
+			}
+		}
+	}
+	if slowest > 100*time.Millisecond {
+		t.Errorf("the slowest Publish took %v", slowest)
+	}
+	eventually(t, "the slow client is dropped and its connection closed", func() bool {
+		return metric(t, reg, "cityops_web_live_clients_dropped_slow_total") == 1 &&
+			metric(t, reg, "cityops_web_live_clients") == 1
+	})
+
+	// The server removes a client only once its connection is closed: the
+	// slow one, whose small window would take long to drain, need not read on.
+	slow.Close()
+}
+
+func TestClientCoalescesWhenFull(t *testing.T) {
+	m, err := newMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := newClient(nil, m, 3) // no connection: nothing here may disconnect it
+	pm := func(s string) *websocket.PreparedMessage {
+		p, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a1, b1, a2, a3, a4 := pm("a1"), pm("b1"), pm("a2"), pm("a3"), pm("a4")
+	cl.enqueue("a", a1)
+	cl.enqueue("b", b1)
+	cl.enqueue("a", a2) // room left: queued behind b
+	cl.enqueue("a", a3) // full: replaces a2, the latest change of a
+	cl.enqueue("a", a4) // replaces a3
+	want := []*websocket.PreparedMessage{a1, b1, a4}
+	got := cl.take(nil)
+	if len(got) != len(want) {
+		t.Fatalf("queue holds %d changes, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].pm != want[i] {
+			t.Errorf("change %d is not the one expected", i)
+		}
+	}
+	if cl.kicked {
+		t.Error("a client that only coalesced was disconnected")
+	}
+	cl.enqueue("b", b1) // the queue was emptied: room again
+	if got := cl.take(nil); len(got) != 1 || got[0].pm != b1 {
+		t.Errorf("after take, queue holds %d changes, want b1 alone", len(got))
+	}
+}
+
+func TestServeShutsDownGracefully(t *testing.T) {
+	s, _, _ := newTestServer(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- s.serve(ctx, ln) }()
+
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/ws/live", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	read(t, c)
+	start := time.Now()
+	cancel()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err = c.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway || ce.Text != "server shutting down" {
+		t.Errorf("client got %v, want a going-away close frame", err)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(shutdownTimeout + time.Second):
+		t.Fatal("Serve did not return")
+	}
+	if d := time.Since(start); d > shutdownTimeout {
+		t.Errorf("shutdown took %v", d)
+	}
+	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		t.Error("still accepting connections after shutdown")
+	}
+}
+
+// TestLiveTooFarBehind checks that a client that reads, but not as fast as
+// changes come, is told why it is disconnected.
+func TestLiveTooFarBehind(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	s.hub.queueLen = 2
+	c := dial(t, ts, nil, nil)
+	read(t, c)
+	for i := range 1000 {
+		s.Publish(change(t, i, cityops.ChangeCreated, cityops.StatusDispatched, 1))
+	}
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var err error
+	for err == nil {
+		_, _, err = c.ReadMessage()
+	}
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater || !strings.Contains(ce.Text, "too far behind") {
+		t.Fatalf("client ended with %v, want close 1013 saying it is too far behind", err)
+	}
+	if got := metric(t, reg, "cityops_web_live_clients_dropped_slow_total"); got != 1 {
+		t.Errorf("dropped slow clients %v, want 1", got)
+	}
+}
