@@ -1,0 +1,22 @@
+// Package store keeps the platform's history in ClickHouse: every event with
+// the incident it raised or joined, and the latest state of every incident. It
+// owns the schema (numbered migrations, applied by Migrate), the idempotent
+// batched sink that the incidents.changes consumer writes through (Handler and
+// InsertChanges), and the queries that read the history back.
+//
+// It talks to ClickHouse over the native protocol with
+// github.com/ClickHouse/clickhouse-go/v2 v2.26.0, and its SQL runs on Debian's
+// ClickHouse 18.16 as well as on current servers: whole-second DateTime plus a
+// millisecond column instead of DateTime64, monthly partitions instead of TTL,
+// and arguments bound on the client.
+//
+// Delivery from Kafka is at-least-once, so the same change can arrive twice.
+// Both tables are ReplacingMergeTree: a row inserted again has the same
+// sorting key as the first and merges away. Until a merge has run the repeats
+// are still on disk, so reads that count or list must collapse them: events
+// with FINAL, incidents with FINAL or argMax(column, version) (the highest
+// version wins). The read helpers here do so.
+//
+// Tests start a private server with store/chtest; deploy/local/clickhouse.sh
+// runs one for development.
+package store

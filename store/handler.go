@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/segmentio/kafka-go"
+)
+
+// Handler returns the bus.Handler of the incidents.changes consumer. Each
+// record's value is a JSON cityops.Change. A record that does not decode, or
+// whose change is invalid (no incident id; an event without an id; a severity
+// or a time that its column cannot hold), goes to dlq with the reason, which
+// matches cityops.ErrInvalid, and is not stored. The others are stored with
+// one InsertChanges. dlq returns nil once the record is safely on the
+// dead-letter topic.
+//
+// The insert runs first, and an insert error is returned as it is, so that the
+// consumer retries the batch and commits nothing; dead-lettering happens only
+// after the insert succeeded, and an error from dlq is returned too. A retried
+// batch can thus send a bad record to dlq more than once: the dead-letter topic
+// is at-least-once like everything else. dlq must not be nil.
+func (s *Store) Handler(dlq func(ctx context.Context, m kafka.Message, reason error) error) bus.Handler {
+	if dlq == nil {
+		panic("store.Handler: nil dead-letter func")
+	}
+	return func(ctx context.Context, batch []kafka.Message) error {
+		changes := make([]cityops.Change, 0, len(batch))
+		type rejected struct {
+			m      kafka.Message
+			reason error
+		}
+		var bad []rejected
+		for _, m := range batch {
+			c, err := decodeChange(m.Value)
+			if err != nil {
+				bad = append(bad, rejected{m, err})
+				continue
+			}
+			changes = append(changes, c)
+		}
+		if err := s.InsertChanges(ctx, changes); err != nil {
+			return err
+		}
+		for _, r := range bad {
+			if err := dlq(ctx, r.m, r.reason); err != nil {
+				return fmt.Errorf("dead-lettering record %s/%d@%d: %w", r.m.Topic, r.m.Partition, r.m.Offset, err)
+			}
+		}
+		return nil
+	}
+}
+
+// decodeChange decodes and validates one record's value. Its errors match
+// cityops.ErrInvalid.
+func decodeChange(value []byte) (cityops.Change, error) {
+	var c cityops.Change
+	if err := json.Unmarshal(value, &c); err != nil {
+		return cityops.Change{}, fmt.Errorf("decoding change: %w: %w", cityops.ErrInvalid, err)
+	}
+	if err := validate(c); err != nil {
+		return cityops.Change{}, fmt.Errorf("validating change: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// incidentColumns names the columns of incidents in the order
+// incidentBatch.values gives them.
+var incidentColumns = []string{
+	"id", "event_id", "source", "type", "text", "category", "category_name", "severity",
+	"status", "lat", "lon", "cell", "cell7", "cell5", "area_id", "district_id",
+	"department_id", "rules", "reported", "updated", "deadline", "version",
+}
+
+// incidentBatch holds the rows of one insert into incidents, column by column.
+type incidentBatch struct {
+	id, eventID, source, typ, text, category, categoryName []string
+	severity                                               []uint8
+	status                                                 []string
+	lat, lon                                               []float64
+	cell, cell7, cell5                                     []uint64
+	areaID, districtID, departmentID                       []string
+	rules                                                  [][]string
+	reported, updated, deadline                            []time.Time
+	version                                                []uint64
+}
+
+func (b *incidentBatch) add(in *cityops.Incident) {
+	b.id = append(b.id, in.ID)
+	b.eventID = append(b.eventID, in.EventID)
+	b.source = append(b.source, string(in.Source))
+	b.typ = append(b.typ, in.Type)
+	b.text = append(b.text, in.Text)
+	b.category = append(b.category, in.Category)
+	b.categoryName = append(b.categoryName, in.CategoryName)
+	b.severity = append(b.severity, uint8(in.Severity))
+	b.status = append(b.status, string(in.Status))
+	b.lat = append(b.lat, in.Lat)
+	b.lon = append(b.lon, in.Lon)
+	b.cell = append(b.cell, uint64(in.Cell))
+	b.cell7 = append(b.cell7, uint64(in.Cell7))
+	b.cell5 = append(b.cell5, uint64(in.Cell5))
+	b.areaID = append(b.areaID, in.AreaID)
+	b.districtID = append(b.districtID, in.DistrictID)
+	b.departmentID = append(b.departmentID, in.DepartmentID)
+	rules := in.Rules
+	if rules == nil {
+		rules = []string{}
+	}
+	b.rules = append(b.rules, rules)
+	b.reported = append(b.reported, dateTime(in.Reported))
+	b.updated = append(b.updated, dateTime(in.Updated))
+	b.deadline = append(b.deadline, dateTime(in.Deadline))
+	b.version = append(b.version, in.Version)
+}
+
+func (b *incidentBatch) values() []any {
+	return []any{
+		b.id, b.eventID, b.source, b.typ, b.text, b.category, b.categoryName, b.severity,
+		b.status, b.lat, b.lon, b.cell, b.cell7, b.cell5, b.areaID, b.districtID,
+		b.departmentID, b.rules, b.reported, b.updated, b.deadline, b.version,
+	}
+}
+
+// insertIncidents inserts the latest state of each incident in changes: of
+// several changes to one incident only the highest version (the last of equal
+// ones) is sent, since the table keeps only that.
+func (s *Store) insertIncidents(ctx context.Context, changes []cityops.Change) error {
+	latest := make(map[string]int, len(changes))
+	order := make([]string, 0, len(changes))
+	for i := range changes {
+		in := &changes[i].Incident
+		j, seen := latest[in.ID]
+		if !seen {
+			order = append(order, in.ID)
+		}
+		if !seen || in.Version >= changes[j].Incident.Version {
+			latest[in.ID] = i
+		}
+	}
+	var b incidentBatch
+	for _, id := range order {
+		b.add(&changes[latest[id]].Incident)
+	}
+	return s.insertColumns(ctx, "incidents", incidentColumns, b.values())
+}
+
+// Incident returns the latest stored version of incident id, or an error
+// matching cityops.ErrNotFound.
+func (s *Store) Incident(ctx context.Context, id string) (cityops.Incident, error) {
+	var (
+		in                          cityops.Incident
+		source, status              string
+		severity                    uint8
+		cell, cell7, cell5          uint64
+		reported, updated, deadline time.Time
+	)
+	row := s.conn.QueryRow(ctx, incidentQuery(s.db), id)
+	err := row.Scan(&in.ID, &in.EventID, &source, &in.Type, &in.Text, &in.Category, &in.CategoryName, &severity,
+		&status, &in.Lat, &in.Lon, &cell, &cell7, &cell5, &in.AreaID, &in.DistrictID,
+		&in.DepartmentID, &in.Rules, &reported, &updated, &deadline, &in.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cityops.Incident{}, fmt.Errorf("reading incident %q: %w", id, cityops.ErrNotFound)
+	}
+	if err != nil {
+		return cityops.Incident{}, fmt.Errorf("reading incident %q: %w", id, err)
+	}
+	in.Source, in.Status, in.Severity = cityops.Source(source), cityops.Status(status), int(severity)
+	in.Cell, in.Cell7, in.Cell5 = cityops.Cell(cell), cityops.Cell(cell7), cityops.Cell(cell5)
+	in.Reported, in.Updated, in.Deadline = fromDateTime(reported), fromDateTime(updated), fromDateTime(deadline)
+	if len(in.Rules) == 0 {
+		in.Rules = nil
+	}
+	return in, nil
+}
+
+// CountIncidents returns how many distinct incidents are stored.
+func (s *Store) CountIncidents(ctx context.Context) (uint64, error) {
+	var n uint64
+	if err := s.conn.QueryRow(ctx, countIncidentsQuery(s.db)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting incidents: %w", err)
+	}
+	return n, nil
+}
