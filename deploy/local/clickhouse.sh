@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# clickhouse.sh start|stop|status|run [--dir DIR] [--port PORT] [--http-port PORT]
+# clickhouse.sh start|stop|status|run|install [--dir DIR] [--port PORT] [--http-port PORT]
 #
 # Runs a private ClickHouse server for development, demos and tests: Debian's
 # clickhouse-server (18.16 on these machines; a current upstream `clickhouse`
@@ -11,6 +11,8 @@
 #           Starting a server that already runs is not an error.
 #   stop    stop the server started from DIR.
 #   status  say whether the server of DIR runs (exit 0) or not (exit 3).
+#   install install the server if it is missing, and nothing else (the test
+#           script runs this; the tests start their own servers).
 #   run     write the config and run the server in the foreground (store/chtest
 #           uses this, so the config is written in one place only).
 #
@@ -29,7 +31,7 @@ set -euo pipefail
 die() { echo "clickhouse.sh: $*" >&2; exit 1; }
 
 cmd=${1:-}
-[ -n "$cmd" ] || die "usage: clickhouse.sh start|stop|status|run [--dir DIR] [--port PORT] [--http-port PORT]"
+[ -n "$cmd" ] || die "usage: clickhouse.sh start|stop|status|run|install [--dir DIR] [--port PORT] [--http-port PORT]"
 shift
 
 dir=${CITYOPS_CH_DIR:-./.cityops/clickhouse}
@@ -286,5 +288,6 @@ case $cmd in
   stop) stop ;;
   status) status ;;
   run) run ;;
-  *) die "unknown command $cmd (want start, stop, status or run)" ;;
+  install) install_server ;;
+  *) die "unknown command $cmd (want start, stop, status, run or install)" ;;
 esac
