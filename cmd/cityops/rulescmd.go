@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/rules"
+)
+
+func init() {
+	commands["rules"] = command{runRules, "rules test PACK EVENTS.ndjson: print each event's decision and the rules that made it"}
+}
+
+func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 || args[0] != "test" {
+		return errors.New("usage: cityops rules test PACK EVENTS.ndjson")
+	}
+	var o options
+	fs := newFlags("rules test", stderr, &o)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: cityops rules test PACK EVENTS.ndjson")
+	}
+	o.pack = fs.Arg(0)
+	pack, err := o.loadPack()
+	if err != nil {
+		return err
+	}
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
+	}
+	f, err := os.Open(fs.Arg(1))
+	if err != nil {
+		return fmt.Errorf("opening events: %w", err)
+	}
+	defer f.Close()
+	return testEvents(ctx, pack, areas, f, stdout)
+}
+
+// decisionLine is what `rules test` prints for one event.
+type decisionLine struct {
+	Line     int      `json:"line"`
+	ID       string   `json:"id,omitempty"`
+	Area     string   `json:"area,omitempty"`
+	Category string   `json:"category"`
+	Name     string   `json:"category_name,omitempty"`
+	Severity int      `json:"severity,omitempty"`
+	Deadline string   `json:"deadline_class,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	Matched  []string `json:"matched"`
+	Error    string   `json:"error,omitempty"`
+}
+
+func testEvents(ctx context.Context, pack *rules.Pack, areas *geo.Index, r io.Reader, stdout io.Writer) error {
+	names := map[string]string{}
+	for _, c := range pack.Categories {
+		names[c.Code] = c.Name
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		line := decisionLine{Line: n, Matched: []string{}}
+		var ev cityops.Event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			line.Error = fmt.Sprintf("decoding event: %v", err)
+		} else {
+			in := rules.NewInput(&ev, pack)
+			in.Area, _ = areas.Locate(ev.Lat, ev.Lon)
+			in.District, _ = areas.Ancestor(in.Area, cityops.LevelDistrict)
+			if cells, err := geo.CellsOf(ev.Lat, ev.Lon); err == nil {
+				in.Cell = uint64(cells.Cell)
+			}
+			d := pack.Engine.Classify(in)
+			line.ID, line.Area, line.Category, line.Name = ev.ID, in.Area, d.Category, names[d.Category]
+			line.Severity, line.Deadline, line.Tags = d.Severity, d.DeadlineClass, d.Tags
+			if d.Matched != nil {
+				line.Matched = d.Matched
+			}
+		}
+		if err := enc.Encode(line); err != nil {
+			return fmt.Errorf("writing decision: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading events: %w", err)
+	}
+	return nil
+}
