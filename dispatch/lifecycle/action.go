@@ -1,0 +1,96 @@
+package lifecycle
+
+import "github.com/cityops/cityops"
+
+// Action is a step of the loop.
+type Action string
+
+// The actions. Each is recorded as a transition under its own name.
+const (
+	Adopt     Action = "adopt"     // system: the dispatcher takes over a new incident
+	Register  Action = "register"  // center: a reported incident is valid
+	Cancel    Action = "cancel"    // center: invalid or duplicate
+	Dispatch  Action = "dispatch"  // center: (re-)dispatch to a department
+	Accept    Action = "accept"    // owner
+	Start     Action = "start"     // owner: work begins
+	Note      Action = "note"      // owner or center: a progress note
+	Resolve   Action = "resolve"   // owner, with evidence
+	Verify    Action = "verify"    // center: the fix holds
+	Rework    Action = "rework"    // center: verification failed, back to the owner
+	Close     Action = "close"     // center, after verification
+	Return    Action = "return"    // owner, with a coded reason: not ours
+	Arbitrate Action = "arbitrate" // center: names the final owner after too many returns
+	AskMore   Action = "request_extension"
+	Extend    Action = "extend" // center: approves more time
+	Pause     Action = "pause"  // center: approves stopping the clock
+	Resume    Action = "resume" // center: the clock runs again
+	Escalate  Action = "escalate"
+)
+
+// Role says who may take a step.
+type role int
+
+const (
+	byCenter role = 1 << iota
+	byOwner
+	bySystem
+)
+
+type rule struct {
+	from []cityops.Status
+	to   cityops.Status // "" keeps the status
+	by   role
+}
+
+var (
+	working = []cityops.Status{cityops.StatusDispatched, cityops.StatusAccepted, cityops.StatusInProgress}
+	rules   = map[Action]rule{
+		Register:  {[]cityops.Status{cityops.StatusReported}, cityops.StatusRegistered, byCenter},
+		Cancel:    {[]cityops.Status{cityops.StatusReported, cityops.StatusRegistered}, cityops.StatusCancelled, byCenter},
+		Dispatch:  {[]cityops.Status{cityops.StatusRegistered}, cityops.StatusDispatched, byCenter},
+		Accept:    {[]cityops.Status{cityops.StatusDispatched}, cityops.StatusAccepted, byOwner},
+		Start:     {[]cityops.Status{cityops.StatusAccepted}, cityops.StatusInProgress, byOwner},
+		Note:      {append(working, cityops.StatusResolved), "", byOwner | byCenter},
+		Resolve:   {[]cityops.Status{cityops.StatusAccepted, cityops.StatusInProgress}, cityops.StatusResolved, byOwner},
+		Verify:    {[]cityops.Status{cityops.StatusResolved}, cityops.StatusVerified, byCenter},
+		Rework:    {[]cityops.Status{cityops.StatusResolved}, cityops.StatusInProgress, byCenter},
+		Close:     {[]cityops.Status{cityops.StatusVerified}, cityops.StatusClosed, byCenter},
+		Return:    {[]cityops.Status{cityops.StatusDispatched, cityops.StatusAccepted}, cityops.StatusRegistered, byOwner},
+		Arbitrate: {[]cityops.Status{cityops.StatusRegistered}, cityops.StatusDispatched, byCenter},
+		AskMore:   {working, "", byOwner},
+		Extend:    {working, "", byCenter},
+		Pause:     {working, "", byCenter},
+		Resume:    {working, "", byCenter},
+		Escalate:  {working, "", bySystem},
+	}
+)
+
+// Known reports whether a is an action a command may ask for.
+func (a Action) Known() bool { _, ok := rules[a]; return ok }
+
+// ReturnReasons are the coded reasons a department may give for returning a task.
+var ReturnReasons = map[string]string{
+	"not_responsible":   "not this department's responsibility",
+	"wrong_location":    "the location is wrong or outside the department's area",
+	"duplicate":         "the same problem is already being handled",
+	"insufficient_info": "too little information to act",
+	"not_actionable":    "nothing the department can do, e.g. private property",
+}
+
+// CancelReasons are the coded reasons the center may give for cancelling.
+var CancelReasons = map[string]string{
+	"invalid":   "not a real or not a city problem",
+	"duplicate": "another incident covers it",
+}
+
+// Escalation levels, in order.
+const (
+	LevelNone       = 0
+	LevelWarning    = 1 // the deadline is near: the owner is warned
+	LevelSupervisor = 2 // breached: the department's supervisor
+	LevelDistrict   = 3 // the district center
+	LevelCity       = 4 // the city center
+)
+
+// LevelNames names the escalation levels.
+var LevelNames = []string{"none", "warning", "supervisor", "district_center", "city_center"}

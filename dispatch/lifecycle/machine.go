@@ -1,0 +1,168 @@
+package lifecycle
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// Machine holds the city's settings of the loop.
+type Machine struct {
+	MaxReturns int                          // returns before arbitration; 0 means 2
+	Known      func(department string) bool // reports whether a department exists; nil accepts any
+}
+
+func (m *Machine) maxReturns() int {
+	if m.MaxReturns <= 0 {
+		return 2
+	}
+	return m.MaxReturns
+}
+
+// Step checks cmd against t and returns the transition that records it. It
+// does not change t; Apply does. Deadline and Level are left for the caller,
+// which owns the clock.
+func (m *Machine) Step(t *Task, cmd Command, now time.Time) (cityops.Transition, error) {
+	r, ok := rules[cmd.Action]
+	if !ok || cmd.Action == Adopt {
+		return cityops.Transition{}, fmt.Errorf("unknown action %q: %w", cmd.Action, cityops.ErrInvalid)
+	}
+	if !slices.Contains(r.from, t.Status) {
+		return cityops.Transition{}, illegal(cmd.Action, t.Status)
+	}
+	if err := allowed(r.by, t, cmd); err != nil {
+		return cityops.Transition{}, err
+	}
+	tr := cityops.Transition{
+		IncidentID: t.ID, Version: t.Version + 1, Action: string(cmd.Action),
+		From: t.Status, To: r.to, Actor: cmd.Actor.String(), Time: now,
+		Reason: cmd.Reason, Note: cmd.Note, Evidence: cmd.Evidence,
+		Department: t.DepartmentID, Deadline: t.Deadline, Level: t.Level, Hours: cmd.Hours,
+	}
+	if tr.To == "" {
+		tr.To = t.Status
+	}
+	if err := m.check(t, cmd, &tr); err != nil {
+		return cityops.Transition{}, err
+	}
+	return tr, nil
+}
+
+func allowed(by role, t *Task, cmd Command) error {
+	a := cmd.Actor
+	switch {
+	case a.System && by&bySystem != 0:
+	case a.Center && by&byCenter != 0:
+	case !a.System && !a.Center && by&byOwner != 0 && a.Department == t.DepartmentID && a.Department != "":
+	default:
+		return fmt.Errorf("%s may not %s incident %s: %w", a, cmd.Action, t.ID, ErrForbidden)
+	}
+	return nil
+}
+
+// check applies the rules particular to an action.
+func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition) error {
+	switch cmd.Action {
+	case Cancel:
+		if _, ok := CancelReasons[cmd.Reason]; !ok {
+			return fmt.Errorf("cancelling %s with reason %q: %w", t.ID, cmd.Reason, ErrReason)
+		}
+	case Return:
+		if t.Final {
+			return fmt.Errorf("returning %s: %w", t.ID, ErrFinalOwner)
+		}
+		if _, ok := ReturnReasons[cmd.Reason]; !ok {
+			return fmt.Errorf("returning %s with reason %q: %w", t.ID, cmd.Reason, ErrReason)
+		}
+		tr.Department = cmd.Department // back to the center
+	case Rework:
+		if cmd.Reason == "" {
+			return fmt.Errorf("sending %s back for rework: %w", t.ID, ErrReason)
+		}
+	case Resolve:
+		if len(cmd.Evidence) == 0 {
+			return fmt.Errorf("resolving %s: %w", t.ID, ErrEvidence)
+		}
+	case Dispatch, Arbitrate:
+		if cmd.Action == Dispatch && t.Arbitration {
+			return fmt.Errorf("dispatching %s after %d returns: %w", t.ID, t.Returns, ErrArbitration)
+		}
+		if cmd.Action == Arbitrate && !t.Arbitration {
+			return fmt.Errorf("arbitrating %s: %w", t.ID, ErrNoArbitration)
+		}
+		if cmd.Department == "" || m.Known != nil && !m.Known(cmd.Department) {
+			return fmt.Errorf("%s %s to %q: %w", cmd.Action, t.ID, cmd.Department, ErrDepartment)
+		}
+		tr.Department = cmd.Department
+	case Extend:
+		if cmd.Hours <= 0 {
+			return fmt.Errorf("extending %s by %v hours: %w", t.ID, cmd.Hours, cityops.ErrInvalid)
+		}
+	case Pause:
+		if !t.PausedAt.IsZero() {
+			return illegal(cmd.Action, "paused")
+		}
+	case Resume:
+		if t.PausedAt.IsZero() {
+			return illegal(cmd.Action, "running")
+		}
+	case Escalate:
+		if t.Level >= LevelCity {
+			return illegal(cmd.Action, "city_center")
+		}
+		tr.Level = t.Level + 1
+	}
+	return nil
+}
+
+// Adopted returns the first transition of an incident the dispatcher takes over.
+func Adopted(inc cityops.Incident, deadline time.Time, now time.Time) cityops.Transition {
+	inc.Version++
+	inc.Deadline = deadline
+	return cityops.Transition{
+		IncidentID: inc.ID, Version: inc.Version, Action: string(Adopt), To: inc.Status,
+		Actor: "system", Time: now, Department: inc.DepartmentID, Deadline: deadline, Incident: &inc,
+	}
+}
+
+// Apply changes t by tr. It trusts tr: transitions come from Step or from
+// the log, which only holds what Step allowed.
+func (m *Machine) Apply(t *Task, tr cityops.Transition) {
+	if tr.Action == string(Adopt) && tr.Incident != nil {
+		*t = Task{Incident: *tr.Incident}
+		if t.Status == cityops.StatusDispatched {
+			t.Dispatched = tr.Time
+		}
+		return
+	}
+	t.Status, t.Version, t.Updated = tr.To, tr.Version, tr.Time
+	t.DepartmentID, t.Deadline, t.Level = tr.Department, tr.Deadline, tr.Level
+	switch Action(tr.Action) {
+	case Dispatch, Arbitrate:
+		if t.Dispatched.IsZero() {
+			t.Dispatched = tr.Time
+		}
+		if tr.Action == string(Arbitrate) {
+			t.Arbitration, t.Final = false, true
+		}
+	case Accept:
+		if t.Accepted.IsZero() {
+			t.Accepted = tr.Time
+		}
+	case Resolve:
+		t.Evidence = append(t.Evidence, tr.Evidence...)
+	case Rework:
+		t.Reworks++
+	case Return:
+		t.Returns++
+		t.Arbitration = t.Returns >= m.maxReturns()
+	case Close, Cancel:
+		t.Closed = tr.Time
+	case Pause:
+		t.PausedAt = tr.Time
+	case Resume:
+		t.PausedAt = time.Time{}
+	}
+}

@@ -1,0 +1,154 @@
+package lifecycle_test
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+)
+
+var sentinels = map[string]error{
+	"ErrIllegal": lifecycle.ErrIllegal, "ErrForbidden": lifecycle.ErrForbidden, "ErrReason": lifecycle.ErrReason,
+	"ErrEvidence": lifecycle.ErrEvidence, "ErrFinalOwner": lifecycle.ErrFinalOwner, "ErrArbitration": lifecycle.ErrArbitration,
+	"ErrNoArbitration": lifecycle.ErrNoArbitration, "ErrDepartment": lifecycle.ErrDepartment, "ErrInvalid": cityops.ErrInvalid,
+}
+
+func parseActor(s string) lifecycle.Actor {
+	switch s {
+	case "center":
+		return lifecycle.Actor{Center: true}
+	case "system":
+		return lifecycle.Actor{System: true}
+	}
+	return lifecycle.Actor{Department: strings.TrimPrefix(s, "dept:")}
+}
+
+// TestSteps runs testdata/steps.txt: each line takes one action from one
+// status and says the status that follows or the error.
+func TestSteps(t *testing.T) {
+	f, err := os.Open("testdata/steps.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := &lifecycle.Machine{MaxReturns: 2, Known: func(d string) bool { return d == "jj" || d == "water" || d == "center" }}
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || text[0] == '#' {
+			continue
+		}
+		cols := strings.Fields(text)
+		want := cols[len(cols)-1]
+		args := strings.Join(cols[3:len(cols)-1], " ")
+		t.Run(strconv.Itoa(line)+"_"+cols[0]+"_"+cols[1], func(t *testing.T) {
+			task := &lifecycle.Task{Incident: cityops.Incident{ID: "INC-1", Status: cityops.Status(cols[0]), DepartmentID: "water", Version: 3}}
+			cmd := lifecycle.Command{Action: lifecycle.Action(cols[1]), Actor: parseActor(cols[2]), Department: "center"}
+			if args != "-" {
+				for _, kv := range strings.Split(args, ",") {
+					k, v, _ := strings.Cut(kv, "=")
+					switch k {
+					case "reason":
+						cmd.Reason = v
+					case "note":
+						cmd.Note = v
+					case "evidence":
+						cmd.Evidence = []string{v}
+					case "dept":
+						cmd.Department = v
+					case "hours":
+						cmd.Hours, _ = strconv.ParseFloat(v, 64)
+					case "set":
+						switch v {
+						case "arbitration":
+							task.Arbitration, task.Returns = true, 2
+						case "final":
+							task.Final = true
+						case "paused":
+							task.PausedAt = now.Add(-time.Hour)
+						case "level4":
+							task.Level = lifecycle.LevelCity
+						}
+					}
+				}
+			}
+			if cmd.Action == lifecycle.Dispatch && !strings.Contains(args, "dept=") {
+				cmd.Department = ""
+			}
+			before := *task
+			tr, err := m.Step(task, cmd, now)
+			if !reflect.DeepEqual(before, *task) {
+				t.Fatalf("Step changed the task")
+			}
+			if sentinel, ok := sentinels[want]; ok {
+				if !errors.Is(err, sentinel) {
+					t.Fatalf("got %v, want %s", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got %v, want %s", err, want)
+			}
+			if tr.To != cityops.Status(want) || tr.From != task.Status || tr.Version != 4 || tr.Actor != cols[2] || !tr.Time.Equal(now) {
+				t.Fatalf("transition %+v, want to %s", tr, want)
+			}
+			m.Apply(task, tr)
+			if task.Status != cityops.Status(want) || task.Version != 4 {
+				t.Fatalf("applied: status %s version %d", task.Status, task.Version)
+			}
+		})
+	}
+}
+
+// TestReturnsLeadToArbitration walks a task through two returns, the
+// arbitration that follows, and the final owner's refused return.
+func TestReturnsLeadToArbitration(t *testing.T) {
+	m := &lifecycle.Machine{MaxReturns: 2}
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	task := &lifecycle.Task{}
+	m.Apply(task, lifecycle.Adopted(cityops.Incident{ID: "INC-1", Status: cityops.StatusDispatched, DepartmentID: "water", Version: 1}, now.Add(6*time.Hour), now))
+	do := func(cmd lifecycle.Command) error {
+		tr, err := m.Step(task, cmd, now)
+		if err == nil {
+			m.Apply(task, tr)
+		}
+		return err
+	}
+	center := lifecycle.Actor{Center: true}
+	for i, d := range []string{"water", "jj"} {
+		if err := do(lifecycle.Command{Action: lifecycle.Return, Actor: lifecycle.Actor{Department: d}, Reason: "not_responsible", Department: "center"}); err != nil {
+			t.Fatal(err)
+		}
+		if task.Returns != i+1 || task.DepartmentID != "center" || task.Status != cityops.StatusRegistered {
+			t.Fatalf("after return %d: %+v", i+1, task)
+		}
+		if i == 0 {
+			if err := do(lifecycle.Command{Action: lifecycle.Dispatch, Actor: center, Department: "jj"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !task.Arbitration {
+		t.Fatal("two returns did not lead to arbitration")
+	}
+	if err := do(lifecycle.Command{Action: lifecycle.Dispatch, Actor: center, Department: "water"}); !errors.Is(err, lifecycle.ErrArbitration) {
+		t.Fatalf("dispatch in arbitration: %v", err)
+	}
+	if err := do(lifecycle.Command{Action: lifecycle.Arbitrate, Actor: center, Department: "water"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := do(lifecycle.Command{Action: lifecycle.Return, Actor: lifecycle.Actor{Department: "water"}, Reason: "duplicate", Department: "center"}); !errors.Is(err, lifecycle.ErrFinalOwner) {
+		t.Fatalf("return by the final owner: %v", err)
+	}
+	if task.Version != 6 || !task.Dispatched.Equal(now) || task.Deadline != now.Add(6*time.Hour) {
+		t.Fatalf("version %d dispatched %v deadline %v", task.Version, task.Dispatched, task.Deadline)
+	}
+}

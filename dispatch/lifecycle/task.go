@@ -1,0 +1,52 @@
+package lifecycle
+
+import (
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// Task is an incident with the state of its loop.
+type Task struct {
+	cityops.Incident
+	Dispatched  time.Time `json:"dispatched,omitzero"` // the clock's start: the first dispatch
+	Accepted    time.Time `json:"accepted,omitzero"`   // the first acceptance
+	Closed      time.Time `json:"closed,omitzero"`
+	PausedAt    time.Time `json:"paused_at,omitzero"` // set while the clock is paused
+	Returns     int       `json:"returns"`
+	Reworks     int       `json:"reworks"`
+	Level       int       `json:"level"`       // escalation level reached
+	Arbitration bool      `json:"arbitration"` // waiting for the center to name the owner
+	Final       bool      `json:"final"`       // the owner was named by arbitration
+	Evidence    []string  `json:"evidence,omitempty"`
+}
+
+// Actor is who asks for a step: the center, a department, or the system.
+type Actor struct {
+	Center     bool
+	Department string
+	System     bool
+}
+
+// String is the actor as transitions record it.
+func (a Actor) String() string {
+	switch {
+	case a.System:
+		return "system"
+	case a.Center:
+		return "center"
+	default:
+		return "dept:" + a.Department
+	}
+}
+
+// Command asks for one step.
+type Command struct {
+	Action     Action
+	Actor      Actor
+	Reason     string   // coded reason: return, cancel, rework
+	Note       string   // free text
+	Evidence   []string // resolve
+	Department string   // the owner named by dispatch or arbitrate; the center on return
+	Hours      float64  // extend
+}

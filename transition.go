@@ -1,0 +1,25 @@
+package cityops
+
+import "time"
+
+// Transition is one recorded step of an incident's closed loop: who moved it
+// from which status to which, when and why. Transitions travel on the
+// transitions topic keyed by incident id; replaying them in order rebuilds
+// every incident's state.
+type Transition struct {
+	IncidentID string    `json:"incident_id"`
+	Version    uint64    `json:"version"` // the incident's version after this step
+	Action     string    `json:"action"`  // what was done: accept, return, escalate, ...
+	From       Status    `json:"from,omitempty"`
+	To         Status    `json:"to"`
+	Actor      string    `json:"actor"` // "center", "dept:ID" or "system"
+	Time       time.Time `json:"time"`
+	Reason     string    `json:"reason,omitempty"`     // a coded reason (return, cancel, verify failure)
+	Note       string    `json:"note,omitempty"`       // free text: progress note, evidence description
+	Evidence   []string  `json:"evidence,omitempty"`   // references to photos or documents
+	Department string    `json:"department,omitempty"` // the owner after this step
+	Deadline   time.Time `json:"deadline,omitempty"`   // the deadline after this step
+	Level      int       `json:"level,omitempty"`      // escalation level after this step
+	Hours      float64   `json:"hours,omitempty"`      // an extension's length
+	Incident   *Incident `json:"incident,omitempty"`   // the incident as adopted, on the first step only
+}
