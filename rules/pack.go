@@ -26,6 +26,8 @@ type Pack struct {
 	Matrix       Matrix
 	Devices      []Device
 	Engine       *Engine
+	Alarms       []*AlarmDef // the IoT alarm types (alarms.yaml); none when the pack has no alarms file
+	Merge        MergeConfig // duplicate merge and fusion (merge.yaml); defaults when the pack has none
 }
 
 // Matrix is the responsibility matrix as the pack states it.
@@ -65,6 +67,8 @@ type packFile struct {
 	Matrix      string   `yaml:"matrix"`
 	Devices     string   `yaml:"devices"`
 	Rules       []string `yaml:"rules"`
+	Alarms      string   `yaml:"alarms"`
+	Merge       string   `yaml:"merge"`
 }
 
 // Load reads the pack in fsys (pack.yaml at its root), checks all of it and
@@ -124,6 +128,13 @@ func Load(fsys fs.FS) (*Pack, error) {
 	c.checkMatrix(pf.Matrix, p.Matrix, cats, depts, areaIDs)
 	c.checkDevices(pf.Devices, p.Devices, depts)
 	p.Engine = c.compileRules(fsys, pf.Rules, cats)
+	if pf.Alarms != "" {
+		p.Alarms = c.compileAlarms(fsys, pf.Alarms, cats)
+	}
+	p.Merge = MergeConfig{Window: DefaultMergeWindow}
+	if pf.Merge != "" {
+		p.Merge = c.compileMerge(fsys, pf.Merge, cats, p.Alarms)
+	}
 	if err := c.err(); err != nil {
 		return nil, err
 	}
