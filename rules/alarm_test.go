@@ -63,7 +63,7 @@ func TestAlarmsDemo(t *testing.T) {
 		name  string
 		alarm string
 		in    []r
-		want []string
+		want  []string
 	}{
 		{"three readings within ten minutes raise, repeats update, low clears", "water_level.high",
 			[]r{{0, "water_level", 0.2, false}, {4, "water_level", 0.3, false}, {8, "water_level", 0.25, false}, {9, "water_level", 0.5, false}, {10, "water_level", 0.1, false}, {11, "water_level", 0.04, false}},
