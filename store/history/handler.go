@@ -1,0 +1,112 @@
+package history
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/store"
+)
+
+// Prefix is where Handler serves.
+const Prefix = "/api/v1/history/"
+
+// queryTimeout bounds one planner query.
+const queryTimeout = 30 * time.Second
+
+// Handler serves the planner queries over s:
+//
+//	GET /api/v1/history/heatmap       incidents by H3 cell (res 5, 7 or 9)
+//	GET /api/v1/history/trends        incidents per hour, day or week by category, area or district
+//	GET /api/v1/history/departments   closure, on-time, returns, rework, time to accept and close
+//	GET /api/v1/history/hotspots      cells with complaints of one category in many weeks
+//	GET /api/v1/history/incidents/{id}/transitions   the audit trail of one incident
+//
+// Each answers JSON {"columns": [...], "rows": [[...], ...]}, or CSV with
+// ?format=csv. Mount it at "GET /api/v1/history/". now gives the end of the
+// default range; nil means time.Now.
+func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handler {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	for _, r := range routes {
+		mux.HandleFunc("GET "+Prefix+r.name, func(w http.ResponseWriter, req *http.Request) {
+			serve(w, req, s, log, func() (query, error) { return build(s.Database(), r.name, req.URL.Query(), now()) })
+		})
+	}
+	mux.HandleFunc("GET "+Prefix+"incidents/{id}/transitions", func(w http.ResponseWriter, req *http.Request) {
+		serve(w, req, s, log, func() (query, error) {
+			p, err := newParams(req.URL.Query(), now())
+			if err != nil {
+				return query{}, err
+			}
+			return buildTransitions(s.Database(), req.PathValue("id"), p)
+		})
+	})
+	mux.HandleFunc(Prefix, func(w http.ResponseWriter, req *http.Request) {
+		writeError(w, http.StatusNotFound, "no such history query; see /api/v1/history/{heatmap,trends,departments,hotspots,incidents/ID/transitions}")
+	})
+	return mux
+}
+
+func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, mk func() (query, error)) {
+	format := req.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		writeError(w, http.StatusBadRequest, cityops.Invalid("format", "%q: want json or csv", truncate(format)).Error())
+		return
+	}
+	q, err := mk()
+	if err != nil {
+		var fe *cityops.FieldError
+		if errors.As(err, &fe) {
+			writeError(w, http.StatusBadRequest, fe.Error())
+			return
+		}
+		writeError(w, http.StatusInternalServerError, "building the query failed")
+		return
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), queryTimeout)
+	defer cancel()
+	t, err := run(ctx, s, q)
+	if err != nil {
+		log.Error("history query failed", "path", req.URL.Path, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the history store did not answer; try again")
+		return
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+exportName(req)+`.csv"`)
+		if err := t.writeCSV(w); err != nil {
+			log.Warn("writing csv", "err", err)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if err := t.writeJSON(w); err != nil {
+		log.Warn("writing json", "err", err)
+	}
+}
+
+// exportName is the CSV file's name: the query's name, or "transitions".
+func exportName(req *http.Request) string {
+	for _, r := range routes {
+		if req.URL.Path == Prefix+r.name {
+			return r.name
+		}
+	}
+	return "transitions"
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

@@ -1,0 +1,131 @@
+package history
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// A route turns a request's parameters into a query. Each route lists the
+// parameters it takes; any other is refused.
+type route struct {
+	name  string // the path below /api/v1/history/
+	build func(db string, p *params) (query, error)
+	names []string
+}
+
+var filterNames = []string{"from", "to", "category", "source", "department", "status", "area"}
+
+func withFilters(names ...string) []string {
+	return append(append([]string(nil), filterNames...), names...)
+}
+
+var routes = []route{
+	{"heatmap", buildHeatmap, withFilters("res", "limit")},
+	{"trends", buildTrends, withFilters("bucket", "by")},
+	{"departments", buildDepartments, withFilters()},
+	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit")},
+}
+
+func buildHeatmap(db string, p *params) (query, error) {
+	res, err := p.intIn("res", 7, 5, 9)
+	if err != nil {
+		return query{}, err
+	}
+	if _, ok := cellColumns[res]; !ok {
+		return query{}, cityops.Invalid("res", "%d: want 5, 7 or 9", res)
+	}
+	limit, err := p.intIn("limit", defaultLimit, 1, maxLimit)
+	if err != nil {
+		return query{}, err
+	}
+	f, err := p.filter(maxSpan)
+	if err != nil {
+		return query{}, err
+	}
+	return heatmapQuery(db, f, res, limit), nil
+}
+
+func buildTrends(db string, p *params) (query, error) {
+	bucket, err := p.oneOf("bucket", "day", "hour", "week")
+	if err != nil {
+		return query{}, err
+	}
+	by, err := p.oneOf("by", "category", "area", "district")
+	if err != nil {
+		return query{}, err
+	}
+	span := time.Duration(maxSpan)
+	if bucket == "hour" {
+		span = maxHourSpan
+	}
+	f, err := p.filter(span)
+	if err != nil {
+		return query{}, err
+	}
+	return trendQuery(db, f, bucket, by), nil
+}
+
+func buildDepartments(db string, p *params) (query, error) {
+	f, err := p.filter(maxSpan)
+	if err != nil {
+		return query{}, err
+	}
+	return departmentQuery(db, f), nil
+}
+
+func buildHotspots(db string, p *params) (query, error) {
+	res, err := p.intIn("res", 9, 5, 9)
+	if err != nil {
+		return query{}, err
+	}
+	if _, ok := cellColumns[res]; !ok {
+		return query{}, cityops.Invalid("res", "%d: want 5, 7 or 9", res)
+	}
+	weeks, err := p.intIn("min_weeks", 3, 2, 520)
+	if err != nil {
+		return query{}, err
+	}
+	limit, err := p.intIn("limit", defaultLimit, 1, maxLimit)
+	if err != nil {
+		return query{}, err
+	}
+	f, err := p.filter(maxSpan)
+	if err != nil {
+		return query{}, err
+	}
+	if p.get("status") != "" || p.get("source") != "" {
+		return query{}, cityops.Invalid(pick(p.get("status") != "", "status", "source"), "hotspots count hotline complaints; this filter does not apply")
+	}
+	return hotspotQuery(db, f, res, weeks, limit), nil
+}
+
+// buildTransitions checks an incident id taken from the path.
+func buildTransitions(db, id string, p *params) (query, error) {
+	if id == "" || len(id) > maxValueLen || !valueRe.MatchString(id) {
+		return query{}, cityops.Invalid("id", "%q: want at most %d letters, digits and _ . : / -", truncate(id), maxValueLen)
+	}
+	return transitionsQuery(db, id), nil
+}
+
+func pick(c bool, a, b string) string {
+	if c {
+		return a
+	}
+	return b
+}
+
+// build makes the query of the named route from a query string.
+func build(db, name string, v url.Values, now time.Time) (query, error) {
+	for _, r := range routes {
+		if r.name == name {
+			p, err := newParams(v, now, r.names...)
+			if err != nil {
+				return query{}, err
+			}
+			return r.build(db, p)
+		}
+	}
+	return query{}, cityops.Invalid("path", "no query named %q", truncate(name))
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// Transition is one step of an incident through its loop, as the audit trail
+// keeps it: who moved it from which status to which, when and why. The
+// incident's id and the version the step produced identify it.
+type Transition struct {
+	IncidentID   string         `json:"incident_id"`
+	Version      uint64         `json:"version"`
+	From         cityops.Status `json:"from"`
+	To           cityops.Status `json:"to"`
+	Actor        string         `json:"actor"`         // a person's or a system's id
+	DepartmentID string         `json:"department_id"` // who owned the incident at the time
+	Reason       string         `json:"reason,omitempty"`
+	Time         time.Time      `json:"time"`
+}
+
+// transitionColumns names the columns of transitions in the order
+// transitionBatch.values gives them.
+var transitionColumns = []string{
+	"incident_id", "version", "from_status", "to_status", "actor", "department_id", "reason", "time", "time_ms",
+}
+
+type transitionBatch struct {
+	incidentID       []string
+	version          []uint64
+	from, to         []string
+	actor, dept, why []string
+	time             []time.Time
+	timeMs           []uint64
+}
+
+func (b *transitionBatch) add(t *Transition) {
+	b.incidentID = append(b.incidentID, t.IncidentID)
+	b.version = append(b.version, t.Version)
+	b.from = append(b.from, string(t.From))
+	b.to = append(b.to, string(t.To))
+	b.actor = append(b.actor, t.Actor)
+	b.dept = append(b.dept, t.DepartmentID)
+	b.why = append(b.why, t.Reason)
+	b.time = append(b.time, dateTime(t.Time))
+	b.timeMs = append(b.timeMs, unixMilli(t.Time))
+}
+
+func (b *transitionBatch) values() []any {
+	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs}
+}
+
+// validateTransition checks that t can be stored; the error is a
+// *cityops.FieldError.
+func validateTransition(t Transition) error {
+	switch {
+	case t.IncidentID == "":
+		return cityops.Invalid("incident_id", "must not be empty")
+	case t.Version == 0:
+		return cityops.Invalid("version", "must be at least 1")
+	case !t.To.Valid():
+		return cityops.Invalid("to", "%q is not a status", t.To)
+	case t.From != "" && !t.From.Valid():
+		return cityops.Invalid("from", "%q is not a status", t.From)
+	case t.Time.IsZero():
+		return cityops.Invalid("time", "must be set")
+	}
+	return checkTime("time", t.Time)
+}
+
+// InsertTransitions stores a batch of transitions in one insert. A batch with
+// an invalid transition is refused whole, with an error matching
+// cityops.ErrInvalid, before anything is written. Inserting the same
+// transitions again leaves no visible repeats: (incident_id, version) is the
+// table's key, and the reads collapse repeats.
+func (s *Store) InsertTransitions(ctx context.Context, ts []Transition) error {
+	for i, t := range ts {
+		if err := validateTransition(t); err != nil {
+			return fmt.Errorf("inserting transitions: transition %d of incident %q: %w", i, t.IncidentID, err)
+		}
+	}
+	if len(ts) == 0 {
+		return nil
+	}
+	var b transitionBatch
+	for i := range ts {
+		b.add(&ts[i])
+	}
+	if err := s.insertColumns(ctx, "transitions", transitionColumns, b.values()); err != nil {
+		return fmt.Errorf("inserting transitions: %w", err)
+	}
+	return nil
+}
