@@ -1,0 +1,276 @@
+package rules
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/uber/h3-go/v4"
+)
+
+// Candidate is a signal that may start an incident or join one: a classified
+// hotline report, or a sensor alarm.
+type Candidate struct {
+	ID         string       // the event's id, or the alarm's id; adding the same id twice is a no-op
+	IncidentID string       // the id of the incident it starts when it joins none
+	Category   string       // category code; a report without one never merges
+	Alarm      string       // the AlarmDef id for a sensor alarm; empty for a hotline report
+	Cell       cityops.Cell // H3 cell at resolution 9
+	Time       time.Time    // when it was reported
+}
+
+// Merged is an incident as the Merger sees it: the signals it gathered.
+type Merged struct {
+	ID        string
+	Category  string
+	Cell      cityops.Cell // the first signal's cell
+	Reports   int          // hotline reports merged into it
+	ReportIDs []string     // the first MaxIDs of them
+	Alarms    []string     // the ids of the sensor alarms fused into it
+	First     time.Time
+	Last      time.Time
+
+	sigs []string // every signal id, to forget them with the incident
+}
+
+// MergerOptions bound a Merger's memory.
+type MergerOptions struct {
+	MaxIDs  int // report ids kept per incident (default 100); Reports counts them all
+	MaxOpen int // incidents kept; beyond it the least recently reported are forgotten (default 100,000)
+}
+
+// Merger joins hotline reports of one category in the same or neighbouring
+// H3 resolution-9 cells (grid disk k=1) within the pack's merge window into
+// one incident, and fuses sensor alarms with the complaints the pack's
+// fusion rules pair them with. Incidents whose last signal is older than
+// their window (by signal time) are forgotten, so memory is bounded by the
+// signals of one window. The result depends only on the signals and their
+// order: a replica rebuilds the state by replaying the last window of
+// events. It is safe for concurrent use.
+type Merger struct {
+	mu      sync.Mutex
+	window  time.Duration
+	maxWin  time.Duration
+	opt     MergerOptions
+	peers   map[string][]peer  // class -> the classes it joins and within what window
+	open    map[mkey][]*Merged // (class, cell) -> incidents started there
+	signals map[string]*Merged // signal id -> its incident
+	class   map[*Merged]string // incident -> its class
+	ids     map[string]*Merged // incident id -> incident
+	latest  time.Time          // the latest signal time seen
+	adds    int                // adds since the last sweep
+}
+
+type mkey struct {
+	class string
+	cell  cityops.Cell
+}
+
+type peer struct {
+	class  string
+	window time.Duration
+}
+
+// NewMerger returns a Merger for a pack's merge settings.
+func NewMerger(cfg MergeConfig, opt MergerOptions) *Merger {
+	if opt.MaxIDs <= 0 {
+		opt.MaxIDs = 100
+	}
+	if opt.MaxOpen <= 0 {
+		opt.MaxOpen = 100_000
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultMergeWindow
+	}
+	m := &Merger{window: cfg.Window, maxWin: cfg.Window, opt: opt, peers: map[string][]peer{},
+		open: map[mkey][]*Merged{}, signals: map[string]*Merged{}, class: map[*Merged]string{}, ids: map[string]*Merged{}}
+	link := func(a, b string, w time.Duration) { m.peers[a] = append(m.peers[a], peer{b, w}) }
+	for _, f := range cfg.Fusion {
+		m.maxWin = max(m.maxWin, f.Window)
+		var classes []string
+		for _, a := range f.Alarms {
+			classes = append(classes, "a:"+a)
+		}
+		for _, c := range f.Categories {
+			classes = append(classes, "c:"+c)
+		}
+		for _, x := range classes {
+			for _, y := range classes {
+				if x != y {
+					link(x, y, f.Window)
+				}
+			}
+		}
+	}
+	return m
+}
+
+func classOf(c *Candidate) string {
+	if c.Alarm != "" {
+		return "a:" + c.Alarm
+	}
+	return "c:" + c.Category
+}
+
+// Add files c and returns the id of the incident it belongs to, and whether
+// that incident existed before (merged) or c starts it.
+func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
+	if c.Category == "" && c.Alarm == "" {
+		return c.IncidentID, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if inc, ok := m.signals[c.ID]; ok {
+		return inc.ID, true
+	}
+	if c.Time.After(m.latest) {
+		m.latest = c.Time
+	}
+	if m.adds++; m.adds >= 1024 || len(m.ids) > m.opt.MaxOpen {
+		m.sweepLocked()
+	}
+	cls := classOf(&c)
+	if inc := m.findLocked(cls, &c); inc != nil {
+		m.joinLocked(inc, &c)
+		return inc.ID, true
+	}
+	inc := &Merged{ID: c.IncidentID, Category: c.Category, Cell: c.Cell, First: c.Time, Last: c.Time}
+	m.joinLocked(inc, &c)
+	k := mkey{cls, c.Cell}
+	m.open[k] = append(m.open[k], inc)
+	m.class[inc] = cls
+	m.ids[inc.ID] = inc
+	return inc.ID, false
+}
+
+// findLocked returns the most recently reported incident that c joins.
+func (m *Merger) findLocked(cls string, c *Candidate) *Merged {
+	var best *Merged
+	look := func(class string, w time.Duration) {
+		for _, cell := range h3.Cell(c.Cell).GridDisk(1) {
+			for _, inc := range m.open[mkey{class, cityops.Cell(cell)}] {
+				if c.Time.Before(inc.First.Add(-w)) || c.Time.After(inc.Last.Add(w)) {
+					continue
+				}
+				if best == nil || inc.Last.After(best.Last) {
+					best = inc
+				}
+			}
+		}
+	}
+	look(cls, m.window)
+	for _, p := range m.peers[cls] {
+		look(p.class, p.window)
+	}
+	return best
+}
+
+func (m *Merger) joinLocked(inc *Merged, c *Candidate) {
+	if c.Alarm != "" {
+		inc.Alarms = append(inc.Alarms, c.ID)
+	} else {
+		inc.Reports++
+		if len(inc.ReportIDs) < m.opt.MaxIDs {
+			inc.ReportIDs = append(inc.ReportIDs, c.ID)
+		}
+	}
+	if inc.Category == "" {
+		inc.Category = c.Category
+	}
+	if c.Time.Before(inc.First) {
+		inc.First = c.Time
+	}
+	if c.Time.After(inc.Last) {
+		inc.Last = c.Time
+	}
+	m.signals[c.ID] = inc
+	inc.sigs = append(inc.sigs, c.ID)
+}
+
+// Incident returns a copy of the incident with id, while the Merger still
+// holds it.
+func (m *Merger) Incident(id string) (Merged, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inc, ok := m.ids[id]
+	if !ok {
+		return Merged{}, false
+	}
+	out := *inc
+	out.ReportIDs = append([]string(nil), inc.ReportIDs...)
+	out.Alarms = append([]string(nil), inc.Alarms...)
+	out.sigs = nil
+	return out, true
+}
+
+// Len returns the number of incidents held.
+func (m *Merger) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.ids)
+}
+
+// Expire forgets the incidents that no signal at or after now could join.
+func (m *Merger) Expire(now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.After(m.latest) {
+		m.latest = now
+	}
+	m.sweepLocked()
+}
+
+// sweepLocked drops incidents older than the longest window before the
+// latest signal, then, while there are more than MaxOpen, the least
+// recently reported.
+func (m *Merger) sweepLocked() {
+	m.adds = 0
+	cut := m.latest.Add(-m.maxWin)
+	for k, incs := range m.open {
+		keep := incs[:0]
+		for _, inc := range incs {
+			if inc.Last.Before(cut) {
+				m.dropLocked(inc)
+				continue
+			}
+			keep = append(keep, inc)
+		}
+		if len(keep) == 0 {
+			delete(m.open, k)
+		} else {
+			m.open[k] = keep
+		}
+	}
+	if len(m.ids) <= m.opt.MaxOpen {
+		return
+	}
+	// Over the bound: forget the least recently reported tenth at once, so
+	// that the sort is paid once per many adds.
+	all := make([]*Merged, 0, len(m.ids))
+	for _, inc := range m.ids {
+		all = append(all, inc)
+	}
+	slices.SortFunc(all, func(a, b *Merged) int { return a.Last.Compare(b.Last) })
+	drop := map[*Merged]bool{}
+	for _, inc := range all[:len(all)-m.opt.MaxOpen*9/10] {
+		drop[inc] = true
+		m.dropLocked(inc)
+	}
+	for k, incs := range m.open {
+		incs = slices.DeleteFunc(incs, func(inc *Merged) bool { return drop[inc] })
+		if len(incs) == 0 {
+			delete(m.open, k)
+		} else {
+			m.open[k] = incs
+		}
+	}
+}
+
+func (m *Merger) dropLocked(inc *Merged) {
+	for _, id := range inc.sigs {
+		delete(m.signals, id)
+	}
+	delete(m.class, inc)
+	delete(m.ids, inc.ID)
+}
