@@ -16,6 +16,7 @@ import (
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/store/history"
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -124,10 +125,13 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	srv, err := web.New(web.Config{
 		City:         cityOf(pack, areas),
 		AreasGeoJSON: pack.AreasGeoJSON,
-		API:          map[string]http.Handler{"POST /api/v1/events": intake},
-		Ready:        readiness(o, s),
-		Registry:     reg,
-		Logger:       log,
+		API: map[string]http.Handler{
+			"POST /api/v1/events":   intake,
+			"GET " + history.Prefix: history.Handler(s, log, nil),
+		},
+		Ready:    readiness(o, s),
+		Registry: reg,
+		Logger:   log,
 	})
 	if err != nil {
 		return err
