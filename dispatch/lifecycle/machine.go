@@ -133,7 +133,7 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 	if tr.Action == string(Adopt) && tr.Incident != nil {
 		*t = Task{Incident: *tr.Incident}
 		if t.Status == cityops.StatusDispatched {
-			t.Dispatched = tr.Time
+			t.Dispatched = t.Updated // the processor dispatched it
 		}
 		return
 	}

@@ -114,7 +114,7 @@ func TestReturnsLeadToArbitration(t *testing.T) {
 	m := &lifecycle.Machine{MaxReturns: 2}
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	task := &lifecycle.Task{}
-	m.Apply(task, lifecycle.Adopted(cityops.Incident{ID: "INC-1", Status: cityops.StatusDispatched, DepartmentID: "water", Version: 1}, now.Add(6*time.Hour), now))
+	m.Apply(task, lifecycle.Adopted(cityops.Incident{ID: "INC-1", Status: cityops.StatusDispatched, DepartmentID: "water", Version: 1, Updated: now}, now.Add(6*time.Hour), now))
 	do := func(cmd lifecycle.Command) error {
 		tr, err := m.Step(task, cmd, now)
 		if err == nil {

@@ -1,0 +1,97 @@
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/segmentio/kafka-go"
+)
+
+// Load replays every partition of the transitions topic, from its first
+// record to the last one written before the call, into s.
+func (s *Service) Load(ctx context.Context, brokers []string, topic string) (int, error) {
+	conn, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return 0, fmt.Errorf("replaying %s: dialing %s: %w", topic, brokers[0], err)
+	}
+	parts, err := conn.ReadPartitions(topic)
+	conn.Close()
+	if err != nil {
+		return 0, fmt.Errorf("replaying %s: reading partitions: %w", topic, err)
+	}
+	n := 0
+	for _, p := range parts {
+		k, err := s.loadPartition(ctx, brokers, p)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (s *Service) loadPartition(ctx context.Context, brokers []string, p kafka.Partition) (int, error) {
+	leader := net.JoinHostPort(p.Leader.Host, strconv.Itoa(p.Leader.Port))
+	conn, err := (&kafka.Dialer{}).DialLeader(ctx, "tcp", leader, p.Topic, p.ID)
+	if err != nil {
+		return 0, fmt.Errorf("replaying %s/%d: %w", p.Topic, p.ID, err)
+	}
+	first, last, err := conn.ReadOffsets()
+	conn.Close()
+	if err != nil {
+		return 0, fmt.Errorf("replaying %s/%d: reading offsets: %w", p.Topic, p.ID, err)
+	}
+	if last <= first {
+		return 0, nil
+	}
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: p.Topic, Partition: p.ID, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 100 * time.Millisecond})
+	defer r.Close()
+	if err := r.SetOffset(first); err != nil {
+		return 0, fmt.Errorf("replaying %s/%d: %w", p.Topic, p.ID, err)
+	}
+	n := 0
+	for {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			return n, fmt.Errorf("replaying %s/%d at %d: %w", p.Topic, p.ID, first+int64(n), err)
+		}
+		if err := s.ReplayRecord(m.Value); err != nil {
+			s.cfg.Logger.Warn("skipping a bad transition record", "partition", p.ID, "offset", m.Offset, "err", err)
+		}
+		n++
+		if m.Offset >= last-1 {
+			return n, nil
+		}
+	}
+}
+
+// ChangeHandler adopts the incidents the processor creates. It reads the
+// changes topic, where the service's own updates also pass: those it skips.
+func (s *Service) ChangeHandler() bus.Handler {
+	return func(ctx context.Context, batch []kafka.Message) error {
+		for _, m := range batch {
+			var c cityops.Change
+			if err := json.Unmarshal(m.Value, &c); err != nil {
+				s.cfg.Logger.Warn("skipping an undecodable change", "offset", m.Offset, "err", err)
+				continue
+			}
+			if c.Kind != cityops.ChangeCreated {
+				continue
+			}
+			if err := s.Adopt(ctx, c.Incident); err != nil {
+				if errors.Is(err, context.Canceled) {
+					return err
+				}
+				return fmt.Errorf("adopting %s: %w", c.Incident.ID, err)
+			}
+		}
+		return nil
+	}
+}

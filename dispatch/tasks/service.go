@@ -1,0 +1,113 @@
+package tasks
+
+import (
+	"context"
+	"hash/maphash"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/dispatch/sla"
+	"github.com/segmentio/kafka-go"
+)
+
+// Publish writes records to a topic and returns once they are durable.
+type Publish func(ctx context.Context, msgs ...kafka.Message) error
+
+// Notify is told of every recorded transition, after it is durable, with the
+// task as it is after it. It must not block: delivery is its own business.
+type Notify func(t *lifecycle.Task, tr cityops.Transition)
+
+// Config wires a Service.
+type Config struct {
+	Machine     *lifecycle.Machine
+	Policy      *sla.Policy
+	Center      string  // the department id of the operations center: returned tasks go back to it
+	Transitions Publish // the transitions topic
+	Changes     Publish // the incident changes topic
+	Notify      Notify  // optional
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+const nStripes = 256
+
+type stripe struct {
+	mu    sync.Mutex
+	tasks map[string]*lifecycle.Task
+}
+
+// Service holds the tasks it owns.
+type Service struct {
+	cfg     Config
+	seed    maphash.Seed
+	stripes [nStripes]stripe
+	timers  timerQueue
+	intern  interner
+}
+
+// New returns an empty service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Notify == nil {
+		cfg.Notify = func(*lifecycle.Task, cityops.Transition) {}
+	}
+	s := &Service{cfg: cfg, seed: maphash.MakeSeed()}
+	for i := range s.stripes {
+		s.stripes[i].tasks = map[string]*lifecycle.Task{}
+	}
+	s.timers.wake = make(chan struct{}, 1)
+	s.intern.m = map[string]string{}
+	return s
+}
+
+func (s *Service) stripe(id string) *stripe {
+	return &s.stripes[maphash.String(s.seed, id)%nStripes]
+}
+
+// Get returns a copy of the task with id.
+func (s *Service) Get(id string) (lifecycle.Task, bool) {
+	st := s.stripe(id)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, ok := st.tasks[id]
+	if !ok {
+		return lifecycle.Task{}, false
+	}
+	return *t, true
+}
+
+// Len returns the number of tasks held.
+func (s *Service) Len() int {
+	n := 0
+	for i := range s.stripes {
+		st := &s.stripes[i]
+		st.mu.Lock()
+		n += len(st.tasks)
+		st.mu.Unlock()
+	}
+	return n
+}
+
+// each calls f with every task, one stripe locked at a time.
+func (s *Service) each(f func(t *lifecycle.Task)) {
+	for i := range s.stripes {
+		st := &s.stripes[i]
+		st.mu.Lock()
+		for _, t := range st.tasks {
+			f(t)
+		}
+		st.mu.Unlock()
+	}
+}
+
+// Topic is the transitions topic: every step of every incident, keyed by
+// incident id.
+const Topic = "incidents.transitions"
