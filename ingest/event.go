@@ -25,9 +25,9 @@ const (
 	maxPast       = 366 * 24 * time.Hour
 )
 
-// eventRequest is an event as a client sends it. Pointers tell a missing
+// EventRequest is an event as a client sends it. Pointers tell a missing
 // field from a zero one.
-type eventRequest struct {
+type EventRequest struct {
 	ID       string   `json:"id"` // optional client id; the same id sent twice is one event
 	Source   string   `json:"source"`
 	Type     string   `json:"type"`
@@ -52,7 +52,7 @@ type Validator struct {
 // DecodeEvent decodes and validates one JSON event. It returns a
 // *cityops.FieldError for the first problem it finds.
 func (v *Validator) DecodeEvent(b []byte) (cityops.Event, error) {
-	var req eventRequest
+	var req EventRequest
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
@@ -84,7 +84,7 @@ func jsonError(err error) error {
 	return cityops.Invalid("body", "malformed JSON: %v", err)
 }
 
-func (v *Validator) validate(r *eventRequest) (cityops.Event, error) {
+func (v *Validator) validate(r *EventRequest) (cityops.Event, error) {
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
@@ -168,3 +168,8 @@ func NewID() string {
 	randRead(b[:])
 	return fmt.Sprintf("%x", b[:])
 }
+
+// Check validates an event assembled by another decoder (Open311 forms,
+// sensor readings, replayed CSV rows) exactly as DecodeEvent validates JSON,
+// and returns it normalized and masked.
+func (v *Validator) Check(r *EventRequest) (cityops.Event, error) { return v.validate(r) }

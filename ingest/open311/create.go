@@ -1,0 +1,188 @@
+package open311
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/privacy"
+	"github.com/segmentio/kafka-go"
+)
+
+// Headers that carry a caller on the raw events topic.
+const (
+	HeaderCallerMasked = "cityops-caller-masked" // JSON of the masked caller
+	HeaderCallerSealed = "cityops-caller-sealed" // AES-GCM of the original, bound to the event id
+)
+
+// created is the answer to POST requests.
+type created struct {
+	XMLName       xml.Name `xml:"request" json:"-"`
+	ID            string   `xml:"service_request_id" json:"service_request_id"`
+	ServiceNotice string   `xml:"service_notice" json:"service_notice"`
+	AccountID     string   `xml:"account_id,omitempty" json:"account_id,omitempty"`
+}
+
+// serveCreate serves POST requests.fmt: 403 for a missing or unknown
+// api_key, 404 for an unknown service_code, 400 naming the field for
+// anything else wrong, 429 over the key's rate, and 201 with the request's
+// id once the raw events topic has it. The same form sent twice with the same
+// key is one request: the id is derived from the form.
+func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
+	base, format, ok := splitFormat(r.PathValue("file"))
+	if !ok || base != "requests" {
+		writeErrors(w, formatOr(format), http.StatusNotFound, apiError{Code: 404, Description: "unknown resource"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxFormBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeErrors(w, format, http.StatusRequestEntityTooLarge, apiError{Code: 413, Description: fmt.Sprintf("body: larger than %d bytes", MaxFormBytes)})
+			return
+		}
+		fail(w, format, cityops.Invalid("body", "reading: %v", err))
+		return
+	}
+	f, err := DecodeForm(body)
+	if err != nil {
+		fail(w, format, err)
+		return
+	}
+	if f.APIKey == "" || !s.cfg.APIKeys[f.APIKey] {
+		fail(w, format, errForbidden)
+		return
+	}
+	if ok, wait := s.cfg.Limiter.Allow(f.APIKey, s.cfg.Now()); !ok {
+		ingest.SetRetryAfter(w, wait)
+		writeErrors(w, format, http.StatusTooManyRequests, apiError{Code: 429, Description: "too many requests for this api_key"})
+		return
+	}
+	rec, headers, err := s.build(f)
+	if err != nil {
+		fail(w, format, err)
+		return
+	}
+	if old, ok := s.cfg.Records.Get(rec.ID); ok {
+		write(w, format, http.StatusCreated, "service_requests", []created{{ID: old.ID, ServiceNotice: notice, AccountID: f.AccountID}})
+		return
+	}
+	if err := s.publish(r, f, &rec, headers); err != nil {
+		fail(w, format, err)
+		return
+	}
+	s.cfg.Records.Add(rec)
+	write(w, format, http.StatusCreated, "service_requests", []created{{ID: rec.ID, ServiceNotice: notice, AccountID: f.AccountID}})
+}
+
+const notice = "Received. Follow it with GET requests/{service_request_id}."
+
+func formatOr(f string) string {
+	if f == "" {
+		return formatXML
+	}
+	return f
+}
+
+// build checks f against the service and makes the request's record and,
+// for a caller, the headers that carry it masked and sealed.
+func (s *Server) build(f Form) (Record, []kafka.Header, error) {
+	if err := s.jurisdiction(f.Jurisdiction); err != nil {
+		return Record{}, nil, err
+	}
+	if f.ServiceCode == "" {
+		return Record{}, nil, cityops.Invalid("service_code", "required")
+	}
+	svc, ok := s.cat.byID[f.ServiceCode]
+	if !ok {
+		return Record{}, nil, notFound("service_code %q is not a service of this city", f.ServiceCode)
+	}
+	if err := checkAttributes(s.cat.defs[f.ServiceCode], f.Attributes); err != nil {
+		return Record{}, nil, err
+	}
+	if f.Lat == nil || f.Long == nil {
+		if f.Address != "" || f.AddressID != "" {
+			return Record{}, nil, cityops.Invalid("lat", "lat and long are required: this city does not geocode address_string or address_id")
+		}
+		return Record{}, nil, cityops.Invalid("lat", "a location is required: lat and long")
+	}
+	id := requestID(f)
+	rec := Record{
+		ID: id, Token: tokenOf(id), ServiceCode: svc.Code, ServiceName: svc.Name,
+		Description: ingest.MaskText(f.Description), Address: ingest.MaskText(f.Address),
+		AddressID: f.AddressID, MediaURL: f.MediaURL, Lat: *f.Lat, Long: *f.Long,
+	}
+	caller := privacy.Caller{Name: strings.TrimSpace(f.FirstName + " " + f.LastName), Phone: f.Phone, Email: f.Email}
+	if caller.Empty() {
+		return rec, nil, nil
+	}
+	masked, err := json.Marshal(privacy.Mask(caller))
+	if err != nil {
+		return rec, nil, fmt.Errorf("encoding masked caller: %w", err)
+	}
+	headers := []kafka.Header{{Key: HeaderCallerMasked, Value: masked}}
+	if s.cfg.Sealer != nil {
+		sealed, err := s.cfg.Sealer.Seal(id, caller)
+		if err != nil {
+			return rec, nil, err
+		}
+		headers = append(headers, kafka.Header{Key: HeaderCallerSealed, Value: sealed})
+		if s.cfg.Vault != nil {
+			s.cfg.Vault.Put(id, sealed)
+		}
+	}
+	return rec, headers, nil
+}
+
+// publish validates the request as an event and writes it to the raw
+// events topic.
+func (s *Server) publish(r *http.Request, f Form, rec *Record, headers []kafka.Header) error {
+	text := rec.ServiceName
+	if rec.Description != "" {
+		text += ": " + f.Description
+	}
+	lat, lon := rec.Lat, rec.Long
+	now := s.cfg.Now().UTC()
+	ev, err := s.cfg.Validator.Check(&ingest.EventRequest{
+		ID: rec.ID, Source: string(cityops.SourceHotline), Type: "open311:" + rec.ServiceCode,
+		Text: text, Lat: &lat, Lon: &lon, Time: now.Format("2006-01-02T15:04:05.999999999Z07:00"),
+	})
+	if err != nil {
+		var fe *cityops.FieldError
+		if errors.As(err, &fe) && fe.Field == "lon" {
+			fe.Field = "long"
+		}
+		return err
+	}
+	rec.Requested = ev.Time
+	v, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encoding event: %w", err)
+	}
+	if err := s.cfg.Publish(r.Context(), kafka.Message{Key: []byte(ev.ID), Value: v, Headers: headers}); err != nil {
+		return fmt.Errorf("%w: %v", errUnavailable, err)
+	}
+	return nil
+}
+
+// requestID derives a request's id from its api key and form, so that a
+// client that sends the same request again (after a timeout, say) gets the
+// same id and the city one incident.
+func requestID(f Form) string {
+	sum := sha256.Sum256([]byte(f.Values.Encode())) // Encode sorts by key
+	return "311-" + hex.EncodeToString(sum[:10])
+}
+
+// tokenOf is the token of a request id.
+func tokenOf(id string) string {
+	sum := sha256.Sum256([]byte("token:" + id))
+	return "tok-" + hex.EncodeToString(sum[:10])
+}

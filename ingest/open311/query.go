@@ -1,0 +1,242 @@
+package open311
+
+import (
+	"encoding/xml"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// Query limits, as the specification sets them.
+const (
+	maxSpan     = 90 * 24 * time.Hour
+	maxResults  = 1000
+	maxIDsAsked = 1000
+)
+
+// serviceRequest is one item of GET requests.
+type serviceRequest struct {
+	XMLName           xml.Name `xml:"request" json:"-"`
+	ID                string   `xml:"service_request_id" json:"service_request_id"`
+	Status            string   `xml:"status" json:"status"`
+	StatusNotes       string   `xml:"status_notes,omitempty" json:"status_notes,omitempty"`
+	ServiceName       string   `xml:"service_name" json:"service_name"`
+	ServiceCode       string   `xml:"service_code" json:"service_code"`
+	Description       string   `xml:"description,omitempty" json:"description,omitempty"`
+	AgencyResponsible string   `xml:"agency_responsible,omitempty" json:"agency_responsible,omitempty"`
+	ServiceNotice     string   `xml:"service_notice,omitempty" json:"service_notice,omitempty"`
+	Requested         string   `xml:"requested_datetime" json:"requested_datetime"`
+	Updated           string   `xml:"updated_datetime,omitempty" json:"updated_datetime,omitempty"`
+	Expected          string   `xml:"expected_datetime,omitempty" json:"expected_datetime,omitempty"`
+	Address           string   `xml:"address,omitempty" json:"address,omitempty"`
+	AddressID         string   `xml:"address_id,omitempty" json:"address_id,omitempty"`
+	Lat               float64  `xml:"lat" json:"lat"`
+	Long              float64  `xml:"long" json:"long"`
+	MediaURL          string   `xml:"media_url,omitempty" json:"media_url,omitempty"`
+}
+
+// view joins a record with the pipeline's status of it.
+func (s *Server) view(r *http.Request, rec Record) serviceRequest {
+	sr := serviceRequest{
+		ID: rec.ID, Status: "open", ServiceName: rec.ServiceName, ServiceCode: rec.ServiceCode,
+		Description: rec.Description, Requested: rec.Requested.Format(time.RFC3339),
+		Address: rec.Address, AddressID: rec.AddressID, Lat: rec.Lat, Long: rec.Long, MediaURL: rec.MediaURL,
+	}
+	st, ok := s.cfg.Status(r.Context(), rec.ID)
+	if !ok {
+		return sr
+	}
+	if !st.Open {
+		sr.Status = "closed"
+	}
+	sr.AgencyResponsible, sr.StatusNotes = st.Agency, st.Notes
+	if !st.Updated.IsZero() {
+		sr.Updated = st.Updated.UTC().Format(time.RFC3339)
+	}
+	if !st.Expected.IsZero() {
+		sr.Expected = st.Expected.UTC().Format(time.RFC3339)
+	}
+	return sr
+}
+
+// serveRequest serves GET requests/{id}.fmt.
+func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
+	id, format, ok := splitFormat(r.PathValue("file"))
+	if !ok {
+		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
+		return
+	}
+	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
+		fail(w, format, err)
+		return
+	}
+	rec, ok := s.cfg.Records.Get(id)
+	if !ok {
+		fail(w, format, notFound("service_request_id %q is unknown", id))
+		return
+	}
+	write(w, format, http.StatusOK, "service_requests", []serviceRequest{s.view(r, rec)})
+}
+
+// tokenAnswer is one item of GET tokens/{token}.
+type tokenAnswer struct {
+	XMLName xml.Name `xml:"request" json:"-"`
+	ID      string   `xml:"service_request_id" json:"service_request_id"`
+	Token   string   `xml:"token" json:"token"`
+}
+
+// serveToken serves GET tokens/{token}.fmt.
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	tok, format, ok := splitFormat(r.PathValue("file"))
+	if !ok {
+		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
+		return
+	}
+	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
+		fail(w, format, err)
+		return
+	}
+	id, ok := s.cfg.Records.ByToken(tok)
+	if !ok {
+		fail(w, format, notFound("token %q is unknown", tok))
+		return
+	}
+	write(w, format, http.StatusOK, "service_requests", []tokenAnswer{{ID: id, Token: tok}})
+}
+
+// serveQuery serves GET requests.fmt with its filters.
+func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, format string) {
+	q := r.URL.Query()
+	statuses, err := statusFilter(q.Get("status"))
+	if err != nil {
+		fail(w, format, err)
+		return
+	}
+	var recs []Record
+	if ids := commaList(q.Get("service_request_id")); len(ids) > 0 {
+		if len(ids) > maxIDsAsked {
+			fail(w, format, cityops.Invalid("service_request_id", "more than %d ids", maxIDsAsked))
+			return
+		}
+		for _, id := range ids { // the id list overrides every other filter
+			if rec, ok := s.cfg.Records.Get(id); ok {
+				recs = append(recs, rec)
+			}
+		}
+		statuses = nil
+	} else {
+		from, to, err := s.span(q)
+		if err != nil {
+			fail(w, format, err)
+			return
+		}
+		recs = s.cfg.Records.Between(from, to, commaList(q.Get("service_code")))
+	}
+	page, size, err := paging(q)
+	if err != nil {
+		fail(w, format, err)
+		return
+	}
+	out := []serviceRequest{}
+	skip := (page - 1) * size
+	for _, rec := range recs {
+		sr := s.view(r, rec)
+		if statuses != nil && !statuses[sr.Status] {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		if len(out) == size {
+			break
+		}
+		out = append(out, sr)
+	}
+	write(w, format, http.StatusOK, "service_requests", out)
+}
+
+// span reads start_date and end_date: at most 90 days apart, the last 90
+// days when neither is given.
+func (s *Server) span(q url.Values) (from, to time.Time, err error) {
+	parse := func(name string) (time.Time, error) {
+		v := q.Get(name)
+		if v == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return t, cityops.Invalid(name, "%q is not a W3C datetime with a time zone", v)
+		}
+		return t, nil
+	}
+	if from, err = parse("start_date"); err != nil {
+		return
+	}
+	if to, err = parse("end_date"); err != nil {
+		return
+	}
+	switch {
+	case from.IsZero() && to.IsZero():
+		to = s.cfg.Now()
+		from = to.Add(-maxSpan)
+	case from.IsZero():
+		from = to.Add(-maxSpan)
+	case to.IsZero():
+		to = from.Add(maxSpan)
+	}
+	switch {
+	case to.Before(from):
+		err = cityops.Invalid("end_date", "is before start_date")
+	case to.Sub(from) > maxSpan:
+		err = cityops.Invalid("end_date", "more than 90 days after start_date")
+	}
+	return
+}
+
+// statusFilter reads status: open, closed or both; nil means any.
+func statusFilter(v string) (map[string]bool, error) {
+	ss := commaList(v)
+	if len(ss) == 0 {
+		return nil, nil
+	}
+	m := map[string]bool{}
+	for _, s := range ss {
+		if s != "open" && s != "closed" {
+			return nil, cityops.Invalid("status", "%q is not open or closed", s)
+		}
+		m[s] = true
+	}
+	return m, nil
+}
+
+// paging reads the widely implemented page and page_size extension.
+func paging(q url.Values) (page, size int, err error) {
+	page, size = 1, maxResults
+	if v := q.Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 {
+			return 0, 0, cityops.Invalid("page", "must be a positive integer")
+		}
+	}
+	if v := q.Get("page_size"); v != "" {
+		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > maxResults {
+			return 0, 0, cityops.Invalid("page_size", "must be between 1 and %d", maxResults)
+		}
+	}
+	return page, size, nil
+}
+
+// commaList splits a comma-separated argument, dropping empty items.
+func commaList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+package open311
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/privacy"
+)
+
+// Status is where a request stands, as the pipeline knows it.
+type Status struct {
+	Open     bool      // false once the incident is closed or cancelled
+	Agency   string    // the department responsible
+	Notes    string    // status_notes
+	Updated  time.Time // last change; the close time when closed
+	Expected time.Time // the deadline, when there is one
+}
+
+// StatusFunc looks up the state of the incident a request raised, by the
+// request's id (the event id). ok=false means the pipeline has not got to it
+// yet; the request is then reported open with no agency.
+type StatusFunc func(ctx context.Context, eventID string) (s Status, ok bool)
+
+// Config is what the endpoint serves and where it sends requests.
+type Config struct {
+	Categories   []cityops.Category     // the services
+	Attributes   map[string][]Attribute // extra attributes by service code, optional
+	Jurisdiction string                 // when set, another non-empty jurisdiction_id is 404
+	APIKeys      map[string]bool        // keys allowed to create requests
+	Validator    *ingest.Validator
+	Publish      ingest.Publish
+	Status       StatusFunc         // nil reports every request open
+	Records      *Records           // nil makes a new one
+	Limiter      *ingest.KeyLimiter // per api key; nil means no limit
+	Sealer       *privacy.Sealer    // seals callers; nil drops the originals after masking
+	Vault        *privacy.Vault     // keeps sealed callers for the authorized endpoint
+	Now          func() time.Time
+}
+
+// Server is the Open311 endpoint.
+type Server struct {
+	cfg Config
+	cat *catalogue
+}
+
+// New returns an endpoint serving cfg.
+func New(cfg Config) *Server {
+	if cfg.Records == nil {
+		cfg.Records = NewRecords()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Status == nil {
+		cfg.Status = func(context.Context, string) (Status, bool) { return Status{}, false }
+	}
+	return &Server{cfg: cfg, cat: newCatalogue(cfg.Categories, cfg.Attributes)}
+}
+
+// Records returns the requests the endpoint created.
+func (s *Server) Records() *Records { return s.cfg.Records }
+
+// Routes returns the endpoint's routes under prefix (normally
+// "/open311/v2"), as patterns for an http.ServeMux.
+func (s *Server) Routes(prefix string) map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET " + prefix + "/{file}":          http.HandlerFunc(s.serveList),
+		"POST " + prefix + "/{file}":         http.HandlerFunc(s.serveCreate),
+		"GET " + prefix + "/services/{file}": http.HandlerFunc(s.serveDefinition),
+		"GET " + prefix + "/requests/{file}": http.HandlerFunc(s.serveRequest),
+		"GET " + prefix + "/tokens/{file}":   http.HandlerFunc(s.serveToken),
+	}
+}
+
+// Handler returns the routes on a mux of their own, for tests and benchmarks.
+func (s *Server) Handler(prefix string) http.Handler {
+	mux := http.NewServeMux()
+	for p, h := range s.Routes(prefix) {
+		mux.Handle(p, h)
+	}
+	return mux
+}
+
+// jurisdiction checks the jurisdiction_id argument.
+func (s *Server) jurisdiction(got string) error {
+	if got != "" && s.cfg.Jurisdiction != "" && got != s.cfg.Jurisdiction {
+		return notFound("jurisdiction_id %q is not served here", got)
+	}
+	return nil
+}
+
+// serveList routes GET services.fmt and GET requests.fmt.
+func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
+	base, format, ok := splitFormat(r.PathValue("file"))
+	if !ok {
+		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
+		return
+	}
+	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
+		fail(w, format, err)
+		return
+	}
+	switch base {
+	case "services":
+		write(w, format, http.StatusOK, "services", s.cat.list)
+	case "requests":
+		s.serveQuery(w, r, format)
+	default:
+		writeErrors(w, format, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource " + base})
+	}
+}
+
+// serveDefinition serves GET services/{code}.fmt.
+func (s *Server) serveDefinition(w http.ResponseWriter, r *http.Request) {
+	code, format, ok := splitFormat(r.PathValue("file"))
+	if !ok {
+		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
+		return
+	}
+	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
+		fail(w, format, err)
+		return
+	}
+	if _, ok := s.cat.byID[code]; !ok {
+		fail(w, format, notFound("service_code %q is not a service of this city", code))
+		return
+	}
+	def, ok := s.cat.defs[code]
+	if !ok {
+		def = Definition{Code: code, Attributes: []Attribute{}}
+	}
+	writeOne(w, format, def)
+}
