@@ -39,12 +39,22 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 	mux := http.NewServeMux()
 	for _, r := range routes {
 		mux.HandleFunc("GET "+Prefix+r.name, func(w http.ResponseWriter, req *http.Request) {
-			serve(w, req, s, log, func() (query, error) { return build(s.Database(), r.name, req.URL.Query(), now()) })
+			serve(w, req, s, log, func() (query, error) {
+				v, err := parseQuery(req.URL.RawQuery)
+				if err != nil {
+					return query{}, err
+				}
+				return build(s.Database(), r.name, v, now())
+			})
 		})
 	}
 	mux.HandleFunc("GET "+Prefix+"incidents/{id}/transitions", func(w http.ResponseWriter, req *http.Request) {
 		serve(w, req, s, log, func() (query, error) {
-			p, err := newParams(req.URL.Query(), now())
+			v, err := parseQuery(req.URL.RawQuery)
+			if err != nil {
+				return query{}, err
+			}
+			p, err := newParams(v, now())
 			if err != nil {
 				return query{}, err
 			}
@@ -58,7 +68,8 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 }
 
 func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, mk func() (query, error)) {
-	format := req.URL.Query().Get("format")
+	v, _ := parseQuery(req.URL.RawQuery) // mk reports a malformed query
+	format := v.Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		writeError(w, http.StatusBadRequest, cityops.Invalid("format", "%q: want json or csv", truncate(format)).Error())
 		return

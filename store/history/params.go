@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -164,4 +165,26 @@ func truncate(s string) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// parseQuery splits a raw query string at '&' only: a ';' stays in the value,
+// where the checks refuse it, instead of silently dropping the pair as
+// url.ParseQuery does.
+func parseQuery(raw string) (url.Values, error) {
+	v := url.Values{}
+	for _, pair := range strings.Split(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		k, val, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, cityops.Invalid("query", "%q is not URL-encoded", truncate(k))
+		}
+		if val, err = url.QueryUnescape(val); err != nil {
+			return nil, cityops.Invalid(truncate(key), "the value is not URL-encoded")
+		}
+		v[key] = append(v[key], val)
+	}
+	return v, nil
 }

@@ -94,7 +94,7 @@ func departmentQuery(db string, f Filter) query {
 			" if(incidents = 0, 0, closed / incidents) AS closure_rate," +
 			" if(closed = 0, 0, closed_on_time / closed) AS on_time_rate," +
 			" returns, reworked, if(incidents = 0, 0, reworked / incidents) AS rework_rate," +
-			" accept_q[1] AS accept_p50_s, accept_q[2] AS accept_p90_s," +
+			" if(empty(accept_q), nan, accept_q[1]) AS accept_p50_s, if(empty(accept_q), nan, accept_q[2]) AS accept_p90_s," +
 			" close_q[1] AS close_p50_s, close_q[2] AS close_p90_s" +
 			" FROM (SELECT department_id, count() AS incidents, countIf(status = 'closed') AS closed," +
 			" countIf(status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline)) AS closed_on_time," +

@@ -1,0 +1,178 @@
+package history_test
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cityops/cityops/store/history"
+)
+
+func TestQueriesAnswer(t *testing.T) {
+	s, srv := newServer(t, true)
+	check := func(t *testing.T) {
+		tests := []struct {
+			path string
+			want []map[string]any // the rows, by column, of the fields given
+		}{
+			{"heatmap?res=9&from=2026-03-01&to=2026-04-01", []map[string]any{
+				{"h3": "8928308280fffff", "incidents": 3.0, "done": 2.0},
+				{"h3": "892a100d2c3ffff", "incidents": 1.0, "done": 0.0},
+			}},
+			{"heatmap?res=7&from=2026-03-01&to=2026-04-01&category=noise&status=closed", []map[string]any{
+				{"h3": "872830828ffffff", "incidents": 2.0},
+			}},
+			{"heatmap?res=5&source=iot&department=DEP", []map[string]any{{"incidents": 1.0}}},
+			{"heatmap?from=2026-03-01&to=2026-03-02", nil},
+			{"trends?bucket=week&by=category&from=2026-03-01&to=2026-04-01&category=noise", []map[string]any{
+				{"bucket": "2026-03-02T00:00:00Z", "key": "noise", "incidents": 1.0},
+				{"bucket": "2026-03-09T00:00:00Z", "key": "noise", "incidents": 1.0},
+				{"bucket": "2026-03-16T00:00:00Z", "key": "noise", "incidents": 1.0},
+			}},
+			{"trends?bucket=day&by=area&from=2026-03-02&to=2026-03-04", []map[string]any{
+				{"bucket": "2026-03-02T00:00:00Z", "key": "MN01", "incidents": 1.0},
+				{"bucket": "2026-03-03T00:00:00Z", "key": "BK01", "incidents": 1.0},
+			}},
+			{"departments?from=2026-03-01&to=2026-04-01", []map[string]any{
+				{"department_id": "DEP", "incidents": 1.0, "closed": 0.0, "returns": 0.0, "accept_p50_s": nil, "close_p50_s": nil},
+				{"department_id": "NYPD", "incidents": 3.0, "closed": 2.0, "closed_on_time": 1.0, "on_time_rate": 0.5,
+					"returns": 1.0, "reworked": 1.0, "accept_p50_s": 1800.0, "close_p50_s": 133200.0},
+			}},
+			{"hotspots?from=2026-03-01&to=2026-04-01", []map[string]any{
+				{"h3": "8928308280fffff", "category": "noise", "weeks": 3.0, "complaints": 3.0},
+			}},
+			{"hotspots?from=2026-03-01&to=2026-04-01&min_weeks=4", nil},
+			{"incidents/inc-2/transitions", []map[string]any{
+				{"version": 2.0, "to_status": "dispatched"},
+				{"version": 3.0, "from_status": "dispatched", "to_status": "registered", "reason": "not ours: street belongs to DOT"},
+				{"version": 4.0}, {"version": 5.0}, {"version": 6.0},
+				{"version": 7.0, "to_status": "in_progress", "time": "2026-03-11T12:00:00Z"},
+				{"version": 8.0, "to_status": "closed"},
+			}},
+			{"incidents/nope/transitions", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.path, func(t *testing.T) {
+				code, a := get(t, srv, tt.path)
+				if code != http.StatusOK {
+					t.Fatalf("status %d: %s", code, a.Error)
+				}
+				got := a.records()
+				if len(got) != len(tt.want) {
+					t.Fatalf("%d rows, want %d:\n%v", len(got), len(tt.want), got)
+				}
+				for i, w := range tt.want {
+					for k, v := range w {
+						if got[i][k] != v {
+							t.Errorf("row %d %s = %v (%T), want %v", i, k, got[i][k], got[i][k], v)
+						}
+					}
+				}
+			})
+		}
+	}
+	t.Run("once", check)
+	// A replayed batch (a crash between insert and commit) changes no answer.
+	loadTestdata(t, s)
+	loadTestdata(t, s)
+	t.Run("after the batches were inserted three times", check)
+}
+
+func TestBadRequestsNameTheParameter(t *testing.T) {
+	_, srv := newServer(t, false)
+	data, err := os.ReadFile("testdata/bad_requests.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		path, param, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("testdata line %q: want PATH<TAB>PARAM", line)
+		}
+		t.Run(path, func(t *testing.T) {
+			code, a := get(t, srv, path)
+			if code != http.StatusBadRequest {
+				t.Fatalf("status %d (%s), want 400", code, a.Error)
+			}
+			if !strings.HasPrefix(a.Error, param+":") {
+				t.Fatalf("error %q does not start with %q", a.Error, param+":")
+			}
+		})
+	}
+}
+
+func TestCSVExport(t *testing.T) {
+	_, srv := newServer(t, true)
+	for _, path := range []string{
+		"heatmap?res=9&format=csv", "trends?format=csv", "departments?format=csv",
+		"hotspots?format=csv", "incidents/inc-2/transitions?format=csv",
+	} {
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + history.Prefix + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+				t.Fatalf("status %d, type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+			}
+			lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+			if len(lines) < 2 {
+				t.Fatalf("want a header and rows:\n%s", body)
+			}
+			if strings.Contains(string(body), "NaN") {
+				t.Errorf("NaN in the export:\n%s", body)
+			}
+		})
+	}
+}
+
+// TestSampleQueriesRunOnBothEngines runs `cityops history --print-queries`'s
+// SQL on the test server (18.16) and on the current engine (ch-modern).
+func TestSampleQueriesRunOnBothEngines(t *testing.T) {
+	s, _ := newServer(t, true)
+	ctx := testContext(t)
+	sql, err := history.SampleSQL(s.Database())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range strings.Split(sql, ";\n") {
+		if stmt = strings.TrimSpace(stmt); stmt == "" {
+			continue
+		}
+		rows, err := s.Query(ctx, stmt)
+		if err != nil {
+			t.Fatalf("on 18.16: %v\n%s", err, stmt)
+		}
+		rows.Close()
+	}
+	tool, err := filepath.Abs("../../../shared/tools/ch-modern")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "queries.sql")
+	schema, err := exec.Command("go", "run", "../../cmd/cityops", "migrate", "--print").Output()
+	if err != nil {
+		t.Fatalf("printing the schema: %v", err)
+	}
+	if err := os.WriteFile(file, append(schema, sql...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, file).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), " 0 failed") {
+		t.Fatalf("%s: %v\n%s", tool, err, out)
+	}
+	t.Logf("%s", strings.TrimSpace(string(out)))
+}
