@@ -111,3 +111,11 @@ func (s *Service) each(f func(t *lifecycle.Task)) {
 // Topic is the transitions topic: every step of every incident, keyed by
 // incident id.
 const Topic = "incidents.transitions"
+
+// Stages returns the due times of the stages of t's deadline.
+func (s *Service) Stages(t *lifecycle.Task) []sla.StageDeadline {
+	if t.Dispatched.IsZero() {
+		return nil
+	}
+	return s.cfg.Policy.Deadlines(t.Category, t.Dispatched)
+}

@@ -1,0 +1,86 @@
+package taskapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/dispatch/tasks"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config wires an API.
+type Config struct {
+	Service  *tasks.Service
+	Tokens   Tokens
+	Audit    Audit // optional: where refused attempts go besides the log
+	Registry prometheus.Registerer
+	Logger   *slog.Logger
+}
+
+// API serves the tasks API.
+type API struct {
+	svc    *tasks.Service
+	auth   authenticator
+	audit  Audit
+	log    *slog.Logger
+	denied *prometheus.CounterVec
+}
+
+// New returns the API.
+func New(cfg Config) (*API, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &API{svc: cfg.Service, auth: newAuthenticator(cfg.Tokens), audit: cfg.Audit, log: cfg.Logger,
+		denied: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cityops_tasks_api_denied_total", Help: "Requests to the tasks API refused, by reason.",
+		}, []string{"reason"}),
+	}
+	if cfg.Registry != nil {
+		if err := cfg.Registry.Register(a.denied); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// Routes returns the API's routes for web.Config.API.
+func (a *API) Routes() map[string]http.Handler {
+	return map[string]http.Handler{
+		"GET /api/v1/tasks":                http.HandlerFunc(a.list),
+		"GET /api/v1/tasks/{id}":           http.HandlerFunc(a.get),
+		"POST /api/v1/tasks/{id}/{action}": http.HandlerFunc(a.act),
+		"GET /api/v1/tasks/reasons":        http.HandlerFunc(a.reasons),
+	}
+}
+
+// deny answers 403 and audits the attempt.
+func (a *API) deny(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor, id, reason string) {
+	rec := AuditRecord{Time: time.Now().UTC(), Actor: actor.String(), Method: r.Method, Path: r.URL.Path,
+		Incident: id, Reason: reason, Remote: r.RemoteAddr}
+	a.log.Warn("tasks API access refused", "audit", true, "actor", rec.Actor, "method", rec.Method, "path", rec.Path, "reason", reason)
+	a.denied.WithLabelValues("forbidden").Inc()
+	if a.audit != nil {
+		a.audit(r.Context(), rec)
+	}
+	writeError(w, http.StatusForbidden, reason)
+}
+
+func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (lifecycle.Actor, bool) {
+	actor, ok := a.auth.actor(r)
+	if !ok {
+		a.denied.WithLabelValues("unauthenticated").Inc()
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cityops"`)
+		writeError(w, http.StatusUnauthorized, "a valid bearer token is required")
+	}
+	return actor, ok
+}
+
+func (a *API) reasons(w http.ResponseWriter, r *http.Request) {
+	if _, ok := a.authenticate(w, r); !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"return": lifecycle.ReturnReasons, "cancel": lifecycle.CancelReasons})
+}

@@ -1,0 +1,160 @@
+package taskapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/dispatch/sla"
+	"github.com/cityops/cityops/dispatch/tasks"
+)
+
+// taskView is a task as the API shows it.
+type taskView struct {
+	lifecycle.Task
+	Stages []sla.StageDeadline `json:"stages,omitempty"`
+}
+
+func (a *API) view(t lifecycle.Task) taskView {
+	return taskView{Task: t, Stages: a.svc.Stages(&t)}
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request) {
+	actor, ok := a.authenticate(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	f := tasks.Filter{Department: q.Get("department"), Status: cityops.Status(q.Get("status")), Category: q.Get("category"),
+		Area: q.Get("area"), Open: q.Get("open") == "true", Overdue: q.Get("overdue") == "true"}
+	var err error
+	if f.Offset, err = intParam(q.Get("offset")); err != nil {
+		writeError(w, http.StatusBadRequest, "offset: "+err.Error())
+		return
+	}
+	if f.Limit, err = intParam(q.Get("limit")); err != nil {
+		writeError(w, http.StatusBadRequest, "limit: "+err.Error())
+		return
+	}
+	if !actor.Center {
+		if f.Department != "" && f.Department != actor.Department {
+			a.deny(w, r, actor, "", "a department lists its own tasks only")
+			return
+		}
+		f.Department = actor.Department
+	}
+	page, total := a.svc.List(f)
+	views := make([]taskView, len(page))
+	for i, t := range page {
+		views[i] = a.view(t)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tasks": views, "total": total, "offset": f.Offset, "limit": len(views)})
+}
+
+func intParam(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a whole number", s)
+	}
+	return n, nil
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) {
+	actor, ok := a.authenticate(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	t, found := a.svc.Get(id)
+	switch {
+	case !found:
+		writeError(w, http.StatusNotFound, "no task "+id)
+	case !actor.Center && t.DepartmentID != actor.Department:
+		a.deny(w, r, actor, id, "the task belongs to another department")
+	default:
+		writeJSON(w, http.StatusOK, a.view(t))
+	}
+}
+
+// body is what a step's request may carry.
+type body struct {
+	Reason     string   `json:"reason"`
+	Note       string   `json:"note"`
+	Evidence   []string `json:"evidence"`
+	Department string   `json:"department"`
+	Hours      float64  `json:"hours"`
+	Pass       *bool    `json:"pass"` // verify: false sends it back for rework
+}
+
+// actions maps the API's action names to steps.
+var actions = map[string]lifecycle.Action{
+	"accept": lifecycle.Accept, "start": lifecycle.Start, "return": lifecycle.Return, "note": lifecycle.Note,
+	"resolve": lifecycle.Resolve, "request-extension": lifecycle.AskMore,
+	"register": lifecycle.Register, "cancel": lifecycle.Cancel, "dispatch": lifecycle.Dispatch, "verify": lifecycle.Verify,
+	"arbitrate": lifecycle.Arbitrate, "extend": lifecycle.Extend, "pause": lifecycle.Pause, "resume": lifecycle.Resume,
+}
+
+func (a *API) act(w http.ResponseWriter, r *http.Request) {
+	actor, ok := a.authenticate(w, r)
+	if !ok {
+		return
+	}
+	id, name := r.PathValue("id"), r.PathValue("action")
+	action, known := actions[name]
+	if !known {
+		writeError(w, http.StatusNotFound, "no action "+name)
+		return
+	}
+	var b body
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&b); err != nil {
+			writeError(w, http.StatusBadRequest, "decoding body: "+err.Error())
+			return
+		}
+	}
+	if !actor.Center {
+		if t, found := a.svc.Get(id); found && t.DepartmentID != actor.Department {
+			a.deny(w, r, actor, id, "the task belongs to another department")
+			return
+		}
+	}
+	if action == lifecycle.Verify && b.Pass != nil && !*b.Pass {
+		action = lifecycle.Rework
+	}
+	t, err := a.svc.Do(r.Context(), id, lifecycle.Command{Action: action, Actor: actor, Reason: b.Reason, Note: b.Note,
+		Evidence: b.Evidence, Department: b.Department, Hours: b.Hours})
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, a.view(t))
+	case errors.Is(err, lifecycle.ErrForbidden):
+		a.deny(w, r, actor, id, err.Error())
+	case errors.Is(err, cityops.ErrNotFound):
+		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, cityops.ErrInvalid):
+		writeError(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, cityops.ErrConflict):
+		writeError(w, http.StatusConflict, err.Error())
+	default:
+		a.log.Error("tasks API step failed", "incident", id, "action", action, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the step could not be recorded; try again")
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
