@@ -30,6 +30,9 @@ func QuerySQL(db string) string {
 	stmts := []string{
 		insertQuery(db, "events", eventColumns) + " SELECT " + strings.Join(eventColumns, ", ") + " FROM " + db + ".events WHERE 0",
 		insertQuery(db, "incidents", incidentColumns) + " SELECT " + strings.Join(incidentColumns, ", ") + " FROM " + db + ".incidents WHERE 0",
+		insertQuery(db, "transitions", transitionColumns) + " SELECT " + strings.Join(transitionColumns, ", ") + " FROM " + db + ".transitions WHERE 0",
+		partitionsQuery(db),
+		dropPartitionStatement(db, "events", 201607),
 		countEventsQuery(db),
 		eventByIDQuery(db),
 		incidentQuery(db),

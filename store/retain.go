@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -21,7 +22,7 @@ func (s *Store) Retain(ctx context.Context, months int, now time.Time) ([]string
 		return nil, fmt.Errorf("retaining history: %w", cityops.Invalid("months", "%d: must be at least 1", months))
 	}
 	cut := retainCutoff(now, months)
-	rows, err := s.conn.Query(ctx, partitionsQuery(s.db), partitionedTables)
+	rows, err := s.conn.Query(ctx, partitionsQuery(s.db))
 	if err != nil {
 		return nil, fmt.Errorf("retaining history: listing partitions: %w", err)
 	}
@@ -65,8 +66,11 @@ func retainCutoff(now time.Time, months int) uint32 {
 	return uint32(first.Year()*100 + int(first.Month()))
 }
 
+// partitionsQuery lists the active partitions of the partitioned tables. Its
+// names are the program's constants and a checked identifier.
 func partitionsQuery(db string) string {
-	return "SELECT DISTINCT table, partition_id FROM system.parts WHERE database = '" + db + "' AND active AND table IN (?)"
+	return "SELECT DISTINCT table, partition_id FROM system.parts WHERE database = '" + db +
+		"' AND active AND table IN ('" + strings.Join(partitionedTables, "', '") + "')"
 }
 
 // dropPartitionStatement names the partition by its value, the month's
