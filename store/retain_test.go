@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
 )
 
 func TestRetainDropsOldMonths(t *testing.T) {
