@@ -15,10 +15,11 @@ const (
 	TopicEventsRaw       = "events.raw"        // validated, masked events from intake
 	TopicIncidentChanges = "incidents.changes" // incident changes from the processor, keyed by incident id
 	TopicDLQ             = "events.dlq"        // records that could not be processed, with the reason
+	TopicReadingsRaw     = "readings.raw"      // sensor readings as gateways write them, validated by intake
 )
 
 // Topics lists every topic the pipeline needs.
-var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicDLQ}
+var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicDLQ, TopicReadingsRaw}
 
 // EnsureTopics creates the topics that do not exist yet, each with the given
 // number of partitions. Existing topics are left as they are.

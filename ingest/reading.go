@@ -1,0 +1,79 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/cityops/cityops"
+)
+
+// reading is one sensor reading as a device or gateway sends it.
+type reading struct {
+	ID       string   `json:"id"` // optional; by default the id is derived from device_id and time
+	DeviceID string   `json:"device_id"`
+	Type     string   `json:"type"`
+	Value    *float64 `json:"value"`
+	Unit     string   `json:"unit"`
+	Time     string   `json:"time"`
+	Lat      *float64 `json:"lat"`
+	Lon      *float64 `json:"lon"`
+}
+
+// DecodeReading decodes and validates one JSON reading. A registered
+// device's reading may leave out its location, type and unit; when it gives
+// a type it must be the device's. The event's id is derived from the device
+// and the time, so a reading sent twice is one event.
+func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error) {
+	var r reading
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return cityops.Event{}, jsonError(err)
+	}
+	if dec.More() {
+		return cityops.Event{}, cityops.Invalid("body", "more than one JSON value")
+	}
+	if r.DeviceID == "" {
+		return cityops.Event{}, cityops.Invalid("device_id", "required")
+	}
+	if d, ok := reg[r.DeviceID]; ok {
+		switch {
+		case r.Type == "":
+			r.Type = d.Type
+		case r.Type != d.Type:
+			return cityops.Event{}, cityops.Invalid("type", "device %s is a %s sensor, not %q", d.ID, d.Type, r.Type)
+		}
+		if r.Unit == "" {
+			r.Unit = d.Unit
+		}
+		if r.Lat == nil && r.Lon == nil {
+			r.Lat, r.Lon = &d.Lat, &d.Lon
+		}
+	} else if r.Lat == nil || r.Lon == nil {
+		field := "lat"
+		if r.Lat != nil {
+			field = "lon"
+		}
+		return cityops.Event{}, cityops.Invalid(field, "required for device %q, which is not registered", r.DeviceID)
+	}
+	ev, err := v.validate(&EventRequest{
+		ID: r.ID, Source: string(cityops.SourceIoT), Type: r.Type, Lat: r.Lat, Lon: r.Lon,
+		Time: r.Time, Value: r.Value, Unit: r.Unit, DeviceID: r.DeviceID,
+	})
+	if err != nil {
+		return ev, err
+	}
+	if ev.ID == "" {
+		ev.ID = ReadingID(ev)
+	}
+	return ev, nil
+}
+
+// ReadingID is the id of a reading without one of its own: the same device
+// at the same instant is the same reading.
+func ReadingID(ev cityops.Event) string {
+	sum := sha256.Sum256([]byte(ev.DeviceID + "\x00" + ev.Time.UTC().Format("2006-01-02T15:04:05.999999999Z")))
+	return "rd-" + hex.EncodeToString(sum[:12])
+}
