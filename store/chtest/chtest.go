@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +27,24 @@ const startTimeout = 30 * time.Second
 // the server cannot start, t fails with the reason and the server's log.
 func Start(t testing.TB) string {
 	t.Helper()
+	return StartServer(t).Addr
+}
+
+// Server is a private server that a test can stop and start again, on the
+// same ports and with the same data, to see how clients live through an
+// outage.
+type Server struct {
+	Addr   string // "127.0.0.1:PORT" of the native protocol
+	script string
+	dir    string
+	ports  []int
+	mu     sync.Mutex
+	stop   func() // nil while stopped
+}
+
+// StartServer starts a private server like Start and returns it.
+func StartServer(t testing.TB) *Server {
+	t.Helper()
 	script, err := findScript()
 	if err != nil {
 		t.Fatalf("chtest: %v", err)
@@ -33,10 +52,16 @@ func Start(t testing.TB) string {
 	dir := t.TempDir()
 	var lastErr error
 	for attempt := 1; attempt <= 3; attempt++ {
-		addr, stop, err := start(script, filepath.Join(dir, "clickhouse"+strconv.Itoa(attempt)))
+		ports, err := freePorts(2)
+		if err != nil {
+			t.Fatalf("chtest: %v", err)
+		}
+		sdir := filepath.Join(dir, "clickhouse"+strconv.Itoa(attempt))
+		addr, stop, err := startOn(script, sdir, ports)
 		if err == nil {
-			t.Cleanup(stop)
-			return addr
+			s := &Server{Addr: addr, script: script, dir: sdir, ports: ports, stop: stop}
+			t.Cleanup(s.Stop)
+			return s
 		}
 		lastErr = err
 		if !errors.Is(err, errPortTaken) {
@@ -44,22 +69,62 @@ func Start(t testing.TB) string {
 		}
 	}
 	t.Fatalf("chtest: %v", lastErr)
-	return ""
+	return nil
+}
+
+// Stop kills the server, as a crash or a power cut would, and waits for it
+// to exit. Stopping a stopped server does nothing.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// Restart starts a stopped server again on its ports with its data, and
+// waits until it answers.
+func (s *Server) Restart() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		return fmt.Errorf("restarting %s: it is running", s.Addr)
+	}
+	var err error
+	for range 50 { // the kernel may hold the ports a moment after the kill
+		var stop func()
+		if _, stop, err = startOn(s.script, s.dir, s.ports); err == nil {
+			s.stop = stop
+			return nil
+		}
+		if !errors.Is(err, errPortTaken) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("restarting %s: %w", s.Addr, err)
 }
 
 var errPortTaken = errors.New("a port was taken")
 
-// start runs one server with its data under dir. stop kills it and waits for
-// it to exit.
+// start runs one server with its data under dir on free ports. stop kills it
+// and waits for it to exit.
 func start(script, dir string) (addr string, stop func(), err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", nil, fmt.Errorf("creating %s: %w", dir, err)
-	}
 	ports, err := freePorts(2)
 	if err != nil {
 		return "", nil, err
 	}
-	out, err := os.Create(filepath.Join(dir, "run.out"))
+	return startOn(script, dir, ports)
+}
+
+// startOn runs one server with its data under dir on the given native and
+// HTTP ports.
+func startOn(script, dir string, ports []int) (addr string, stop func(), err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", nil, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	out, err := os.OpenFile(filepath.Join(dir, "run.out"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return "", nil, fmt.Errorf("creating the server's output file: %w", err)
 	}

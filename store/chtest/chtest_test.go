@@ -48,3 +48,34 @@ func TestMissingServerNamesTheScript(t *testing.T) {
 		t.Fatalf("error does not say how to install the server:\n%v", err)
 	}
 }
+
+func TestStopAndRestartKeepsData(t *testing.T) {
+	s := StartServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	exec := func(q string) error {
+		conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{s.Addr}, DialTimeout: time.Second})
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Exec(ctx, q)
+	}
+	if err := exec("CREATE TABLE default.kept (n UInt8) ENGINE = MergeTree() ORDER BY n"); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	if err := ping(ctx, s.Addr); err == nil {
+		t.Fatal("the stopped server answers")
+	}
+	s.Stop() // a no-op
+	if err := s.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restart(); err == nil {
+		t.Fatal("restarting a running server succeeded")
+	}
+	if err := exec("SELECT count() FROM default.kept"); err != nil {
+		t.Fatalf("the table did not survive the restart: %v", err)
+	}
+}
