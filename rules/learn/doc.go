@@ -1,0 +1,14 @@
+// Package learn bootstraps a city pack from the city's own history of
+// requests, and measures a pack against that history.
+//
+// Learn takes request records (read from CSV through a Mapping, built in for
+// NYC 311) and the city's area boundaries, and writes a pack: a category per
+// request type (and per type and descriptor where the departments that
+// handled them differ), the responsibility matrix from the departments that
+// actually handled each category, per area where an area's practice differs,
+// and deadlines from observed closure times. Eval replays records through a
+// pack's classification (rules), placement (geo) and responsibility matrix
+// (dispatch) and reports how often the pack agrees with what the city did.
+// CrossValidate does both over k folds, so a pack is never judged on the
+// records it learned from.
+package learn

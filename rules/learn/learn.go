@@ -1,0 +1,178 @@
+package learn
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/geo"
+)
+
+// Options control Learn.
+type Options struct {
+	Name     string // the pack's name
+	TimeZone string
+	Areas    []byte // GeoJSON FeatureCollection of the city's areas
+	AreaKey  string // the property of Areas that holds the area id the records use
+	// MinAreaSupport is how many records of a category an area needs, with
+	// a majority department other than the city-wide one, to get its own
+	// matrix entry (default 3).
+	MinAreaSupport int
+}
+
+// Learned is a pack learned from records, ready to Write.
+type Learned struct {
+	Name        string
+	TimeZone    string
+	Areas       []byte // the area GeoJSON with "id" properties
+	Categories  []cityops.Category
+	Departments []cityops.Department
+	Default     string
+	Matrix      [][3]string // category, area ("" = city-wide), department
+	Rules       []learnedRule
+}
+
+type learnedRule struct {
+	ID         string
+	Type       string
+	Descriptor string // "" for the type's own rule
+	Category   string
+}
+
+// tally counts departments.
+type tally map[string]int
+
+func (t tally) top() (string, int) {
+	best, n := "", -1
+	for _, k := range slices.Sorted(maps.Keys(t)) {
+		if t[k] > n {
+			best, n = k, t[k]
+		}
+	}
+	return best, n
+}
+
+// Learn builds a pack from records.
+func Learn(recs []Record, opt Options) (*Learned, error) {
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("learning: %w", cityops.Invalid("requests", "none"))
+	}
+	if opt.MinAreaSupport <= 0 {
+		opt.MinAreaSupport = 3
+	}
+	areas, areaIDs, err := rewriteAreas(opt.Areas, opt.AreaKey)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := geo.NewIndex(areas, geo.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("indexing areas: %w", err)
+	}
+	known := map[string]bool{}
+	for _, id := range areaIDs {
+		known[id] = true
+	}
+	l := &Learned{Name: opt.Name, TimeZone: opt.TimeZone, Areas: areas}
+
+	byType := map[string]tally{}
+	byDesc := map[[2]string]tally{}
+	all := tally{}
+	names := map[string]string{}
+	for _, r := range recs {
+		if byType[r.Type] == nil {
+			byType[r.Type] = tally{}
+		}
+		byType[r.Type][r.Agency]++
+		k := [2]string{r.Type, r.Descriptor}
+		if byDesc[k] == nil {
+			byDesc[k] = tally{}
+		}
+		byDesc[k][r.Agency]++
+		all[r.Agency]++
+		if r.AgencyName != "" {
+			names[r.Agency] = r.AgencyName
+		}
+	}
+	l.Default, _ = all.top()
+	for _, a := range slices.Sorted(maps.Keys(all)) {
+		l.Departments = append(l.Departments, cityops.Department{ID: a, Name: cmp.Or(names[a], a)})
+	}
+
+	// A category per type, and one per type and descriptor whose majority
+	// department differs from its type's.
+	catOf := map[[2]string]string{} // (type, descriptor or "") -> code
+	lead := map[string]string{}
+	for ti, typ := range slices.Sorted(maps.Keys(byType)) {
+		code := fmt.Sprintf("T%04d", ti+1)
+		catOf[[2]string{typ, ""}] = code
+		lead[code], _ = byType[typ].top()
+		l.Rules = append(l.Rules, learnedRule{ID: "type." + code, Type: typ, Category: code})
+		l.Categories = append(l.Categories, cityops.Category{Code: code, Kind: cityops.KindEvent, Name: typ, NameEN: typ, Severity: 2})
+		di := 0
+		for _, k := range slices.SortedFunc(maps.Keys(byDesc), func(a, b [2]string) int { return cmp.Compare(a[1], b[1]) }) {
+			if k[0] != typ || k[1] == "" {
+				continue
+			}
+			if d, _ := byDesc[k].top(); d == lead[code] {
+				continue
+			}
+			di++
+			sub := fmt.Sprintf("%s.%02d", code, di)
+			catOf[k] = sub
+			lead[sub], _ = byDesc[k].top()
+			l.Rules = append(l.Rules, learnedRule{ID: "desc." + sub, Type: typ, Descriptor: k[1], Category: sub})
+			l.Categories = append(l.Categories, cityops.Category{Code: sub, Kind: cityops.KindEvent, Name: typ + ": " + k[1], NameEN: typ + ": " + k[1], Severity: 2})
+		}
+	}
+
+	// The matrix: each category's majority department city-wide, and an
+	// area's own where it differs with enough support.
+	perArea := map[[2]string]tally{}
+	hours := map[string][]float64{}
+	for _, r := range recs {
+		code := catOf[[2]string{r.Type, r.Descriptor}]
+		if code == "" {
+			code = catOf[[2]string{r.Type, ""}]
+		}
+		area := r.Area
+		if !known[area] && r.HasLoc {
+			area, _ = ix.Locate(r.Lat, r.Lon)
+		}
+		if known[area] {
+			k := [2]string{code, area}
+			if perArea[k] == nil {
+				perArea[k] = tally{}
+			}
+			perArea[k][r.Agency]++
+		}
+		if !r.Closed.IsZero() && !r.Created.IsZero() && r.Closed.After(r.Created) {
+			hours[code] = append(hours[code], r.Closed.Sub(r.Created).Hours())
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(lead)) {
+		l.Matrix = append(l.Matrix, [3]string{code, "", lead[code]})
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(perArea), func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	}) {
+		if d, n := perArea[k].top(); d != lead[k[0]] && n >= opt.MinAreaSupport && n > perArea[k][lead[k[0]]] {
+			l.Matrix = append(l.Matrix, [3]string{k[0], k[1], d})
+		}
+	}
+
+	// Deadlines: the time within which four in five requests were closed.
+	for i := range l.Categories {
+		c := &l.Categories[i]
+		h := hours[c.Code]
+		if len(h) == 0 {
+			continue
+		}
+		slices.Sort(h)
+		c.DeadlineHours = max(1, int(math.Ceil(h[(len(h)-1)*4/5])))
+	}
+	return l, nil
+}
+
