@@ -175,4 +175,3 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 	}
 	return l, nil
 }
-
