@@ -22,6 +22,7 @@ type options struct {
 	database   string
 	http       string
 	pack       string // pack directory; empty for the demo city
+	intake     intakeOptions
 	verbose    bool
 }
 
@@ -42,6 +43,7 @@ func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.
 			fs.StringVar(&o.database, "database", store.DefaultDatabase, "ClickHouse database")
 		case "http":
 			fs.StringVar(&o.http, "http", ":8080", "HTTP listen address")
+			o.intake.register(fs, name)
 		case "pack":
 			fs.StringVar(&o.pack, "pack", "", "city pack directory (default: the built-in demo city)")
 		}

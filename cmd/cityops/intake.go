@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/ingest/open311"
+	"github.com/cityops/cityops/ingest/privacy"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/store"
+	"github.com/segmentio/kafka-go"
+)
+
+// TopicAudit holds a record of every read of a caller's personal data.
+const TopicAudit = "audit.callers"
+
+// groupReadings is the consumer group of the readings forwarder.
+const groupReadings = "cityops-readings"
+
+// intakeOptions configure the hotline and sensor intake of the web role.
+type intakeOptions struct {
+	apiKeys   string // comma-separated Open311 api keys
+	callerKey string // hex AES key sealing callers' personal data
+	officers  string // comma-separated token=name pairs allowed to read callers
+}
+
+// register adds the intake flags. In dev the api key dev-key and the
+// officer token dev-officer are accepted, and a caller key is made up for
+// the run when none is given.
+func (in *intakeOptions) register(fs *flag.FlagSet, command string) {
+	keys, officers := os.Getenv("CITYOPS_API_KEYS"), os.Getenv("CITYOPS_OFFICERS")
+	if command == "dev" {
+		keys = strings.Trim(keys+",dev-key", ",")
+		officers = strings.Trim(officers+",dev-officer=dev officer", ",")
+	}
+	fs.StringVar(&in.apiKeys, "api-keys", keys, "Open311 api keys allowed to create requests, comma-separated (env CITYOPS_API_KEYS)")
+	fs.StringVar(&in.callerKey, "caller-key", os.Getenv("CITYOPS_CALLER_KEY"), "hex AES-256 key sealing callers' personal data (env CITYOPS_CALLER_KEY)")
+	fs.StringVar(&in.officers, "officers", officers, "token=name pairs allowed to read callers, comma-separated (env CITYOPS_OFFICERS)")
+}
+
+// devices turns the pack's registered sensors into intake's registry.
+func devices(p *rules.Pack) ingest.Registry {
+	devs := make([]ingest.Device, 0, len(p.Devices))
+	for _, d := range p.Devices {
+		devs = append(devs, ingest.Device{ID: d.ID, Type: d.Type, Unit: d.Unit, Lat: d.Lat, Lon: d.Lon})
+	}
+	return ingest.NewRegistry(devs)
+}
+
+// intakeRoutes returns the routes of the hotline and sensor intake besides
+// POST /api/v1/events: Open311 under /open311/v2, NDJSON readings, and the
+// audited caller lookup. Requests' status comes from the store.
+func intakeRoutes(o *options, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
+	in := o.intake
+	key, err := callerKey(in.callerKey, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	sealer, err := privacy.NewSealer(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	vault := privacy.NewVault()
+	audit := bus.NewWriter(o.brokers(), TopicAudit)
+	validator := &ingest.Validator{BBox: areas.BBox()}
+	srv := open311.New(open311.Config{
+		Categories: pack.Categories,
+		APIKeys:    set(in.apiKeys),
+		Validator:  validator,
+		Publish:    publish,
+		Status:     incidentStatus(s, pack),
+		Limiter:    ingest.NewKeyLimiter(20, 40),
+		Sealer:     sealer,
+		Vault:      vault,
+	})
+	routes := srv.Routes("/open311/v2")
+	routes["POST /api/v1/readings"] = &ingest.ReadingsHandler{
+		Validator: validator, Devices: devices(pack), Publish: publish,
+		Limiter: ingest.NewKeyLimiter(50, 200), Logger: log,
+	}
+	routes["GET /api/v1/callers/{id}"] = &privacy.Handler{
+		Sealer: sealer, Vault: vault, Officers: pairs(in.officers), Logger: log,
+		Audit: func(ctx context.Context, a privacy.Audit) error {
+			b, err := json.Marshal(a)
+			if err != nil {
+				return fmt.Errorf("encoding audit: %w", err)
+			}
+			return audit.WriteMessages(ctx, kafka.Message{Key: []byte(a.RecordID), Value: b})
+		},
+	}
+	return routes, func() { audit.Close() }, nil
+}
+
+// incidentStatus reads a request's state from the incident its event
+// raised.
+func incidentStatus(s *store.Store, pack *rules.Pack) open311.StatusFunc {
+	names := map[string]string{}
+	for _, d := range pack.Departments {
+		names[d.ID] = d.Name
+	}
+	return func(ctx context.Context, eventID string) (open311.Status, bool) {
+		if s == nil {
+			return open311.Status{}, false
+		}
+		inc, err := s.Incident(ctx, "INC-"+eventID)
+		if err != nil {
+			return open311.Status{}, false
+		}
+		agency := names[inc.DepartmentID]
+		if agency == "" {
+			agency = inc.DepartmentID
+		}
+		return open311.Status{
+			Open: inc.Status.Open(), Agency: agency, Notes: string(inc.Status),
+			Updated: inc.Updated, Expected: inc.Deadline,
+		}, true
+	}
+}
+
+// callerKey decodes the configured key, or makes one up for this run.
+func callerKey(hexKey string, log *slog.Logger) ([]byte, error) {
+	if hexKey != "" {
+		return privacy.ParseKey(hexKey)
+	}
+	log.Warn("no caller key configured: callers sealed in this run cannot be read after a restart (set --caller-key)")
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("making a caller key: %w", err)
+	}
+	return k, nil
+}
+
+// forwardReadings runs the consumer of the readings topic that gateways
+// write to, until ctx is done.
+func forwardReadings(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
+	}
+	events := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+	defer events.Close()
+	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
+	defer dlq.Close()
+	h := ingest.ForwardReadings(&ingest.Validator{BBox: areas.BBox()}, devices(pack), events.WriteMessages, ingest.DeadLetter(bus.DeadLetter(dlq)))
+	err = bus.Consume(ctx, bus.ConsumerConfig{
+		Brokers: o.brokers(), Topic: bus.TopicReadingsRaw, Group: groupReadings,
+		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+	}, h)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func set(list string) map[string]bool {
+	m := map[string]bool{}
+	for _, k := range strings.Split(list, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			m[k] = true
+		}
+	}
+	return m
+}
+
+func pairs(list string) map[string]string {
+	m := map[string]string{}
+	for _, p := range strings.Split(list, ",") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && k != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
