@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPackCommands(t *testing.T) {
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events.ndjson")
+	err := os.WriteFile(events, []byte(`{"id":"e1","source":"hotline","type":"complaint","text":"路面破损 紧急","lat":30.62,"lon":117.07,"time":"2026-07-01T02:00:00Z"}
+{"id":"e2","source":"iot","type":"water_level","value":0.5,"lat":30.62,"lon":117.07,"time":"2026-07-01T02:00:00Z"}
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	learned := filepath.Join(dir, "nyc")
+	const data = "../../../shared/data/"
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string // in stdout, or stderr when the command fails
+	}{
+		{"check the demo", []string{"pack", "check", "../../deploy/demo/city"}, 0, []string{"ok: 14 categories"}},
+		{"check a missing pack", []string{"pack", "check", dir}, 1, []string{"pack.yaml"}},
+		{"rules test", []string{"rules", "test", "../../deploy/demo/city", events}, 0,
+			[]string{`"id":"e1"`, `"category":"06013"`, `"matched":["hotline.road","hotline.urgent-words"]`, `"matched":["iot.water_level.deep"]`}},
+		{"learn", []string{"pack", "learn", "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",
+			"--areas", data + "geo/nyc/community_districts.geojson", "--area-key", "BoroCD", "--out", learned}, 0, []string{"17 departments"}},
+		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:"}},
+		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0, []string{"\nagency=9"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(t.Context(), tc.args, &out, &errb)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errb.String())
+			}
+			got := out.String()
+			if code != 0 {
+				got = errb.String()
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output does not say %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+}

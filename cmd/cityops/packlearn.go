@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cityops/cityops/rules/learn"
+)
+
+func init() {
+	packCommands["learn"] = runPackLearn
+	packCommands["eval"] = runPackEval
+}
+
+// requestFlags registers the flags that say how to read a request history.
+func requestFlags(fs *flag.FlagSet) (file, format, mapping *string) {
+	file = fs.String("requests", "", "CSV file of historical requests")
+	format = fs.String("format", "nyc311", "built-in CSV layout: nyc311")
+	mapping = fs.String("mapping", "", "YAML file naming the CSV's columns, for other layouts (overrides --format)")
+	return
+}
+
+func readRequests(file, format, mapping string) ([]learn.Record, error) {
+	if file == "" {
+		return nil, errors.New("--requests is required")
+	}
+	m, ok := learn.Formats[format]
+	if mapping != "" {
+		var err error
+		if m, err = learn.LoadMapping(mapping); err != nil {
+			return nil, err
+		}
+	} else if !ok {
+		return nil, fmt.Errorf("unknown format %q", format)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("opening requests: %w", err)
+	}
+	defer f.Close()
+	recs, err := learn.ReadCSV(f, m)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", file, err)
+	}
+	return recs, nil
+}
+
+func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := newFlags("pack learn", stderr, &o)
+	file, format, mapping := requestFlags(fs)
+	areas := fs.String("areas", "", "GeoJSON of the city's areas")
+	key := fs.String("area-key", "id", "the areas' property holding the area id the requests use")
+	out := fs.String("out", "", "directory to write the pack to")
+	name := fs.String("name", "learned city", "the pack's name")
+	folds := fs.Int("folds", 0, "also cross-validate with this many folds and print the report")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *areas == "" || *out == "" {
+		return errors.New("usage: cityops pack learn --requests FILE.csv [--format nyc311 | --mapping FILE] --areas AREAS.geojson --area-key PROP --out DIR")
+	}
+	recs, err := readRequests(*file, *format, *mapping)
+	if err != nil {
+		return err
+	}
+	geojson, err := os.ReadFile(*areas)
+	if err != nil {
+		return fmt.Errorf("reading areas: %w", err)
+	}
+	tz := learn.NYC311.TimeZone
+	if m, ok := learn.Formats[*format]; ok && *mapping == "" {
+		tz = m.TimeZone
+	} else if *mapping != "" {
+		m, _ := learn.LoadMapping(*mapping)
+		tz = m.TimeZone
+	}
+	opt := learn.Options{Name: *name, TimeZone: tz, Areas: geojson, AreaKey: *key}
+	l, err := learn.Learn(recs, opt)
+	if err != nil {
+		return err
+	}
+	if err := l.Write(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d categories, %d departments, %d matrix entries from %d requests\n",
+		*out, len(l.Categories), len(l.Departments), len(l.Matrix), len(recs))
+	if *folds > 1 {
+		tmp, err := os.MkdirTemp("", "cityops-folds-")
+		if err != nil {
+			return fmt.Errorf("creating fold directory: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		rep, err := learn.CrossValidate(recs, opt, *folds, tmp)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d-fold cross-validation:\n", *folds)
+		rep.Print(stdout, 10)
+	}
+	return nil
+}
+
+func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	var o options
+	fs := newFlags("pack eval", stderr, &o)
+	file, format, mapping := requestFlags(fs)
+	top := fs.Int("top", 15, "disagreements to list")
+	// The pack directory comes first: cityops pack eval DIR --requests ...
+	if len(args) == 0 || len(args[0]) > 0 && args[0][0] == '-' {
+		return errors.New("usage: cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE]")
+	}
+	o.pack = args[0]
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		return err
+	}
+	recs, err := readRequests(*file, *format, *mapping)
+	if err != nil {
+		return err
+	}
+	rep, err := learn.Eval(pack, recs)
+	if err != nil {
+		return err
+	}
+	rep.Print(stdout, *top)
+	return nil
+}
