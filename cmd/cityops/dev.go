@@ -55,12 +55,21 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
+	reg := newRegistry()
+	tokens := filepath.Join(*dataDir, "tokens.json")
+	d, err := newDispatcher(ctx, &o, pack, tokens, reg, log.With("role", "dispatch"))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return process(ctx, &o, pack, log.With("role", "process")) })
 	g.Go(func() error { return sink(ctx, &o, s, log.With("role", "store")) })
-	g.Go(func() error { return serveWeb(ctx, &o, pack, s, newRegistry(), log.With("role", "web")) })
+	g.Go(func() error { return d.Run(ctx) })
+	g.Go(func() error { return serveWeb(ctx, &o, pack, s, reg, log.With("role", "web"), d.Routes()) })
 	url := "http://" + localAddr(o.http)
-	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n\n", url)
+	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n\n", url, tokens)
 	if !*noSim {
 		g.Go(func() error {
 			sm, err := sim.New(pack, 0)

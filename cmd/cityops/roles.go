@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"time"
@@ -109,8 +110,9 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 }
 
 // serveWeb runs the HTTP server, with the intake API, and feeds its live map
-// from the changes topic until ctx is done.
-func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger) error {
+// from the changes topic until ctx is done. extra adds the routes of other
+// roles run in the same process, such as the tasks API in dev.
+func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger, extra ...map[string]http.Handler) error {
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
@@ -122,16 +124,20 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		Publish:   events.WriteMessages,
 		Logger:    log,
 	}
+	api := map[string]http.Handler{
+		"POST /api/v1/events":   intake,
+		"GET " + history.Prefix: history.Handler(s, log, nil),
+	}
+	for _, routes := range extra {
+		maps.Copy(api, routes)
+	}
 	srv, err := web.New(web.Config{
 		City:         cityOf(pack, areas),
 		AreasGeoJSON: pack.AreasGeoJSON,
-		API: map[string]http.Handler{
-			"POST /api/v1/events":   intake,
-			"GET " + history.Prefix: history.Handler(s, log, nil),
-		},
-		Ready:    readiness(o, s),
-		Registry: reg,
-		Logger:   log,
+		API:          api,
+		Ready:        readiness(o, s),
+		Registry:     reg,
+		Logger:       log,
 	})
 	if err != nil {
 		return err

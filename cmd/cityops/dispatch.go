@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/dispatch/sla"
+	"github.com/cityops/cityops/dispatch/taskapi"
+	"github.com/cityops/cityops/dispatch/tasks"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+)
+
+const (
+	groupDispatch = "cityops-dispatch"
+	topicAudit    = "incidents.audit"
+)
+
+func init() {
+	commands["dispatch"] = command{runDispatch, "run the dispatcher: task state, deadlines, escalation and the tasks API"}
+}
+
+func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error {
+	var o options
+	fs := newFlags("dispatch", stderr, &o, "kafka", "pack")
+	fs.StringVar(&o.http, "http", ":8081", "HTTP listen address of the tasks API and /metrics")
+	tokens := fs.String("tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		return err
+	}
+	log := o.logger(stderr)
+	reg := newRegistry()
+	d, err := newDispatcher(ctx, &o, pack, *tokens, reg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	mux := http.NewServeMux()
+	for p, h := range d.Routes() {
+		mux.Handle(p, h)
+	}
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Addr: o.http, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.Run(gctx) })
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(gctx), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	g.Go(func() error {
+		log.Info("tasks API serving", "addr", o.http)
+		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serving the tasks API: %w", err)
+		}
+		return nil
+	})
+	return g.Wait()
+}
+
+// dispatcher is the dispatch role: the task service, its Kafka writers and its API.
+type dispatcher struct {
+	o       *options
+	svc     *tasks.Service
+	api     *taskapi.API
+	writers []*kafka.Writer
+	log     *slog.Logger
+}
+
+func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, tokensPath string, reg *prometheus.Registry, log *slog.Logger) (*dispatcher, error) {
+	policy, err := sla.Load(o.packFS(), pack.Location, pack.Categories)
+	if err != nil {
+		return nil, fmt.Errorf("loading the dispatch policy of %s: %w", o.packName(), err)
+	}
+	tk, err := ensureTokens(tokensPath, pack)
+	if err != nil {
+		return nil, err
+	}
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic, topicAudit, bus.TopicIncidentChanges); err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, d := range pack.Departments {
+		known[d.ID] = true
+	}
+	d := &dispatcher{o: o, log: log}
+	tw, cw, aw := d.writer(tasks.Topic), d.writer(bus.TopicIncidentChanges), d.writer(topicAudit)
+	d.svc = tasks.New(tasks.Config{
+		Machine:     &lifecycle.Machine{MaxReturns: policy.MaxReturns, Known: func(id string) bool { return known[id] }},
+		Policy:      policy,
+		Center:      pack.Matrix.Default,
+		Transitions: tw.WriteMessages,
+		Changes:     cw.WriteMessages,
+		Logger:      log,
+	})
+	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log,
+		Audit: func(ctx context.Context, rec taskapi.AuditRecord) {
+			v, _ := json.Marshal(rec)
+			if err := aw.WriteMessages(ctx, kafka.Message{Key: []byte(rec.Actor), Value: v}); err != nil {
+				log.Error("filing an audit record", "err", err)
+			}
+		}})
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *dispatcher) writer(topic string) *kafka.Writer {
+	w := bus.NewWriter(d.o.brokers(), topic)
+	d.writers = append(d.writers, w)
+	return w
+}
+
+// Routes are the tasks API's routes.
+func (d *dispatcher) Routes() map[string]http.Handler { return d.api.Routes() }
+
+// Run replays the transitions, then adopts new incidents and runs the clocks.
+func (d *dispatcher) Run(ctx context.Context) error {
+	start := time.Now()
+	n, err := d.svc.Load(ctx, d.o.brokers(), tasks.Topic)
+	if err != nil {
+		return err
+	}
+	d.log.Info("dispatcher running", "replayed", n, "tasks", d.svc.Len(), "took", time.Since(start))
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return d.svc.RunTimers(ctx) })
+	g.Go(func() error {
+		return bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: d.o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupDispatch,
+			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: d.log,
+		}, d.svc.ChangeHandler())
+	})
+	return g.Wait()
+}
+
+func (d *dispatcher) Close() {
+	for _, w := range d.writers {
+		w.Close()
+	}
+}
+
+// ensureTokens reads the tokens file, or writes new tokens for every
+// department of the pack when there is none.
+func ensureTokens(path string, pack *rules.Pack) (taskapi.Tokens, error) {
+	tk, err := taskapi.ReadTokens(path)
+	if err == nil {
+		return tk, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return tk, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return tk, fmt.Errorf("creating the tokens directory: %w", err)
+	}
+	tk = taskapi.NewTokens(pack.Departments)
+	return tk, tk.Write(path)
+}
+
+// packFS is the pack's file system, as loadPack reads it.
+func (o *options) packFS() fs.FS {
+	if o.pack != "" {
+		return os.DirFS(o.pack)
+	}
+	return demo.City()
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/broker"
+	"github.com/cityops/cityops/dispatch/taskapi"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/store/chtest"
+	"golang.org/x/sync/errgroup"
+)
+
+// TestTaskLoop runs the pipeline with the dispatcher as dev wires it: an
+// event posted to intake becomes a task of the water authority, which
+// accepts, starts and resolves it through the tasks API; the center
+// verifies it, and ClickHouse ends up with the closed incident.
+func TestTaskLoop(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	o := options{kafka: b.Addr(), partitions: 2, clickhouse: chtest.Start(t), database: "cityops_tasks", http: freeAddr(t)}
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
+	reg := newRegistry()
+	d, err := newDispatcher(ctx, &o, pack, tokensPath, reg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	tk, err := taskapi.ReadTokens(tokensPath)
+	if err != nil || tk.Center == "" || tk.Departments["water"] == "" {
+		t.Fatalf("tokens.json: %v %+v", err, tk)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	g, gctx := errgroup.WithContext(runCtx)
+	g.Go(func() error { return process(gctx, &o, pack, log) })
+	g.Go(func() error { return sink(gctx, &o, s, log) })
+	g.Go(func() error { return d.Run(gctx) })
+	g.Go(func() error { return serveWeb(gctx, &o, pack, s, reg, log, d.Routes()) })
+	defer func() {
+		stop()
+		if err := g.Wait(); err != nil {
+			t.Errorf("pipeline: %v", err)
+		}
+	}()
+	base := "http://" + o.http
+	waitHTTP(t, base+"/healthz")
+
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pointIn(t, areas, "d1-s2")
+	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"loop-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
+		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
+
+	call := func(method, path, token, body string, want int) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, method, base+path, bytes.NewBufferString(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s: %d %v, want %d", method, path, resp.StatusCode, out, want)
+		}
+		return out
+	}
+	water := tk.Departments["water"]
+	waitFor(t, 30*time.Second, func() error {
+		if call("GET", "/api/v1/tasks", water, "", http.StatusOK)["total"].(float64) != 1 {
+			return fmt.Errorf("the water authority has no task yet")
+		}
+		return nil
+	})
+	const id = "INC-loop-water"
+	call("GET", "/api/v1/tasks/"+id, tk.Departments["jj"], "", http.StatusForbidden)
+	call("POST", "/api/v1/tasks/"+id+"/accept", water, "", http.StatusOK)
+	call("POST", "/api/v1/tasks/"+id+"/start", water, "", http.StatusOK)
+	call("POST", "/api/v1/tasks/"+id+"/resolve", water, `{"evidence":["photo://after.jpg"],"note":"pumped out"}`, http.StatusOK)
+	got := call("POST", "/api/v1/tasks/"+id+"/verify", tk.Center, `{"pass":true}`, http.StatusOK)
+	if got["status"] != "closed" {
+		t.Fatalf("after verification: %v", got["status"])
+	}
+	version := uint64(got["version"].(float64))
+
+	waitFor(t, 30*time.Second, func() error {
+		inc, err := s.Incident(ctx, id)
+		if err != nil {
+			return err
+		}
+		if inc.Status != cityops.StatusClosed || inc.Version != version {
+			return fmt.Errorf("stored incident is %s version %d, want closed version %d", inc.Status, inc.Version, version)
+		}
+		return nil
+	})
+}
