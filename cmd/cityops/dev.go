@@ -23,6 +23,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	external := fs.String("kafka", "", "use these Kafka brokers instead of the embedded one")
 	fs.IntVar(&o.partitions, "partitions", 4, "partitions of the pipeline's topics")
 	noSim := fs.Bool("no-sim", false, "do not run the simulator")
+	webhooks := fs.String("webhooks", "", "departments' webhooks, a JSON file (see cityops dispatch -h)")
 	simRate := fs.Float64("sim-rate", 5, "events per second from the simulator")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -57,7 +58,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	reg := newRegistry()
 	tokens := filepath.Join(*dataDir, "tokens.json")
-	d, err := newDispatcher(ctx, &o, pack, tokens, reg, log.With("role", "dispatch"))
+	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokens, webhooks: *webhooks}, reg, log.With("role", "dispatch"))
 	if err != nil {
 		return err
 	}

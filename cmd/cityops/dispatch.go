@@ -18,6 +18,7 @@ import (
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/tasks"
+	"github.com/cityops/cityops/dispatch/webhook"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,8 +28,9 @@ import (
 )
 
 const (
-	groupDispatch = "cityops-dispatch"
-	topicAudit    = "incidents.audit"
+	groupDispatch   = "cityops-dispatch"
+	topicAudit      = "incidents.audit" // refused API attempts
+	topicWebhookDLQ = "webhooks.dlq"    // webhook deliveries that failed for good
 )
 
 func init() {
@@ -39,7 +41,9 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	var o options
 	fs := newFlags("dispatch", stderr, &o, "kafka", "pack")
 	fs.StringVar(&o.http, "http", ":8081", "HTTP listen address of the tasks API and /metrics")
-	tokens := fs.String("tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
+	var files dispatchFiles
+	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
+	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,7 +53,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	}
 	log := o.logger(stderr)
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, &o, pack, *tokens, reg, log)
+	d, err := newDispatcher(ctx, &o, pack, files, reg, log)
 	if err != nil {
 		return err
 	}
@@ -78,25 +82,39 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	return g.Wait()
 }
 
-// dispatcher is the dispatch role: the task service, its Kafka writers and its API.
+// dispatchFiles are the dispatcher's own files.
+type dispatchFiles struct {
+	tokens   string // tokens.json, created when missing
+	webhooks string // optional webhooks of departments
+}
+
+// dispatcher is the dispatch role: the task service, its Kafka writers, its
+// API and its webhooks.
 type dispatcher struct {
 	o       *options
 	svc     *tasks.Service
 	api     *taskapi.API
+	hooks   *webhook.Deliverer
 	writers []*kafka.Writer
 	log     *slog.Logger
 }
 
-func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, tokensPath string, reg *prometheus.Registry, log *slog.Logger) (*dispatcher, error) {
+func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files dispatchFiles, reg *prometheus.Registry, log *slog.Logger) (*dispatcher, error) {
 	policy, err := sla.Load(o.packFS(), pack.Location, pack.Categories)
 	if err != nil {
 		return nil, fmt.Errorf("loading the dispatch policy of %s: %w", o.packName(), err)
 	}
-	tk, err := ensureTokens(tokensPath, pack)
+	tk, err := ensureTokens(files.tokens, pack)
 	if err != nil {
 		return nil, err
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic, topicAudit, bus.TopicIncidentChanges); err != nil {
+	endpoints := map[string]webhook.Endpoint{}
+	if files.webhooks != "" {
+		if endpoints, err = webhook.ReadEndpoints(files.webhooks); err != nil {
+			return nil, err
+		}
+	}
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges); err != nil {
 		return nil, err
 	}
 	known := map[string]bool{}
@@ -104,13 +122,19 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, tokensPath
 		known[d.ID] = true
 	}
 	d := &dispatcher{o: o, log: log}
-	tw, cw, aw := d.writer(tasks.Topic), d.writer(bus.TopicIncidentChanges), d.writer(topicAudit)
+	tw, cw, aw, hw := d.writer(tasks.Topic), d.writer(bus.TopicIncidentChanges), d.writer(topicAudit), d.writer(topicWebhookDLQ)
+	d.hooks = webhook.New(webhook.Config{Endpoints: endpoints, Logger: log,
+		DeadLetter: func(ctx context.Context, dept string, body []byte, reason error) error {
+			return hw.WriteMessages(ctx, kafka.Message{Key: []byte(dept), Value: body,
+				Headers: []kafka.Header{{Key: bus.HeaderReason, Value: []byte(reason.Error())}}})
+		}})
 	d.svc = tasks.New(tasks.Config{
 		Machine:     &lifecycle.Machine{MaxReturns: policy.MaxReturns, Known: func(id string) bool { return known[id] }},
 		Policy:      policy,
 		Center:      pack.Matrix.Default,
 		Transitions: tw.WriteMessages,
 		Changes:     cw.WriteMessages,
+		Notify:      d.hooks.Notify,
 		Logger:      log,
 	})
 	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log,
@@ -146,6 +170,7 @@ func (d *dispatcher) Run(ctx context.Context) error {
 	d.log.Info("dispatcher running", "replayed", n, "tasks", d.svc.Len(), "took", time.Since(start))
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.svc.RunTimers(ctx) })
+	g.Go(func() error { return d.hooks.Run(ctx) })
 	g.Go(func() error {
 		return bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: d.o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupDispatch,

@@ -8,13 +8,18 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/dispatch/taskapi"
+	"github.com/cityops/cityops/dispatch/webhook"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/store"
@@ -52,8 +57,27 @@ func TestTaskLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
+	// The water authority takes webhooks too.
+	var mu sync.Mutex
+	var hooked []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var del webhook.Delivery
+		if r.Header.Get(webhook.HeaderSignature) != webhook.Sign("water-secret", body) || json.Unmarshal(body, &del) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		hooked = append(hooked, del.Transition.Action)
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	hooksPath := filepath.Join(t.TempDir(), "webhooks.json")
+	if err := os.WriteFile(hooksPath, []byte(`{"water": {"url": "`+hook.URL+`", "secret": "water-secret"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, &o, pack, tokensPath, reg, log)
+	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath}, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,6 +151,15 @@ func TestTaskLoop(t *testing.T) {
 		}
 		if inc.Status != cityops.StatusClosed || inc.Version != version {
 			return fmt.Errorf("stored incident is %s version %d, want closed version %d", inc.Status, inc.Version, version)
+		}
+		return nil
+	})
+	want := "adopt accept start resolve verify close"
+	waitFor(t, 10*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if got := strings.Join(hooked, " "); got != want {
+			return fmt.Errorf("webhooks delivered %q, want %q", got, want)
 		}
 		return nil
 	})
