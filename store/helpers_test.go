@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -70,4 +71,26 @@ func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// makeChange returns the k-th change of a generated stream: a new incident
+// with its event, spread over cells, areas and departments.
+func makeChange(k int) cityops.Change {
+	departments := []string{"NYPD", "DSNY", "DOT", "DEP", "HPD", "DOHMH"}
+	base := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	t := base.Add(time.Duration(k) * time.Second)
+	v := float64(k % 500)
+	id := fmt.Sprintf("inc-%d", k)
+	ev := &cityops.Event{
+		ID: fmt.Sprintf("ev-%d", k), Source: cityops.SourceIoT, Type: "noise", Text: "reading above threshold",
+		Lat: 40.7 + float64(k%1000)/10000, Lon: -74.0 + float64(k%700)/10000, Time: t, Received: t.Add(time.Second),
+		Value: &v, Unit: "dBA", DeviceID: fmt.Sprintf("dev-%d", k%651),
+	}
+	return cityops.Change{Kind: cityops.ChangeCreated, Event: ev, Incident: cityops.Incident{
+		ID: id, EventID: ev.ID, Source: ev.Source, Type: ev.Type, Category: "noise", CategoryName: "Noise",
+		Severity: 1 + k%4, Status: cityops.StatusDispatched, Lat: ev.Lat, Lon: ev.Lon,
+		Cell: cityops.Cell(617700169958293503 + uint64(k%5000)<<15), Cell7: 608692970719281151, Cell5: 599685771850416127,
+		AreaID: fmt.Sprintf("MN%02d", k%12), DistrictID: "MN", DepartmentID: departments[k%len(departments)],
+		Rules: []string{"noise.threshold", "route.noise"}, Reported: t, Updated: t, Deadline: t.Add(72 * time.Hour), Version: 1,
+	}}
 }

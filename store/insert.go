@@ -35,7 +35,9 @@ func (s *Store) InsertChanges(ctx context.Context, changes []cityops.Change) err
 	wg.Go(func() { ierr = s.insertIncidents(ctx, changes) })
 	eerr := s.insertEvents(ctx, changes)
 	wg.Wait()
-	if err := errors.Join(ierr, eerr); err != nil {
+	err := errors.Join(ierr, eerr)
+	s.noteInsert(err)
+	if err != nil {
 		return fmt.Errorf("inserting changes: %w", err)
 	}
 	return nil

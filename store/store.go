@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -31,6 +32,9 @@ type Options struct {
 type Store struct {
 	conn driver.Conn
 	db   string
+
+	mu            sync.Mutex
+	lastInsertErr error // how the last insert ended; see Ready
 }
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

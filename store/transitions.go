@@ -89,7 +89,9 @@ func (s *Store) InsertTransitions(ctx context.Context, ts []Transition) error {
 	for i := range ts {
 		b.add(&ts[i])
 	}
-	if err := s.insertColumns(ctx, "transitions", transitionColumns, b.values()); err != nil {
+	err := s.insertColumns(ctx, "transitions", transitionColumns, b.values())
+	s.noteInsert(err)
+	if err != nil {
 		return fmt.Errorf("inserting transitions: %w", err)
 	}
 	return nil
