@@ -45,6 +45,12 @@ type Validator struct {
 	// BBox is the city's extent [min lon, min lat, max lon, max lat];
 	// events outside it are refused. Zero means anywhere.
 	BBox [4]float64
+	// Contains, when set, says whether a point is inside the city's areas
+	// (a geo index's Locate); events outside are refused.
+	Contains func(lat, lon float64) bool
+	// MaxAge is how old an event may be; zero means a year. Replays of
+	// history set it to their span.
+	MaxAge time.Duration
 	// Now returns the current time; time.Now when nil.
 	Now func() time.Time
 }
@@ -119,6 +125,8 @@ func (v *Validator) validate(r *EventRequest) (cityops.Event, error) {
 		return ev, cityops.Invalid("lon", "must be between -180 and 180")
 	case v.BBox != [4]float64{} && !inBBox(v.BBox, *r.Lat, *r.Lon):
 		return ev, cityops.Invalid("lat/lon", "%.6f,%.6f is outside the city (%v)", *r.Lat, *r.Lon, v.BBox)
+	case v.Contains != nil && !v.Contains(*r.Lat, *r.Lon):
+		return ev, cityops.Invalid("lat/lon", "%.6f,%.6f is not inside any of the city's areas", *r.Lat, *r.Lon)
 	case ev.Source == cityops.SourceIoT && r.Value == nil:
 		return ev, cityops.Invalid("value", "required for sensor readings")
 	case r.Value != nil && (math.IsNaN(*r.Value) || math.IsInf(*r.Value, 0)):
@@ -137,11 +145,15 @@ func (v *Validator) validate(r *EventRequest) (cityops.Event, error) {
 		return ev, cityops.Invalid("time", "must be RFC 3339 with a time zone, e.g. 2026-07-01T08:30:00+08:00")
 	}
 	n := now()
+	maxAge := maxPast
+	if v.MaxAge > 0 {
+		maxAge = v.MaxAge
+	}
 	switch {
 	case t.After(n.Add(maxFuture)):
 		return ev, cityops.Invalid("time", "%s is in the future", r.Time)
-	case t.Before(n.Add(-maxPast)):
-		return ev, cityops.Invalid("time", "%s is more than a year ago", r.Time)
+	case t.Before(n.Add(-maxAge)):
+		return ev, cityops.Invalid("time", "%s is older than %s", r.Time, maxAge)
 	}
 	ev.Lat, ev.Lon, ev.Time, ev.Value = *r.Lat, *r.Lon, t.UTC(), r.Value
 	ev.Text = MaskText(strings.TrimSpace(r.Text))
