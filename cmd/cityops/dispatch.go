@@ -137,6 +137,10 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		Notify:      d.hooks.Notify,
 		Logger:      log,
 	})
+	if err := reg.Register(d.svc.Collector()); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("registering the task metrics: %w", err)
+	}
 	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log,
 		Audit: func(ctx context.Context, rec taskapi.AuditRecord) {
 			v, _ := json.Marshal(rec)

@@ -154,6 +154,15 @@ func TestTaskLoop(t *testing.T) {
 		}
 		return nil
 	})
+	metrics, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(metrics.Body)
+	metrics.Body.Close()
+	if !strings.Contains(string(text), `cityops_task_closure_ratio{area="d1",department="water"} 1`) {
+		t.Errorf("/metrics has no closure ratio of the water authority")
+	}
 	want := "adopt accept start resolve verify close"
 	waitFor(t, 10*time.Second, func() error {
 		mu.Lock()

@@ -1,0 +1,112 @@
+package tasks
+
+import (
+	"slices"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// The performance figures of the loop, per department (the task's owner)
+// and area (its district), computed from the tasks held when scraped.
+var (
+	descTasks     = prometheus.NewDesc("cityops_tasks", "Tasks held, by owner, district and state (open, overdue, closed, cancelled).", []string{"department", "area", "state"}, nil)
+	descClosure   = prometheus.NewDesc("cityops_task_closure_ratio", "Closed tasks over all tasks not cancelled (结案率).", []string{"department", "area"}, nil)
+	descOnTime    = prometheus.NewDesc("cityops_task_on_time_ratio", "Tasks closed by their deadline over closed tasks (按期结案率).", []string{"department", "area"}, nil)
+	descRework    = prometheus.NewDesc("cityops_task_rework_ratio", "Closed tasks sent back for rework at least once over closed tasks (返工率).", []string{"department", "area"}, nil)
+	descReturns   = prometheus.NewDesc("cityops_task_returns_per_incident", "Returns over tasks not cancelled.", []string{"department", "area"}, nil)
+	descAcceptMed = prometheus.NewDesc("cityops_task_accept_median_seconds", "Median time from dispatch to acceptance.", []string{"department", "area"}, nil)
+	descCloseMed  = prometheus.NewDesc("cityops_task_close_median_seconds", "Median time from dispatch to closure.", []string{"department", "area"}, nil)
+)
+
+type group struct {
+	open, overdue, closed, cancelled, onTime, reworked, returns int
+	accept, close                                              []float64
+}
+
+// Collector returns a Prometheus collector of the loop's figures.
+func (s *Service) Collector() prometheus.Collector { return collector{s} }
+
+type collector struct{ s *Service }
+
+func (c collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed} {
+		ch <- d
+	}
+}
+
+func (c collector) Collect(ch chan<- prometheus.Metric) {
+	now := c.s.cfg.Now()
+	groups := map[[2]string]*group{}
+	c.s.each(func(t *lifecycle.Task) {
+		k := [2]string{t.DepartmentID, t.DistrictID}
+		g := groups[k]
+		if g == nil {
+			g = &group{}
+			groups[k] = g
+		}
+		g.add(t, now)
+	})
+	for k, g := range groups {
+		gauge := func(d *prometheus.Desc, v float64, extra ...string) {
+			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{k[0], k[1]}, extra...)...)
+		}
+		gauge(descTasks, float64(g.open), "open")
+		gauge(descTasks, float64(g.overdue), "overdue")
+		gauge(descTasks, float64(g.closed), "closed")
+		gauge(descTasks, float64(g.cancelled), "cancelled")
+		if n := g.open + g.closed; n > 0 {
+			gauge(descClosure, float64(g.closed)/float64(n))
+			gauge(descReturns, float64(g.returns)/float64(n))
+		}
+		if g.closed > 0 {
+			gauge(descOnTime, float64(g.onTime)/float64(g.closed))
+			gauge(descRework, float64(g.reworked)/float64(g.closed))
+		}
+		if len(g.accept) > 0 {
+			gauge(descAcceptMed, median(g.accept))
+		}
+		if len(g.close) > 0 {
+			gauge(descCloseMed, median(g.close))
+		}
+	}
+}
+
+func (g *group) add(t *lifecycle.Task, now time.Time) {
+	switch t.Status {
+	case cityops.StatusCancelled:
+		g.cancelled++
+		return
+	case cityops.StatusClosed:
+		g.closed++
+		if t.Deadline.IsZero() || !t.Closed.After(t.Deadline) {
+			g.onTime++
+		}
+		if t.Reworks > 0 {
+			g.reworked++
+		}
+		if !t.Dispatched.IsZero() {
+			g.close = append(g.close, t.Closed.Sub(t.Dispatched).Seconds())
+		}
+	default:
+		g.open++
+		if !t.Deadline.IsZero() && now.After(t.Deadline) {
+			g.overdue++
+		}
+	}
+	g.returns += t.Returns
+	if !t.Accepted.IsZero() && !t.Dispatched.IsZero() {
+		g.accept = append(g.accept, t.Accepted.Sub(t.Dispatched).Seconds())
+	}
+}
+
+func median(v []float64) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}

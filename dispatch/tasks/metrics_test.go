@@ -1,0 +1,85 @@
+package tasks_test
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// TestMetrics closes one task on time after a rework, one late, returns a
+// third and leaves a fourth overdue, and compares the figures with
+// testdata/metrics.txt.
+func TestMetrics(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, e.pack.Location)
+	e.clock.set(t0)
+	s := e.service(t)
+	for _, id := range []string{"A", "B", "C", "D"} {
+		inc := cityops.Incident{ID: id, Status: cityops.StatusDispatched, Category: "0111", DepartmentID: "water",
+			AreaID: "d1-s2", DistrictID: "d1", Reported: t0, Updated: t0, Version: 1}
+		if err := s.Adopt(ctx, inc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev := []string{"photo"}
+	steps := []struct {
+		at  time.Duration
+		id  string
+		cmd lifecycle.Command
+	}{
+		{time.Hour, "A", lifecycle.Command{Action: lifecycle.Accept, Actor: water}},
+		{time.Hour, "A", lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: ev}},
+		{time.Hour, "A", lifecycle.Command{Action: lifecycle.Rework, Actor: center, Reason: "still_wet"}},
+		{time.Hour, "A", lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: ev}},
+		{2 * time.Hour, "A", lifecycle.Command{Action: lifecycle.Verify, Actor: center}},
+		{time.Hour, "C", lifecycle.Command{Action: lifecycle.Return, Actor: water, Reason: "wrong_location"}},
+		{3 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Accept, Actor: water}},
+		{7 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: ev}},
+		{7 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Verify, Actor: center}},
+	}
+	for _, st := range steps {
+		e.clock.set(t0.Add(st.at))
+		if _, err := s.Do(ctx, st.id, st.cmd); err != nil {
+			t.Fatalf("%s %s: %v", st.id, st.cmd.Action, err)
+		}
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(s.Collector())
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			got = append(got, fmt.Sprintf("%s{%s} %v", f.GetName(), strings.Join(labels, ","), m.GetGauge().GetValue()))
+		}
+	}
+	b, err := os.ReadFile("testdata/metrics.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			want = append(want, line)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
