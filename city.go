@@ -46,6 +46,7 @@ type Category struct {
 	NameEN        string       `json:"name_en,omitempty" yaml:"name_en,omitempty"`
 	DeadlineHours int          `json:"deadline_hours,omitempty" yaml:"deadline_hours,omitempty"` // time allowed to handle it
 	Severity      int          `json:"severity,omitempty" yaml:"severity,omitempty"`             // default severity 1..4
+	ServiceCode   string       `json:"service_code,omitempty" yaml:"service_code,omitempty"`     // the Open311 GeoReport v2 service_code it is offered as, optional
 }
 
 // City is the running city as the other stages see it.

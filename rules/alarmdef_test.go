@@ -51,3 +51,22 @@ func TestLoadRejectsBadAlarms(t *testing.T) {
 		})
 	}
 }
+
+func TestServiceCodes(t *testing.T) {
+	p := loadDemo(t)
+	if c, ok := p.ServiceCategory("pothole"); !ok || c.Code != "06013" {
+		t.Errorf("pothole: %+v, %v", c, ok)
+	}
+	if _, ok := p.ServiceCategory("unicorns"); ok {
+		t.Error("an unknown service code named a category")
+	}
+	for _, tc := range []struct{ content, want string }{
+		{"- {code: '1', kind: part, name: a, service_code: x}\n- {code: '2', kind: part, name: b, service_code: x}\n", "also names category 1"},
+		{"- {code: '1', kind: part, name: a, service_code: 'a b'}\n", "categories[0].service_code"},
+	} {
+		_, err := rules.Load(withFile(t, "categories.yaml", tc.content))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v, want one saying %q", err, tc.want)
+		}
+	}
+}

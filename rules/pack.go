@@ -124,6 +124,7 @@ func Load(fsys fs.FS) (*Pack, error) {
 	}
 
 	cats := c.checkCategories(pf.Categories, p.Categories)
+	c.checkServiceCodes(pf.Categories, p.Categories)
 	depts := c.checkDepartments(pf.Departments, p.Departments)
 	c.checkMatrix(pf.Matrix, p.Matrix, cats, depts, areaIDs)
 	c.checkDevices(pf.Devices, p.Devices, depts)
