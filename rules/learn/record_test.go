@@ -1,0 +1,73 @@
+package learn_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops/rules/learn"
+)
+
+func TestReadCSVWithMapping(t *testing.T) {
+	m, err := learn.LoadMapping("testdata/other_city.mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/other_city.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := learn.ReadCSV(f, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r := recs[0]
+	ny, _ := time.LoadLocation("America/New_York")
+	if r.ID != "1" || r.Type != "Pothole" || r.Descriptor != "Large" || r.Agency != "roads" || !r.HasLoc || r.Lat != 40.75 ||
+		r.Area != "105" || !r.Created.Equal(time.Date(2024, 3, 1, 8, 0, 0, 0, ny)) || r.Closed.Sub(r.Created) != 2*time.Hour {
+		t.Errorf("got %+v", r)
+	}
+	if recs[2].Area != "" || !recs[2].Closed.IsZero() || recs[3].HasLoc {
+		t.Errorf("empty fields: %+v %+v", recs[2], recs[3])
+	}
+}
+
+func TestReadCSVErrors(t *testing.T) {
+	for _, tc := range []struct{ name, csv, want string }{
+		{"missing column", "a,b\n1,2\n", `no column "unique_key"`},
+		{"bad location", strings.Replace(nycHeader, "\n", "", 1) + "\n1,2024-01-01T00:00:00,,NYPD,,Noise,,,,,,01 BRONX,north,west,,,\n", "line 2: location"},
+		{"bad time", strings.Replace(nycHeader, "\n", "", 1) + "\n1,yesterday,,NYPD,,Noise,,,,,,01 BRONX,,,,,\n", "line 2: created"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := learn.ReadCSV(strings.NewReader(tc.csv), learn.NYC311)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+const nycHeader = "unique_key,created_date,closed_date,agency,agency_name,complaint_type,descriptor,location_type,incident_zip,incident_address,borough,community_board,latitude,longitude,status,resolution_description,open_data_channel_type\n"
+
+func TestNYCBoards(t *testing.T) {
+	csv := nycHeader
+	for _, b := range []string{"07 MANHATTAN", "12 BRONX", "01 STATEN ISLAND", "0 Unspecified", "Unspecified QUEENS", "81 QUEENS"} {
+		csv += "1,2024-01-01T00:00:00,,NYPD,,Noise,,,,,," + b + ",,,,,\n"
+	}
+	recs, err := learn.ReadCSV(strings.NewReader(csv), learn.NYC311)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Area)
+	}
+	if want := "107 212 501   481"; strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
