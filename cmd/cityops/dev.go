@@ -67,6 +67,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return process(ctx, &o, pack, log.With("role", "process")) })
 	g.Go(func() error { return sink(ctx, &o, s, log.With("role", "store")) })
+	g.Go(func() error { return forwardReadings(ctx, &o, pack, log.With("role", "readings")) })
 	g.Go(func() error { return d.Run(ctx) })
 	g.Go(func() error { return serveWeb(ctx, &o, pack, s, reg, log.With("role", "web"), d.Routes()) })
 	url := "http://" + localAddr(o.http)

@@ -183,4 +183,3 @@ func pairs(list string) map[string]string {
 	}
 	return m
 }
-

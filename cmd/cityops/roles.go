@@ -128,6 +128,12 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		"POST /api/v1/events":   intake,
 		"GET " + history.Prefix: history.Handler(s, log, nil),
 	}
+	in, closeIntake, err := intakeRoutes(o, pack, areas, events.WriteMessages, s, log)
+	if err != nil {
+		return err
+	}
+	defer closeIntake()
+	maps.Copy(api, in)
 	for _, routes := range extra {
 		maps.Copy(api, routes)
 	}
