@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/geo"
@@ -15,7 +17,7 @@ import (
 )
 
 func init() {
-	commands["rules"] = command{runRules, "rules test PACK EVENTS.ndjson: print each event's decision and the rules that made it"}
+	commands["rules"] = command{runRules, "rules test PACK EVENTS.ndjson | rules test PACK --history: decisions with explanations, or a what-if over stored events"}
 }
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,23 +25,38 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errors.New("usage: cityops rules test PACK EVENTS.ndjson")
 	}
 	var o options
-	fs := newFlags("rules test", stderr, &o)
-	if err := fs.Parse(args[1:]); err != nil {
+	fs := newFlags("rules test", stderr, &o, "clickhouse")
+	history := fs.Bool("history", false, "run the pack over the events stored in ClickHouse and report how decisions change")
+	since := fs.Duration("since", 30*24*time.Hour, "with --history: how far back")
+	limit := fs.Int("limit", 1_000_000, "with --history: at most this many events")
+	// PACK comes first: cityops rules test PACK [EVENTS.ndjson] [flags]
+	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+		return errors.New("usage: cityops rules test PACK EVENTS.ndjson | cityops rules test PACK --history [--since 720h]")
+	}
+	o.pack = args[1]
+	rest := args[2:]
+	var file string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		file, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
-		return errors.New("usage: cityops rules test PACK EVENTS.ndjson")
+	if (file == "") != *history || fs.NArg() != 0 {
+		return errors.New("usage: cityops rules test PACK EVENTS.ndjson | cityops rules test PACK --history [--since 720h]")
 	}
-	o.pack = fs.Arg(0)
 	pack, err := o.loadPack()
 	if err != nil {
 		return err
+	}
+	if *history {
+		return whatIfHistory(ctx, &o, pack, time.Now().Add(-*since), *limit, 20, stdout)
 	}
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	f, err := os.Open(fs.Arg(1))
+	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("opening events: %w", err)
 	}
