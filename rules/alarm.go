@@ -234,3 +234,11 @@ func cmpAlarm(x, y *Alarm) int {
 func alarmID(device, typ string, at time.Time) string {
 	return "ALM-" + device + "-" + typ + "-" + at.UTC().Format("20060102T150405Z")
 }
+
+// Candidate returns the merge candidate of a raised or updated alarm in
+// cell (the H3 resolution-9 cell of the alarm's location), for Merger.Add.
+// The alarm's own id is the incident id it starts.
+func (c AlarmChange) Candidate(cell cityops.Cell) Candidate {
+	return Candidate{ID: c.Alarm.ID, IncidentID: c.Alarm.ID, Category: c.Alarm.Category, Alarm: c.Alarm.Type,
+		Cell: cell, Time: c.Alarm.Raised}
+}

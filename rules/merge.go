@@ -127,7 +127,9 @@ func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
 	if c.Time.After(m.latest) {
 		m.latest = c.Time
 	}
-	if m.adds++; m.adds >= 1024 || len(m.ids) > m.opt.MaxOpen {
+	// Sweeping once per half the held incidents keeps its cost per add
+	// constant and memory within one and a half windows of signals.
+	if m.adds++; m.adds >= max(1024, len(m.ids)/2) || len(m.ids) > m.opt.MaxOpen {
 		m.sweepLocked()
 	}
 	cls := classOf(&c)
