@@ -59,7 +59,15 @@ type Merger struct {
 	class   map[*Merged]string // incident -> its class
 	ids     map[string]*Merged // incident id -> incident
 	latest  time.Time          // the latest signal time seen
-	adds    int                // adds since the last sweep
+	queue   []qent             // incidents in the order their last signal came
+	head    int                // queue[head:] is live
+}
+
+// qent is an incident and its last signal time when it was queued; an
+// entry whose time is no longer the incident's Last is stale.
+type qent struct {
+	inc  *Merged
+	last time.Time
 }
 
 type mkey struct {
@@ -127,11 +135,7 @@ func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
 	if c.Time.After(m.latest) {
 		m.latest = c.Time
 	}
-	// Sweeping once per half the held incidents keeps its cost per add
-	// constant and memory within one and a half windows of signals.
-	if m.adds++; m.adds >= max(1024, len(m.ids)/2) || len(m.ids) > m.opt.MaxOpen {
-		m.sweepLocked()
-	}
+	m.sweepLocked()
 	cls := classOf(&c)
 	if inc := m.findLocked(cls, &c); inc != nil {
 		m.joinLocked(inc, &c)
@@ -188,6 +192,7 @@ func (m *Merger) joinLocked(inc *Merged, c *Candidate) {
 	}
 	m.signals[c.ID] = inc
 	inc.sigs = append(inc.sigs, c.ID)
+	m.queue = append(m.queue, qent{inc, inc.Last})
 }
 
 // Incident returns a copy of the incident with id, while the Merger still
@@ -224,25 +229,23 @@ func (m *Merger) Expire(now time.Time) {
 }
 
 // sweepLocked drops incidents older than the longest window before the
-// latest signal, then, while there are more than MaxOpen, the least
+// latest signal, oldest first from the queue, so each add pays only for
+// what expires; then, while there are more than MaxOpen, the least
 // recently reported.
 func (m *Merger) sweepLocked() {
-	m.adds = 0
 	cut := m.latest.Add(-m.maxWin)
-	for k, incs := range m.open {
-		keep := incs[:0]
-		for _, inc := range incs {
-			if inc.Last.Before(cut) {
-				m.dropLocked(inc)
-				continue
-			}
-			keep = append(keep, inc)
+	for m.head < len(m.queue) && m.queue[m.head].last.Before(cut) {
+		e := m.queue[m.head]
+		m.queue[m.head] = qent{}
+		m.head++
+		if e.last.Equal(e.inc.Last) && m.ids[e.inc.ID] == e.inc {
+			m.unindexLocked(e.inc)
+			m.dropLocked(e.inc)
 		}
-		if len(keep) == 0 {
-			delete(m.open, k)
-		} else {
-			m.open[k] = keep
-		}
+	}
+	if m.head > 1024 && m.head > len(m.queue)/2 {
+		m.queue = append(m.queue[:0], m.queue[m.head:]...)
+		m.head = 0
 	}
 	if len(m.ids) <= m.opt.MaxOpen {
 		return
@@ -254,18 +257,20 @@ func (m *Merger) sweepLocked() {
 		all = append(all, inc)
 	}
 	slices.SortFunc(all, func(a, b *Merged) int { return a.Last.Compare(b.Last) })
-	drop := map[*Merged]bool{}
 	for _, inc := range all[:len(all)-m.opt.MaxOpen*9/10] {
-		drop[inc] = true
+		m.unindexLocked(inc)
 		m.dropLocked(inc)
 	}
-	for k, incs := range m.open {
-		incs = slices.DeleteFunc(incs, func(inc *Merged) bool { return drop[inc] })
-		if len(incs) == 0 {
-			delete(m.open, k)
-		} else {
-			m.open[k] = incs
-		}
+}
+
+// unindexLocked removes inc from the (class, cell) index.
+func (m *Merger) unindexLocked(inc *Merged) {
+	k := mkey{m.class[inc], inc.Cell}
+	incs := slices.DeleteFunc(m.open[k], func(x *Merged) bool { return x == inc })
+	if len(incs) == 0 {
+		delete(m.open, k)
+	} else {
+		m.open[k] = incs
 	}
 }
 
