@@ -48,6 +48,7 @@ type AlarmChange struct {
 // partition; it is safe for concurrent use.
 type Alarms struct {
 	mu     sync.Mutex
+	loc    *time.Location         // the pack's time zone, for the hour of a reading
 	defs   map[string]*AlarmDef   // by id
 	byType map[string][]*AlarmDef // sensor type -> alarm types watching it
 	st     alarmState
@@ -70,9 +71,13 @@ type lastReading struct {
 	Lon    float64   `json:"lon"`
 }
 
-// NewAlarms returns an empty tracker for defs (a pack's Alarms).
-func NewAlarms(defs []*AlarmDef) *Alarms {
-	a := &Alarms{defs: map[string]*AlarmDef{}, byType: map[string][]*AlarmDef{}}
+// NewAlarms returns an empty tracker for defs (a pack's Alarms); loc is the
+// pack's time zone (UTC when nil), in which expressions see the hour.
+func NewAlarms(defs []*AlarmDef, loc *time.Location) *Alarms {
+	if loc == nil {
+		loc = time.UTC
+	}
+	a := &Alarms{loc: loc, defs: map[string]*AlarmDef{}, byType: map[string][]*AlarmDef{}}
 	for _, d := range defs {
 		a.defs[d.ID] = d
 		for _, t := range d.Types {
@@ -105,7 +110,7 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 	if prev != nil && ev.Time.Before(prev.Time) {
 		return nil
 	}
-	in := AlarmInput{Value: *ev.Value, Device: ev.DeviceID, Type: ev.Type, Hour: ev.Time.Hour()}
+	in := AlarmInput{Value: *ev.Value, Device: ev.DeviceID, Type: ev.Type, Hour: ev.Time.In(a.loc).Hour()}
 	if prev != nil {
 		if dt := ev.Time.Sub(prev.Time); dt > 0 {
 			in.HasRate = true

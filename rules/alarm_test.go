@@ -85,7 +85,7 @@ func TestAlarmsDemo(t *testing.T) {
 			[]string{"raised noise.loud@10", "cleared noise.loud@14"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := rules.NewAlarms(loadDemo(t).Alarms)
+			a := rules.NewAlarms(loadDemo(t).Alarms, time.UTC)
 			var got []rules.AlarmChange
 			for _, x := range tc.in {
 				at := t0.Add(time.Duration(x.min) * time.Minute)
@@ -104,7 +104,7 @@ func TestAlarmsDemo(t *testing.T) {
 
 func TestAlarmOpenUpdatesCountLastPeak(t *testing.T) {
 	t0 := time.Date(2026, 7, 1, 10, 0, 0, 0, time.UTC)
-	a := rules.NewAlarms(loadDemo(t).Alarms)
+	a := rules.NewAlarms(loadDemo(t).Alarms, time.UTC)
 	for i, v := range []float64{20, 30, 25, 10} {
 		a.Observe(reading("m1", "manhole_tilt", t0.Add(time.Duration(i)*time.Minute), v))
 	}
@@ -282,7 +282,7 @@ func TestAlarmsChicagoBeach(t *testing.T) {
 		}
 		return out
 	}
-	all := replay(rules.NewAlarms(p.Alarms), evs)
+	all := replay(rules.NewAlarms(p.Alarms, p.Location), evs)
 
 	compare(t, "turbidity.high", got(all, "turbidity.high"), expectThreshold(turb, 5, 3, 3*time.Hour, 2, 2))
 
@@ -321,14 +321,14 @@ func TestAlarmsChicagoBeach(t *testing.T) {
 
 	// A replica that takes over halfway, from a snapshot, ends with the
 	// same alarms as one that saw everything.
-	a := rules.NewAlarms(p.Alarms)
+	a := rules.NewAlarms(p.Alarms, p.Location)
 	half := len(evs) / 2
 	first := replay(a, evs[:half])
 	snap, err := a.Snapshot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := rules.NewAlarms(p.Alarms)
+	b := rules.NewAlarms(p.Alarms, p.Location)
 	if err := b.Restore(snap); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +355,7 @@ func TestAlarmsSantander(t *testing.T) {
 	if err := json.Unmarshal(b, &snap); err != nil {
 		t.Fatal(err)
 	}
-	a := rules.NewAlarms(p.Alarms)
+	a := rules.NewAlarms(p.Alarms, p.Location)
 	var changes []rules.AlarmChange
 	var latest time.Time
 	last := map[string]time.Time{} // device -> its reading time
@@ -404,4 +404,27 @@ func TestAlarmsSantander(t *testing.T) {
 		t.Errorf("offline alarms: %d, want %d", n["sensor.offline"], len(offline))
 	}
 	t.Logf("%d sensors: %d loud, %d offline at %s", len(snap.Resources), loud, len(offline), latest)
+}
+
+func TestAlarmsSeeLocalHour(t *testing.T) {
+	p := loadDemo(t)
+	// 15:00 UTC is 23:00 in Shanghai: 60 dB is loud at night only.
+	t0 := time.Date(2026, 7, 1, 15, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		loc  *time.Location
+		want int
+	}{{p.Location, 1}, {time.UTC, 0}} {
+		a := rules.NewAlarms(p.Alarms, tc.loc)
+		raised := 0
+		for i := range 3 {
+			for _, c := range a.Observe(reading("n1", "noise", t0.Add(time.Duration(i)*time.Minute), 60)) {
+				if c.Kind == rules.AlarmRaised {
+					raised++
+				}
+			}
+		}
+		if raised != tc.want {
+			t.Errorf("in %s: %d alarms raised, want %d", tc.loc, raised, tc.want)
+		}
+	}
 }

@@ -20,7 +20,7 @@ func Example_processor() {
 	if err != nil {
 		panic(err)
 	}
-	alarms := rules.NewAlarms(pack.Alarms)
+	alarms := rules.NewAlarms(pack.Alarms, pack.Location)
 	merger := rules.NewMerger(pack.Merge, rules.MergerOptions{})
 
 	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)

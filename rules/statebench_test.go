@@ -13,7 +13,7 @@ import (
 // BenchmarkAlarmsObserve feeds 1,000 devices' water level readings through
 // the demo pack's alarms (threshold with duration, rate, offline).
 func BenchmarkAlarmsObserve(b *testing.B) {
-	a := rules.NewAlarms(loadDemo(b).Alarms)
+	a := rules.NewAlarms(loadDemo(b).Alarms, time.UTC)
 	t0 := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
 	devs := make([]string, 1000)
 	for i := range devs {
