@@ -428,3 +428,42 @@ func TestAlarmsSeeLocalHour(t *testing.T) {
 		}
 	}
 }
+
+func TestAlarmsAfterReload(t *testing.T) {
+	p := loadDemo(t)
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	old := rules.NewAlarms(p.Alarms, p.Location)
+	old.Observe(reading("m1", "manhole_tilt", t0, 30))
+	old.Observe(reading("n1", "noise", t0, 80))
+	// The reloaded pack drops the manhole alarm type: its open alarm goes,
+	// the rest of the state carries over.
+	var kept []*rules.AlarmDef
+	for _, d := range p.Alarms {
+		if d.ID != "manhole.tilt" {
+			kept = append(kept, d)
+		}
+	}
+	snap, err := old.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := rules.NewAlarms(kept, p.Location)
+	if err := next.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(next.Open()); n != 0 {
+		t.Errorf("%d open alarms after the reload, want 0", n)
+	}
+	var got []string
+	for i := 1; i <= 2; i++ {
+		for _, c := range next.Observe(reading("n1", "noise", t0.Add(time.Duration(i)*time.Minute), 80)) {
+			got = append(got, string(c.Kind)+" "+c.Alarm.Type)
+		}
+	}
+	if !slices.Equal(got, []string{"raised noise.loud"}) {
+		t.Errorf("noise hits did not carry over: %q", got)
+	}
+	if err := next.Restore([]byte("{not json")); err == nil {
+		t.Error("restored a broken snapshot")
+	}
+}

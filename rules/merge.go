@@ -91,8 +91,24 @@ func NewMerger(cfg MergeConfig, opt MergerOptions) *Merger {
 	if cfg.Window <= 0 {
 		cfg.Window = DefaultMergeWindow
 	}
-	m := &Merger{window: cfg.Window, maxWin: cfg.Window, opt: opt, peers: map[string][]peer{},
-		open: map[mkey][]*Merged{}, signals: map[string]*Merged{}, class: map[*Merged]string{}, ids: map[string]*Merged{}}
+	m := &Merger{opt: opt, open: map[mkey][]*Merged{}, signals: map[string]*Merged{}, class: map[*Merged]string{}, ids: map[string]*Merged{}}
+	m.configureLocked(cfg)
+	return m
+}
+
+// Reconfigure applies a reloaded pack's merge settings, keeping the
+// incidents held.
+func (m *Merger) Reconfigure(cfg MergeConfig) {
+	if cfg.Window <= 0 {
+		cfg.Window = DefaultMergeWindow
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.configureLocked(cfg)
+}
+
+func (m *Merger) configureLocked(cfg MergeConfig) {
+	m.window, m.maxWin, m.peers = cfg.Window, cfg.Window, map[string][]peer{}
 	link := func(a, b string, w time.Duration) { m.peers[a] = append(m.peers[a], peer{b, w}) }
 	for _, f := range cfg.Fusion {
 		m.maxWin = max(m.maxWin, f.Window)
@@ -111,7 +127,6 @@ func NewMerger(cfg MergeConfig, opt MergerOptions) *Merger {
 			}
 		}
 	}
-	return m
 }
 
 func classOf(c *Candidate) string {

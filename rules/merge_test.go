@@ -110,3 +110,15 @@ func TestMergerCountsAndForgets(t *testing.T) {
 		t.Errorf("%d incidents held, bound 50", n)
 	}
 }
+
+func TestMergerReconfigureKeepsIncidents(t *testing.T) {
+	c, _, _ := cells(t)
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	m := rules.NewMerger(rules.MergeConfig{Window: time.Hour}, rules.MergerOptions{})
+	m.Add(rules.Candidate{ID: "a", IncidentID: "INC-a", Category: "0111", Cell: c, Time: t0})
+	m.Reconfigure(loadDemo(t).Merge) // adds the flood fusion rule
+	id, merged := m.Add(rules.Candidate{ID: "w", IncidentID: "ALM-w", Category: "0111", Alarm: "water_level.high", Cell: c, Time: t0.Add(30 * time.Minute)})
+	if id != "INC-a" || !merged {
+		t.Errorf("after reconfigure: %s, %v", id, merged)
+	}
+}
