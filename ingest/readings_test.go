@@ -29,7 +29,7 @@ var testDevices = NewRegistry([]Device{
 
 // startBroker starts an embedded broker with the given topics of one
 // partition each.
-func startBroker(t *testing.T, topics ...string) []string {
+func startBroker(t testing.TB, topics ...string) []string {
 	t.Helper()
 	b, err := broker.Start("127.0.0.1:0", "", 1)
 	if err != nil {

@@ -43,7 +43,7 @@ var testAttributes = map[string][]Attribute{
 	},
 }
 
-func newTestEnv(t *testing.T, limiter *ingest.KeyLimiter) *testEnv {
+func newTestEnv(t testing.TB, limiter *ingest.KeyLimiter) *testEnv {
 	t.Helper()
 	b, err := broker.Start("127.0.0.1:0", "", 1)
 	if err != nil {
@@ -89,7 +89,7 @@ func newTestEnv(t *testing.T, limiter *ingest.KeyLimiter) *testEnv {
 }
 
 // published reads what the topic holds, waiting up to wait for more.
-func (e *testEnv) published(t *testing.T, wait time.Duration) []kafka.Message {
+func (e *testEnv) published(t testing.TB, wait time.Duration) []kafka.Message {
 	t.Helper()
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: e.brokers, Topic: e.topic, Partition: 0, MaxWait: 50 * time.Millisecond})
 	defer r.Close()

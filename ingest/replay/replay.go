@@ -118,7 +118,6 @@ func Run(ctx context.Context, r io.Reader, cfg Config) (Summary, error) {
 			break
 		}
 		sum.Rows++
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if !errors.As(err, &pe) {
@@ -127,6 +126,7 @@ func Run(ctx context.Context, r io.Reader, cfg Config) (Summary, error) {
 			sum.reject(Rejection{Line: pe.StartLine, Field: "row", Reason: pe.Err.Error()})
 			continue
 		}
+		line, _ := cr.FieldPos(0) // a record read without error has a field
 		ev, err := m.event(cfg.Validator, cols, rec)
 		if err != nil {
 			rj := Rejection{Line: line, Key: cols.get(rec, m.ID), Field: "row", Reason: err.Error()}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/broker"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/store/chtest"
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
+)
+
+// TestIntakeEndToEnd runs the real pipeline and sends the same Open311
+// request twice, the same readings several times over HTTP and over the
+// readings topic, and checks that ClickHouse holds each once, that the
+// citizen can follow the request to the department it went to, and that the
+// caller's phone is only readable through the audited endpoint.
+func TestIntakeEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	o := options{kafka: b.Addr(), partitions: 2, clickhouse: chtest.Start(t), database: "cityops_intake", http: freeAddr(t),
+		intake: intakeOptions{apiKeys: "test-key", officers: "tok=officer li"}}
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, append(bus.Topics, TopicAudit)...); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	g, gctx := errgroup.WithContext(runCtx)
+	g.Go(func() error { return process(gctx, &o, pack, log) })
+	g.Go(func() error { return sink(gctx, &o, s, log) })
+	g.Go(func() error { return forwardReadings(gctx, &o, pack, log) })
+	g.Go(func() error { return serveWeb(gctx, &o, pack, s, newRegistry(), log) })
+	defer func() {
+		stop()
+		if err := g.Wait(); err != nil {
+			t.Errorf("pipeline: %v", err)
+		}
+	}()
+	base := "http://" + o.http
+	waitHTTP(t, base+"/healthz")
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same Open311 request twice: one id.
+	p := pointIn(t, areas, "d2-s1")
+	form := url.Values{"api_key": {"test-key"}, "service_code": {"06010"}, "lat": {fmt.Sprint(p[0])}, "long": {fmt.Sprint(p[1])},
+		"description": {"垃圾堆了三天"}, "first_name": {"三"}, "last_name": {"张"}, "phone": {"13912345678"}}
+	var ids []string
+	for range 2 {
+		resp, err := http.PostForm(base+"/open311/v2/requests.json", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var created []struct {
+			ID string `json:"service_request_id"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != 201 || len(created) != 1 {
+			t.Fatalf("create: %d %v", resp.StatusCode, err)
+		}
+		resp.Body.Close()
+		ids = append(ids, created[0].ID)
+	}
+	if ids[0] != ids[1] {
+		t.Fatalf("the same request got ids %v", ids)
+	}
+	reqID := ids[0]
+
+	// The same readings over HTTP twice, and over the readings topic twice.
+	at := time.Now().UTC().Truncate(time.Second)
+	line := fmt.Sprintf(`{"device_id":"water-001","value":0.5,"time":"%s"}`, at.Format(time.RFC3339))
+	for range 2 {
+		post(t, base+"/api/v1/readings", line+"\n"+line+"\n", http.StatusOK)
+	}
+	gw := bus.NewWriter(o.brokers(), bus.TopicReadingsRaw)
+	defer gw.Close()
+	viaTopic := fmt.Sprintf(`{"device_id":"water-002","value":0.6,"time":"%s"}`, at.Format(time.RFC3339))
+	for range 2 {
+		if err := gw.WriteMessages(ctx, kafka.Message{Key: []byte("water-002"), Value: []byte(viaTopic)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r1 := ingest.ReadingID(cityops.Event{DeviceID: "water-001", Time: at})
+	r2 := ingest.ReadingID(cityops.Event{DeviceID: "water-002", Time: at})
+
+	for _, id := range []string{reqID, r1, r2} {
+		waitFor(t, 30*time.Second, func() error {
+			_, err := s.Incident(ctx, "INC-"+id)
+			return err
+		})
+		ev, err := s.EventByID(ctx, id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if strings.Contains(ev.Text, "13912345678") {
+			t.Errorf("the caller's phone reached ClickHouse: %q", ev.Text)
+		}
+	}
+	waitFor(t, 10*time.Second, func() error {
+		n, err := s.CountEvents(ctx)
+		if err == nil && n != 3 {
+			err = fmt.Errorf("ClickHouse holds %d events, want 3", n)
+		}
+		return err
+	})
+
+	// The citizen follows the request to the department it went to.
+	var got []struct {
+		Status string `json:"status"`
+		Agency string `json:"agency_responsible"`
+	}
+	resp, err := http.Get(base + "/open311/v2/requests/" + reqID + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if err != nil || len(got) != 1 || got[0].Status != "open" || got[0].Agency != deptName(pack.Departments, "cgzf") {
+		t.Errorf("GET request: %v %+v", err, got)
+	}
+
+	// The caller, only with a token and a reason.
+	req, _ := http.NewRequest("GET", base+"/api/v1/callers/"+reqID+"?reason=call+back", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "13912345678") {
+		t.Errorf("caller read: %d %s", resp.StatusCode, body)
+	}
+	ar := kafka.NewReader(kafka.ReaderConfig{Brokers: o.brokers(), Topic: TopicAudit, GroupID: "t-audit"})
+	defer ar.Close()
+	m, err := ar.ReadMessage(ctx)
+	if err != nil || !strings.Contains(string(m.Value), `"officer":"officer li"`) || string(m.Key) != reqID {
+		t.Errorf("audit record %s, %v", m.Value, err)
+	}
+}
+
+func deptName(ds []cityops.Department, id string) string {
+	for _, d := range ds {
+		if d.ID == id {
+			return d.Name
+		}
+	}
+	return ""
+}
