@@ -63,12 +63,13 @@ type alarmState struct {
 }
 
 type lastReading struct {
-	Device string    `json:"device"`
-	Type   string    `json:"type"`
-	Time   time.Time `json:"time"`
-	Value  float64   `json:"value"`
-	Lat    float64   `json:"lat"`
-	Lon    float64   `json:"lon"`
+	Expected bool      `json:"expected,omitempty"` // seeded by Expect: no reading yet
+	Device   string    `json:"device"`
+	Type     string    `json:"type"`
+	Time     time.Time `json:"time"`
+	Value    float64   `json:"value"`
+	Lat      float64   `json:"lat"`
+	Lon      float64   `json:"lon"`
 }
 
 // NewAlarms returns an empty tracker for defs (a pack's Alarms); loc is the
@@ -111,7 +112,7 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 		return nil
 	}
 	in := AlarmInput{Value: *ev.Value, Device: ev.DeviceID, Type: ev.Type, Hour: ev.Time.In(a.loc).Hour()}
-	if prev != nil {
+	if prev != nil && !prev.Expected {
 		if dt := ev.Time.Sub(prev.Time); dt > 0 {
 			in.HasRate = true
 			in.Rate = (in.Value - prev.Value) / dt.Hours()
@@ -172,6 +173,20 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 		out = append(out, AlarmChange{AlarmRaised, *al})
 	}
 	return out
+}
+
+// Expect registers devices (a pack's Devices) as expected to report from
+// since on, so that one that never sends a reading is reported offline
+// too. Devices already heard from are left as they are.
+func (a *Alarms) Expect(devs []Device, since time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, d := range devs {
+		k := key(d.ID, d.Type)
+		if a.st.Readings[k] == nil {
+			a.st.Readings[k] = &lastReading{Expected: true, Device: d.ID, Type: d.Type, Time: since, Lat: d.Lat, Lon: d.Lon}
+		}
+	}
 }
 
 // Tick raises an offline alarm for every device whose last reading of a

@@ -467,3 +467,35 @@ func TestAlarmsAfterReload(t *testing.T) {
 		t.Error("restored a broken snapshot")
 	}
 }
+
+func TestAlarmsExpectRegisteredDevices(t *testing.T) {
+	p := loadDemo(t)
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	a := rules.NewAlarms(p.Alarms, p.Location)
+	a.Expect(p.Devices, t0)
+	a.Observe(reading("water-001", "water_level", t0.Add(10*time.Minute), 0.5))
+	watched := 0
+	for _, d := range p.Devices {
+		if d.Type == "water_level" || d.Type == "manhole_tilt" || d.Type == "noise" {
+			watched++
+		}
+	}
+	// water-001 reported; every other watched device stayed silent.
+	raised := 0
+	for _, c := range a.Tick(t0.Add(35 * time.Minute)) {
+		if c.Alarm.Type != "device.offline" || c.Alarm.Device == "water-001" {
+			t.Errorf("unexpected %s %s %s", c.Kind, c.Alarm.Type, c.Alarm.Device)
+		}
+		raised++
+	}
+	if raised != watched-1 {
+		t.Errorf("%d offline alarms, want %d", raised, watched-1)
+	}
+	// A first reading after Expect has no rate: the rise from nothing is
+	// not a rise.
+	for _, c := range a.Observe(reading("water-002", "water_level", t0.Add(36*time.Minute), 0.1)) {
+		if c.Alarm.Type == "water_level.rising" {
+			t.Errorf("a first reading raised %s", c.Alarm.Type)
+		}
+	}
+}
