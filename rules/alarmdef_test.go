@@ -36,6 +36,7 @@ func TestLoadRejectsBadAlarms(t *testing.T) {
 		{"duplicate", "alarms.yaml", "alarms:\n  - id: a\n    kind: offline\n    types: [noise]\n    after: 5m\n  - id: a\n    kind: offline\n    types: [noise]\n    after: 5m\n", []string{"alarms.yaml:6:", "duplicate"}},
 		{"fusion names unknown alarm", "merge.yaml", "window: 1h\nfusion:\n  - id: f\n    alarms: [nope]\n    categories: ['0111']\n", []string{"merge.yaml:3:", "unknown alarm type \"nope\""}},
 		{"fusion names unknown category", "merge.yaml", "fusion:\n  - id: f\n    alarms: [manhole.tilt]\n    categories: ['42']\n", []string{"merge.yaml:2:", "unknown category"}},
+		{"unknown fusion field", "merge.yaml", "fusion:\n  - id: f\n    alarms: [manhole.tilt]\n    categories: ['01003']\n    radius: 3\n", []string{"merge.yaml:2:", "radius"}},
 		{"bad merge window", "merge.yaml", "window: -1h\n", []string{"merge.yaml", "window"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -66,9 +66,8 @@ func (c *checker) compileMerge(fsys fs.FS, file string, cats map[string]cityops.
 	for i := range mf.Fusion {
 		n := &mf.Fusion[i]
 		var y fusionYAML
-		dec := n.Decode(&y)
-		if dec != nil {
-			c.add(file, n.Line, dec)
+		if err := decodeFusion(n, &y); err != nil {
+			c.add(file, n.Line, err)
 			continue
 		}
 		bad := func(field, format string, args ...any) {
@@ -102,4 +101,19 @@ func (c *checker) compileMerge(fsys fs.FS, file string, cats map[string]cityops.
 		mc.Fusion = append(mc.Fusion, fr)
 	}
 	return mc
+}
+
+var fusionFields = map[string]bool{"id": true, "alarms": true, "categories": true, "window": true}
+
+// decodeFusion decodes a fusion rule, rejecting unknown fields, which
+// yaml.Node.Decode does not.
+func decodeFusion(n *yaml.Node, y *fusionYAML) error {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k := n.Content[i].Value; !fusionFields[k] {
+				return cityops.Invalid(k, "unknown fusion field")
+			}
+		}
+	}
+	return n.Decode(y)
 }
