@@ -35,7 +35,7 @@ type env struct {
 	writers []*kafka.Writer
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
 	if err != nil {
@@ -62,7 +62,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) service(t *testing.T) *tasks.Service {
+func (e *env) service(t testing.TB) *tasks.Service {
 	t.Helper()
 	tw, cw := bus.NewWriter(e.brokers, tasks.Topic), bus.NewWriter(e.brokers, bus.TopicIncidentChanges)
 	e.writers = append(e.writers, tw, cw)
@@ -84,7 +84,7 @@ func (e *env) service(t *testing.T) *tasks.Service {
 	return s
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
