@@ -24,29 +24,31 @@ func requestFlags(fs *flag.FlagSet) (file, format, mapping *string) {
 	return
 }
 
-func readRequests(file, format, mapping string) ([]learn.Record, error) {
+// readRequests reads the request history, returning it with the mapping
+// it was read by.
+func readRequests(file, format, mapping string) ([]learn.Record, learn.Mapping, error) {
 	if file == "" {
-		return nil, errors.New("--requests is required")
+		return nil, learn.Mapping{}, errors.New("--requests is required")
 	}
 	m, ok := learn.Formats[format]
 	if mapping != "" {
 		var err error
 		if m, err = learn.LoadMapping(mapping); err != nil {
-			return nil, err
+			return nil, m, err
 		}
 	} else if !ok {
-		return nil, fmt.Errorf("unknown format %q", format)
+		return nil, m, fmt.Errorf("unknown format %q", format)
 	}
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("opening requests: %w", err)
+		return nil, m, fmt.Errorf("opening requests: %w", err)
 	}
 	defer f.Close()
 	recs, err := learn.ReadCSV(f, m)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", file, err)
+		return nil, m, fmt.Errorf("reading %s: %w", file, err)
 	}
-	return recs, nil
+	return recs, m, nil
 }
 
 func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -64,7 +66,7 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if *areas == "" || *out == "" {
 		return errors.New("usage: cityops pack learn --requests FILE.csv [--format nyc311 | --mapping FILE] --areas AREAS.geojson --area-key PROP --out DIR")
 	}
-	recs, err := readRequests(*file, *format, *mapping)
+	recs, m, err := readRequests(*file, *format, *mapping)
 	if err != nil {
 		return err
 	}
@@ -72,14 +74,7 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("reading areas: %w", err)
 	}
-	tz := learn.NYC311.TimeZone
-	if m, ok := learn.Formats[*format]; ok && *mapping == "" {
-		tz = m.TimeZone
-	} else if *mapping != "" {
-		m, _ := learn.LoadMapping(*mapping)
-		tz = m.TimeZone
-	}
-	opt := learn.Options{Name: *name, TimeZone: tz, Areas: geojson, AreaKey: *key}
+	opt := learn.Options{Name: *name, TimeZone: m.TimeZone, Areas: geojson, AreaKey: *key}
 	l, err := learn.Learn(recs, opt)
 	if err != nil {
 		return err
@@ -122,7 +117,7 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	recs, err := readRequests(*file, *format, *mapping)
+	recs, _, err := readRequests(*file, *format, *mapping)
 	if err != nil {
 		return err
 	}
