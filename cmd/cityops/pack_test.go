@@ -31,6 +31,9 @@ func TestPackCommands(t *testing.T) {
 			[]string{`"id":"e1"`, `"category":"06013"`, `"matched":["hotline.road","hotline.urgent-words"]`, `"matched":["iot.water_level.deep"]`}},
 		{"learn", []string{"pack", "learn", "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",
 			"--areas", data + "geo/nyc/community_districts.geojson", "--area-key", "BoroCD", "--out", learned}, 0, []string{"17 departments"}},
+		{"learn another layout through a mapping", []string{"pack", "learn", "--requests", "../../rules/learn/testdata/other_city.csv",
+			"--mapping", "../../rules/learn/testdata/other_city.mapping.yaml", "--areas", data + "geo/nyc/community_districts.geojson",
+			"--area-key", "BoroCD", "--out", filepath.Join(dir, "other")}, 0, []string{"3 departments", "from 4 requests"}},
 		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:"}},
 		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0, []string{"\nagency=9"}},
 	} {
