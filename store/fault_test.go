@@ -136,6 +136,11 @@ func TestSinkKilledBetweenInsertAndCommit(t *testing.T) {
 		return nil
 	})
 	waitCount(t, s, n, 30*time.Second)
+	// The rows can be visible before the handler has returned: wait until it
+	// has handled everything after the committed offsets.
+	for end := time.Now().Add(10 * time.Second); handled.Load() < int64(n-committed) && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)

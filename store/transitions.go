@@ -20,12 +20,16 @@ type Transition struct {
 	DepartmentID string         `json:"department_id"` // who owned the incident at the time
 	Reason       string         `json:"reason,omitempty"`
 	Time         time.Time      `json:"time"`
+	// Entered is when the incident entered From: the time of the previous
+	// transition. Time - Entered is how long it stayed in From; the time to
+	// accept is that of dispatched -> accepted. Zero when unknown.
+	Entered time.Time `json:"entered,omitzero"`
 }
 
 // transitionColumns names the columns of transitions in the order
 // transitionBatch.values gives them.
 var transitionColumns = []string{
-	"incident_id", "version", "from_status", "to_status", "actor", "department_id", "reason", "time", "time_ms",
+	"incident_id", "version", "from_status", "to_status", "actor", "department_id", "reason", "time", "time_ms", "entered",
 }
 
 type transitionBatch struct {
@@ -35,6 +39,7 @@ type transitionBatch struct {
 	actor, dept, why []string
 	time             []time.Time
 	timeMs           []uint64
+	entered          []time.Time
 }
 
 func (b *transitionBatch) add(t *Transition) {
@@ -47,10 +52,11 @@ func (b *transitionBatch) add(t *Transition) {
 	b.why = append(b.why, t.Reason)
 	b.time = append(b.time, dateTime(t.Time))
 	b.timeMs = append(b.timeMs, unixMilli(t.Time))
+	b.entered = append(b.entered, dateTime(t.Entered))
 }
 
 func (b *transitionBatch) values() []any {
-	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs}
+	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs, b.entered}
 }
 
 // validateTransition checks that t can be stored; the error is a
@@ -68,7 +74,10 @@ func validateTransition(t Transition) error {
 	case t.Time.IsZero():
 		return cityops.Invalid("time", "must be set")
 	}
-	return checkTime("time", t.Time)
+	if err := checkTime("time", t.Time); err != nil {
+		return err
+	}
+	return checkTime("entered", t.Entered)
 }
 
 // InsertTransitions stores a batch of transitions in one insert. A batch with

@@ -67,19 +67,15 @@ func trendQuery(db string, f Filter, bucket, by string) query {
 	}
 }
 
-// Transitions that count as a return (the department sends the incident back
-// for another dispatch) and as rework (a resolved incident reopened).
-const (
-	returnCond = "from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered')"
-	reworkCond = "from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress')"
-)
-
-// departmentQuery measures each department: from incidents reported in the
-// range (latest state), how many, how many closed and closed on time, and
-// the time from report to close; from transitions made in the range, returns,
-// rework and the time from dispatch to accept. A transition stored twice
-// changes none of these: per incident they are minima and distinct counts of
-// versions.
+// departmentQuery measures each department. From the incidents reported in
+// the range, in their latest state (FINAL): how many, how many closed and
+// closed by their deadline, and the time from report to close. From the
+// transitions made in the range: returns (dispatched or accepted sent back to
+// reported or registered), incidents reworked (resolved or verified reopened),
+// and the time from dispatch to accept (time - entered of dispatched ->
+// accepted). Counts of transitions are distinct (incident, version) pairs, so
+// a transition stored twice counts once; the percentiles are ClickHouse's
+// sampled estimates.
 func departmentQuery(db string, f Filter) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
@@ -100,14 +96,14 @@ func departmentQuery(db string, f Filter) query {
 			" countIf(status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline)) AS closed_on_time," +
 			" quantilesIf(0.5, 0.9)(toUInt32(updated) - toUInt32(reported), status = 'closed') AS close_q" +
 			" FROM " + db + ".incidents FINAL WHERE " + w + " GROUP BY department_id) AS i" +
-			" ANY LEFT JOIN (SELECT department_id, sum(returns) AS returns, countIf(reworks > 0) AS reworked," +
-			" quantilesIf(0.5, 0.9)(accepted - dispatched, dispatched > 0 AND accepted >= dispatched) AS accept_q" +
-			" FROM (SELECT incident_id, argMax(department_id, version) AS department_id," +
-			" uniqExactIf(version, " + returnCond + ") AS returns," +
-			" uniqExactIf(version, " + reworkCond + ") AS reworks," +
-			" minIf(toUInt32(time), to_status = 'dispatched') AS dispatched," +
-			" minIf(toUInt32(time), to_status = 'accepted') AS accepted" +
-			" FROM " + db + ".transitions WHERE " + tw + " GROUP BY incident_id)" +
+			" ANY LEFT JOIN (SELECT department_id," +
+			" uniqExactIf(incident_id, version, to_status IN ('reported', 'registered')) AS returns," +
+			" uniqExactIf(incident_id, from_status IN ('resolved', 'verified')) AS reworked," +
+			" quantilesIf(0.5, 0.9)(toUInt32(time) - toUInt32(entered), to_status = 'accepted' AND toUInt32(entered) > 0) AS accept_q" +
+			" FROM " + db + ".transitions WHERE " + tw + " AND (" +
+			"(from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered'))" +
+			" OR (from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'))" +
+			" OR (from_status = 'dispatched' AND to_status = 'accepted'))" +
 			" GROUP BY department_id) AS t USING department_id" +
 			" ORDER BY department_id",
 		args: append(args, targs...),

@@ -1,0 +1,110 @@
+package history_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/store/chtest"
+	"github.com/cityops/cityops/store/history"
+)
+
+// benchRows is how many events (each raising one incident) the planner
+// benchmarks query.
+const benchRows = 10_000_000
+
+// generate fills db with benchRows events and incidents spread over 2026
+// (one every ~3 s), 12 departments, 20 categories, 30 areas, 50,000 cells,
+// and the transitions of each incident: dispatched, accepted, and for a
+// quarter of them resolved and closed, with a return for one in 50 and
+// rework for one in 40. It runs on the server (INSERT ... SELECT), since the
+// benchmark is of the queries, not of the sink.
+var generate = []string{
+	`INSERT INTO {db}.events (id, source, type, text, lat, lon, time, time_ms, received, incident_id, cell, cell7, cell5,
+		area_id, district_id, category, department_id)
+	SELECT concat('ev-', toString(number)), if(number % 3 = 0, 'iot', 'hotline'), 'complaint', '', 40.7, -74.0,
+		toDateTime(1767225600 + number * 3), (1767225600 + number * 3) * 1000, toDateTime(1767225600 + number * 3 + 1),
+		concat('inc-', toString(number)), 617700169958293503 + (number % 50000) * 32768,
+		608692970719281151 + (number % 400) * 262144, 599685771850416127 + (number % 20) * 2097152,
+		concat('A', toString(number % 30)), concat('D', toString(number % 5)), concat('cat', toString(number % 20)),
+		concat('DEP', toString(number % 12))
+	FROM numbers({n})`,
+	`INSERT INTO {db}.incidents (id, event_id, source, type, category, severity, status, cell, cell7, cell5, area_id,
+		district_id, department_id, reported, updated, deadline, version)
+	SELECT concat('inc-', toString(number)), concat('ev-', toString(number)), if(number % 3 = 0, 'iot', 'hotline'),
+		'complaint', concat('cat', toString(number % 20)), 1 + number % 4, if(number % 4 = 0, 'closed', 'accepted'),
+		617700169958293503 + (number % 50000) * 32768, 608692970719281151 + (number % 400) * 262144,
+		599685771850416127 + (number % 20) * 2097152, concat('A', toString(number % 30)), concat('D', toString(number % 5)),
+		concat('DEP', toString(number % 12)), toDateTime(1767225600 + number * 3),
+		toDateTime(1767225600 + number * 3 + 3600 + (number % 7) * 20000), toDateTime(1767225600 + number * 3 + 86400),
+		if(number % 4 = 0, 5, 3)
+	FROM numbers({n})`,
+	`INSERT INTO {db}.transitions (incident_id, version, from_status, to_status, actor, department_id, reason, time, time_ms, entered)
+	SELECT concat('inc-', toString(number)), v, ['reported', 'dispatched', 'accepted', 'resolved'][v - 1],
+		[if(number % 50 = 0, 'registered', 'dispatched'), 'accepted', 'resolved', if(number % 40 = 0, 'in_progress', 'closed')][v - 1],
+		'officer', concat('DEP', toString(number % 12)), '', toDateTime(1767225600 + number * 3 + v * 600),
+		(1767225600 + number * 3 + v * 600) * 1000, toDateTime(1767225600 + number * 3 + (v - 1) * 600)
+	FROM numbers({n}) ARRAY JOIN if(number % 4 = 0, [1, 2, 3, 4], [1, 2]) AS v`,
+}
+
+// BenchmarkPlannerQueries measures the heatmap, trend and department queries
+// through the HTTP API on benchRows generated events, over a month and over
+// the whole year. Run it with: go test -run '^$' -bench Planner -benchtime 5x ./store/history/
+func BenchmarkPlannerQueries(b *testing.B) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	addr := chtest.Start(b)
+	s, err := store.Open(ctx, store.Options{Addr: addr})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	conn, err := clickhouse.Open(&clickhouse.Options{Addr: []string{addr}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	for _, q := range generate {
+		q = strings.NewReplacer("{db}", s.Database(), "{n}", fmt.Sprint(benchRows)).Replace(q)
+		if err := conn.Exec(ctx, q); err != nil {
+			b.Fatalf("generating: %v\n%s", err, q)
+		}
+	}
+	b.Logf("generated %d events and incidents in %v", benchRows, time.Since(start).Round(time.Second))
+	srv := httptest.NewServer(history.Handler(s, nil, nil))
+	defer srv.Close()
+	month, year := "from=2026-03-01&to=2026-04-01", "from=2026-01-01&to=2027-01-01"
+	for _, q := range []struct{ name, path string }{
+		{"heatmap/res7/month", "heatmap?res=7&" + month},
+		{"heatmap/res9/month/filtered", "heatmap?res=9&category=cat3&source=hotline&status=closed&" + month},
+		{"heatmap/res7/year", "heatmap?res=7&" + year},
+		{"trends/hour/month", "trends?bucket=hour&by=category&" + month},
+		{"trends/day/year/area", "trends?bucket=day&by=area&" + year},
+		{"departments/month", "departments?" + month},
+		{"departments/year", "departments?" + year},
+		{"hotspots/month", "hotspots?min_weeks=3&" + month},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			for range b.N {
+				resp, err := http.Get(srv.URL + history.Prefix + q.path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+			}
+		})
+	}
+}
