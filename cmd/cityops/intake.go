@@ -81,6 +81,7 @@ func intakeRoutes(o *options, pack *rules.Pack, areas *geo.Index, publish ingest
 		Validator:  validator,
 		Publish:    publish,
 		Status:     incidentStatus(s, pack),
+		Lookup:     storedRequest(s),
 		Limiter:    ingest.NewKeyLimiter(20, 40),
 		Sealer:     sealer,
 		Vault:      vault,
@@ -126,6 +127,26 @@ func incidentStatus(s *store.Store, pack *rules.Pack) open311.StatusFunc {
 			Open: inc.Status.Open(), Agency: agency, Notes: string(inc.Status),
 			Updated: inc.Updated, Expected: inc.Deadline,
 		}, true
+	}
+}
+
+// storedRequest reads back a request created by another replica or before
+// a restart from the events the store holds.
+func storedRequest(s *store.Store) open311.LookupFunc {
+	return func(ctx context.Context, id string) (open311.Record, bool) {
+		if s == nil || !strings.HasPrefix(id, "311-") {
+			return open311.Record{}, false
+		}
+		ev, err := s.EventByID(ctx, id)
+		if err != nil {
+			return open311.Record{}, false
+		}
+		code, ok := strings.CutPrefix(ev.Type, "open311:")
+		if !ok {
+			return open311.Record{}, false
+		}
+		_, desc, _ := strings.Cut(ev.Text, ": ")
+		return open311.Record{ID: ev.ID, ServiceCode: code, Description: desc, Lat: ev.Lat, Long: ev.Lon, Requested: ev.Time}, true
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/ingest/open311"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
 	"github.com/segmentio/kafka-go"
@@ -148,6 +150,14 @@ func TestIntakeEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	if err != nil || len(got) != 1 || got[0].Status != "open" || got[0].Agency != deptName(pack.Departments, "cgzf") {
 		t.Errorf("GET request: %v %+v", err, got)
+	}
+
+	// Another replica, or this one after a restart, finds it in the store.
+	other := open311.New(open311.Config{Categories: pack.Categories, Status: incidentStatus(s, pack), Lookup: storedRequest(s)})
+	rec := httptest.NewRecorder()
+	other.Handler("/open311/v2").ServeHTTP(rec, httptest.NewRequest("GET", "/open311/v2/requests/"+reqID+".json", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"service_name":"暴露垃圾"`) || !strings.Contains(rec.Body.String(), deptName(pack.Departments, "cgzf")) {
+		t.Errorf("GET request from the store: %d %s", rec.Code, rec.Body)
 	}
 
 	// The caller, only with a token and a reason.

@@ -74,7 +74,7 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 		fail(w, format, err)
 		return
 	}
-	rec, ok := s.cfg.Records.Get(id)
+	rec, ok := s.find(r.Context(), id)
 	if !ok {
 		fail(w, format, notFound("service_request_id %q is unknown", id))
 		return
@@ -123,7 +123,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, format strin
 			return
 		}
 		for _, id := range ids { // the id list overrides every other filter
-			if rec, ok := s.cfg.Records.Get(id); ok {
+			if rec, ok := s.find(r.Context(), id); ok {
 				recs = append(recs, rec)
 			}
 		}

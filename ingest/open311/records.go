@@ -22,17 +22,22 @@ type Record struct {
 }
 
 // Records is the intake's memory of the requests it created, by id and
-// token. It is safe for concurrent use.
+// token: the newest MaxRecords of them. It is safe for concurrent use.
 type Records struct {
+	max     int
 	mu      sync.RWMutex
 	byID    map[string]*Record
 	byToken map[string]string
 	order   []*Record // in the order they were added
 }
 
+// MaxRecords is how many requests Records keeps; older ones are found
+// through the store (Config.Lookup).
+const MaxRecords = 200_000
+
 // NewRecords returns an empty record set.
 func NewRecords() *Records {
-	return &Records{byID: map[string]*Record{}, byToken: map[string]string{}}
+	return &Records{max: MaxRecords, byID: map[string]*Record{}, byToken: map[string]string{}}
 }
 
 // Add keeps r unless a record with its id exists; it returns the record kept
@@ -49,6 +54,13 @@ func (rs *Records) Add(r Record) (Record, bool) {
 		rs.byToken[r.Token] = r.ID
 	}
 	rs.order = append(rs.order, p)
+	if len(rs.order) > rs.max {
+		old := rs.order[0]
+		rs.order[0] = nil
+		rs.order = rs.order[1:]
+		delete(rs.byID, old.ID)
+		delete(rs.byToken, old.Token)
+	}
 	return r, true
 }
 

@@ -24,6 +24,11 @@ type Status struct {
 // yet; the request is then reported open with no agency.
 type StatusFunc func(ctx context.Context, eventID string) (s Status, ok bool)
 
+// LookupFunc finds a request that is not in this process's records: one
+// created by another replica, or before a restart, read back from the
+// store. The record's ServiceName may be empty; the catalogue fills it.
+type LookupFunc func(ctx context.Context, id string) (Record, bool)
+
 // Config is what the endpoint serves and where it sends requests.
 type Config struct {
 	Categories   []cityops.Category     // the services
@@ -34,6 +39,7 @@ type Config struct {
 	Publish      ingest.Publish
 	Status       StatusFunc         // nil reports every request open
 	Records      *Records           // nil makes a new one
+	Lookup       LookupFunc         // finds requests this process did not create; optional
 	Limiter      *ingest.KeyLimiter // per api key; nil means no limit
 	Sealer       *privacy.Sealer    // seals callers; nil drops the originals after masking
 	Vault        *privacy.Vault     // keeps sealed callers for the authorized endpoint
@@ -133,4 +139,25 @@ func (s *Server) serveDefinition(w http.ResponseWriter, r *http.Request) {
 		def = Definition{Code: code, Attributes: []Attribute{}}
 	}
 	writeOne(w, format, def)
+}
+
+// find returns the request with id from the records, or else from Lookup.
+func (s *Server) find(ctx context.Context, id string) (Record, bool) {
+	if rec, ok := s.cfg.Records.Get(id); ok {
+		return rec, true
+	}
+	if s.cfg.Lookup == nil {
+		return Record{}, false
+	}
+	rec, ok := s.cfg.Lookup(ctx, id)
+	if !ok {
+		return rec, false
+	}
+	if svc, known := s.cat.byID[rec.ServiceCode]; known && rec.ServiceName == "" {
+		rec.ServiceName = svc.Name
+	}
+	if rec.Token == "" {
+		rec.Token = tokenOf(rec.ID)
+	}
+	return rec, true
 }
