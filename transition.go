@@ -17,7 +17,7 @@ type Transition struct {
 	Reason     string    `json:"reason,omitempty"`     // a coded reason (return, cancel, verify failure)
 	Note       string    `json:"note,omitempty"`       // free text: progress note, evidence description
 	Evidence   []string  `json:"evidence,omitempty"`   // references to photos or documents
-	Department string    `json:"department,omitempty"` // the owner after this step
+	Department string    `json:"department_id,omitempty"` // the owner after this step
 	Deadline   time.Time `json:"deadline,omitempty"`   // the deadline after this step
 	Level      int       `json:"level,omitempty"`      // escalation level after this step
 	Hours      float64   `json:"hours,omitempty"`      // an extension's length
