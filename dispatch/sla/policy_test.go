@@ -69,6 +69,8 @@ func TestDeadlines(t *testing.T) {
 					parts = append(parts, s.Name+"="+s.Due.In(loc).Format("2006-01-02T15:04"))
 				}
 				got, want = strings.Join(parts, ","), c[3]
+			case "resume": // category deadline paused-at now
+				got, want = p.Resumed(c[1], at(c[2]), at(c[3]), at(c[4])).In(loc).Format("2006-01-02T15:04"), c[5]
 			case "extend":
 				h, _ := strconv.ParseFloat(c[3], 64)
 				got, want = p.Extend(c[1], at(c[2]), h).In(loc).Format("2006-01-02T15:04"), c[4]
