@@ -58,7 +58,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 	reg := newRegistry()
 	tokens := filepath.Join(*dataDir, "tokens.json")
-	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokens, webhooks: *webhooks}, reg, log.With("role", "dispatch"))
+	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokens, webhooks: *webhooks, feeds: true}, reg, log.With("role", "dispatch"))
 	if err != nil {
 		return err
 	}

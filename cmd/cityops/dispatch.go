@@ -13,7 +13,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/taskapi"
@@ -44,6 +46,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	var files dispatchFiles
 	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
 	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
+	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,6 +89,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 type dispatchFiles struct {
 	tokens   string // tokens.json, created when missing
 	webhooks string // optional webhooks of departments
+	feeds    bool   // publish each department's transitions on tasks.DEPT
 }
 
 // dispatcher is the dispatch role: the task service, its Kafka writers, its
@@ -95,6 +99,7 @@ type dispatcher struct {
 	svc     *tasks.Service
 	api     *taskapi.API
 	hooks   *webhook.Deliverer
+	feed    *feed.Feed
 	writers []*kafka.Writer
 	log     *slog.Logger
 }
@@ -114,7 +119,11 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 			return nil, err
 		}
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges); err != nil {
+	topics := []string{tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges}
+	if files.feeds {
+		topics = append(topics, feed.Topics(pack.Departments)...)
+	}
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, topics...); err != nil {
 		return nil, err
 	}
 	known := map[string]bool{}
@@ -122,6 +131,9 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		known[d.ID] = true
 	}
 	d := &dispatcher{o: o, log: log}
+	if files.feeds {
+		d.feed = feed.New(o.brokers(), log)
+	}
 	tw, cw, aw, hw := d.writer(tasks.Topic), d.writer(bus.TopicIncidentChanges), d.writer(topicAudit), d.writer(topicWebhookDLQ)
 	d.hooks = webhook.New(webhook.Config{Endpoints: endpoints, Logger: log,
 		DeadLetter: func(ctx context.Context, dept string, body []byte, reason error) error {
@@ -134,7 +146,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		Center:      pack.Matrix.Default,
 		Transitions: tw.WriteMessages,
 		Changes:     cw.WriteMessages,
-		Notify:      d.hooks.Notify,
+		Notify:      d.notify,
 		Logger:      log,
 	})
 	if err := reg.Register(d.svc.Collector()); err != nil {
@@ -184,7 +196,18 @@ func (d *dispatcher) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
+// notify hands a recorded transition to the webhooks and the feeds.
+func (d *dispatcher) notify(t *lifecycle.Task, tr cityops.Transition) {
+	d.hooks.Notify(t, tr)
+	if d.feed != nil {
+		d.feed.Notify(t, tr)
+	}
+}
+
 func (d *dispatcher) Close() {
+	if d.feed != nil {
+		d.feed.Close()
+	}
 	for _, w := range d.writers {
 		w.Close()
 	}

@@ -18,12 +18,14 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
+	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/webhook"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
+	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -77,7 +79,7 @@ func TestTaskLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath}, reg, log)
+	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath, feeds: true}, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +166,25 @@ func TestTaskLoop(t *testing.T) {
 		t.Errorf("/metrics has no closure ratio of the water authority")
 	}
 	want := "adopt accept start resolve verify close"
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: o.brokers(), Topic: feed.Topic("water"), GroupID: "test-feed", StartOffset: kafka.FirstOffset})
+	defer r.Close()
+	var fed []string
+	for len(fed) < 6 {
+		rctx, rcancel := context.WithTimeout(ctx, 20*time.Second)
+		m, err := r.ReadMessage(rctx)
+		rcancel()
+		if err != nil {
+			t.Fatalf("reading the water authority's feed after %v: %v", fed, err)
+		}
+		var rec feed.Record
+		if err := json.Unmarshal(m.Value, &rec); err != nil {
+			t.Fatal(err)
+		}
+		fed = append(fed, rec.Transition.Action)
+	}
+	if got := strings.Join(fed, " "); got != want {
+		t.Errorf("feed %q, want %q", got, want)
+	}
 	waitFor(t, 10*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
