@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/segmentio/kafka-go"
 )
 
 // BenchmarkInsertChanges inserts batches of 10,000 new incidents, each with its
@@ -30,5 +33,36 @@ func BenchmarkInsertChanges(b *testing.B) {
 		took += time.Since(start)
 	}
 	b.ReportMetric(float64(b.N*batchSize)/took.Seconds(), "changes/s")
+	b.ReportMetric(float64(2*b.N*batchSize)/took.Seconds(), "rows/s")
+}
+
+// BenchmarkHandler measures the sink as the consumer runs it: batches of
+// 20,000 records (the store role's batch size) decoded from JSON, checked and
+// inserted, two rows (incident and event) per record.
+func BenchmarkHandler(b *testing.B) {
+	const batchSize = 20_000
+	s := newStore(b)
+	ctx := testContext(b)
+	h := s.Handler(func(context.Context, kafka.Message, error) error { return nil })
+	batch := make([]kafka.Message, batchSize)
+	var took time.Duration
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		b.StopTimer()
+		for i := range batch {
+			v, err := json.Marshal(makeChange(n*batchSize + i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch[i] = kafka.Message{Value: v}
+		}
+		b.StartTimer()
+		start := time.Now()
+		if err := h(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		took += time.Since(start)
+	}
+	b.ReportMetric(float64(b.N*batchSize)/took.Seconds(), "records/s")
 	b.ReportMetric(float64(2*b.N*batchSize)/took.Seconds(), "rows/s")
 }
