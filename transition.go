@@ -14,12 +14,13 @@ type Transition struct {
 	To         Status    `json:"to"`
 	Actor      string    `json:"actor"` // "center", "dept:ID" or "system"
 	Time       time.Time `json:"time"`
-	Reason     string    `json:"reason,omitempty"`     // a coded reason (return, cancel, verify failure)
-	Note       string    `json:"note,omitempty"`       // free text: progress note, evidence description
-	Evidence   []string  `json:"evidence,omitempty"`   // references to photos or documents
+	Reason     string    `json:"reason,omitempty"`        // a coded reason (return, cancel, verify failure)
+	Note       string    `json:"note,omitempty"`          // free text: progress note, evidence description
+	Evidence   []string  `json:"evidence,omitempty"`      // references to photos or documents
 	Department string    `json:"department_id,omitempty"` // the owner after this step
-	Deadline   time.Time `json:"deadline,omitempty"`   // the deadline after this step
-	Level      int       `json:"level,omitempty"`      // escalation level after this step
-	Hours      float64   `json:"hours,omitempty"`      // an extension's length
-	Incident   *Incident `json:"incident,omitempty"`   // the incident as adopted, on the first step only
+	Category   string    `json:"category,omitempty"`      // a category the center set when registering or dispatching
+	Deadline   time.Time `json:"deadline,omitempty"`      // the deadline after this step
+	Level      int       `json:"level,omitempty"`         // escalation level after this step
+	Hours      float64   `json:"hours,omitempty"`         // an extension's length
+	Incident   *Incident `json:"incident,omitempty"`      // the incident as adopted, on the first step only
 }

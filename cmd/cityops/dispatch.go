@@ -126,9 +126,12 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, topics...); err != nil {
 		return nil, err
 	}
-	known := map[string]bool{}
+	known, names := map[string]bool{}, map[string]string{}
 	for _, d := range pack.Departments {
 		known[d.ID] = true
+	}
+	for _, c := range pack.Categories {
+		names[c.Code] = c.Name
 	}
 	d := &dispatcher{o: o, log: log}
 	if files.feeds {
@@ -141,13 +144,15 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 				Headers: []kafka.Header{{Key: bus.HeaderReason, Value: []byte(reason.Error())}}})
 		}})
 	d.svc = tasks.New(tasks.Config{
-		Machine:     &lifecycle.Machine{MaxReturns: policy.MaxReturns, Known: func(id string) bool { return known[id] }},
-		Policy:      policy,
-		Center:      pack.Matrix.Default,
-		Transitions: tw.WriteMessages,
-		Changes:     cw.WriteMessages,
-		Notify:      d.notify,
-		Logger:      log,
+		Machine: &lifecycle.Machine{MaxReturns: policy.MaxReturns, Known: func(id string) bool { return known[id] },
+			Category: func(code string) bool { _, ok := names[code]; return ok }},
+		CategoryNames: names,
+		Policy:        policy,
+		Center:        pack.Matrix.Default,
+		Transitions:   tw.WriteMessages,
+		Changes:       cw.WriteMessages,
+		Notify:        d.notify,
+		Logger:        log,
 	})
 	if err := reg.Register(d.svc.Collector()); err != nil {
 		d.Close()

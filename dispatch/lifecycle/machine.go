@@ -12,6 +12,7 @@ import (
 type Machine struct {
 	MaxReturns int                          // returns before arbitration; 0 means 2
 	Known      func(department string) bool // reports whether a department exists; nil accepts any
+	Category   func(code string) bool       // reports whether a category exists; nil accepts any
 }
 
 func (m *Machine) maxReturns() int {
@@ -46,6 +47,15 @@ func (m *Machine) Step(t *Task, cmd Command, now time.Time) (cityops.Transition,
 	}
 	if err := m.check(t, cmd, &tr); err != nil {
 		return cityops.Transition{}, err
+	}
+	if cmd.Category != "" {
+		if cmd.Action != Register && cmd.Action != Dispatch && cmd.Action != Arbitrate {
+			return cityops.Transition{}, fmt.Errorf("%s with a category: %w", cmd.Action, cityops.Invalid("category", "only register, dispatch and arbitrate set it"))
+		}
+		if m.Category != nil && !m.Category(cmd.Category) {
+			return cityops.Transition{}, fmt.Errorf("%s %s: %w", cmd.Action, t.ID, cityops.Invalid("category", "unknown category %q", cmd.Category))
+		}
+		tr.Category = cmd.Category
 	}
 	return tr, nil
 }
@@ -139,6 +149,9 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 	}
 	t.Status, t.Version, t.Updated = tr.To, tr.Version, tr.Time
 	t.DepartmentID, t.Deadline, t.Level = tr.Department, tr.Deadline, tr.Level
+	if tr.Category != "" && tr.Category != t.Category {
+		t.Category, t.CategoryName = tr.Category, ""
+	}
 	switch Action(tr.Action) {
 	case Dispatch, Arbitrate:
 		if t.Dispatched.IsZero() {

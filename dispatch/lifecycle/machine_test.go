@@ -38,7 +38,8 @@ func TestSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	m := &lifecycle.Machine{MaxReturns: 2, Known: func(d string) bool { return d == "jj" || d == "water" || d == "center" }}
+	m := &lifecycle.Machine{MaxReturns: 2, Known: func(d string) bool { return d == "jj" || d == "water" || d == "center" },
+		Category: func(c string) bool { return c == "0111" }}
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
@@ -64,6 +65,8 @@ func TestSteps(t *testing.T) {
 						cmd.Evidence = []string{v}
 					case "dept":
 						cmd.Department = v
+					case "category":
+						cmd.Category = v
 					case "hours":
 						cmd.Hours, _ = strconv.ParseFloat(v, 64)
 					case "set":

@@ -48,5 +48,6 @@ type Command struct {
 	Note       string   // free text
 	Evidence   []string // resolve
 	Department string   // the owner named by dispatch or arbitrate; the center on return
+	Category   string   // register, dispatch: the center classifies or reclassifies
 	Hours      float64  // extend
 }

@@ -89,6 +89,7 @@ type body struct {
 	Note       string   `json:"note"`
 	Evidence   []string `json:"evidence"`
 	Department string   `json:"department"`
+	Category   string   `json:"category"`
 	Hours      float64  `json:"hours"`
 	Pass       *bool    `json:"pass"` // verify: false sends it back for rework
 }
@@ -131,7 +132,7 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		action = lifecycle.Rework
 	}
 	t, err := a.svc.Do(r.Context(), id, lifecycle.Command{Action: action, Actor: actor, Reason: b.Reason, Note: b.Note,
-		Evidence: b.Evidence, Department: b.Department, Hours: b.Hours})
+		Evidence: b.Evidence, Department: b.Department, Category: b.Category, Hours: b.Hours})
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, a.view(t))

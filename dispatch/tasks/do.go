@@ -53,7 +53,11 @@ func (s *Service) clock(t *lifecycle.Task, tr *cityops.Transition, now time.Time
 	switch lifecycle.Action(tr.Action) {
 	case lifecycle.Dispatch, lifecycle.Arbitrate:
 		if t.Dispatched.IsZero() {
-			if d := p.Deadline(t.Category, now); !d.IsZero() {
+			category := t.Category
+			if tr.Category != "" {
+				category = tr.Category
+			}
+			if d := p.Deadline(category, now); !d.IsZero() {
 				tr.Deadline = d
 			}
 		}
@@ -95,6 +99,11 @@ func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityop
 // applyLocked applies a recorded transition and schedules the next escalation.
 func (s *Service) applyLocked(t *lifecycle.Task, tr cityops.Transition) {
 	s.cfg.Machine.Apply(t, tr)
+	if tr.Category != "" && t.CategoryName == "" {
+		t.CategoryName = s.cfg.CategoryNames[t.Category]
+	}
+	t.Category = s.intern.str(t.Category)
+	t.CategoryName = s.intern.str(t.CategoryName)
 	t.DepartmentID = s.intern.str(t.DepartmentID)
 	t.Status = cityops.Status(s.intern.str(string(t.Status)))
 	if tr.Action == string(lifecycle.Adopt) {

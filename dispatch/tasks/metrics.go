@@ -23,7 +23,7 @@ var (
 
 type group struct {
 	open, overdue, closed, cancelled, onTime, reworked, returns int
-	accept, close                                              []float64
+	accept, close                                               []float64
 }
 
 // Collector returns a Prometheus collector of the loop's figures.

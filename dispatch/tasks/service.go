@@ -28,8 +28,11 @@ type Config struct {
 	Transitions Publish // the transitions topic
 	Changes     Publish // the incident changes topic
 	Notify      Notify  // optional
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// CategoryNames names categories the center sets (code -> name in the
+	// city's first language); optional.
+	CategoryNames map[string]string
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 const nStripes = 256

@@ -66,17 +66,21 @@ func (e *env) service(t testing.TB) *tasks.Service {
 	t.Helper()
 	tw, cw := bus.NewWriter(e.brokers, tasks.Topic), bus.NewWriter(e.brokers, bus.TopicIncidentChanges)
 	e.writers = append(e.writers, tw, cw)
-	known := map[string]bool{}
+	known, names := map[string]bool{}, map[string]string{}
 	for _, d := range e.pack.Departments {
 		known[d.ID] = true
 	}
+	for _, c := range e.pack.Categories {
+		names[c.Code] = c.Name
+	}
 	s := tasks.New(tasks.Config{
-		Machine:     &lifecycle.Machine{MaxReturns: e.policy.MaxReturns, Known: func(d string) bool { return known[d] }},
-		Policy:      e.policy,
-		Center:      e.pack.Matrix.Default,
-		Transitions: tw.WriteMessages,
-		Changes:     cw.WriteMessages,
-		Now:         e.clock.now,
+		Machine:       &lifecycle.Machine{MaxReturns: e.policy.MaxReturns, Known: func(d string) bool { return known[d] }},
+		Policy:        e.policy,
+		Center:        e.pack.Matrix.Default,
+		Transitions:   tw.WriteMessages,
+		Changes:       cw.WriteMessages,
+		Now:           e.clock.now,
+		CategoryNames: names,
 	})
 	if _, err := s.Load(testContext(t), e.brokers, tasks.Topic); err != nil {
 		t.Fatal(err)
@@ -131,7 +135,7 @@ func TestLoopSurvivesRestart(t *testing.T) {
 		{"INC-flood", lifecycle.Command{Action: lifecycle.Accept, Actor: water}, nil},
 		{"INC-flood", lifecycle.Command{Action: lifecycle.Accept, Actor: water}, lifecycle.ErrIllegal},
 		{"INC-flood", lifecycle.Command{Action: lifecycle.Note, Actor: water, Note: "pumps on the way"}, nil},
-		{"INC-q", lifecycle.Command{Action: lifecycle.Register, Actor: center}, nil},
+		{"INC-q", lifecycle.Command{Action: lifecycle.Register, Actor: center, Category: "09009"}, nil},
 		{"INC-q", lifecycle.Command{Action: lifecycle.Dispatch, Actor: center, Department: "zjw"}, nil},
 		{"INC-q", lifecycle.Command{Action: lifecycle.Return, Actor: lifecycle.Actor{Department: "zjw"}, Reason: "not_responsible"}, nil},
 		{"INC-missing", lifecycle.Command{Action: lifecycle.Accept, Actor: water}, cityops.ErrNotFound},
@@ -144,6 +148,11 @@ func TestLoopSurvivesRestart(t *testing.T) {
 	q, _ := s.Get("INC-q")
 	if q.Status != cityops.StatusRegistered || q.DepartmentID != "center" || q.Returns != 1 || !q.Dispatched.Equal(t0) {
 		t.Fatalf("returned task: %+v", q)
+	}
+	// The center classified it as illegal parking: 4 hours from its dispatch,
+	// and the return did not stop the clock.
+	if q.Category != "09009" || q.CategoryName != "机动车乱停放" || !q.Deadline.Equal(t0.Add(4*time.Hour)) {
+		t.Fatalf("classified task: %q %q deadline %v", q.Category, q.CategoryName, q.Deadline)
 	}
 
 	// Down for a while: at +6h30 the flood is past its deadline. A fresh
