@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
@@ -30,7 +31,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var w *kafka.Writer
 	if verb == "replay" && !*dryRun {
-		w = &kafka.Writer{Addr: kafka.TCP(o.brokers()...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll}
+		w = &kafka.Writer{Addr: kafka.TCP(o.brokers()...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
 		defer w.Close()
 	}
 	var shown, replayed, skipped int

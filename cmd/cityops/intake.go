@@ -23,8 +23,11 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// TopicAudit holds a record of every read of a caller's personal data.
-const TopicAudit = "audit.callers"
+// Topics of caller privacy.
+const (
+	TopicAudit   = "audit.callers"  // a record of every read of a caller's personal data
+	TopicCallers = "callers.sealed" // sealed callers keyed by request id; compact it in production
+)
 
 // groupReadings is the consumer group of the readings forwarder.
 const groupReadings = "cityops-readings"
@@ -62,8 +65,14 @@ func devices(p *rules.Pack) ingest.Registry {
 // intakeRoutes returns the routes of the hotline and sensor intake besides
 // POST /api/v1/events: Open311 under /open311/v2, NDJSON readings, and the
 // audited caller lookup. Requests' status comes from the store.
-func intakeRoutes(o *options, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
+//
+// Sealed callers are kept on their own topic, which every web process reads
+// into its vault from the start, so any replica can answer a caller read.
+func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
 	in := o.intake
+	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.partitions), TopicAudit, TopicCallers); err != nil {
+		return nil, nil, err
+	}
 	key, err := callerKey(in.callerKey, log)
 	if err != nil {
 		return nil, nil, err
@@ -74,6 +83,8 @@ func intakeRoutes(o *options, pack *rules.Pack, areas *geo.Index, publish ingest
 	}
 	vault := privacy.NewVault()
 	audit := bus.NewWriter(o.brokers(), TopicAudit)
+	sealed := bus.NewWriter(o.brokers(), TopicCallers)
+	go loadVault(ctx, o, vault, log)
 	validator := &ingest.Validator{BBox: areas.BBox()}
 	srv := open311.New(open311.Config{
 		Categories: pack.Categories,
@@ -84,7 +95,13 @@ func intakeRoutes(o *options, pack *rules.Pack, areas *geo.Index, publish ingest
 		Lookup:     storedRequest(s),
 		Limiter:    ingest.NewKeyLimiter(20, 40),
 		Sealer:     sealer,
-		Vault:      vault,
+		KeepSealed: func(ctx context.Context, id string, b []byte) error {
+			if err := sealed.WriteMessages(ctx, kafka.Message{Key: []byte(id), Value: b}); err != nil {
+				return err
+			}
+			vault.Put(id, b)
+			return nil
+		},
 	})
 	routes := srv.Routes("/open311/v2")
 	routes["POST /api/v1/readings"] = &ingest.ReadingsHandler{
@@ -101,7 +118,26 @@ func intakeRoutes(o *options, pack *rules.Pack, areas *geo.Index, publish ingest
 			return audit.WriteMessages(ctx, kafka.Message{Key: []byte(a.RecordID), Value: b})
 		},
 	}
-	return routes, func() { audit.Close() }, nil
+	return routes, func() { audit.Close(); sealed.Close() }, nil
+}
+
+// loadVault reads every sealed caller into vault, and then the new ones,
+// until ctx is done.
+func loadVault(ctx context.Context, o *options, vault *privacy.Vault, log *slog.Logger) {
+	host, _ := os.Hostname()
+	err := bus.Consume(ctx, bus.ConsumerConfig{
+		Brokers: o.brokers(), Topic: TopicCallers,
+		Group:     fmt.Sprintf("cityops-vault-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
+		BatchWait: 5 * time.Millisecond, Logger: log,
+	}, func(_ context.Context, batch []kafka.Message) error {
+		for _, m := range batch {
+			vault.Put(string(m.Key), m.Value)
+		}
+		return nil
+	})
+	if err != nil {
+		log.Error("loading sealed callers", "err", err)
+	}
 }
 
 // incidentStatus reads a request's state from the incident its event

@@ -172,6 +172,13 @@ func TestIntakeEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "13912345678") {
 		t.Errorf("caller read: %d %s", resp.StatusCode, body)
 	}
+	// The sealed caller is on its topic, from which every replica loads it.
+	cr := kafka.NewReader(kafka.ReaderConfig{Brokers: o.brokers(), Topic: TopicCallers, GroupID: "t-callers"})
+	defer cr.Close()
+	sm, err := cr.ReadMessage(ctx)
+	if err != nil || string(sm.Key) != reqID || strings.Contains(string(sm.Value), "13912345678") || len(sm.Value) < 30 {
+		t.Errorf("sealed caller record %q %q, %v", sm.Key, sm.Value, err)
+	}
 	ar := kafka.NewReader(kafka.ReaderConfig{Brokers: o.brokers(), Topic: TopicAudit, GroupID: "t-audit"})
 	defer ar.Close()
 	m, err := ar.ReadMessage(ctx)

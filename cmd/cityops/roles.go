@@ -128,7 +128,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		"POST /api/v1/events":   intake,
 		"GET " + history.Prefix: history.Handler(s, log, nil),
 	}
-	in, closeIntake, err := intakeRoutes(o, pack, areas, events.WriteMessages, s, log)
+	in, closeIntake, err := intakeRoutes(ctx, o, pack, areas, events.WriteMessages, s, log)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package open311
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -66,7 +67,7 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, format, http.StatusTooManyRequests, apiError{Code: 429, Description: "too many requests for this api_key"})
 		return
 	}
-	rec, headers, err := s.build(f)
+	rec, headers, err := s.build(r.Context(), f)
 	if err != nil {
 		fail(w, format, err)
 		return
@@ -94,7 +95,7 @@ func formatOr(f string) string {
 
 // build checks f against the service and makes the request's record and,
 // for a caller, the headers that carry it masked and sealed.
-func (s *Server) build(f Form) (Record, []kafka.Header, error) {
+func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, error) {
 	if err := s.jurisdiction(f.Jurisdiction); err != nil {
 		return Record{}, nil, err
 	}
@@ -135,8 +136,10 @@ func (s *Server) build(f Form) (Record, []kafka.Header, error) {
 			return rec, nil, err
 		}
 		headers = append(headers, kafka.Header{Key: HeaderCallerSealed, Value: sealed})
-		if s.cfg.Vault != nil {
-			s.cfg.Vault.Put(id, sealed)
+		if s.cfg.KeepSealed != nil {
+			if err := s.cfg.KeepSealed(ctx, id, sealed); err != nil {
+				return rec, nil, fmt.Errorf("%w: keeping the sealed caller: %v", errUnavailable, err)
+			}
 		}
 	}
 	return rec, headers, nil

@@ -80,8 +80,11 @@ func newTestEnv(t testing.TB, limiter *ingest.KeyLimiter) *testEnv {
 		},
 		Limiter: limiter,
 		Sealer:  sealer,
-		Vault:   env.vault,
-		Now:     func() time.Time { return testNow },
+		KeepSealed: func(_ context.Context, id string, b []byte) error {
+			env.vault.Put(id, b)
+			return nil
+		},
+		Now: func() time.Time { return testNow },
 	})
 	env.http = httptest.NewServer(env.srv.Handler("/open311/v2"))
 	t.Cleanup(env.http.Close)

@@ -29,6 +29,10 @@ type StatusFunc func(ctx context.Context, eventID string) (s Status, ok bool)
 // store. The record's ServiceName may be empty; the catalogue fills it.
 type LookupFunc func(ctx context.Context, id string) (Record, bool)
 
+// KeepFunc makes a sealed caller durable, keyed by the request's id, before
+// the request is published.
+type KeepFunc func(ctx context.Context, id string, sealed []byte) error
+
 // Config is what the endpoint serves and where it sends requests.
 type Config struct {
 	Categories   []cityops.Category     // the services
@@ -42,7 +46,7 @@ type Config struct {
 	Lookup       LookupFunc         // finds requests this process did not create; optional
 	Limiter      *ingest.KeyLimiter // per api key; nil means no limit
 	Sealer       *privacy.Sealer    // seals callers; nil drops the originals after masking
-	Vault        *privacy.Vault     // keeps sealed callers for the authorized endpoint
+	KeepSealed   KeepFunc           // keeps sealed callers for the authorized endpoint; optional
 	Now          func() time.Time
 }
 
