@@ -43,6 +43,9 @@ func TestConformance(t *testing.T) {
 			}
 			if body != nil {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+				if strings.HasPrefix(parts[1], "{") { // a JSON body, sent as JSON
+					req.Header.Set("Content-Type", "application/json")
+				}
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

@@ -43,6 +43,10 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, formatOr(format), http.StatusNotFound, apiError{Code: 404, Description: "unknown resource"})
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		fail(w, format, cityops.Invalid("Content-Type", "must be application/x-www-form-urlencoded, not %q", ct))
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxFormBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
