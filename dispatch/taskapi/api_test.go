@@ -46,14 +46,6 @@ func TestAPI(t *testing.T) {
 	defer cw.Close()
 	svc := tasks.New(tasks.Config{Machine: &lifecycle.Machine{MaxReturns: 2}, Policy: policy, Center: "center",
 		Transitions: tw.WriteMessages, Changes: cw.WriteMessages})
-	now := time.Now()
-	for i, d := range []string{"water", "jj", "water"} {
-		inc := cityops.Incident{ID: "INC-" + string(rune('a'+i)), Status: cityops.StatusDispatched, Category: "0111",
-			DepartmentID: d, AreaID: "d1-s2", DistrictID: "d1", Reported: now.Add(time.Duration(i) * time.Minute), Updated: now, Version: 1}
-		if err := svc.Adopt(ctx, inc); err != nil {
-			t.Fatal(err)
-		}
-	}
 	tk := taskapi.NewTokens(pack.Departments)
 	var mu sync.Mutex
 	var audits []taskapi.AuditRecord
@@ -71,7 +63,6 @@ func TestAPI(t *testing.T) {
 	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-
 	do := func(method, path, token, body string, want int) map[string]any {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(ctx, method, srv.URL+path, bytes.NewBufferString(body))
@@ -91,6 +82,21 @@ func TestAPI(t *testing.T) {
 		return out
 	}
 	water, jj, center := tk.Departments["water"], tk.Departments["jj"], tk.Center
+
+	// Until the log is replayed nothing is served.
+	do("GET", "/api/v1/tasks", water, "", 503)
+	do("POST", "/api/v1/tasks/INC-a/accept", water, "", 503)
+	if _, err := svc.Load(ctx, brokers, tasks.Topic); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i, d := range []string{"water", "jj", "water"} {
+		inc := cityops.Incident{ID: "INC-" + string(rune('a'+i)), Status: cityops.StatusDispatched, Category: "0111",
+			DepartmentID: d, AreaID: "d1-s2", DistrictID: "d1", Reported: now.Add(time.Duration(i) * time.Minute), Updated: now, Version: 1}
+		if err := svc.Adopt(ctx, inc); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	for _, tc := range []struct {
 		method, path, token, body string

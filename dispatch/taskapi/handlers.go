@@ -25,7 +25,7 @@ func (a *API) view(t lifecycle.Task) taskView {
 
 func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	actor, ok := a.authenticate(w, r)
-	if !ok {
+	if !ok || !a.ready(w) {
 		return
 	}
 	q := r.URL.Query()
@@ -68,7 +68,7 @@ func intParam(s string) (int, error) {
 
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	actor, ok := a.authenticate(w, r)
-	if !ok {
+	if !ok || !a.ready(w) {
 		return
 	}
 	id := r.PathValue("id")
@@ -136,6 +136,9 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, a.view(t))
+	case errors.Is(err, tasks.ErrNotReady):
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, lifecycle.ErrForbidden):
 		a.deny(w, r, actor, id, err.Error())
 	case errors.Is(err, cityops.ErrNotFound):
@@ -148,6 +151,16 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		a.log.Error("tasks API step failed", "incident", id, "action", action, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the step could not be recorded; try again")
 	}
+}
+
+// ready answers 503 while the tasks are being loaded.
+func (a *API) ready(w http.ResponseWriter) bool {
+	if a.svc.Ready() {
+		return true
+	}
+	w.Header().Set("Retry-After", "1")
+	writeError(w, http.StatusServiceUnavailable, tasks.ErrNotReady.Error())
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

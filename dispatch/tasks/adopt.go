@@ -14,6 +14,9 @@ import (
 // policy gives its category. Adopting an incident already held does
 // nothing, so a redelivered change is harmless.
 func (s *Service) Adopt(ctx context.Context, inc cityops.Incident) error {
+	if !s.Ready() {
+		return ErrNotReady
+	}
 	st := s.stripe(inc.ID)
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -29,8 +29,10 @@ func benchService(b *testing.B, transitions, changes tasks.Publish) *tasks.Servi
 	if err != nil {
 		b.Fatal(err)
 	}
-	return tasks.New(tasks.Config{Machine: &lifecycle.Machine{MaxReturns: 2}, Policy: policy, Center: "center",
+	s := tasks.New(tasks.Config{Machine: &lifecycle.Machine{MaxReturns: 2}, Policy: policy, Center: "center",
 		Transitions: transitions, Changes: changes})
+	s.SetReady()
+	return s
 }
 
 var depts = []string{"cgzf", "lhsr", "water", "zjw", "jj", "sthj", "so-gulou", "so-fuqian", "so-nanmen"}

@@ -15,6 +15,9 @@ import (
 // illegal step returns an error matching a lifecycle sentinel and changes
 // nothing. A verification that passes also closes the task.
 func (s *Service) Do(ctx context.Context, id string, cmd lifecycle.Command) (lifecycle.Task, error) {
+	if !s.Ready() {
+		return lifecycle.Task{}, ErrNotReady
+	}
 	st := s.stripe(id)
 	st.mu.Lock()
 	defer st.mu.Unlock()

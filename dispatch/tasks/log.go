@@ -34,6 +34,7 @@ func (s *Service) Load(ctx context.Context, brokers []string, topic string) (int
 			return n, err
 		}
 	}
+	s.SetReady()
 	return n, nil
 }
 

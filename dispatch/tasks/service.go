@@ -2,9 +2,11 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"hash/maphash"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -49,7 +51,18 @@ type Service struct {
 	stripes [nStripes]stripe
 	timers  timerQueue
 	intern  interner
+	ready   atomic.Bool // set once the log is replayed
 }
+
+// ErrNotReady is returned by steps asked for before the log is replayed.
+var ErrNotReady = errors.New("tasks not loaded yet")
+
+// Ready reports whether the log has been replayed and steps are taken.
+func (s *Service) Ready() bool { return s.ready.Load() }
+
+// SetReady marks the log as replayed. Load calls it; a service fed only by
+// Replay calls it itself.
+func (s *Service) SetReady() { s.ready.Store(true) }
 
 // New returns an empty service.
 func New(cfg Config) *Service {
