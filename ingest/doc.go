@@ -1,7 +1,14 @@
 // Package ingest is the platform's front door. It accepts events from the
-// hotline and from sensors over HTTP, validates each one with errors that
-// name the field at fault, masks callers' personal data in free text,
-// normalizes what it accepts into cityops.Event and writes it to the raw
-// events topic. Nothing is acknowledged to the sender before the broker has
-// it.
+// hotline and from sensors over HTTP (single JSON events, and NDJSON batches
+// of readings answered line by line) and from the readings topic gateways
+// write to; it validates each one with errors that name the field at fault,
+// masks callers' personal data in free text, normalizes what it accepts into
+// cityops.Event with an id that makes a resent input the same event, and
+// writes it to the raw events topic. Nothing is acknowledged to the sender
+// before the broker has it, and what cannot be processed after acceptance is
+// dead-lettered with its reason and original bytes.
+//
+// Subpackages: open311 (the hotline's GeoReport v2 endpoint), privacy
+// (caller masking, sealing and audited reads), replay (recorded requests
+// from CSV), bus (Kafka plumbing) and sim (the simulator).
 package ingest
