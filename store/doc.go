@@ -1,8 +1,12 @@
 // Package store keeps the platform's history in ClickHouse: every event with
-// the incident it raised or joined, and the latest state of every incident. It
-// owns the schema (numbered migrations, applied by Migrate), the idempotent
-// batched sink that the incidents.changes consumer writes through (Handler and
-// InsertChanges), and the queries that read the history back.
+// the incident it raised or joined, the latest state of every incident, the
+// sensor readings (a view of the events that carry a value), the audit trail
+// of incident transitions (InsertTransitions), and hourly counts by H3
+// resolution-7 cell, category, department and source. It owns the schema
+// (numbered migrations, applied by Migrate), the idempotent batched sink that
+// the incidents.changes consumer writes through (Handler and InsertChanges),
+// retention by whole months (Retain), and the reads; the planners' queries
+// live in store/history.
 //
 // It talks to ClickHouse over the native protocol with
 // github.com/ClickHouse/clickhouse-go/v2 v2.26.0, and its SQL runs on Debian's
@@ -11,11 +15,18 @@
 // and arguments bound on the client.
 //
 // Delivery from Kafka is at-least-once, so the same change can arrive twice.
-// Both tables are ReplacingMergeTree: a row inserted again has the same
+// The base tables are ReplacingMergeTree: a row inserted again has the same
 // sorting key as the first and merges away. Until a merge has run the repeats
 // are still on disk, so reads that count or list must collapse them: events
 // with FINAL, incidents with FINAL or argMax(column, version) (the highest
-// version wins). The read helpers here do so.
+// version wins). The read helpers here do so. The hourly counts are summed by
+// a materialized view at insert time, so a replayed batch counts twice there:
+// they are for live tiles, and the planner queries, which must be exact, read
+// the base tables.
+//
+// When ClickHouse is down the handler fails, the consumer retries it with
+// backoff and commits nothing, Kafka keeps the records, and Ready reports the
+// failing insert until one succeeds again.
 //
 // Tests start a private server with store/chtest; deploy/local/clickhouse.sh
 // runs one for development.
