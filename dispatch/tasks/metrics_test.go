@@ -51,6 +51,11 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("%s %s: %v", st.id, st.cmd.Action, err)
 		}
 	}
+	defer func() { // a sweep a month on drops the closed tasks only
+		if n := s.Sweep(t0.Add(31 * 24 * time.Hour)); n != 2 || s.Len() != 2 {
+			t.Errorf("sweep dropped %d, holds %d, want 2 and 2", n, s.Len())
+		}
+	}()
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(s.Collector())
 	families, err := reg.Gather()

@@ -33,6 +33,7 @@ type Config struct {
 	// CategoryNames names categories the center sets (code -> name in the
 	// city's first language); optional.
 	CategoryNames map[string]string
+	Retention     time.Duration // how long finished tasks stay in memory; 0 keeps them
 	Now           func() time.Time
 	Logger        *slog.Logger
 }

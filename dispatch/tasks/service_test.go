@@ -80,6 +80,7 @@ func (e *env) service(t testing.TB) *tasks.Service {
 		Transitions:   tw.WriteMessages,
 		Changes:       cw.WriteMessages,
 		Now:           e.clock.now,
+		Retention:     30 * 24 * time.Hour,
 		CategoryNames: names,
 	})
 	if _, err := s.Load(testContext(t), e.brokers, tasks.Topic); err != nil {

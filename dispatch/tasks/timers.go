@@ -87,7 +87,14 @@ func running(t *lifecycle.Task) bool {
 // after the log is replayed: escalations that fell due meanwhile fire at once,
 // one level after another, each a recorded transition.
 func (s *Service) RunTimers(ctx context.Context) error {
+	lastSweep := s.cfg.Now()
 	for {
+		if now := s.cfg.Now(); now.Sub(lastSweep) >= sweepEvery {
+			if n := s.Sweep(now); n > 0 {
+				s.cfg.Logger.Info("finished tasks dropped from memory", "tasks", n)
+			}
+			lastSweep = now
+		}
 		next, err := s.FireDue(ctx)
 		if err != nil {
 			return err
