@@ -7,4 +7,9 @@
 // state also goes to the changes topic, so the store and the live map see
 // it. On start the service replays the transitions topic, and escalations
 // that fell due while it was down fire at once.
+//
+// One replica owns all incidents: it replays every partition and adopts
+// from every partition of the changes topic. Run a single dispatcher (a
+// standby that starts after it stops takes over by replaying the log);
+// splitting incidents across replicas by partition is not built yet.
 package tasks
