@@ -34,9 +34,7 @@ WHERE has_value = 1;
 -- The audit trail: one row per transition of an incident, who made it and
 -- why. (incident_id, version) identifies a transition, so a transition
 -- written again collapses into the first. department_id is the department
--- that owned the incident when the transition happened; entered is when the
--- incident entered from_status, so time - entered is the time it spent there
--- (dispatched -> accepted: the time to accept) without pairing rows.
+-- that owned the incident when the transition happened.
 CREATE TABLE IF NOT EXISTS {db}.transitions
 (
     incident_id String,
@@ -47,8 +45,7 @@ CREATE TABLE IF NOT EXISTS {db}.transitions
     department_id LowCardinality(String),
     reason String,
     time DateTime,
-    time_ms UInt64,
-    entered DateTime
+    time_ms UInt64
 )
 ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(time)
