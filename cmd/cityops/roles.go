@@ -166,7 +166,8 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	return <-errc
 }
 
-// readiness reports whether the broker and ClickHouse answer.
+// readiness reports whether the broker and ClickHouse answer, and whether the
+// store's last insert (of the sink in this process, if any) succeeded.
 func readiness(o *options, s *store.Store) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -176,7 +177,7 @@ func readiness(o *options, s *store.Store) func(ctx context.Context) error {
 			return fmt.Errorf("kafka: %w", err)
 		}
 		conn.Close()
-		if err := s.Ping(ctx); err != nil {
+		if err := s.Ready(ctx); err != nil {
 			return fmt.Errorf("clickhouse: %w", err)
 		}
 		return nil
