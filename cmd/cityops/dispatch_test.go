@@ -156,6 +156,29 @@ func TestTaskLoop(t *testing.T) {
 		}
 		return nil
 	})
+	// The audit trail reaches ClickHouse, and planners read it back in order.
+	waitFor(t, 30*time.Second, func() error {
+		resp, err := http.Get(base + "/api/v1/history/incidents/" + id + "/transitions")
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var trail struct {
+			Columns []string `json:"columns"`
+			Rows    [][]any  `json:"rows"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&trail); err != nil {
+			return err
+		}
+		var to []string
+		for _, row := range trail.Rows {
+			to = append(to, fmt.Sprint(row[2]))
+		}
+		if got, want := strings.Join(to, " "), "dispatched accepted in_progress resolved verified closed"; got != want {
+			return fmt.Errorf("stored trail goes %q, want %q", got, want)
+		}
+		return nil
+	})
 	metrics, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
@@ -22,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
 )
 
 // Consumer groups of the roles. Replicas of one role share a group and so
@@ -29,6 +31,8 @@ import (
 const (
 	groupProcess = "cityops-process"
 	groupStore   = "cityops-store"
+
+	groupStoreTransitions = "cityops-store-transitions"
 )
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -83,11 +87,24 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) error {
 	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic); err != nil {
+		return err
+	}
 	log.Info("store sink running", "clickhouse", o.clickhouse, "database", o.database)
-	return bus.Consume(ctx, bus.ConsumerConfig{
-		Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
-		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-	}, s.Handler(bus.DeadLetter(dlq)))
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+		}, s.Handler(bus.DeadLetter(dlq)))
+	})
+	g.Go(func() error { // the audit trail that planners' department figures read
+		return bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: o.brokers(), Topic: tasks.Topic, Group: groupStoreTransitions,
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+		}, s.TransitionHandler(bus.DeadLetter(dlq)))
+	})
+	return g.Wait()
 }
 
 func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {

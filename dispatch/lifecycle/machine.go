@@ -38,7 +38,7 @@ func (m *Machine) Step(t *Task, cmd Command, now time.Time) (cityops.Transition,
 	}
 	tr := cityops.Transition{
 		IncidentID: t.ID, Version: t.Version + 1, Action: string(cmd.Action),
-		From: t.Status, To: r.to, Actor: cmd.Actor.String(), Time: now,
+		From: t.Status, To: r.to, Actor: cmd.Actor.String(), Time: now, Entered: t.Updated,
 		Reason: cmd.Reason, Note: cmd.Note, Evidence: cmd.Evidence,
 		Department: t.DepartmentID, Deadline: t.Deadline, Level: t.Level, Hours: cmd.Hours,
 	}
