@@ -25,7 +25,7 @@ func TestMatrixFallbacks(t *testing.T) {
 		{"trash", []string{"kejicheng", "hitech"}, "greening"},  // city-wide entry
 		{"vending", []string{"gulou", "old-town"}, "gulou-office"},
 		{"vending", []string{"fuqian", "old-town"}, "center"}, // no entry: the default
-		{"trash", []string{"", ""}, "greening"},              // outside every area
+		{"trash", []string{"", ""}, "greening"},               // outside every area
 		{"unknown", nil, "center"},
 	} {
 		if got := mx.Lead(tc.category, tc.areas...); got != tc.want {

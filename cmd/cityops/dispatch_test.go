@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,16 +16,11 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/webhook"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/bus"
-	"github.com/cityops/cityops/store"
-	"github.com/cityops/cityops/store/chtest"
 	"github.com/segmentio/kafka-go"
-	"golang.org/x/sync/errgroup"
 )
 
 // TestTaskLoop runs the pipeline with the dispatcher as dev wires it: an
@@ -36,28 +30,8 @@ import (
 func TestTaskLoop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	o := options{kafka: b.Addr(), partitions: 2, clickhouse: chtest.Start(t), database: "cityops_tasks", http: freeAddr(t)}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
-		t.Fatal(err)
-	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	pack, err := o.loadPack()
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newTestEnv(ctx, t, options{database: "cityops_tasks"})
+	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
 	// The water authority takes webhooks too.
 	var mu sync.Mutex
@@ -79,28 +53,22 @@ func TestTaskLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath, feeds: true}, reg, log)
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath, feeds: true}, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() }) // after the roles stop: cleanups run last-registered first
 	tk, err := taskapi.ReadTokens(tokensPath)
 	if err != nil || tk.Center == "" || tk.Departments["water"] == "" {
 		t.Fatalf("tokens.json: %v %+v", err, tk)
 	}
 
-	runCtx, stop := context.WithCancel(ctx)
-	g, gctx := errgroup.WithContext(runCtx)
-	g.Go(func() error { return process(gctx, &o, pack, log) })
-	g.Go(func() error { return sink(gctx, &o, s, log) })
-	g.Go(func() error { return d.Run(gctx) })
-	g.Go(func() error { return serveWeb(gctx, &o, pack, s, reg, log, d.Routes()) })
-	defer func() {
-		stop()
-		if err := g.Wait(); err != nil {
-			t.Errorf("pipeline: %v", err)
-		}
-	}()
+	e.run(ctx, t,
+		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return sink(ctx, o, s, log) },
+		d.Run,
+		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
+	)
 	base := "http://" + o.http
 	waitHTTP(t, base+"/healthz")
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,15 +13,11 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/open311"
-	"github.com/cityops/cityops/store"
-	"github.com/cityops/cityops/store/chtest"
 	"github.com/segmentio/kafka-go"
-	"golang.org/x/sync/errgroup"
 )
 
 // TestIntakeEndToEnd runs the real pipeline and sends the same Open311
@@ -33,41 +28,15 @@ import (
 func TestIntakeEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	o := options{kafka: b.Addr(), partitions: 2, clickhouse: chtest.Start(t), database: "cityops_intake", http: freeAddr(t),
-		intake: intakeOptions{apiKeys: "test-key", officers: "tok=officer li"}}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, append(bus.Topics, TopicAudit)...); err != nil {
-		t.Fatal(err)
-	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	pack, err := o.loadPack()
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	g, gctx := errgroup.WithContext(runCtx)
-	g.Go(func() error { return process(gctx, &o, pack, log) })
-	g.Go(func() error { return sink(gctx, &o, s, log) })
-	g.Go(func() error { return forwardReadings(gctx, &o, pack, log) })
-	g.Go(func() error { return serveWeb(gctx, &o, pack, s, newRegistry(), log) })
-	defer func() {
-		stop()
-		if err := g.Wait(); err != nil {
-			t.Errorf("pipeline: %v", err)
-		}
-	}()
+	e := newTestEnv(ctx, t, options{database: "cityops_intake",
+		intake: intakeOptions{apiKeys: "test-key", officers: "tok=officer li"}}, TopicAudit)
+	o, s, pack, log := &e.o, e.s, e.pack, e.log
+	e.run(ctx, t,
+		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return sink(ctx, o, s, log) },
+		func(ctx context.Context) error { return forwardReadings(ctx, o, pack, log) },
+		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
+	)
 	base := "http://" + o.http
 	waitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,13 +13,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/bus"
-	"github.com/cityops/cityops/store"
-	"github.com/cityops/cityops/store/chtest"
 	"github.com/gorilla/websocket"
-	"golang.org/x/sync/errgroup"
 )
 
 // TestEndToEnd runs the real pipeline: the embedded broker, the processor,
@@ -31,41 +25,13 @@ import (
 func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-
-	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	o := options{kafka: b.Addr(), partitions: 2, clickhouse: chtest.Start(t), database: "cityops_e2e", http: freeAddr(t)}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
-		t.Fatal(err)
-	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	pack, err := o.loadPack()
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	runCtx, stop := context.WithCancel(ctx)
-	g, gctx := errgroup.WithContext(runCtx)
-	g.Go(func() error { return process(gctx, &o, pack, log) })
-	g.Go(func() error { return sink(gctx, &o, s, log) })
-	g.Go(func() error { return serveWeb(gctx, &o, pack, s, newRegistry(), log) })
-	defer func() {
-		stop()
-		if err := g.Wait(); err != nil {
-			t.Errorf("pipeline: %v", err)
-		}
-	}()
+	e := newTestEnv(ctx, t, options{database: "cityops_e2e"})
+	o, s, pack, log := &e.o, e.s, e.pack, e.log
+	e.run(ctx, t,
+		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return sink(ctx, o, s, log) },
+		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
+	)
 	base := "http://" + o.http
 	waitHTTP(t, base+"/healthz")
 
