@@ -65,13 +65,8 @@ func (s *Server) view(r *http.Request, rec Record) serviceRequest {
 
 // serveRequest serves GET requests/{id}.fmt.
 func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
-	id, format, ok := splitFormat(r.PathValue("file"))
+	id, format, ok := s.resource(w, r)
 	if !ok {
-		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
-		return
-	}
-	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
-		fail(w, format, err)
 		return
 	}
 	rec, ok := s.find(r.Context(), id)
@@ -91,13 +86,8 @@ type tokenAnswer struct {
 
 // serveToken serves GET tokens/{token}.fmt.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
-	tok, format, ok := splitFormat(r.PathValue("file"))
+	tok, format, ok := s.resource(w, r)
 	if !ok {
-		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
-		return
-	}
-	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
-		fail(w, format, err)
 		return
 	}
 	id, ok := s.cfg.Records.ByToken(tok)

@@ -94,6 +94,22 @@ func (s *Server) Handler(prefix string) http.Handler {
 	return mux
 }
 
+// resource splits a GET request's {file} into its name and format and checks
+// its jurisdiction_id. When either is wrong it has answered with the error
+// and ok is false.
+func (s *Server) resource(w http.ResponseWriter, r *http.Request) (name, f string, ok bool) {
+	name, f, ok = splitFormat(r.PathValue("file"))
+	if !ok {
+		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
+		return "", f, false
+	}
+	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
+		fail(w, f, err)
+		return "", f, false
+	}
+	return name, f, true
+}
+
 // jurisdiction checks the jurisdiction_id argument.
 func (s *Server) jurisdiction(got string) error {
 	if got != "" && s.cfg.Jurisdiction != "" && got != s.cfg.Jurisdiction {
@@ -104,13 +120,8 @@ func (s *Server) jurisdiction(got string) error {
 
 // serveList routes GET services.fmt and GET requests.fmt.
 func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
-	base, format, ok := splitFormat(r.PathValue("file"))
+	base, format, ok := s.resource(w, r)
 	if !ok {
-		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
-		return
-	}
-	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
-		fail(w, format, err)
 		return
 	}
 	switch base {
@@ -125,13 +136,8 @@ func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
 
 // serveDefinition serves GET services/{code}.fmt.
 func (s *Server) serveDefinition(w http.ResponseWriter, r *http.Request) {
-	code, format, ok := splitFormat(r.PathValue("file"))
+	code, format, ok := s.resource(w, r)
 	if !ok {
-		writeErrors(w, formatXML, http.StatusNotFound, apiError{Code: 404, Description: "unknown resource; use a .xml or .json extension"})
-		return
-	}
-	if err := s.jurisdiction(r.URL.Query().Get("jurisdiction_id")); err != nil {
-		fail(w, format, err)
 		return
 	}
 	if _, ok := s.cat.byID[code]; !ok {
