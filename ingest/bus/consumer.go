@@ -26,7 +26,10 @@ type ConsumerConfig struct {
 	BatchSize int           // most records in one batch (default 1000)
 	BatchWait time.Duration // longest wait to fill a batch once it has a record (default 100ms)
 	Latest    bool          // a new group starts at the end of the topic instead of the beginning
-	Logger    *slog.Logger
+	// SessionTimeout is how long the group waits for a member that stopped
+	// answering before its partitions move (ConsumePartitions; default 10s).
+	SessionTimeout time.Duration
+	Logger         *slog.Logger
 }
 
 // Consume reads cfg.Topic as a member of cfg.Group and hands batches to h

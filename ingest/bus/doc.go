@@ -2,7 +2,10 @@
 // topic names, writers that wait for all in-sync replicas, and a consumer loop
 // that hands batches to a stage and commits their offsets only after the stage
 // says its output is durable (at-least-once; the stages' sinks are
-// idempotent).
+// idempotent). ConsumePartitions is the variant for stages with state: it
+// hands each assigned partition to a handler of its own, opened when the
+// partition arrives and closed when it leaves, so that the state keyed into a
+// partition moves with it between replicas.
 //
 // It speaks the Kafka protocol through github.com/segmentio/kafka-go, so the
 // same code runs against the embedded broker and a production cluster.
