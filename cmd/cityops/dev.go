@@ -17,7 +17,7 @@ import (
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
-	fs := newFlags("dev", stderr, &o, "clickhouse", "http", "pack")
+	fs := newFlags("dev", stderr, &o, "clickhouse", "http", "pack", "run")
 	dataDir := fs.String("data-dir", "./.cityops", "directory for the broker's data")
 	kafkaListen := fs.String("kafka-listen", "127.0.0.1:9092", "address of the embedded broker")
 	external := fs.String("kafka", "", "use these Kafka brokers instead of the embedded one")
@@ -25,7 +25,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	noSim := fs.Bool("no-sim", false, "do not run the simulator")
 	webhooks := fs.String("webhooks", "", "departments' webhooks, a JSON file (see cityops dispatch -h)")
 	simRate := fs.Float64("sim-rate", 5, "events per second from the simulator")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := o.logger(stderr)

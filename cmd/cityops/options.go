@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/rules"
@@ -23,6 +24,9 @@ type options struct {
 	http       string
 	pack       string // pack directory; empty for the demo city
 	intake     intakeOptions
+	admin      string        // listen address of /healthz, /readyz and /metrics of roles without HTTP
+	shutdown   time.Duration // deadline of a graceful shutdown
+	logLevel   string
 	verbose    bool
 }
 
@@ -32,6 +36,7 @@ func (o *options) brokers() []string { return strings.Split(o.kafka, ",") }
 // registered on it.
 func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet("cityops "+name, flag.ContinueOnError)
+	def := defaultConfig()
 	fs.SetOutput(stderr)
 	for _, w := range which {
 		switch w {
@@ -46,6 +51,11 @@ func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.
 			o.intake.register(fs, name)
 		case "pack":
 			fs.StringVar(&o.pack, "pack", "", "city pack directory (default: the built-in demo city)")
+		case "admin":
+			fs.StringVar(&o.admin, "admin", def.Admin.Listen, "listen address of /healthz, /readyz and /metrics; empty for none")
+		case "run":
+			fs.DurationVar(&o.shutdown, "shutdown-timeout", def.Shutdown.Timeout, "deadline of a graceful shutdown; forced after it")
+			fs.StringVar(&o.logLevel, "log-level", def.Log.Level, "debug, info, warn or error")
 		}
 	}
 	fs.BoolVar(&o.verbose, "v", false, "log debug messages")
@@ -53,7 +63,10 @@ func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.
 }
 
 func (o *options) logger(stderr io.Writer) *slog.Logger {
-	lvl := slog.LevelInfo
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
 	if o.verbose {
 		lvl = slog.LevelDebug
 	}

@@ -37,8 +37,8 @@ const (
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
-	fs := newFlags("process", stderr, &o, "kafka", "pack")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("process", stderr, &o, "kafka", "pack", "admin", "run")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack()
@@ -70,8 +70,8 @@ func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger
 
 func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
-	fs := newFlags("store", stderr, &o, "kafka", "clickhouse")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("store", stderr, &o, "kafka", "clickhouse", "admin", "run")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := o.logger(stderr)
@@ -109,8 +109,8 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 
 func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
-	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack()

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"gopkg.in/yaml.v3"
+)
+
+func init() {
+	commands["check-config"] = command{runCheckConfig, "check a YAML config file with the environment; print the effective config or every error"}
+}
+
+// runCheckConfig loads FILE as a role would, with the CITYOPS_* environment
+// applied, and prints the effective config, or the errors (exit 1).
+func runCheckConfig(_ context.Context, args []string, stdout, _ io.Writer) error {
+	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
+		return errors.New("usage: cityops check-config FILE")
+	}
+	c, _, err := loadConfig(args[0], os.Getenv)
+	if err != nil {
+		return err
+	}
+	b, err := yaml.Marshal(&c)
+	if err != nil {
+		return fmt.Errorf("printing the config: %w", err)
+	}
+	fmt.Fprintf(stdout, "# effective config of %s (defaults, then the file, then CITYOPS_* variables)\n%s", args[0], b)
+	return nil
+}

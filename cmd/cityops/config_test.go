@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+)
+
+// TestConfigBad loads each testdata/config/*.bad.yml and checks that every
+// error it should cause is reported, naming the key and its line.
+func TestConfigBad(t *testing.T) {
+	expectedErrors := map[string][]string{
+		"unknown_key.bad.yml":     {`line 3: unknown key "kafka.partitons"`},
+		"unknown_section.bad.yml": {`line 3: unknown key "metrics"`},
+		"kafka.bad.yml":           {"line 2: kafka.brokers: is empty", "line 3: kafka.partitions: is 0, want 1 to 10000"},
+		"clickhouse.bad.yml":      {`line 2: clickhouse.addr: "clickhouse" is not host:port`, `line 3: clickhouse.database: "city-ops" is not a database name`},
+		"listen.bad.yml":          {`line 2: http.listen: "8080" is not host:port`, `line 4: admin.listen: ":99999" has no port number`},
+		"intake.bad.yml":          {"line 2: intake.caller_key: 2 bytes, want 16, 24 or 32", `line 3: intake.officers: "alice" is not token=name`},
+		"shutdown_log.bad.yml":    {"line 2: shutdown.timeout: is 0s, want more than 0", `line 4: log.level: is "loud", want debug, info, warn or error`},
+		"type.bad.yml":            {"line 2: cannot unmarshal !!str `many` into int"},
+		"syntax.bad.yml":          {"parsing: yaml: line 1: did not find expected node content"},
+	}
+	files, err := filepath.Glob("testdata/config/*.bad.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(expectedErrors) {
+		t.Errorf("%d bad files, %d expected errors: keep them in step", len(files), len(expectedErrors))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			_, _, err := loadConfig(f, func(string) string { return "" })
+			if err == nil {
+				t.Fatal("loaded without error")
+			}
+			for _, want := range expectedErrors[filepath.Base(f)] {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("got %q, want it to contain %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigExample checks that deploy/cityops.example.yml sets every key
+// to its default and names every environment variable and flag.
+func TestConfigExample(t *testing.T) {
+	path := "../../deploy/cityops.example.yml"
+	c, src, err := loadConfig(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def := defaultConfig(); !reflect.DeepEqual(c, def) {
+		t.Errorf("the example differs from the defaults:\n got %+v\nwant %+v", c, def)
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if _, ok := src.lines[s.key]; !ok {
+			t.Errorf("the example does not set %s", s.key)
+		}
+		if !bytes.Contains(text, []byte(s.env)) || !bytes.Contains(text, []byte("--"+s.flag)) {
+			t.Errorf("the example does not name %s or --%s for %s", s.env, s.flag, s.key)
+		}
+	}
+}
+
+// TestConfigPrecedence checks flag > environment > file > default.
+func TestConfigPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yml")
+	yml := "kafka:\n  partitions: 8\n  brokers: [file:9092]\nclickhouse:\n  addr: file:9000\n  database: fromfile\nshutdown:\n  timeout: 7s\n"
+	if err := os.WriteFile(file, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CITYOPS_CONFIG", "")
+	t.Setenv("CITYOPS_KAFKA_PARTITIONS", "16")
+	t.Setenv("CITYOPS_CLICKHOUSE_ADDR", "env:9000")
+	t.Setenv("CITYOPS_KAFKA_BROKERS", "")
+	var o options
+	fs := newFlags("store", io.Discard, &o, "kafka", "clickhouse", "admin", "run")
+	if err := parseFlags(fs, []string{"--config", file, "--clickhouse", "flag:9000"}); err != nil {
+		t.Fatal(err)
+	}
+	got := []any{o.kafka, o.partitions, o.clickhouse, o.database, o.shutdown, o.admin}
+	want := []any{"file:9092", 16, "flag:9000", "fromfile", 7 * time.Second, ":8090"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+
+	// A bad flag value is reported under its key and flag.
+	fs = newFlags("store", io.Discard, &options{}, "kafka", "clickhouse", "run")
+	err := parseFlags(fs, []string{"--config=" + file, "--partitions", "0"})
+	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.partitions (from --partitions): is 0") {
+		t.Errorf("got %v, want a kafka.partitions error naming the flag", err)
+	}
+}
+
+// TestCheckConfig runs the subcommand on a good and a bad file.
+func TestCheckConfig(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), []string{"check-config", "../../deploy/cityops.example.yml"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "partitions: 4") || !strings.Contains(out.String(), "timeout: 30s") {
+		t.Errorf("effective config not printed:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"check-config", "testdata/config/kafka.bad.yml"}, &out, &errs); code != 1 {
+		t.Errorf("exit %d for a bad file, want 1", code)
+	}
+	if out.Len() != 0 || !strings.Contains(errs.String(), "kafka.partitions") {
+		t.Errorf("stdout %q stderr %q", out.String(), errs.String())
+	}
+}

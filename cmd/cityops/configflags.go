@@ -1,0 +1,83 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// devIntake are the intake credentials only `cityops dev` accepts besides
+// the configured ones.
+var devIntake = map[string]string{"intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
+
+// parseFlags parses args on fs after loading the config file given with
+// --config (or CITYOPS_CONFIG) and the environment: a flag given on the
+// command line wins over the environment, which wins over the file, which
+// wins over the defaults. The effective settings are validated once, here.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.String("config", os.Getenv("CITYOPS_CONFIG"), "YAML config file (see deploy/cityops.example.yml); the environment and flags override it (env CITYOPS_CONFIG)")
+	c, src, err := loadConfig(configPath(args, os.Getenv("CITYOPS_CONFIG")), os.Getenv)
+	if err != nil {
+		return err
+	}
+	for _, s := range settings {
+		if fs.Lookup(s.flag) == nil || !src.explicit(s.key) {
+			continue
+		}
+		v := s.get(&c)
+		if extra, ok := devIntake[s.key]; ok && fs.Name() == "cityops dev" {
+			v = strings.Trim(v+","+extra, ",")
+		}
+		if err := fs.Set(s.flag, v); err != nil {
+			return fmt.Errorf("applying %s to --%s: %w", s.key, s.flag, err)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	for _, s := range settings {
+		f := fs.Lookup(s.flag)
+		if f == nil || (s.key == "kafka.brokers" && f.Value.String() == "") { // dev: empty runs the embedded broker
+			continue
+		}
+		if err := s.set(&c, f.Value.String()); err != nil {
+			errs = append(errs, fmt.Errorf("%s (--%s): %w", s.key, s.flag, err))
+		}
+		if given[s.flag] {
+			delete(src.lines, s.key)
+			src.env[s.key] = "--" + s.flag
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return c.validate(src)
+}
+
+// configPath finds the value of the last -config or --config in args, up
+// to a "--"; def when there is none.
+func configPath(args []string, def string) string {
+	path := def
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			continue
+		}
+		if hasVal {
+			path = val
+		} else if i+1 < len(args) {
+			path = args[i+1]
+			i++
+		}
+	}
+	return path
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// setting ties one key of the config file to its environment variable and
+// its command-line flag. get and set speak the flag's string form.
+type setting struct {
+	key  string // dotted path in the file
+	env  string // environment variable overriding the file
+	flag string // flag overriding the environment
+	get  func(*config) string
+	set  func(*config, string) error
+}
+
+// settings lists every setting; README.md and deploy/cityops.example.yml
+// document the same list, and a test keeps them in step.
+var settings = []setting{
+	{"kafka.brokers", "CITYOPS_KAFKA_BROKERS", "kafka",
+		func(c *config) string { return strings.Join(c.Kafka.Brokers, ",") },
+		func(c *config, v string) error { c.Kafka.Brokers = list(v); return nil }},
+	{"kafka.partitions", "CITYOPS_KAFKA_PARTITIONS", "partitions",
+		func(c *config) string { return fmt.Sprint(c.Kafka.Partitions) },
+		func(c *config, v string) (err error) { c.Kafka.Partitions, err = atoi(v); return err }},
+	{"clickhouse.addr", "CITYOPS_CLICKHOUSE_ADDR", "clickhouse",
+		func(c *config) string { return c.ClickHouse.Addr },
+		func(c *config, v string) error { c.ClickHouse.Addr = v; return nil }},
+	{"clickhouse.database", "CITYOPS_CLICKHOUSE_DATABASE", "database",
+		func(c *config) string { return c.ClickHouse.Database },
+		func(c *config, v string) error { c.ClickHouse.Database = v; return nil }},
+	{"http.listen", "CITYOPS_HTTP_LISTEN", "http",
+		func(c *config) string { return c.HTTP.Listen },
+		func(c *config, v string) error { c.HTTP.Listen = v; return nil }},
+	{"admin.listen", "CITYOPS_ADMIN_LISTEN", "admin",
+		func(c *config) string { return c.Admin.Listen },
+		func(c *config, v string) error { c.Admin.Listen = v; return nil }},
+	{"pack", "CITYOPS_PACK", "pack",
+		func(c *config) string { return c.Pack },
+		func(c *config, v string) error { c.Pack = v; return nil }},
+	{"intake.api_keys", "CITYOPS_API_KEYS", "api-keys",
+		func(c *config) string { return strings.Join(c.Intake.APIKeys, ",") },
+		func(c *config, v string) error { c.Intake.APIKeys = list(v); return nil }},
+	{"intake.caller_key", "CITYOPS_CALLER_KEY", "caller-key",
+		func(c *config) string { return c.Intake.CallerKey },
+		func(c *config, v string) error { c.Intake.CallerKey = v; return nil }},
+	{"intake.officers", "CITYOPS_OFFICERS", "officers",
+		func(c *config) string { return strings.Join(c.Intake.Officers, ",") },
+		func(c *config, v string) error { c.Intake.Officers = list(v); return nil }},
+	{"shutdown.timeout", "CITYOPS_SHUTDOWN_TIMEOUT", "shutdown-timeout",
+		func(c *config) string { return c.Shutdown.Timeout.String() },
+		func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("%q is not a duration such as 30s", v)
+			}
+			c.Shutdown.Timeout = d
+			return nil
+		}},
+	{"log.level", "CITYOPS_LOG_LEVEL", "log-level",
+		func(c *config) string { return c.Log.Level },
+		func(c *config, v string) error { c.Log.Level = v; return nil }},
+}
