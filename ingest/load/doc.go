@@ -1,0 +1,14 @@
+// Package load drives a running cityops at a target rate with real-shaped
+// traffic and measures it end to end. Hotline requests are NYC 311 requests
+// replayed through ingest/replay, shifted to now and into the running city's
+// extent; sensor readings replay the values of real sensor streams on the
+// city's registered devices. Every event of a run carries an id unique to the
+// run, so the tool can find it again: in ClickHouse (ingest -> stored) and in
+// the changes the websocket live map sends (ingest -> websocket).
+//
+// Events go either to the intake API (POST /api/v1/events, one event a
+// request, as a hotline client sends them) or straight to the events.raw
+// topic (as a gateway or a second intake would). Latency is measured from the
+// moment the pacer releases an event, not from when a worker gets to it, so a
+// tool that falls behind shows the delay instead of hiding it.
+package load

@@ -1,0 +1,121 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/cityops/cityops/store"
+)
+
+// storedCounts is what ClickHouse holds of a run.
+type storedCounts struct {
+	Hotline uint64 `json:"hotline"` // distinct hotline events
+	IoT     uint64 `json:"iot"`     // distinct sensor readings (only those that raised an incident are stored)
+	Rows    uint64 `json:"rows"`    // rows, before ReplacingMergeTree merges repeats
+}
+
+// poller looks for a run's events in ClickHouse.
+type poller struct {
+	s      *store.Store
+	prefix string
+	since  time.Time // the run's events have times from here on
+	every  int       // events n with n%every == 0 are probes, looked up one by one
+	last   atomic.Pointer[storedCounts]
+	// done is when the hotline count first reached target.
+	target atomic.Int64
+	done   atomic.Int64
+}
+
+// counts returns how many of the run's events are stored.
+func (p *poller) counts(ctx context.Context, final bool) (storedCounts, error) {
+	var c storedCounts
+	fin := ""
+	if final {
+		fin = " FINAL"
+	}
+	q := fmt.Sprintf(`SELECT source, count(), uniqExact(id) FROM %s.events%s
+WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, p.s.Database(), fin)
+	rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
+	if err != nil {
+		return c, fmt.Errorf("counting stored events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var src string
+		var n, uniq uint64
+		if err := rows.Scan(&src, &n, &uniq); err != nil {
+			return c, fmt.Errorf("counting stored events: %w", err)
+		}
+		c.Rows += n
+		if src == "hotline" {
+			c.Hotline = uniq
+		} else {
+			c.IoT += uniq
+		}
+	}
+	return c, rows.Err()
+}
+
+// probes records when each probe event was first found stored.
+func (p *poller) probes(ctx context.Context, tl *tally) error {
+	q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.events
+WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, %d)) %% %d = 0`,
+		p.s.Database(), len(p.prefix)+1, p.every)
+	rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
+	if err != nil {
+		return fmt.Errorf("looking up stored probes: %w", err)
+	}
+	defer rows.Close()
+	now := time.Now()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("looking up stored probes: %w", err)
+		}
+		if n, err := strconv.Atoi(id[len(p.prefix):]); err == nil {
+			tl.seenStored(n, now)
+		}
+	}
+	return rows.Err()
+}
+
+// run polls every interval until ctx is done.
+func (p *poller) run(ctx context.Context, interval time.Duration, tl *tally, errc chan<- error) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		c, err := p.counts(ctx, false)
+		if err == nil {
+			err = p.probes(ctx, tl)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case errc <- err:
+			default:
+			}
+		} else {
+			p.last.Store(&c)
+			if t := p.target.Load(); t > 0 && int64(c.Hotline) >= t {
+				p.done.CompareAndSwap(0, time.Now().UnixNano())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (p *poller) current() storedCounts {
+	if c := p.last.Load(); c != nil {
+		return *c
+	}
+	return storedCounts{}
+}

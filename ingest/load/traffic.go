@@ -1,0 +1,194 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/replay"
+	"github.com/cityops/cityops/rules"
+	"github.com/segmentio/kafka-go"
+)
+
+// Traffic makes the events of a run. It is read-only once built and safe for
+// concurrent use; event n of a run is always the same event.
+type Traffic struct {
+	run          string // unique id of the run, part of every event id
+	hotlineShare float64
+	hotline      []cityops.Event // templates: type, text and place
+	devices      []rules.Device
+	series       map[string][]float64 // device type -> recorded values
+	fallback     []float64
+}
+
+// Sources are the real data a run replays.
+type Sources struct {
+	NYC311     []byte // nyc311_dev.csv
+	Beach      []byte // Chicago beach water sensors CSV
+	Santander  []byte // Santander environment sensors JSON snapshot
+	HotlineMix float64
+}
+
+// NewTraffic builds the traffic of run for the city in pack. Hotline rows are
+// moved into the city: when most of them already lie inside the city's
+// areas (a pack of New York) they stay where they are, otherwise the rows'
+// bounding box is mapped linearly onto the city's, and rows that land
+// outside every area are left out.
+func NewTraffic(run string, pack *rules.Pack, src Sources) (*Traffic, error) {
+	if src.HotlineMix < 0 || src.HotlineMix > 1 {
+		return nil, cityops.Invalid("mix", "must be between 0 and 1")
+	}
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		return nil, fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
+	}
+	rows, err := nycRows(src.NYC311)
+	if err != nil {
+		return nil, err
+	}
+	t := &Traffic{run: run, hotlineShare: src.HotlineMix, devices: pack.Devices}
+	t.hotline = placeRows(rows, areas)
+	if len(t.hotline) == 0 && src.HotlineMix > 0 {
+		return nil, fmt.Errorf("building traffic: none of %d hotline rows lies in %s", len(rows), pack.Name)
+	}
+	if t.series, t.fallback, err = sensorSeries(src.Beach, src.Santander); err != nil {
+		return nil, err
+	}
+	if len(t.devices) == 0 {
+		t.hotlineShare = 1
+	}
+	return t, nil
+}
+
+// nycRows replays the CSV through the replay package's validation and keeps
+// the events it would publish.
+func nycRows(csv []byte) ([]cityops.Event, error) {
+	var out []cityops.Event
+	cfg := replay.Config{
+		Mapping:   replay.NYC311,
+		Validator: &ingest.Validator{MaxAge: 100 * 365 * 24 * time.Hour},
+		Publish: func(_ context.Context, msgs ...kafka.Message) error {
+			for _, m := range msgs {
+				var ev cityops.Event
+				if err := json.Unmarshal(m.Value, &ev); err != nil {
+					return fmt.Errorf("decoding a replayed row: %w", err)
+				}
+				out = append(out, ev)
+			}
+			return nil
+		},
+	}
+	if _, err := replay.Run(context.Background(), bytes.NewReader(csv), cfg); err != nil {
+		return nil, fmt.Errorf("replaying the hotline requests: %w", err)
+	}
+	return out, nil
+}
+
+// placeRows moves rows into the city's areas (see NewTraffic).
+func placeRows(rows []cityops.Event, areas *geo.Index) []cityops.Event {
+	inside := 0
+	for _, r := range rows {
+		if _, ok := areas.Locate(r.Lat, r.Lon); ok {
+			inside++
+		}
+	}
+	if inside*2 >= len(rows) {
+		out := rows[:0:0]
+		for _, r := range rows {
+			if _, ok := areas.Locate(r.Lat, r.Lon); ok {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	src := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)} // lon, lat, lon, lat
+	for _, r := range rows {
+		src[0], src[1] = min(src[0], r.Lon), min(src[1], r.Lat)
+		src[2], src[3] = max(src[2], r.Lon), max(src[3], r.Lat)
+	}
+	dst := areas.BBox()
+	var out []cityops.Event
+	for _, r := range rows {
+		r.Lon = round6(scale(r.Lon, src[0], src[2], dst[0], dst[2]))
+		r.Lat = round6(scale(r.Lat, src[1], src[3], dst[1], dst[3]))
+		if _, ok := areas.Locate(r.Lat, r.Lon); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func scale(x, a0, a1, b0, b1 float64) float64 {
+	if a1 == a0 {
+		return (b0 + b1) / 2
+	}
+	return b0 + (x-a0)/(a1-a0)*(b1-b0)
+}
+
+func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
+
+// ID returns the id of event n of the run.
+func (t *Traffic) ID(n int) string { return fmt.Sprintf("%s%09d", t.Prefix(), n) }
+
+// Prefix is what every event id of the run starts with.
+func (t *Traffic) Prefix() string { return "load-" + t.run + "-" }
+
+// Hotline reports whether event n is a hotline request (the rest are sensor
+// readings). The share of hotline events is exact over any long stretch.
+func (t *Traffic) Hotline(n int) bool {
+	s := t.hotlineShare
+	return math.Floor(float64(n+1)*s) > math.Floor(float64(n)*s)
+}
+
+// Event returns event n of the run as it happens at now.
+func (t *Traffic) Event(n int, now time.Time) cityops.Event {
+	if t.Hotline(n) {
+		ev := t.hotline[n%len(t.hotline)]
+		ev.ID, ev.Time, ev.Received = t.ID(n), now, time.Time{}
+		return ev
+	}
+	d := t.devices[n%len(t.devices)]
+	vals := t.series[d.Type]
+	if len(vals) == 0 {
+		vals = t.fallback
+	}
+	v := vals[(n/len(t.devices))%len(vals)]
+	return cityops.Event{
+		ID: t.ID(n), Source: cityops.SourceIoT, Type: d.Type, Lat: d.Lat, Lon: d.Lon,
+		Time: now, Value: &v, Unit: d.Unit, DeviceID: d.ID,
+	}
+}
+
+// Request returns event n as a client posts it to the intake API.
+func (t *Traffic) Request(n int, now time.Time) ([]byte, error) {
+	ev := t.Event(n, now)
+	r := ingest.EventRequest{
+		ID: ev.ID, Source: string(ev.Source), Type: ev.Type, Text: ev.Text, Lat: &ev.Lat, Lon: &ev.Lon,
+		Time: ev.Time.Format(time.RFC3339Nano), Value: ev.Value, Unit: ev.Unit, DeviceID: ev.DeviceID,
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encoding event %d: %w", n, err)
+	}
+	return b, nil
+}
+
+// Record returns event n as intake writes it to events.raw.
+func (t *Traffic) Record(n int, now time.Time) (kafka.Message, error) {
+	ev := t.Event(n, now)
+	ev.Received = now
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encoding event %d: %w", n, err)
+	}
+	return kafka.Message{Key: []byte(ev.ID), Value: b}, nil
+}
+
+// HotlineRows is how many distinct hotline requests the run cycles through.
+func (t *Traffic) HotlineRows() int { return len(t.hotline) }

@@ -1,0 +1,121 @@
+package load
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/rules"
+)
+
+const data = "../../../shared/data/"
+
+func readData(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(data + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func demoTraffic(t *testing.T, mix float64) (*Traffic, *rules.Pack) {
+	t.Helper()
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTraffic("t1", pack, Sources{
+		NYC311:     readData(t, "nyc311/nyc311_dev.csv"),
+		Beach:      readData(t, "iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv"),
+		Santander:  readData(t, "iot/santander/sensores_smart_env_monitoring_snapshot.json"),
+		HotlineMix: mix,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, pack
+}
+
+// TestTrafficIsTheDemoCitys: the replayed NYC requests land inside the demo
+// city, keep their real types and texts, and the readings are the pack's
+// devices with recorded values.
+func TestTrafficIsTheDemoCitys(t *testing.T) {
+	tr, pack := demoTraffic(t, 0.5)
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.HotlineRows() < 5000 {
+		t.Fatalf("only %d of the 6,978 NYC requests were placed in the demo city", tr.HotlineRows())
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ids := map[string]bool{}
+	var hot, iot int
+	types := map[string]bool{}
+	for n := range 10000 {
+		ev := tr.Event(n, now)
+		if ids[ev.ID] {
+			t.Fatalf("event %d: id %s repeated", n, ev.ID)
+		}
+		ids[ev.ID] = true
+		if !strings.HasPrefix(ev.ID, tr.Prefix()) || !ev.Time.Equal(now) {
+			t.Fatalf("event %d: id %s, time %v", n, ev.ID, ev.Time)
+		}
+		switch ev.Source {
+		case cityops.SourceHotline:
+			hot++
+			types[ev.Type] = true
+			if _, ok := areas.Locate(ev.Lat, ev.Lon); !ok || ev.Text == "" {
+				t.Fatalf("event %d: %+v is outside the city or has no text", n, ev)
+			}
+		case cityops.SourceIoT:
+			iot++
+			if ev.Value == nil || ev.DeviceID == "" {
+				t.Fatalf("event %d: reading without value or device: %+v", n, ev)
+			}
+		}
+	}
+	if hot != 5000 || iot != 5000 {
+		t.Errorf("mix 0.5 gave %d hotline and %d readings of 10,000", hot, iot)
+	}
+	if !types["Noise - Residential"] || !types["HEAT/HOT WATER"] {
+		t.Errorf("the NYC complaint types are not replayed: %d types", len(types))
+	}
+}
+
+// TestTrafficRecordsPassIntake: every request the tool posts passes the
+// intake's own validation for the demo city.
+func TestTrafficRecordsPassIntake(t *testing.T) {
+	tr, pack := demoTraffic(t, 0.3)
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := ingestValidator(areas.BBox())
+	now := time.Now()
+	for n := range 2000 {
+		b, err := tr.Request(n, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.DecodeEvent(b); err != nil {
+			t.Fatalf("event %d refused by intake: %v\n%s", n, err, b)
+		}
+	}
+}
+
+func TestMixIsChecked(t *testing.T) {
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewTraffic("x", pack, Sources{HotlineMix: 1.5})
+	if fe, ok := err.(*cityops.FieldError); !ok || fe.Field != "mix" {
+		t.Errorf("mix 1.5: got %v, want a field error naming mix", err)
+	}
+}
