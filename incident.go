@@ -21,8 +21,9 @@ type Incident struct {
 	Cell5        Cell      `json:"cell5"` // parent at resolution 5
 	AreaID       string    `json:"area_id"`
 	DistrictID   string    `json:"district_id"`
-	DepartmentID string    `json:"department_id"`
-	Rules        []string  `json:"rules,omitempty"` // ids of the rules that decided it, the explanation
+	DepartmentID string    `json:"department_id"`         // the lead department
+	Cooperating  []string  `json:"cooperating,omitempty"` // departments that help the lead: they see the task and add notes
+	Rules        []string  `json:"rules,omitempty"`       // ids of the rules that decided it, the explanation
 	Reported     time.Time `json:"reported"`
 	Updated      time.Time `json:"updated"`
 	Deadline     time.Time `json:"deadline,omitempty"`

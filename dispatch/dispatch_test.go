@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -13,23 +14,28 @@ import (
 func TestMatrixFallbacks(t *testing.T) {
 	mx := dispatch.NewMatrix(rules.Matrix{Default: "center", Entries: []rules.MatrixEntry{
 		{Category: "trash", Department: "greening"},
-		{Category: "trash", Area: "old-town", Department: "enforcement"},
+		{Category: "trash", Area: "old-town", Department: "enforcement", Cooperating: []string{"greening", "gulou-office"}},
 		{Category: "vending", Area: "gulou", Department: "gulou-office"},
 	}})
 	for _, tc := range []struct {
 		category string
 		areas    []string
 		want     string
+		coop     string
 	}{
-		{"trash", []string{"gulou", "old-town"}, "enforcement"}, // district entry
-		{"trash", []string{"kejicheng", "hitech"}, "greening"},  // city-wide entry
-		{"vending", []string{"gulou", "old-town"}, "gulou-office"},
-		{"vending", []string{"fuqian", "old-town"}, "center"}, // no entry: the default
-		{"trash", []string{"", ""}, "greening"},               // outside every area
-		{"unknown", nil, "center"},
+		{"trash", []string{"gulou", "old-town"}, "enforcement", "greening gulou-office"}, // district entry
+		{"trash", []string{"kejicheng", "hitech"}, "greening", ""},                       // city-wide entry
+		{"vending", []string{"gulou", "old-town"}, "gulou-office", ""},
+		{"vending", []string{"fuqian", "old-town"}, "center", ""}, // no entry: the default
+		{"trash", []string{"", ""}, "greening", ""},               // outside every area
+		{"unknown", nil, "center", ""},
 	} {
 		if got := mx.Lead(tc.category, tc.areas...); got != tc.want {
 			t.Errorf("Lead(%s, %v) = %s, want %s", tc.category, tc.areas, got, tc.want)
+		}
+		lead, coop := mx.Assign(tc.category, tc.areas...)
+		if lead != tc.want || strings.Join(coop, " ") != tc.coop {
+			t.Errorf("Assign(%s, %v) = %s %v, want %s [%s]", tc.category, tc.areas, lead, coop, tc.want, tc.coop)
 		}
 	}
 }
@@ -51,17 +57,18 @@ func TestProcessDemo(t *testing.T) {
 		incident bool
 		category string
 		dept     string
+		coop     string
 		status   cityops.Status
 		deadline time.Duration
 	}{
 		{"flooded road reading", cityops.Event{ID: "a", Source: cityops.SourceIoT, Type: "water_level", Value: val(0.3), Lat: 30.62, Lon: 117.07, Time: at, Received: at},
-			true, "0111", "water", cityops.StatusDispatched, 6 * time.Hour},
+			true, "0111", "water", "zjw", cityops.StatusDispatched, 6 * time.Hour},
 		{"dry road reading", cityops.Event{ID: "b", Source: cityops.SourceIoT, Type: "water_level", Value: val(0.01), Lat: 30.62, Lon: 117.07, Time: at, Received: at},
-			false, "", "", "", 0},
+			false, "", "", "", "", 0},
 		{"unclassified complaint", cityops.Event{ID: "c", Source: cityops.SourceHotline, Type: "complaint", Text: "请问几点开门", Lat: 30.62, Lon: 117.07, Time: at, Received: at},
-			true, "", "center", cityops.StatusReported, 0},
+			true, "", "center", "", cityops.StatusReported, 0},
 		{"parking complaint", cityops.Event{ID: "d", Source: cityops.SourceHotline, Type: "complaint", Text: "违停车辆堵住消防通道", Lat: 30.62, Lon: 117.07, Time: at, Received: at},
-			true, "09009", "jj", cityops.StatusDispatched, 4 * time.Hour},
+			true, "09009", "jj", "cgzf", cityops.StatusDispatched, 4 * time.Hour},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, ok, err := p.Process(&tc.ev)
@@ -77,6 +84,9 @@ func TestProcessDemo(t *testing.T) {
 			inc := c.Incident
 			if inc.ID != dispatch.IncidentID(tc.ev.ID) || inc.Category != tc.category || inc.DepartmentID != tc.dept || inc.Status != tc.status {
 				t.Errorf("got %s %q %q %q", inc.ID, inc.Category, inc.DepartmentID, inc.Status)
+			}
+			if got := strings.Join(inc.Cooperating, " "); got != tc.coop {
+				t.Errorf("cooperating %q, want %q", got, tc.coop)
 			}
 			if inc.AreaID == "" || inc.DistrictID == "" || inc.Cell == 0 || inc.Cell7 == 0 {
 				t.Errorf("not placed: area %q district %q cell %v", inc.AreaID, inc.DistrictID, inc.Cell)

@@ -2,17 +2,18 @@ package dispatch
 
 import "github.com/cityops/cityops/rules"
 
-// Matrix answers which department leads on a category in an area.
+// Matrix answers which department leads on a category in an area, and which
+// departments cooperate with it.
 type Matrix struct {
-	lead map[[2]string]string // (category, area) -> department; area "" for city-wide
-	def  string
+	entries map[[2]string]rules.MatrixEntry // (category, area) -> entry; area "" for city-wide
+	def     string
 }
 
 // NewMatrix indexes the pack's matrix.
 func NewMatrix(m rules.Matrix) *Matrix {
-	mx := &Matrix{lead: make(map[[2]string]string, len(m.Entries)), def: m.Default}
+	mx := &Matrix{entries: make(map[[2]string]rules.MatrixEntry, len(m.Entries)), def: m.Default}
 	for _, e := range m.Entries {
-		mx.lead[[2]string{e.Category, e.Area}] = e.Department
+		mx.entries[[2]string{e.Category, e.Area}] = e
 	}
 	return mx
 }
@@ -21,18 +22,26 @@ func NewMatrix(m rules.Matrix) *Matrix {
 // first (e.g. the street, then its district). The first area with an entry
 // wins, then the category's city-wide entry, then the default owner.
 func (mx *Matrix) Lead(category string, areas ...string) string {
+	lead, _ := mx.Assign(category, areas...)
+	return lead
+}
+
+// Assign returns the lead department and the cooperating departments for
+// category in the given areas, chosen as Lead chooses. The cooperating slice
+// is the matrix's own: callers must not change it.
+func (mx *Matrix) Assign(category string, areas ...string) (lead string, cooperating []string) {
 	for _, a := range areas {
 		if a == "" {
 			continue
 		}
-		if d, ok := mx.lead[[2]string{category, a}]; ok {
-			return d
+		if e, ok := mx.entries[[2]string{category, a}]; ok {
+			return e.Department, e.Cooperating
 		}
 	}
-	if d, ok := mx.lead[[2]string{category, ""}]; ok {
-		return d
+	if e, ok := mx.entries[[2]string{category, ""}]; ok {
+		return e.Department, e.Cooperating
 	}
-	return mx.def
+	return mx.def, nil
 }
 
 // Default returns the department that owns what nothing else places.

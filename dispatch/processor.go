@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -89,7 +90,8 @@ func (p *Processor) Process(ev *cityops.Event) (c cityops.Change, ok bool, err e
 		inc.Severity = max(cat.Severity, 1)
 	}
 	inc.Status = cityops.StatusDispatched
-	inc.DepartmentID = p.matrix.Lead(d.Category, area, district)
+	lead, coop := p.matrix.Assign(d.Category, area, district)
+	inc.DepartmentID, inc.Cooperating = lead, slices.Clone(coop)
 	if cat.DeadlineHours > 0 {
 		inc.Deadline = inc.Updated.Add(time.Duration(cat.DeadlineHours) * time.Hour)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/cityops/cityops"
 )
@@ -107,6 +108,11 @@ func (c *checker) checkMatrix(file string, mx Matrix, cats map[string]cityops.Ca
 		}
 		if !depts[e.Department] {
 			c.add(file, 0, cityops.Invalid(where+".department", "unknown department %q", e.Department))
+		}
+		for j, d := range e.Cooperating {
+			if !depts[d] || d == e.Department || slices.Contains(e.Cooperating[:j], d) {
+				c.add(file, 0, cityops.Invalid(fmt.Sprintf("%s.cooperating[%d]", where, j), "%q is unknown, the lead or named twice", d))
+			}
 		}
 		k := [2]string{e.Category, e.Area}
 		if seen[k] {

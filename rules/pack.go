@@ -37,11 +37,12 @@ type Matrix struct {
 }
 
 // MatrixEntry makes Department the lead for Category in Area (every area when
-// Area is empty).
+// Area is empty), helped by the Cooperating departments.
 type MatrixEntry struct {
-	Category   string `yaml:"category"`
-	Area       string `yaml:"area"`
-	Department string `yaml:"department"`
+	Category    string   `yaml:"category" json:"category"`
+	Area        string   `yaml:"area" json:"area,omitempty"`
+	Department  string   `yaml:"department" json:"department"`
+	Cooperating []string `yaml:"cooperating" json:"cooperating,omitempty"`
 }
 
 // Device is a registered sensor.

@@ -41,6 +41,8 @@ func TestLoadRejectsBadPacks(t *testing.T) {
 		{"bad crs", "pack.yaml", "name: x\ncrs: EPSG:3857\nareas: a\ncategories: c\ndepartments: d\nmatrix: m\n", []string{"crs"}},
 		{"matrix names unknown things", "matrix.yaml", "default: nobody\nentries:\n  - {category: '999', area: mars, department: nasa}\n",
 			[]string{"matrix.yaml", "default: unknown department \"nobody\"", "category \"999\"", "area \"mars\"", "department \"nasa\""}},
+		{"matrix cooperating departments", "matrix.yaml", "default: center\nentries:\n  - {category: '0111', department: water, cooperating: [water, nasa, zjw, zjw]}\n",
+			[]string{"entries[0].cooperating[0]", "entries[0].cooperating[1]", "entries[0].cooperating[3]"}},
 		{"duplicate category", "categories.yaml", "- {code: '1', kind: part, name: a}\n- {code: '1', kind: part, name: b}\n", []string{"duplicate code"}},
 		{"category kind", "categories.yaml", "- {code: '1', kind: thing, name: a}\n", []string{"categories[0].kind"}},
 		{"rule with bad expression", "rules/iot.yaml", "groups:\n  - name: g\n    rules:\n      - id: a\n        when: value >>> 3\n",

@@ -37,6 +37,9 @@ func (in *interner) incident(inc *cityops.Incident) {
 	inc.DepartmentID = in.str(inc.DepartmentID)
 	inc.Source = cityops.Source(in.str(string(inc.Source)))
 	inc.Status = cityops.Status(in.str(string(inc.Status)))
+	for i, d := range inc.Cooperating {
+		inc.Cooperating[i] = in.str(d)
+	}
 	for i, r := range inc.Rules {
 		inc.Rules[i] = in.str(r)
 	}

@@ -11,7 +11,8 @@ import (
 
 // Filter selects tasks to list. Empty fields match everything.
 type Filter struct {
-	Department string
+	Department string // the lead department
+	Member     string // a department that leads or cooperates on the task
 	Status     cityops.Status
 	Category   string
 	Area       string // the area or its district
@@ -51,6 +52,7 @@ func (s *Service) List(f Filter) (page []lifecycle.Task, total int) {
 func (f *Filter) match(t *lifecycle.Task, now time.Time) bool {
 	switch {
 	case f.Department != "" && t.DepartmentID != f.Department,
+		f.Member != "" && t.DepartmentID != f.Member && !slices.Contains(t.Cooperating, f.Member),
 		f.Status != "" && t.Status != f.Status,
 		f.Category != "" && t.Category != f.Category,
 		f.Area != "" && t.AreaID != f.Area && t.DistrictID != f.Area,
