@@ -13,11 +13,11 @@ const (
 	Dispatch  Action = "dispatch"  // center: (re-)dispatch to a department
 	Accept    Action = "accept"    // owner
 	Start     Action = "start"     // owner: work begins
-	Note      Action = "note"      // owner or center: a progress note
+	Note      Action = "note"      // owner, cooperating department or center: a progress note
 	Resolve   Action = "resolve"   // owner, with evidence
-	Verify    Action = "verify"    // center: the fix holds
-	Rework    Action = "rework"    // center: verification failed, back to the owner
-	Close     Action = "close"     // center, after verification
+	Verify    Action = "verify"    // center or inspector: the fix holds
+	Rework    Action = "rework"    // center or inspector: verification failed, back to the owner
+	Close     Action = "close"     // center or inspector, after verification
 	Return    Action = "return"    // owner, with a coded reason: not ours
 	Arbitrate Action = "arbitrate" // center: names the final owner after too many returns
 	AskMore   Action = "request_extension"
@@ -34,6 +34,8 @@ const (
 	byCenter role = 1 << iota
 	byOwner
 	bySystem
+	byInspector   // verifies and fails verification, and closes what it verified
+	byCooperating // a cooperating department of the task: notes only
 )
 
 type rule struct {
@@ -50,11 +52,11 @@ var (
 		Dispatch:  {[]cityops.Status{cityops.StatusRegistered}, cityops.StatusDispatched, byCenter},
 		Accept:    {[]cityops.Status{cityops.StatusDispatched}, cityops.StatusAccepted, byOwner},
 		Start:     {[]cityops.Status{cityops.StatusAccepted}, cityops.StatusInProgress, byOwner},
-		Note:      {append(working, cityops.StatusResolved), "", byOwner | byCenter},
+		Note:      {append(working, cityops.StatusResolved), "", byOwner | byCenter | byCooperating},
 		Resolve:   {[]cityops.Status{cityops.StatusAccepted, cityops.StatusInProgress}, cityops.StatusResolved, byOwner},
-		Verify:    {[]cityops.Status{cityops.StatusResolved}, cityops.StatusVerified, byCenter},
-		Rework:    {[]cityops.Status{cityops.StatusResolved}, cityops.StatusInProgress, byCenter},
-		Close:     {[]cityops.Status{cityops.StatusVerified}, cityops.StatusClosed, byCenter},
+		Verify:    {[]cityops.Status{cityops.StatusResolved}, cityops.StatusVerified, byCenter | byInspector},
+		Rework:    {[]cityops.Status{cityops.StatusResolved}, cityops.StatusInProgress, byCenter | byInspector},
+		Close:     {[]cityops.Status{cityops.StatusVerified}, cityops.StatusClosed, byCenter | byInspector},
 		Return:    {[]cityops.Status{cityops.StatusDispatched, cityops.StatusAccepted}, cityops.StatusRegistered, byOwner},
 		Arbitrate: {[]cityops.Status{cityops.StatusRegistered}, cityops.StatusDispatched, byCenter},
 		AskMore:   {working, "", byOwner},

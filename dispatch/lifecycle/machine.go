@@ -45,7 +45,7 @@ func (m *Machine) Step(t *Task, cmd Command, now time.Time) (cityops.Transition,
 	if tr.To == "" {
 		tr.To = t.Status
 	}
-	if err := m.check(t, cmd, &tr); err != nil {
+	if err := m.check(t, cmd, &tr, now); err != nil {
 		return cityops.Transition{}, err
 	}
 	if cmd.Category != "" {
@@ -65,7 +65,9 @@ func allowed(by role, t *Task, cmd Command) error {
 	switch {
 	case a.System && by&bySystem != 0:
 	case a.Center && by&byCenter != 0:
-	case !a.System && !a.Center && by&byOwner != 0 && a.Department == t.DepartmentID && a.Department != "":
+	case a.Inspector != "" && by&byInspector != 0:
+	case !a.System && !a.Center && a.Inspector == "" && a.Department != "" &&
+		(by&byOwner != 0 && a.Department == t.DepartmentID || by&byCooperating != 0 && slices.Contains(t.Cooperating, a.Department)):
 	default:
 		return fmt.Errorf("%s may not %s incident %s: %w", a, cmd.Action, t.ID, ErrForbidden)
 	}
@@ -73,7 +75,7 @@ func allowed(by role, t *Task, cmd Command) error {
 }
 
 // check applies the rules particular to an action.
-func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition) error {
+func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.Time) error {
 	switch cmd.Action {
 	case Cancel:
 		if _, ok := CancelReasons[cmd.Reason]; !ok {
@@ -86,7 +88,7 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition) error {
 		if _, ok := ReturnReasons[cmd.Reason]; !ok {
 			return fmt.Errorf("returning %s with reason %q: %w", t.ID, cmd.Reason, ErrReason)
 		}
-		tr.Department = cmd.Department // back to the center
+		tr.Owner = cmd.Department // back to the center; the return counts for the department that returned it
 	case Rework:
 		if cmd.Reason == "" {
 			return fmt.Errorf("sending %s back for rework: %w", t.ID, ErrReason)
@@ -118,6 +120,9 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition) error {
 		if t.PausedAt.IsZero() {
 			return illegal(cmd.Action, "running")
 		}
+	case Close:
+		onTime := t.Deadline.IsZero() || !now.After(t.Deadline)
+		tr.OnTime = &onTime
 	case Escalate:
 		if t.Level >= LevelCity {
 			return illegal(cmd.Action, "city_center")
@@ -149,6 +154,9 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 	}
 	t.Status, t.Version, t.Updated = tr.To, tr.Version, tr.Time
 	t.DepartmentID, t.Deadline, t.Level = tr.Department, tr.Deadline, tr.Level
+	if tr.Owner != "" {
+		t.DepartmentID = tr.Owner
+	}
 	if tr.Category != "" && tr.Category != t.Category {
 		t.Category, t.CategoryName = tr.Category, ""
 	}

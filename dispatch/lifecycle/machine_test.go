@@ -118,10 +118,12 @@ func TestReturnsLeadToArbitration(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	task := &lifecycle.Task{}
 	m.Apply(task, lifecycle.Adopted(cityops.Incident{ID: "INC-1", Status: cityops.StatusDispatched, DepartmentID: "water", Version: 1, Updated: now}, now.Add(6*time.Hour), now))
+	var last cityops.Transition
 	do := func(cmd lifecycle.Command) error {
 		tr, err := m.Step(task, cmd, now)
 		if err == nil {
 			m.Apply(task, tr)
+			last = tr
 		}
 		return err
 	}
@@ -132,6 +134,10 @@ func TestReturnsLeadToArbitration(t *testing.T) {
 		}
 		if task.Returns != i+1 || task.DepartmentID != "center" || task.Status != cityops.StatusRegistered {
 			t.Fatalf("after return %d: %+v", i+1, task)
+		}
+		// The record counts the return for the department that returned it.
+		if last.Department != d || last.Owner != "center" || last.Reason != "not_responsible" || last.From != cityops.StatusDispatched {
+			t.Fatalf("return %d recorded as %+v", i+1, last)
 		}
 		if i == 0 {
 			if err := do(lifecycle.Command{Action: lifecycle.Dispatch, Actor: center, Department: "jj"}); err != nil {
@@ -153,5 +159,36 @@ func TestReturnsLeadToArbitration(t *testing.T) {
 	}
 	if task.Version != 6 || !task.Dispatched.Equal(now) || task.Deadline != now.Add(6*time.Hour) {
 		t.Fatalf("version %d dispatched %v deadline %v", task.Version, task.Dispatched, task.Deadline)
+	}
+}
+
+// TestCloseRecordsOnTime checks the flag planners count closures on time by:
+// a close by the deadline is on time, one after it is not, and a task
+// without a deadline is on time.
+func TestCloseRecordsOnTime(t *testing.T) {
+	m := &lifecycle.Machine{}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name     string
+		deadline time.Time
+		close    time.Time
+		want     bool
+	}{
+		{"before", at.Add(time.Hour), at, true},
+		{"at", at, at, true},
+		{"after", at, at.Add(time.Second), false},
+		{"no deadline", time.Time{}, at.Add(1000 * time.Hour), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			task := &lifecycle.Task{}
+			task.Status, task.Deadline, task.DepartmentID = cityops.StatusVerified, tc.deadline, "water"
+			tr, err := m.Step(task, lifecycle.Command{Action: lifecycle.Close, Actor: lifecycle.Actor{Inspector: "i1"}}, tc.close)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr.OnTime == nil || *tr.OnTime != tc.want || tr.Actor != "inspector:i1" {
+				t.Errorf("on time %v by %s, want %v", tr.OnTime, tr.Actor, tc.want)
+			}
+		})
 	}
 }

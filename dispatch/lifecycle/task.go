@@ -21,10 +21,12 @@ type Task struct {
 	Evidence    []string  `json:"evidence,omitempty"`
 }
 
-// Actor is who asks for a step: the center, a department, or the system.
+// Actor is who asks for a step: the center, a department, an inspector, or
+// the system.
 type Actor struct {
 	Center     bool
 	Department string
+	Inspector  string // an inspector's id: verifies resolved tasks, nothing else
 	System     bool
 }
 
@@ -35,6 +37,8 @@ func (a Actor) String() string {
 		return "system"
 	case a.Center:
 		return "center"
+	case a.Inspector != "":
+		return "inspector:" + a.Inspector
 	default:
 		return "dept:" + a.Department
 	}

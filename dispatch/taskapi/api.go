@@ -56,6 +56,21 @@ func (a *API) Routes() map[string]http.Handler {
 	}
 }
 
+// CenterOnly serves h to the center only; anyone else gets 403, audited.
+func (a *API) CenterOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		actor, ok := a.authenticate(w, r)
+		if !ok {
+			return
+		}
+		if !actor.Center {
+			a.deny(w, r, actor, "", "only the center reads this")
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // deny answers 403 and audits the attempt.
 func (a *API) deny(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor, id, reason string) {
 	rec := AuditRecord{Time: time.Now().UTC(), Actor: actor.String(), Method: r.Method, Path: r.URL.Path,

@@ -37,6 +37,9 @@ func newAuthenticator(tk Tokens) authenticator {
 	for d, t := range tk.Departments {
 		a = append(a, principal{sha256.Sum256([]byte(t)), lifecycle.Actor{Department: d}})
 	}
+	for id, t := range tk.Inspectors {
+		a = append(a, principal{sha256.Sum256([]byte(t)), lifecycle.Actor{Inspector: id}})
+	}
 	return a
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/cityops/cityops"
@@ -40,12 +41,13 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "limit: "+err.Error())
 		return
 	}
-	if !actor.Center {
+	if actor.Department != "" {
 		if f.Department != "" && f.Department != actor.Department {
 			a.deny(w, r, actor, "", "a department lists its own tasks only")
 			return
 		}
-		f.Department = actor.Department
+		// Its own tasks, and those it cooperates on (read-only but for notes).
+		f.Department, f.Member = "", actor.Department
 	}
 	page, total := a.svc.List(f)
 	views := make([]taskView, len(page))
@@ -76,7 +78,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !found:
 		writeError(w, http.StatusNotFound, "no task "+id)
-	case !actor.Center && t.DepartmentID != actor.Department:
+	case actor.Department != "" && !member(t, actor.Department):
 		a.deny(w, r, actor, id, "the task belongs to another department")
 	default:
 		writeJSON(w, http.StatusOK, a.view(t))
@@ -122,11 +124,9 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !actor.Center {
-		if t, found := a.svc.Get(id); found && t.DepartmentID != actor.Department {
-			a.deny(w, r, actor, id, "the task belongs to another department")
-			return
-		}
+	if reason := refused(actor, action, a.svc, id); reason != "" {
+		a.deny(w, r, actor, id, reason)
+		return
 	}
 	if action == lifecycle.Verify && b.Pass != nil && !*b.Pass {
 		action = lifecycle.Rework
@@ -151,6 +151,36 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		a.log.Error("tasks API step failed", "incident", id, "action", action, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the step could not be recorded; try again")
 	}
+}
+
+// member reports whether dept leads t or cooperates on it.
+func member(t lifecycle.Task, dept string) bool {
+	return t.DepartmentID == dept || slices.Contains(t.Cooperating, dept)
+}
+
+// refused says why actor may not take action on the task with id, before
+// its status is looked at, so that a caller learns nothing of tasks it may
+// not touch: a department acts on its own tasks, a cooperating department
+// only adds notes, an inspector only verifies.
+func refused(actor lifecycle.Actor, action lifecycle.Action, svc *tasks.Service, id string) string {
+	switch {
+	case actor.Inspector != "":
+		if action != lifecycle.Verify && action != lifecycle.Rework {
+			return "an inspector only verifies resolved tasks"
+		}
+	case actor.Department != "":
+		t, found := svc.Get(id)
+		switch {
+		case !found || t.DepartmentID == actor.Department:
+		case slices.Contains(t.Cooperating, actor.Department):
+			if action != lifecycle.Note {
+				return "a cooperating department only adds notes; the lead department " + t.DepartmentID + " acts on the task"
+			}
+		default:
+			return "the task belongs to another department"
+		}
+	}
+	return ""
 }
 
 // ready answers 503 while the tasks are being loaded.

@@ -12,12 +12,18 @@ import (
 // Tokens are the API's bearer tokens, as tokens.json holds them.
 type Tokens struct {
 	Center      string            `json:"center"`
-	Departments map[string]string `json:"departments"` // department id -> token
+	Inspectors  map[string]string `json:"inspectors,omitempty"` // inspector id -> token
+	Departments map[string]string `json:"departments"`          // department id -> token
 }
 
-// NewTokens makes a random token for the center and for each department.
+// DefaultInspector is the id of the inspector NewTokens makes a token for.
+const DefaultInspector = "inspector-1"
+
+// NewTokens makes a random token for the center, one inspector and each
+// department.
 func NewTokens(depts []cityops.Department) Tokens {
-	tk := Tokens{Center: rand.Text(), Departments: make(map[string]string, len(depts))}
+	tk := Tokens{Center: rand.Text(), Inspectors: map[string]string{DefaultInspector: rand.Text()},
+		Departments: make(map[string]string, len(depts))}
 	for _, d := range depts {
 		tk.Departments[d.ID] = rand.Text()
 	}
