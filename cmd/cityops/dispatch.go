@@ -15,6 +15,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
@@ -100,6 +101,8 @@ type dispatcher struct {
 	api     *taskapi.API
 	hooks   *webhook.Deliverer
 	feed    *feed.Feed
+	matrix  *dispatch.MatrixLog
+	pack    *rules.Pack
 	writers []*kafka.Writer
 	log     *slog.Logger
 }
@@ -126,6 +129,9 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, topics...); err != nil {
 		return nil, err
 	}
+	if err := bus.EnsureTopics(ctx, o.brokers(), 1, dispatch.MatrixTopic); err != nil {
+		return nil, err
+	}
 	known, names := map[string]bool{}, map[string]string{}
 	for _, d := range pack.Departments {
 		known[d.ID] = true
@@ -133,7 +139,8 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	for _, c := range pack.Categories {
 		names[c.Code] = c.Name
 	}
-	d := &dispatcher{o: o, log: log}
+	d := &dispatcher{o: o, log: log, pack: pack}
+	d.matrix = dispatch.NewMatrixLog(d.writer(dispatch.MatrixTopic).WriteMessages)
 	if files.feeds {
 		d.feed = feed.New(o.brokers(), log)
 	}
@@ -178,12 +185,19 @@ func (d *dispatcher) writer(topic string) *kafka.Writer {
 	return w
 }
 
-// Routes are the tasks API's routes.
-func (d *dispatcher) Routes() map[string]http.Handler { return d.api.Routes() }
+// Routes are the tasks API's routes and the center's record of matrix changes.
+func (d *dispatcher) Routes() map[string]http.Handler {
+	r := d.api.Routes()
+	r["GET /api/v1/matrix/changes"] = d.api.CenterOnly(http.HandlerFunc(d.matrixChanges))
+	return r
+}
 
 // Run replays the transitions, then adopts new incidents and runs the clocks.
 func (d *dispatcher) Run(ctx context.Context) error {
 	start := time.Now()
+	if err := d.loadMatrix(ctx); err != nil {
+		return err
+	}
 	n, err := d.svc.Load(ctx, d.o.brokers(), tasks.Topic)
 	if err != nil {
 		return err
@@ -192,6 +206,7 @@ func (d *dispatcher) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.svc.RunTimers(ctx) })
 	g.Go(func() error { return d.hooks.Run(ctx) })
+	g.Go(func() error { return d.watchMatrix(ctx) })
 	g.Go(func() error {
 		return bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: d.o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupDispatch,
@@ -223,6 +238,10 @@ func (d *dispatcher) Close() {
 func ensureTokens(path string, pack *rules.Pack) (taskapi.Tokens, error) {
 	tk, err := taskapi.ReadTokens(path)
 	if err == nil {
+		if tk.Inspectors == nil { // written before inspectors existed
+			tk.Inspectors = taskapi.NewTokens(nil).Inspectors
+			return tk, tk.Write(path)
+		}
 		return tk, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
