@@ -86,11 +86,12 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	return g.Wait()
 }
 
-// dispatchFiles are the dispatcher's own files.
+// dispatchFiles are the dispatcher's own files and settings.
 type dispatchFiles struct {
-	tokens   string // tokens.json, created when missing
-	webhooks string // optional webhooks of departments
-	feeds    bool   // publish each department's transitions on tasks.DEPT
+	tokens   string           // tokens.json, created when missing
+	webhooks string           // optional webhooks of departments
+	feeds    bool             // publish each department's transitions on tasks.DEPT
+	now      func() time.Time // the tasks' clock; nil is time.Now (tests move it)
 }
 
 // dispatcher is the dispatch role: the task service, its Kafka writers, its
@@ -159,6 +160,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		Transitions:   tw.WriteMessages,
 		Changes:       cw.WriteMessages,
 		Notify:        d.notify,
+		Now:           files.now,
 		Logger:        log,
 	})
 	if err := reg.Register(d.svc.Collector()); err != nil {
