@@ -28,6 +28,7 @@ type Pack struct {
 	Engine       *Engine
 	Alarms       []*AlarmDef // the IoT alarm types (alarms.yaml); none when the pack has no alarms file
 	Merge        MergeConfig // duplicate merge and fusion (merge.yaml); defaults when the pack has none
+	Tiebreaks    *Tiebreaks  // learned boundary tie-breaks (tiebreaks.yaml); nil when the pack has none
 }
 
 // Matrix is the responsibility matrix as the pack states it.
@@ -70,6 +71,7 @@ type packFile struct {
 	Rules       []string `yaml:"rules"`
 	Alarms      string   `yaml:"alarms"`
 	Merge       string   `yaml:"merge"`
+	Tiebreaks   string   `yaml:"tiebreaks"`
 }
 
 // Load reads the pack in fsys (pack.yaml at its root), checks all of it and
@@ -129,6 +131,9 @@ func Load(fsys fs.FS) (*Pack, error) {
 	depts := c.checkDepartments(pf.Departments, p.Departments)
 	c.checkMatrix(pf.Matrix, p.Matrix, cats, depts, areaIDs)
 	c.checkDevices(pf.Devices, p.Devices, depts)
+	if pf.Tiebreaks != "" {
+		p.Tiebreaks = c.loadTiebreaks(fsys, pf.Tiebreaks, areaIDs)
+	}
 	p.Engine = c.compileRules(fsys, pf.Rules, cats)
 	if pf.Alarms != "" {
 		p.Alarms = c.compileAlarms(fsys, pf.Alarms, cats)
