@@ -43,7 +43,7 @@ func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: ok: %d categories, %d departments, %d matrix entries, %d devices, %d rules\n",
-		o.pack, len(p.Categories), len(p.Departments), len(p.Matrix.Entries), len(p.Devices), p.Engine.Rules())
+	fmt.Fprintf(stdout, "%s: ok: %d categories, %d departments, %d matrix entries, %d devices, %d rules, %d boundary tie-breaks\n",
+		o.pack, len(p.Categories), len(p.Departments), len(p.Matrix.Entries), len(p.Devices), p.Engine.Rules(), p.Tiebreaks.Len())
 	return nil
 }

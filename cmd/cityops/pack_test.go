@@ -34,8 +34,12 @@ func TestPackCommands(t *testing.T) {
 		{"learn another layout through a mapping", []string{"pack", "learn", "--requests", "../../rules/learn/testdata/other_city.csv",
 			"--mapping", "../../rules/learn/testdata/other_city.mapping.yaml", "--areas", data + "geo/nyc/community_districts.geojson",
 			"--area-key", "BoroCD", "--out", filepath.Join(dir, "other")}, 0, []string{"3 departments", "from 4 requests"}},
-		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:"}},
-		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0, []string{"\nagency=9"}},
+		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:", "boundary tie-breaks"}},
+		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0,
+			[]string{"tie-broken by spot", "area misses by kind", "\narea_geometry=98.9", "\nagency=9"}},
+		{"learn and cross-validate", []string{"pack", "learn", "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",
+			"--areas", data + "geo/nyc/community_districts.geojson", "--area-key", "BoroCD", "--out", filepath.Join(dir, "cv"), "--folds", "5"}, 0,
+			[]string{"5-fold cross-validation", "fold 4: 1395 records", "\narea_geometry=98.94% area=99.2", "\nagency=98.9% area=99.2%\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -82,19 +82,23 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err := l.Write(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d categories, %d departments, %d matrix entries from %d requests\n",
-		*out, len(l.Categories), len(l.Departments), len(l.Matrix), len(recs))
+	fmt.Fprintf(stdout, "%s: %d categories, %d departments, %d matrix entries, %d boundary tie-breaks from %d requests\n",
+		*out, len(l.Categories), len(l.Departments), len(l.Matrix), len(l.Tiebreaks), len(recs))
 	if *folds > 1 {
 		tmp, err := os.MkdirTemp("", "cityops-folds-")
 		if err != nil {
 			return fmt.Errorf("creating fold directory: %w", err)
 		}
 		defer os.RemoveAll(tmp)
-		rep, err := learn.CrossValidate(recs, opt, *folds, tmp)
+		rep, perFold, err := learn.CrossValidate(recs, opt, *folds, tmp)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%d-fold cross-validation:\n", *folds)
+		for i, f := range perFold {
+			fmt.Fprintf(stdout, "fold %d: %d records, agency=%.1f%% area_geometry=%.2f%% area=%.2f%%\n",
+				i, f.Records, f.Agency(), f.AreaGeometry(), f.Area())
+		}
 		rep.Print(stdout, 10)
 	}
 	return nil

@@ -6,9 +6,13 @@
 // request type (and per type and descriptor where the departments that
 // handled them differ), the responsibility matrix from the departments that
 // actually handled each category, per area where an area's practice differs,
-// and deadlines from observed closure times. Eval replays records through a
-// pack's classification (rules), placement (geo) and responsibility matrix
-// (dispatch) and reports how often the pack agrees with what the city did.
+// and deadlines from observed closure times, and the boundary tie-breaks
+// (rules.Tiebreaks): the requests that lie near a boundary between areas,
+// with the area the city recorded, which say how the city places points
+// where areas meet. Eval replays records through a pack's classification
+// (rules), placement (geo, then the tie-breaks near boundaries) and
+// responsibility matrix (dispatch) and reports how often the pack agrees
+// with what the city did, with geometry alone beside the whole placement.
 // CrossValidate does both over k folds, so a pack is never judged on the
 // records it learned from.
 package learn

@@ -20,13 +20,24 @@ import (
 // cannot be placed by geo (Unplaced), and one whose recorded area is
 // "Unspecified" or "0 ..." has nothing to agree with (Unspecified); both are
 // counted and left out.
+//
+// Area is the pack's whole placement: geometry, and the pack's learned
+// boundary tie-breaks near boundaries. AreaGeometry is point in polygon
+// alone, reported apart so that the learned layer's share is plain.
 type Report struct {
-	Records     int
-	AgencyOK    int
-	Placed      int // records with a location and a specified area
-	AreaOK      int
-	Unplaced    int // records with a specified area but no location
-	Unspecified int // records whose recorded area is unspecified
+	Records        int
+	AgencyOK       int
+	Placed         int // records with a location and a specified area
+	AreaOK         int
+	AreaGeometryOK int // of Placed, how many point in polygon alone places right
+	Unplaced       int // records with a specified area but no location
+	Unspecified    int // records whose recorded area is unspecified
+	// Tiebroken counts the placements each tie-break layer made, and
+	// TiebrokenOK how many of them agree with the record.
+	Tiebroken, TiebrokenOK map[rules.Placement]int
+	// AreaMisses counts the area misses by how far the recorded area lies
+	// from the point (see missKind).
+	AreaMisses map[string]int
 	// Disagreements counts the misses by kind: "agency: TYPE: want -> got"
 	// and "area: want -> got".
 	Disagreements map[string]int
@@ -38,13 +49,26 @@ func (r *Report) Add(o Report) {
 	r.AgencyOK += o.AgencyOK
 	r.Placed += o.Placed
 	r.AreaOK += o.AreaOK
+	r.AreaGeometryOK += o.AreaGeometryOK
 	r.Unplaced += o.Unplaced
 	r.Unspecified += o.Unspecified
+	r.init()
+	addCounts(r.Disagreements, o.Disagreements)
+	addCounts(r.AreaMisses, o.AreaMisses)
+	addCounts(r.Tiebroken, o.Tiebroken)
+	addCounts(r.TiebrokenOK, o.TiebrokenOK)
+}
+
+func (r *Report) init() {
 	if r.Disagreements == nil {
-		r.Disagreements = map[string]int{}
+		r.Disagreements, r.AreaMisses = map[string]int{}, map[string]int{}
+		r.Tiebroken, r.TiebrokenOK = map[rules.Placement]int{}, map[rules.Placement]int{}
 	}
-	for k, n := range o.Disagreements {
-		r.Disagreements[k] += n
+}
+
+func addCounts[K comparable](dst, src map[K]int) {
+	for k, n := range src {
+		dst[k] += n
 	}
 }
 
@@ -53,6 +77,10 @@ func (r *Report) Agency() float64 { return pct(r.AgencyOK, r.Records) }
 
 // Area returns the share of placed records placed in the area the city recorded.
 func (r *Report) Area() float64 { return pct(r.AreaOK, r.Placed) }
+
+// AreaGeometry returns the share that point in polygon alone places in the
+// area the city recorded.
+func (r *Report) AreaGeometry() float64 { return pct(r.AreaGeometryOK, r.Placed) }
 
 func pct(a, b int) float64 {
 	if b == 0 {
@@ -63,22 +91,25 @@ func pct(a, b int) float64 {
 
 // Eval replays recs through pack: classification by its rules (the record's
 // type as the event type, its descriptor as the text), placement by its
-// areas and the lead department by its responsibility matrix.
+// areas and tie-breaks (the record's address included) and the lead
+// department by its responsibility matrix.
 func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 	ix, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		return Report{}, fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
 	mx := dispatch.NewMatrix(pack.Matrix)
-	rep := Report{Disagreements: map[string]int{}}
+	var rep Report
+	rep.init()
 	for i := range recs {
 		r := &recs[i]
 		ev := cityops.Event{ID: r.ID, Source: cityops.SourceHotline, Type: r.Type, Text: r.Descriptor,
 			Lat: r.Lat, Lon: r.Lon, Time: r.Created}
 		in := rules.NewInput(&ev, pack)
-		area := ""
+		area, geometric, by := "", "", rules.ByGeometry
 		if r.HasLoc {
-			area, _ = ix.Locate(r.Lat, r.Lon)
+			geometric, _ = ix.Locate(r.Lat, r.Lon)
+			area, by = pack.Tiebreaks.Place(ix, r.Lat, r.Lon, r.Address)
 			in.Area = area
 		}
 		d := pack.Engine.Classify(in)
@@ -96,9 +127,19 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 			rep.Unplaced++
 		default:
 			rep.Placed++
+			if geometric == r.Area {
+				rep.AreaGeometryOK++
+			}
+			if by != rules.ByGeometry {
+				rep.Tiebroken[by]++
+			}
 			if area == r.Area {
 				rep.AreaOK++
+				if by != rules.ByGeometry {
+					rep.TiebrokenOK[by]++
+				}
 			} else {
+				rep.AreaMisses[missKind(ix, r)]++
 				rep.Disagreements[fmt.Sprintf("area: %s -> %s", r.Area, cmp.Or(area, "none"))]++
 			}
 		}
@@ -106,12 +147,38 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 	return rep, nil
 }
 
+// The kinds of area misses, by how far from the point the recorded area
+// lies.
+const (
+	missBoundary = "a: recorded area within 10 m (the point lies on a boundary)"
+	missNear     = "b: recorded area 10-100 m away"
+	missFar      = "c: recorded area 100 m-1 km away"
+	missRecord   = "d: recorded area over 1 km away (an error of the record)"
+)
+
+// missKind says how far from the record's point its recorded area lies.
+func missKind(ix *geo.Index, r *Record) string {
+	for _, k := range []struct {
+		metres float64
+		kind   string
+	}{{rules.NearMetres, missBoundary}, {100, missNear}, {1000, missFar}} {
+		if slices.Contains(ix.Near(r.Lat, r.Lon, k.metres), r.Area) {
+			return k.kind
+		}
+	}
+	return missRecord
+}
+
 // Print writes the report: counts, the most frequent disagreements (at most
-// top), and last the line "agency=NN.N% area=NN.N%".
+// top), the area misses by kind, and last the line "agency=NN.N% area=NN.N%",
+// after one that sets the area share beside that of geometry alone.
 func (r *Report) Print(w io.Writer, top int) {
 	fmt.Fprintf(w, "records %d: agency agrees on %d\n", r.Records, r.AgencyOK)
-	fmt.Fprintf(w, "placed %d (left out: %d without a location, %d with an unspecified area): area agrees on %d\n",
-		r.Placed, r.Unplaced, r.Unspecified, r.AreaOK)
+	fmt.Fprintf(w, "placed %d (left out: %d without a location, %d with an unspecified area): area agrees on %d, geometry alone on %d\n",
+		r.Placed, r.Unplaced, r.Unspecified, r.AreaOK, r.AreaGeometryOK)
+	for _, by := range []rules.Placement{rules.BySpot, rules.ByAddress, rules.ByStreet} {
+		fmt.Fprintf(w, "  tie-broken by %s: %d, agreeing %d\n", by, r.Tiebroken[by], r.TiebrokenOK[by])
+	}
 	keys := slices.SortedFunc(maps.Keys(r.Disagreements), func(a, b string) int {
 		return cmp.Or(cmp.Compare(r.Disagreements[b], r.Disagreements[a]), cmp.Compare(a, b))
 	})
@@ -121,5 +188,12 @@ func (r *Report) Print(w io.Writer, top int) {
 	for _, k := range keys[:min(top, len(keys))] {
 		fmt.Fprintf(w, "  %5d  %s\n", r.Disagreements[k], k)
 	}
+	if len(r.AreaMisses) > 0 {
+		fmt.Fprintln(w, "area misses by kind:")
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.AreaMisses)) {
+		fmt.Fprintf(w, "  %5d  %s\n", r.AreaMisses[k], k[3:])
+	}
+	fmt.Fprintf(w, "area_geometry=%.2f%% area=%.2f%%\n", r.AreaGeometry(), r.Area())
 	fmt.Fprintf(w, "agency=%.1f%% area=%.1f%%\n", r.Agency(), r.Area())
 }

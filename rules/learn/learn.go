@@ -9,6 +9,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/rules"
 )
 
 // Options control Learn.
@@ -33,6 +34,9 @@ type Learned struct {
 	Default     string
 	Matrix      [][3]string // category, area ("" = city-wide), department
 	Rules       []learnedRule
+	// Tiebreaks are the requests that lie near a boundary between areas,
+	// with the area the city recorded, for rules.Tiebreaks.
+	Tiebreaks []rules.TiebreakEntry
 }
 
 type learnedRule struct {
@@ -163,6 +167,8 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 		}
 	}
 
+	l.Tiebreaks = tiebreaks(recs, ix, known)
+
 	// Deadlines: the time within which four in five requests were closed.
 	for i := range l.Categories {
 		c := &l.Categories[i]
@@ -174,4 +180,23 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 		c.DeadlineHours = max(1, int(math.Ceil(h[(len(h)-1)*4/5])))
 	}
 	return l, nil
+}
+
+// tiebreaks returns the records that lie within rules.StreetMetres of a
+// boundary and whose recorded area is one of the areas that lie that near:
+// the city's own answers for points where geometry alone is a coin toss.
+// A record whose recorded area lies farther off is an error of the record,
+// and is left out.
+func tiebreaks(recs []Record, ix *geo.Index, known map[string]bool) []rules.TiebreakEntry {
+	var out []rules.TiebreakEntry
+	for _, r := range recs {
+		if !r.HasLoc || !known[r.Area] {
+			continue
+		}
+		near := ix.Near(r.Lat, r.Lon, rules.StreetMetres)
+		if len(near) > 1 && slices.Contains(near, r.Area) {
+			out = append(out, rules.TiebreakEntry{Lat: r.Lat, Lon: r.Lon, Area: r.Area, Address: r.Address})
+		}
+	}
+	return out
 }

@@ -38,24 +38,47 @@ func TestCrossValidateNYC(t *testing.T) {
 	if len(recs) != 6978 {
 		t.Fatalf("read %d records, want 6978", len(recs))
 	}
-	rep, err := learn.CrossValidate(recs, nycOptions(t), 5, t.TempDir())
+	rep, folds, err := learn.CrossValidate(recs, nycOptions(t), 5, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b testingWriter
 	b.t = t
 	rep.Print(&b, 15)
+	for i, f := range folds {
+		t.Logf("fold %d: %d records, agency=%.1f%% area_geometry=%.2f%% area=%.2f%%", i, f.Records, f.Agency(), f.AreaGeometry(), f.Area())
+	}
 	// The goals are 97% agency and 99.5% area. Agency reaches 98.9%: the
 	// misses are types that two agencies share (Sewer and Water System
-	// between DEP and the 311 desk) and types that occur once. Area reaches
-	// 98.9% (67 misses of 6,332 placed): 47 of the misses lie within 2 m of
-	// a district boundary (NYC geocodes addresses to street centre lines,
-	// and districts meet on those lines, so which side is a coin toss for
-	// exact point-in-polygon), 7 lie 4-36 m from it, and 13 are 2018 records
-	// whose recorded board lies 1-6 km from the point (mostly "01 BROOKLYN"
-	// for points across Brooklyn): errors in the record, not in placement.
-	if rep.Agency() < 98.5 || rep.Area() < 98.5 {
-		t.Errorf("agency %.2f%%, area %.2f%%; reached 98.9%% and 98.9%% before", rep.Agency(), rep.Area())
+	// between DEP and the 311 desk) and types that occur once.
+	//
+	// Geometry alone places 98.9% (67 misses of 6,332). NYC geocodes
+	// addresses to street centre lines and districts meet on those lines, so
+	// near a boundary point in polygon is a coin toss; the learned
+	// tie-breaks (same spot, same address, same side of the street in the
+	// training folds) raise area to 99.2% (49 misses) and never overrule
+	// geometry wrongly on this data. What remains: 34 points on a boundary
+	// with no past request at the spot, address or street side, 2 whose
+	// recorded area lies 10 m-1 km off, and 13 (2018, mostly "01 BROOKLYN"
+	// for points across Brooklyn) whose recorded area lies over 1 km away:
+	// errors of the record. 99.5% would allow 31 misses.
+	if len(folds) != 5 {
+		t.Fatalf("%d folds", len(folds))
+	}
+	if rep.Agency() < 98.5 || rep.AreaGeometry() < 98.5 || rep.Area() < 99.1 {
+		t.Errorf("agency %.2f%%, area by geometry %.2f%%, area %.2f%%; reached 98.9%%, 98.9%% and 99.2%% before",
+			rep.Agency(), rep.AreaGeometry(), rep.Area())
+	}
+	if rep.AreaOK <= rep.AreaGeometryOK {
+		t.Errorf("the tie-breaks placed %d right, geometry alone %d", rep.AreaOK, rep.AreaGeometryOK)
+	}
+	for by, n := range rep.Tiebroken {
+		if ok := rep.TiebrokenOK[by]; float64(ok) < 0.9*float64(n) {
+			t.Errorf("tie-broken by %s: %d of %d agree with the record", by, ok, n)
+		}
+	}
+	if rep.AreaMisses["d: recorded area over 1 km away (an error of the record)"] < 10 {
+		t.Errorf("area misses by kind: %v", rep.AreaMisses)
 	}
 }
 
@@ -74,6 +97,9 @@ func TestLearnedPackLoads(t *testing.T) {
 	}
 	if len(p.Categories) < 100 || len(p.Departments) < 15 || p.Location.String() != "America/New_York" {
 		t.Errorf("learned pack: %d categories, %d departments, zone %s", len(p.Categories), len(p.Departments), p.Location)
+	}
+	if n := p.Tiebreaks.Len(); n != len(l.Tiebreaks) || n < 300 {
+		t.Errorf("learned %d boundary tie-breaks, the pack loaded %d", len(l.Tiebreaks), n)
 	}
 }
 

@@ -23,6 +23,7 @@ type Record struct {
 	Lat, Lon   float64
 	HasLoc     bool
 	Area       string // the area the city recorded, as an area id; empty when unspecified
+	Address    string // the incident's street address ("453 JEFFERSON AVENUE"), optional
 	Created    time.Time
 	Closed     time.Time // zero while open
 }
@@ -38,6 +39,7 @@ type Mapping struct {
 	Lat        string `yaml:"lat"`
 	Lon        string `yaml:"lon"`
 	Area       string `yaml:"area"`
+	Address    string `yaml:"address"`
 	Created    string `yaml:"created"`
 	Closed     string `yaml:"closed"`
 	TimeLayout string `yaml:"time_layout"` // Go layout of the times
@@ -50,7 +52,7 @@ type Mapping struct {
 // NYC311 is the mapping of NYC Open Data's 311 service requests.
 var NYC311 = Mapping{
 	ID: "unique_key", Type: "complaint_type", Descriptor: "descriptor", Agency: "agency", AgencyName: "agency_name",
-	Lat: "latitude", Lon: "longitude", Area: "community_board", Created: "created_date", Closed: "closed_date",
+	Lat: "latitude", Lon: "longitude", Area: "community_board", Address: "incident_address", Created: "created_date", Closed: "closed_date",
 	TimeLayout: "2006-01-02T15:04:05", TimeZone: "America/New_York", AreaFormat: "nyc-board",
 }
 
@@ -97,8 +99,8 @@ func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
 		}
 		return i, nil
 	}
-	var cols [10]int
-	for i, name := range []string{m.ID, m.Type, m.Descriptor, m.Agency, m.AgencyName, m.Lat, m.Lon, m.Area, m.Created, m.Closed} {
+	var cols [11]int
+	for i, name := range []string{m.ID, m.Type, m.Descriptor, m.Agency, m.AgencyName, m.Lat, m.Lon, m.Area, m.Created, m.Closed, m.Address} {
 		if cols[i], err = idx(name); err != nil {
 			return nil, err
 		}
@@ -136,6 +138,7 @@ func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
 			rec.HasLoc = true
 		}
 		rec.Area = areaID(get(7), m.AreaFormat)
+		rec.Address = strings.ToUpper(strings.Join(strings.Fields(get(10)), " "))
 		if s := get(8); s != "" {
 			if rec.Created, err = time.ParseInLocation(m.TimeLayout, s, loc); err != nil {
 				return nil, fmt.Errorf("line %d: created: %w", line, err)

@@ -71,3 +71,21 @@ func TestNYCBoards(t *testing.T) {
 		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+func TestNYCAddress(t *testing.T) {
+	csv := nycHeader + "1,2024-01-01T00:00:00,,DOT,,Sidewalk Condition,,,11355,135-26  booth memorial avenue,QUEENS,07 QUEENS,40.74,-73.82,,,\n" +
+		"2,2024-01-01T00:00:00,,NYPD,,Noise,,,,,BRONX,01 BRONX,40.8,-73.9,,,\n"
+	recs, err := learn.ReadCSV(strings.NewReader(csv), learn.NYC311)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if got := recs[0].Address; got != "135-26 BOOTH MEMORIAL AVENUE" {
+		t.Errorf("address: got %q", got)
+	}
+	if recs[1].Address != "" {
+		t.Errorf("empty address: got %q", recs[1].Address)
+	}
+}

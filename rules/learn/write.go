@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cityops/cityops/rules"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -55,11 +56,12 @@ func (l *Learned) Write(dir string) error {
 		{"pack.yaml", "# Learned from the city's request history by `cityops pack learn`.", map[string]any{
 			"name": l.Name, "time_zone": l.TimeZone, "crs": "WGS-84", "languages": []string{"en"},
 			"areas": "areas.geojson", "categories": "categories.yaml", "departments": "departments.yaml",
-			"matrix": "matrix.yaml", "rules": []string{"rules/learned.yaml"},
+			"matrix": "matrix.yaml", "rules": []string{"rules/learned.yaml"}, "tiebreaks": "tiebreaks.yaml",
 		}},
 		{"categories.yaml", "# One category per request type, and per type and descriptor where another\n# department handled them. deadline_hours: the time within which 80% of the\n# city's requests of the category were closed.", l.Categories},
 		{"departments.yaml", "# The departments that handled the requests.", l.Departments},
 		{"matrix.yaml", "# Each category's most frequent department, city-wide and per area where an\n# area's practice differs.", mx},
+		{"tiebreaks.yaml", "# Requests near a boundary between areas, with the area the city recorded:\n# how the city places points where areas meet (see rules.Tiebreaks).", tiebreakList(l.Tiebreaks)},
 		{"rules/learned.yaml", "# A hotline event's type is the request type, its text the descriptor.", map[string]any{
 			"groups": []group{{Name: "learned", Mode: "first", Rules: rs}},
 		}},
@@ -80,4 +82,12 @@ func (l *Learned) Write(dir string) error {
 		return fmt.Errorf("writing areas: %w", err)
 	}
 	return nil
+}
+
+// tiebreakList keeps an empty table a list in YAML.
+func tiebreakList(t []rules.TiebreakEntry) []rules.TiebreakEntry {
+	if t == nil {
+		return []rules.TiebreakEntry{}
+	}
+	return t
 }
