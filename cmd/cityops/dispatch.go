@@ -47,7 +47,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	var files dispatchFiles
 	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
 	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
-	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT")
+	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT (always on with --webhooks, which are delivered from those topics)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,7 +101,6 @@ type dispatcher struct {
 	svc     *tasks.Service
 	api     *taskapi.API
 	hooks   *webhook.Deliverer
-	feed    *feed.Feed
 	matrix  *dispatch.MatrixLog
 	pack    *rules.Pack
 	writers []*kafka.Writer
@@ -124,7 +123,8 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		}
 	}
 	topics := []string{tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges}
-	if files.feeds {
+	feeds := files.feeds || len(endpoints) > 0 // webhooks are delivered from the department topics
+	if feeds {
 		topics = append(topics, feed.Topics(pack.Departments)...)
 	}
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, topics...); err != nil {
@@ -142,11 +142,23 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	}
 	d := &dispatcher{o: o, log: log, pack: pack}
 	d.matrix = dispatch.NewMatrixLog(d.writer(dispatch.MatrixTopic).WriteMessages)
-	if files.feeds {
-		d.feed = feed.New(o.brokers(), log)
+	tw, aw, hw := d.writer(tasks.Topic), d.writer(topicAudit), d.writer(topicWebhookDLQ)
+	// One writer without a topic takes the incident change and the
+	// department feed record of a step in one call.
+	cw := d.writer("")
+	changes := func(ctx context.Context, msgs ...kafka.Message) error {
+		for i := range msgs {
+			if msgs[i].Topic == "" {
+				msgs[i].Topic = bus.TopicIncidentChanges
+			}
+		}
+		return cw.WriteMessages(ctx, msgs...)
 	}
-	tw, cw, aw, hw := d.writer(tasks.Topic), d.writer(bus.TopicIncidentChanges), d.writer(topicAudit), d.writer(topicWebhookDLQ)
-	d.hooks = webhook.New(webhook.Config{Endpoints: endpoints, Logger: log,
+	var fanout func(*lifecycle.Task, cityops.Transition) []kafka.Message
+	if feeds {
+		fanout = feed.Records
+	}
+	d.hooks = webhook.New(webhook.Config{Endpoints: endpoints, Brokers: o.brokers(), Logger: log,
 		DeadLetter: func(ctx context.Context, dept string, body []byte, reason error) error {
 			return hw.WriteMessages(ctx, kafka.Message{Key: []byte(dept), Value: body,
 				Headers: []kafka.Header{{Key: bus.HeaderReason, Value: []byte(reason.Error())}}})
@@ -158,8 +170,8 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		Policy:        policy,
 		Center:        pack.Matrix.Default,
 		Transitions:   tw.WriteMessages,
-		Changes:       cw.WriteMessages,
-		Notify:        d.notify,
+		Changes:       changes,
+		Fanout:        fanout,
 		Now:           files.now,
 		Logger:        log,
 	})
@@ -218,18 +230,7 @@ func (d *dispatcher) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// notify hands a recorded transition to the webhooks and the feeds.
-func (d *dispatcher) notify(t *lifecycle.Task, tr cityops.Transition) {
-	d.hooks.Notify(t, tr)
-	if d.feed != nil {
-		d.feed.Notify(t, tr)
-	}
-}
-
 func (d *dispatcher) Close() {
-	if d.feed != nil {
-		d.feed.Close()
-	}
 	for _, w := range d.writers {
 		w.Close()
 	}

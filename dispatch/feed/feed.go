@@ -1,13 +1,13 @@
 // Package feed publishes each department's task transitions on a Kafka
 // topic of its own, tasks.DEPARTMENT, for departments whose systems read
-// Kafka rather than take webhooks.
+// Kafka rather than take webhooks, and for the webhook deliverer, which
+// consumes these topics. The records are written with the incident's change,
+// in the same durable step, so a transition the loop recorded is on its
+// department's topic too.
 package feed
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
-	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch/lifecycle"
@@ -26,43 +26,21 @@ func Topics(depts []cityops.Department) []string {
 	return out
 }
 
-// Feed writes asynchronously: Notify never blocks the loop, and a failed
-// write is logged (the transitions topic remains the record).
-type Feed struct{ w *kafka.Writer }
-
-// New returns a feed writing to brokers.
-func New(brokers []string, log *slog.Logger) *Feed {
-	return &Feed{w: &kafka.Writer{
-		Addr:         kafka.TCP(brokers...),
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: 5 * time.Millisecond,
-		Async:        true,
-		Completion: func(msgs []kafka.Message, err error) {
-			if err != nil {
-				log.Error("writing department feeds", "records", len(msgs), "err", err)
-			}
-		},
-	}}
-}
-
 // Record is a feed's record.
 type Record struct {
 	Transition cityops.Transition `json:"transition"`
 	Task       lifecycle.Task     `json:"task"`
 }
 
-// Notify queues the transition on the owner's topic; it fits tasks.Config.Notify.
-func (f *Feed) Notify(t *lifecycle.Task, tr cityops.Transition) {
+// Records returns the record of tr for the topic of the department that
+// owns the task after it, keyed by incident id. It fits tasks.Config.Fanout.
+func Records(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
 	if t.DepartmentID == "" {
-		return
+		return nil
 	}
 	v, err := json.Marshal(Record{Transition: tr, Task: *t})
 	if err != nil {
-		return
+		return nil
 	}
-	_ = f.w.WriteMessages(context.Background(), kafka.Message{Topic: Topic(t.DepartmentID), Key: []byte(t.ID), Value: v})
+	return []kafka.Message{{Topic: Topic(t.DepartmentID), Key: []byte(t.ID), Value: v}}
 }
-
-// Close flushes and closes the feed.
-func (f *Feed) Close() error { return f.w.Close() }

@@ -92,7 +92,11 @@ func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityop
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", tr.IncidentID, err)
 	}
-	if err := s.cfg.Changes(ctx, kafka.Message{Key: []byte(tr.IncidentID), Value: c}); err != nil {
+	msgs := []kafka.Message{{Key: []byte(tr.IncidentID), Value: c}}
+	if s.cfg.Fanout != nil {
+		msgs = append(msgs, s.cfg.Fanout(t, tr)...)
+	}
+	if err := s.cfg.Changes(ctx, msgs...); err != nil {
 		return fmt.Errorf("publishing change of %s (the transition is recorded): %w", tr.IncidentID, err)
 	}
 	s.cfg.Notify(t, tr)

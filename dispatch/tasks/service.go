@@ -30,6 +30,11 @@ type Config struct {
 	Transitions Publish // the transitions topic
 	Changes     Publish // the incident changes topic
 	Notify      Notify  // optional
+	// Fanout returns records to write in the same call to Changes as the
+	// incident's change, e.g. the owner's department feed, so they are as
+	// durable as the step; optional. Its records name their topics; the
+	// change names none.
+	Fanout func(t *lifecycle.Task, tr cityops.Transition) []kafka.Message
 	// CategoryNames names categories the center sets (code -> name in the
 	// city's first language); optional.
 	CategoryNames map[string]string

@@ -7,19 +7,21 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/segmentio/kafka-go"
+	"golang.org/x/sync/errgroup"
 )
 
 // The headers of a delivery.
@@ -43,24 +45,32 @@ type Delivery struct {
 // DeadLetter files a delivery that failed for good.
 type DeadLetter func(ctx context.Context, department string, body []byte, reason error) error
 
+// Group is the deliverer's consumer group: its committed offsets say which
+// records of the department topics have been delivered or dead-lettered.
+const Group = "cityops-webhooks"
+
 // Config configures a Deliverer.
 type Config struct {
-	Endpoints   map[string]Endpoint // department id -> endpoint
-	Client      *http.Client
-	DeadLetter  DeadLetter
-	MaxElapsed  time.Duration // give up after this long (default 10 min)
-	Initial     time.Duration // first retry interval (default 500 ms)
-	QueueLength int           // deliveries waiting per department before new ones go to the dead letter (default 10000)
-	Logger      *slog.Logger
+	Endpoints  map[string]Endpoint // department id -> endpoint
+	Brokers    []string            // where the department topics are
+	Group      string              // consumer group (default Group)
+	Client     *http.Client
+	DeadLetter DeadLetter
+	MaxElapsed time.Duration // give up on a delivery after this long (default 10 min)
+	Initial    time.Duration // first retry interval (default 500 ms)
+	Logger     *slog.Logger
 }
 
-// Deliverer posts transitions to departments' endpoints, one queue and one
-// worker per department so that a slow receiver holds up only itself, and
-// deliveries of a department arrive in order.
+// Deliverer posts the records of departments' topics (feed.Topic) to their
+// endpoints. Each department is a consumer of its own topic, so a slow
+// receiver holds up only itself and its deliveries arrive in order. A
+// record's offset is committed only after it was delivered or filed as a
+// dead letter: a deliverer stopped mid-way, even while the receiver is down,
+// delivers the rest when it starts again. Delivery is at least once; the
+// X-Cityops-Delivery header (incident id/version) lets the receiver drop
+// repeats.
 type Deliverer struct {
-	cfg    Config
-	queues map[string]chan Delivery
-	wg     sync.WaitGroup
+	cfg Config
 }
 
 // ReadEndpoints reads a JSON file of {"department": {"url": ..., "secret": ...}}.
@@ -81,10 +91,13 @@ func ReadEndpoints(path string) (map[string]Endpoint, error) {
 	return eps, nil
 }
 
-// New returns a Deliverer; Run starts its workers.
+// New returns a Deliverer; Run starts it.
 func New(cfg Config) *Deliverer {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.Group == "" {
+		cfg.Group = Group
 	}
 	if cfg.MaxElapsed <= 0 {
 		cfg.MaxElapsed = 10 * time.Minute
@@ -92,76 +105,73 @@ func New(cfg Config) *Deliverer {
 	if cfg.Initial <= 0 {
 		cfg.Initial = 500 * time.Millisecond
 	}
-	if cfg.QueueLength <= 0 {
-		cfg.QueueLength = 10000
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Deliverer{cfg: cfg, queues: map[string]chan Delivery{}}
-	for dept := range cfg.Endpoints {
-		d.queues[dept] = make(chan Delivery, cfg.QueueLength)
-	}
-	return d
+	return &Deliverer{cfg: cfg}
 }
 
-// Notify queues a transition for the department that owns the task after
-// it. It never blocks: when the department's queue is full the delivery
-// goes to the dead letter. It fits tasks.Config.Notify.
-func (d *Deliverer) Notify(t *lifecycle.Task, tr cityops.Transition) {
-	d.enqueue(t.DepartmentID, Delivery{Transition: tr, Task: *t})
-}
-
-func (d *Deliverer) enqueue(dept string, del Delivery) {
-	q, ok := d.queues[dept]
-	if !ok {
-		return
+// Topics are the department topics the deliverer reads, to create at start.
+func (d *Deliverer) Topics() []string {
+	out := make([]string, 0, len(d.cfg.Endpoints))
+	for dept := range d.cfg.Endpoints {
+		out = append(out, feed.Topic(dept))
 	}
-	select {
-	case q <- del:
-	default:
-		body, _ := json.Marshal(del)
-		d.deadLetter(context.Background(), dept, body, errors.New("delivery queue full"))
-	}
+	return out
 }
 
 // Run delivers until ctx is done.
 func (d *Deliverer) Run(ctx context.Context) error {
-	for dept, q := range d.queues {
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case del := <-q:
-					d.deliver(ctx, dept, del)
-				}
-			}
-		}()
+	g, ctx := errgroup.WithContext(ctx)
+	for dept := range d.cfg.Endpoints {
+		g.Go(func() error {
+			return bus.Consume(ctx, bus.ConsumerConfig{Brokers: d.cfg.Brokers, Topic: feed.Topic(dept), Group: d.cfg.Group,
+				BatchSize: 100, BatchWait: 5 * time.Millisecond, Logger: d.cfg.Logger}, d.Handler(dept))
+		})
 	}
-	d.wg.Wait()
-	return nil
+	return g.Wait()
 }
 
-func (d *Deliverer) deliver(ctx context.Context, dept string, del Delivery) {
+// Handler delivers a batch of dept's topic in order. It returns nil once
+// every record was delivered or dead-lettered, and an error (so nothing is
+// committed) when ctx ends first or a dead letter cannot be filed.
+func (d *Deliverer) Handler(dept string) bus.Handler {
 	ep := d.cfg.Endpoints[dept]
-	body, err := json.Marshal(del)
-	if err != nil {
-		d.deadLetter(ctx, dept, nil, fmt.Errorf("encoding delivery: %w", err))
-		return
+	return func(ctx context.Context, batch []kafka.Message) error {
+		for _, m := range batch {
+			var del Delivery
+			if err := json.Unmarshal(m.Value, &del); err != nil {
+				if err := d.deadLetter(ctx, dept, m.Value, fmt.Errorf("decoding record %d: %w", m.Offset, err)); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := d.deliver(ctx, dept, ep, del.Transition, m.Value); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+}
+
+// deliver posts body until it is taken, then returns nil; when it keeps
+// failing it files a dead letter. It returns an error only when ctx ends or
+// the dead letter cannot be filed.
+func (d *Deliverer) deliver(ctx context.Context, dept string, ep Endpoint, tr cityops.Transition, body []byte) error {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval, b.MaxElapsedTime = d.cfg.Initial, d.cfg.MaxElapsed
-	key := del.Transition.IncidentID + "/" + strconv.FormatUint(del.Transition.Version, 10)
-	err = backoff.RetryNotify(func() error { return d.post(ctx, ep, key, body) }, backoff.WithContext(b, ctx),
+	key := tr.IncidentID + "/" + strconv.FormatUint(tr.Version, 10)
+	err := backoff.RetryNotify(func() error { return d.post(ctx, ep, key, body) }, backoff.WithContext(b, ctx),
 		func(err error, wait time.Duration) {
 			d.cfg.Logger.Warn("webhook failed, retrying", "department", dept, "delivery", key, "wait", wait, "err", err)
 		})
-	if err != nil && ctx.Err() == nil {
-		d.deadLetter(ctx, dept, body, err)
+	if err == nil {
+		return nil
 	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("delivering %s to %s: %w", key, dept, ctx.Err())
+	}
+	return d.deadLetter(ctx, dept, body, err)
 }
 
 // Sign returns the signature header value of body under secret.
@@ -195,12 +205,13 @@ func (d *Deliverer) post(ctx context.Context, ep Endpoint, key string, body []by
 	}
 }
 
-func (d *Deliverer) deadLetter(ctx context.Context, dept string, body []byte, reason error) {
+func (d *Deliverer) deadLetter(ctx context.Context, dept string, body []byte, reason error) error {
 	d.cfg.Logger.Error("webhook delivery failed for good", "department", dept, "err", reason)
 	if d.cfg.DeadLetter == nil {
-		return
+		return nil
 	}
-	if err := d.cfg.DeadLetter(context.WithoutCancel(ctx), dept, body, reason); err != nil {
-		d.cfg.Logger.Error("filing a webhook dead letter", "department", dept, "err", err)
+	if err := d.cfg.DeadLetter(ctx, dept, body, reason); err != nil {
+		return fmt.Errorf("filing a webhook dead letter of %s: %w", dept, err)
 	}
+	return nil
 }
