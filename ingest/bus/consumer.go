@@ -30,6 +30,9 @@ type ConsumerConfig struct {
 	// answering before its partitions move (ConsumePartitions; default 10s).
 	SessionTimeout time.Duration
 	Logger         *slog.Logger
+	// Metrics, when not nil, reports the consumer's batches, failures,
+	// handler latency and lag.
+	Metrics *Metrics
 }
 
 // Consume reads cfg.Topic as a member of cfg.Group and hands batches to h
@@ -44,6 +47,7 @@ func Consume(ctx context.Context, cfg ConsumerConfig, h Handler) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	h = cfg.Metrics.instrument(cfg, h)
 	start := kafka.FirstOffset
 	if cfg.Latest {
 		start = kafka.LastOffset

@@ -158,6 +158,7 @@ func (pc *partitionConsumer) run(ctx, gctx context.Context) error {
 	if err := r.SetOffset(pc.offset); err != nil {
 		return fmt.Errorf("seeking %s/%d to %d: %w", pc.cfg.Topic, pc.id, pc.offset, err)
 	}
+	handler := pc.cfg.Metrics.instrument(pc.cfg, h.Handle)
 	batch := make([]kafka.Message, 0, pc.cfg.BatchSize)
 	for {
 		batch = batch[:0]
@@ -172,7 +173,7 @@ func (pc *partitionConsumer) run(ctx, gctx context.Context) error {
 		if batch, err = fill(pctx, r, batch, pc.cfg.BatchSize, pc.cfg.BatchWait); err != nil {
 			return err
 		}
-		if err := handle(pctx, pc.log, h.Handle, batch); err != nil {
+		if err := handle(pctx, pc.log, handler, batch); err != nil {
 			return nil // the assignment ended; the batch is not committed
 		}
 		next := batch[len(batch)-1].Offset + 1
