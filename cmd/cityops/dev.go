@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,8 +13,9 @@ import (
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/sim"
+	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
-	"golang.org/x/sync/errgroup"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -56,7 +59,10 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	reg := newRegistry()
+	reg, err := o.instrument()
+	if err != nil {
+		return err
+	}
 	tokens := filepath.Join(*dataDir, "tokens.json")
 	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokens, webhooks: *webhooks, feeds: true}, reg, log.With("role", "dispatch"))
 	if err != nil {
@@ -64,16 +70,11 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer d.Close()
 
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return process(ctx, &o, pack, log.With("role", "process")) })
-	g.Go(func() error { return sink(ctx, &o, s, log.With("role", "store")) })
-	g.Go(func() error { return forwardReadings(ctx, &o, pack, log.With("role", "readings")) })
-	g.Go(func() error { return d.Run(ctx) })
-	g.Go(func() error { return serveWeb(ctx, &o, pack, s, reg, log.With("role", "web"), d.Routes()) })
 	url := "http://" + localAddr(o.http)
 	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n\n", url, tokens)
+	var first []stage
 	if !*noSim {
-		g.Go(func() error {
+		first = append(first, stage{"sim", func(ctx context.Context) error {
 			sm, err := sim.New(pack, 0)
 			if err != nil {
 				return err
@@ -85,9 +86,37 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 			_, err = sim.Run(ctx, sm, sim.Config{Target: url, Rate: *simRate, Logger: log.With("role", "sim")})
 			return err
-		})
+		}, nil})
 	}
-	return g.Wait()
+	return runPipeline(ctx, &o, pack, s, reg, d, log, first...)
+}
+
+// runPipeline runs every stage in one process until ctx is done, and then
+// shuts them down in pipeline order: intake refuses new input, then the
+// readings forwarder, the processor, the dispatcher and the store sink each
+// stop once they have handled all their input, and the web server, with its
+// live map clients, stops last. first are stages that feed intake. d may be
+// nil.
+func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, d *dispatcher, log *slog.Logger, first ...stage) error {
+	var routes []map[string]http.Handler
+	stages := append(first,
+		stage{"intake", waitDone, o.hooks.intake.idle},
+		stage{"readings", func(ctx context.Context) error { return forwardReadings(ctx, o, pack, log.With("role", "readings")) },
+			lagZero(o, groupReadings, bus.TopicReadingsRaw)},
+		stage{"process", func(ctx context.Context) error { return process(ctx, o, pack, log.With("role", "process")) },
+			lagZero(o, groupProcess, bus.TopicEventsRaw)},
+	)
+	if d != nil {
+		routes = append(routes, d.Routes())
+		stages = append(stages, stage{"dispatch", d.Run, lagZero(o, groupDispatch, bus.TopicIncidentChanges)})
+	}
+	stages = append(stages,
+		stage{"store", func(ctx context.Context) error { return sink(ctx, o, s, log.With("role", "store")) }, storeDrained(o)},
+		stage{"web", func(ctx context.Context) error {
+			return serveWeb(ctx, o, pack, s, reg, log.With("role", "web"), routes...)
+		}, nil},
+	)
+	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close, stages...)
 }
 
 // localAddr turns a listen address into one a local client can dial.

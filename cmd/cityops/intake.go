@@ -82,8 +82,8 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		return nil, nil, err
 	}
 	vault := privacy.NewVault()
-	audit := bus.NewWriter(o.brokers(), TopicAudit)
-	sealed := bus.NewWriter(o.brokers(), TopicCallers)
+	audit := o.hooks.writer(o.brokers(), TopicAudit)
+	sealed := o.hooks.writer(o.brokers(), TopicCallers)
 	go loadVault(ctx, o, vault, log)
 	validator := &ingest.Validator{BBox: areas.BBox()}
 	srv := open311.New(open311.Config{
@@ -206,14 +206,14 @@ func forwardReadings(ctx context.Context, o *options, pack *rules.Pack, log *slo
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	events := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+	events := o.hooks.writer(o.brokers(), bus.TopicEventsRaw)
 	defer events.Close()
-	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
+	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
 	h := ingest.ForwardReadings(&ingest.Validator{BBox: areas.BBox()}, devices(pack), events.WriteMessages, ingest.DeadLetter(bus.DeadLetter(dlq)))
 	err = bus.Consume(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: bus.TopicReadingsRaw, Group: groupReadings,
-		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 	}, h)
 	if errors.Is(err, context.Canceled) {
 		return nil

@@ -28,6 +28,7 @@ type options struct {
 	shutdown   time.Duration // deadline of a graceful shutdown
 	logLevel   string
 	verbose    bool
+	hooks      stageHooks // metrics and the intake gate of this process
 }
 
 func (o *options) brokers() []string { return strings.Split(o.kafka, ",") }

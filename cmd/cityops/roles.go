@@ -22,7 +22,6 @@ import (
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -48,7 +47,16 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
 		return err
 	}
-	return process(ctx, &o, pack, o.logger(stderr))
+	log := o.logger(stderr)
+	reg, err := o.instrument()
+	if err != nil {
+		return err
+	}
+	admin := web.NewAdmin(reg, kafkaReady(&o), log)
+	return runInOrder(ctx, o.shutdown, log, admin.Drain,
+		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, lagZero(&o, groupProcess, bus.TopicEventsRaw)},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
+	)
 }
 
 // process runs the processor stage until ctx is done.
@@ -57,14 +65,14 @@ func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	changes := bus.NewWriter(o.brokers(), bus.TopicIncidentChanges)
+	changes := o.hooks.writer(o.brokers(), bus.TopicIncidentChanges)
 	defer changes.Close()
-	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
+	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
 	log.Info("processor running", "pack", pack.Name, "rules", pack.Engine.Rules())
 	return bus.Consume(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: bus.TopicEventsRaw, Group: groupProcess,
-		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 	}, p.Handler(changes.WriteMessages, bus.DeadLetter(dlq)))
 }
 
@@ -80,12 +88,32 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	return sink(ctx, &o, s, log)
+	reg, err := o.instrument()
+	if err != nil {
+		return err
+	}
+	admin := web.NewAdmin(reg, readiness(&o, s), log)
+	return runInOrder(ctx, o.shutdown, log, admin.Drain,
+		stage{"store", func(ctx context.Context) error { return sink(ctx, &o, s, log) }, storeDrained(&o)},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
+	)
+}
+
+// storeDrained reports drained once the sink has stored every change and
+// every transition.
+func storeDrained(o *options) func(ctx context.Context) (bool, error) {
+	changes, transitions := lagZero(o, groupStore, bus.TopicIncidentChanges), lagZero(o, groupStoreTransitions, tasks.Topic)
+	return func(ctx context.Context) (bool, error) {
+		if ok, err := changes(ctx); !ok {
+			return ok, err
+		}
+		return transitions(ctx)
+	}
 }
 
 // sink runs the ClickHouse sink until ctx is done.
 func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) error {
-	dlq := bus.NewWriter(o.brokers(), bus.TopicDLQ)
+	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic); err != nil {
 		return err
@@ -95,13 +123,13 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 	g.Go(func() error {
 		return bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-		}, s.Handler(bus.DeadLetter(dlq)))
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
+		}, o.hooks.observeStored(s.Handler(bus.DeadLetter(dlq))))
 	})
 	g.Go(func() error { // the audit trail that planners' department figures read
 		return bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: tasks.Topic, Group: groupStoreTransitions,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, s.TransitionHandler(bus.DeadLetter(dlq)))
 	})
 	return g.Wait()
@@ -123,7 +151,14 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	return serveWeb(ctx, &o, pack, s, newRegistry(), log)
+	reg, err := o.instrument()
+	if err != nil {
+		return err
+	}
+	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close,
+		stage{"intake", waitDone, o.hooks.intake.idle},
+		stage{"web", func(ctx context.Context) error { return serveWeb(ctx, &o, pack, s, reg, log) }, nil},
+	)
 }
 
 // serveWeb runs the HTTP server, with the intake API, and feeds its live map
@@ -134,7 +169,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	events := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+	events := o.hooks.writer(o.brokers(), bus.TopicEventsRaw)
 	defer events.Close()
 	intake := &ingest.Handler{
 		Validator: &ingest.Validator{BBox: areas.BBox()},
@@ -151,6 +186,9 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	}
 	defer closeIntake()
 	maps.Copy(api, in)
+	for p, h := range api { // intake stops first at shutdown
+		api[p] = o.hooks.intake.wrap(h)
+	}
 	for _, routes := range extra {
 		maps.Copy(api, routes)
 	}
@@ -158,7 +196,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		City:         cityOf(pack, areas),
 		AreasGeoJSON: pack.AreasGeoJSON,
 		API:          api,
-		Ready:        readiness(o, s),
+		Ready:        o.hooks.intake.ready(readiness(o, s)),
 		Registry:     reg,
 		Logger:       log,
 	})
@@ -173,7 +211,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		errc <- bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges,
 			Group:     fmt.Sprintf("cityops-web-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
-			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, srv.ChangeHandler())
 	}()
 	log.Info("web serving", "addr", o.http)
@@ -186,14 +224,13 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 // readiness reports whether the broker and ClickHouse answer, and whether the
 // store's last insert (of the sink in this process, if any) succeeded.
 func readiness(o *options, s *store.Store) func(ctx context.Context) error {
+	kafkaUp := kafkaReady(o)
 	return func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
-		conn, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", o.brokers()[0])
-		if err != nil {
-			return fmt.Errorf("kafka: %w", err)
+		if err := kafkaUp(ctx); err != nil {
+			return err
 		}
-		conn.Close()
 		if err := s.Ready(ctx); err != nil {
 			return fmt.Errorf("clickhouse: %w", err)
 		}
