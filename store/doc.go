@@ -24,6 +24,20 @@
 // they are for live tiles, and the planner queries, which must be exact, read
 // the base tables.
 //
+// FINAL runs on one thread on 18.16, so Settle merges each quiet month of a
+// table into a single part, and Parts tells which months are in that state:
+// a month with one merged part holds no repeats (every row of one key falls
+// in the same month), and the planner queries read it without FINAL. A
+// month written to again, by a replay or by a late change, has several
+// parts until the next Settle and is read with FINAL meanwhile. This holds
+// whatever the repeats' origin (the sink's retries, the processor's replays,
+// an operator's re-import), which de-duplicating by Kafka offsets would not.
+//
+// transition_marks (migration 0004) copies the returns and rework out of the
+// audit trail so that department figures need not scan it; a return counts
+// for the department that made it ("dept:ID" in the actor), not the center
+// that the dispatcher records as the new owner.
+//
 // When ClickHouse is down the handler fails, the consumer retries it with
 // backoff and commits nothing, Kafka keeps the records, and Ready reports the
 // failing insert until one succeeds again.

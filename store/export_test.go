@@ -32,6 +32,8 @@ func QuerySQL(db string) string {
 		insertQuery(db, "incidents", incidentColumns) + " SELECT " + strings.Join(incidentColumns, ", ") + " FROM " + db + ".incidents WHERE 0",
 		insertQuery(db, "transitions", transitionColumns) + " SELECT " + strings.Join(transitionColumns, ", ") + " FROM " + db + ".transitions WHERE 0",
 		partitionsQuery(db),
+		partsQuery(db),
+		optimizeStatement(db, "incidents", "202603"),
 		dropPartitionStatement(db, "events", 201607),
 		countEventsQuery(db),
 		eventByIDQuery(db),

@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	commands["history"] = command{runHistory, "print the planner queries (--print-queries) or drop old months (--retain-months N)"}
+	commands["history"] = command{runHistory, "print the planner queries (--print-queries), drop old months (--retain-months N) or merge quiet ones (--settle)"}
 }
 
 func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,6 +19,8 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("history", stderr, &o, "clickhouse")
 	printQueries := fs.Bool("print-queries", false, "write each planner query, with sample parameters bound, to stdout")
 	retain := fs.Int("retain-months", 0, "drop the monthly partitions older than this many months (the current month counts)")
+	settle := fs.Bool("settle", false, "merge each month not written to for --quiet into one part, which the planner queries then read without FINAL")
+	quiet := fs.Duration("quiet", 10*time.Minute, "with --settle: leave months written to more recently than this")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -30,6 +32,21 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		_, err = io.WriteString(stdout, sql)
 		return err
+	case *settle:
+		s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		merged, err := s.Settle(ctx, *quiet, time.Now())
+		for _, m := range merged {
+			fmt.Fprintf(stdout, "settled %s\n", m)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d partitions settled\n", len(merged))
+		return nil
 	case *retain > 0:
 		s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
 		if err != nil {
@@ -47,5 +64,5 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return nil
 	}
 	fs.Usage()
-	return fmt.Errorf("give --print-queries or --retain-months N")
+	return fmt.Errorf("give --print-queries, --retain-months N or --settle")
 }

@@ -42,6 +42,13 @@ func TestHistoryCommand(t *testing.T) {
 	if !strings.Contains(out.String(), "kept the last 24 months") {
 		t.Fatalf("output %q", out.String())
 	}
+	out.Reset()
+	if code := run(ctx, []string{"history", "--settle", "--quiet", "0s", "--clickhouse", addr}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "partitions settled") {
+		t.Fatalf("output %q", out.String())
+	}
 	if code := run(ctx, []string{"history"}, &out, &errOut); code == 0 {
 		t.Fatal("history without a flag succeeded")
 	}

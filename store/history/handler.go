@@ -39,17 +39,18 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 	mux := http.NewServeMux()
 	for _, r := range routes {
 		mux.HandleFunc("GET "+Prefix+r.name, func(w http.ResponseWriter, req *http.Request) {
-			serve(w, req, s, log, func() (query, error) {
+			at := now()
+			serve(w, req, s, log, r.tables, func(l layout) (query, error) {
 				v, err := parseQuery(req.URL.RawQuery)
 				if err != nil {
 					return query{}, err
 				}
-				return build(s.Database(), r.name, v, now())
+				return build(s.Database(), r.name, v, at, l)
 			})
 		})
 	}
 	mux.HandleFunc("GET "+Prefix+"incidents/{id}/transitions", func(w http.ResponseWriter, req *http.Request) {
-		serve(w, req, s, log, func() (query, error) {
+		serve(w, req, s, log, nil, func(layout) (query, error) {
 			v, err := parseQuery(req.URL.RawQuery)
 			if err != nil {
 				return query{}, err
@@ -67,15 +68,14 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 	return mux
 }
 
-func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, mk func() (query, error)) {
+func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, tables []string, mk func(layout) (query, error)) {
 	v, _ := parseQuery(req.URL.RawQuery) // mk reports a malformed query
 	format := v.Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		writeError(w, http.StatusBadRequest, cityops.Invalid("format", "%q: want json or csv", truncate(format)).Error())
 		return
 	}
-	q, err := mk()
-	if err != nil {
+	if _, err := mk(nil); err != nil { // every parameter is checked before ClickHouse is asked anything
 		var fe *cityops.FieldError
 		if errors.As(err, &fe) {
 			writeError(w, http.StatusBadRequest, fe.Error())
@@ -86,7 +86,7 @@ func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.L
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), queryTimeout)
 	defer cancel()
-	t, err := run(ctx, s, q)
+	t, err := answer(ctx, s, tables, mk)
 	if err != nil {
 		log.Error("history query failed", "path", req.URL.Path, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the history store did not answer; try again")
@@ -104,6 +104,46 @@ func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.L
 	if err := t.writeJSON(w); err != nil {
 		log.Warn("writing json", "err", err)
 	}
+}
+
+// tries is how often answer reads settled months plainly before it falls back
+// to FINAL everywhere: a try fails only when a part was merged or written in
+// a settled month while the query ran.
+const tries = 3
+
+// answer runs the query that mk builds for the parts of tables as they are
+// now, reading settled months without FINAL. When the parts changed while
+// the query ran, a plain read may have seen a repeat or missed a month, so it
+// tries again; after tries attempts it reads everything with FINAL.
+func answer(ctx context.Context, s *store.Store, tables []string, mk func(layout) (query, error)) (*table, error) {
+	if len(tables) > 0 {
+		for range tries {
+			before, err := readLayout(ctx, s, tables)
+			if err != nil {
+				return nil, err
+			}
+			q, err := mk(before)
+			if err != nil {
+				return nil, err
+			}
+			t, err := run(ctx, s, q)
+			if err != nil {
+				return nil, err
+			}
+			after, err := readLayout(ctx, s, tables)
+			if err != nil {
+				return nil, err
+			}
+			if before.same(after) {
+				return t, nil
+			}
+		}
+	}
+	q, err := mk(nil)
+	if err != nil {
+		return nil, err
+	}
+	return run(ctx, s, q)
 }
 
 // exportName is the CSV file's name: the query's name, or "transitions".

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cityops/cityops/store/history"
 )
@@ -82,6 +83,17 @@ func TestQueriesAnswer(t *testing.T) {
 	loadTestdata(t, s)
 	loadTestdata(t, s)
 	t.Run("after the batches were inserted three times", check)
+	// Settled months are read without FINAL; a batch replayed after that
+	// unsettles its months again, which are then read with FINAL.
+	if _, err := s.Settle(testContext(t), 0, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := s.Parts(testContext(t), "incidents"); err != nil || p.Settled[202603] == "" {
+		t.Fatalf("March not settled: %v, %v", p, err)
+	}
+	t.Run("settled", check)
+	loadTestdata(t, s)
+	t.Run("replayed after settling", check)
 }
 
 func TestBadRequestsNameTheParameter(t *testing.T) {

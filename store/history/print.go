@@ -20,9 +20,25 @@ var samples = []struct{ name, query string }{
 	{"hotspots", "res=9&min_weeks=3&category=noise&from=2026-01-01&to=2026-04-01"},
 }
 
+// sampleLayout has January and February 2026 settled and March not, in
+// every table, so that each printed query has both of its sides: the plain
+// read of settled months and the FINAL read of the others.
+var sampleLayout = func() layout {
+	l := layout{}
+	for _, t := range []string{"events", "incidents", "transitions", "transition_marks"} {
+		l[t] = store.Parts{
+			Settled:   map[uint32]string{202601: "202601_1_9_2", 202602: "202602_10_14_1"},
+			Unsettled: map[uint32]bool{202603: true},
+		}
+	}
+	return l
+}()
+
 // SampleSQL returns each planner query with sample parameters bound, each
 // ending with ';' at the end of a line: `cityops history --print-queries`
-// prints it, and the tests run it on 18.16 and on the current engine.
+// prints it, and the tests run it on 18.16 and on the current engine. The
+// queries are those for a history with January and February 2026 settled
+// (see store.Settle) and later months not.
 func SampleSQL(db string) (string, error) {
 	if db == "" {
 		db = store.DefaultDatabase
@@ -34,7 +50,7 @@ func SampleSQL(db string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("parsing sample %s: %w", s.query, err)
 		}
-		q, err := build(db, s.name, v, now)
+		q, err := build(db, s.name, v, now, sampleLayout)
 		if err != nil {
 			return "", fmt.Errorf("building sample %s?%s: %w", s.name, s.query, err)
 		}

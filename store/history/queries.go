@@ -46,45 +46,50 @@ func where(f Filter, timeCol string) (string, []any) {
 
 // heatmapQuery counts incidents reported in f's range by their cell at res,
 // busiest first. res must be a key of cellColumns.
-func heatmapQuery(db string, f Filter, res, limit int) query {
+func heatmapQuery(db string, f Filter, res, limit int, l layout) query {
 	w, args := where(f, "reported")
+	from, args := source(db, "incidents", cellColumns[res]+" AS h3, status", "reported", w, args, l)
 	return query{
-		sql: "SELECT " + cellColumns[res] + " AS h3, count() AS incidents, countIf(status IN ('closed', 'cancelled')) AS done" +
-			" FROM " + db + ".incidents FINAL WHERE " + w +
-			" GROUP BY h3 ORDER BY incidents DESC, h3 LIMIT ?",
+		sql: "SELECT h3, count() AS incidents, countIf(status IN ('closed', 'cancelled')) AS done" +
+			" FROM " + from + " GROUP BY h3 ORDER BY incidents DESC, h3 LIMIT ?",
 		args: append(args, limit),
 	}
 }
 
 // trendQuery counts incidents reported per bucket and per value of by.
-func trendQuery(db string, f Filter, bucket, by string) query {
+func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 	w, args := where(f, "reported")
+	from, args := source(db, "incidents", "reported, "+byColumns[by]+" AS key", "reported", w, args, l)
 	return query{
-		sql: "SELECT " + bucketExprs[bucket] + " AS bucket, " + byColumns[by] + " AS key, count() AS incidents" +
-			" FROM " + db + ".incidents FINAL WHERE " + w +
-			" GROUP BY bucket, key ORDER BY bucket, key",
+		sql: "SELECT " + bucketExprs[bucket] + " AS bucket, key, count() AS incidents" +
+			" FROM " + from + " GROUP BY bucket, key ORDER BY bucket, key",
 		args: args,
 	}
 }
 
 // departmentQuery measures each department. From the incidents reported in
-// the range, in their latest state (FINAL): how many, how many closed and
-// closed by their deadline, and the time from report to close. From the
-// transitions made in the range: returns (dispatched or accepted sent back to
-// reported or registered), incidents reworked (resolved or verified reopened),
-// and the time from dispatch to accept (time - entered of dispatched ->
-// accepted). Counts of transitions are distinct (incident, version) pairs, so
-// a transition stored twice counts once; the percentiles are ClickHouse's
-// sampled estimates.
-func departmentQuery(db string, f Filter) query {
+// the range, in their latest state: how many, how many closed and closed by
+// their deadline, and the time from report to close. From the transitions
+// made in the range: the time from dispatch to accept (time - entered of
+// dispatched -> accepted), and from their marks (see migration 0004) the
+// returns and the incidents reworked. Every row is read once (settled months)
+// or collapsed with FINAL, so a transition stored twice counts once; the
+// percentiles are ClickHouse's quantiles, exact up to 8192 values per
+// department and sampled beyond.
+func departmentQuery(db string, f Filter, l layout) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
+	inc, args := source(db, "incidents", "department_id, status, reported, updated, deadline", "reported", w, args, l)
 	tw := "time >= toDateTime(?) AND time < toDateTime(?)"
 	targs := []any{f.From.Unix(), f.To.Unix()}
 	if f.DepartmentID != "" {
 		tw += " AND department_id = ?"
 		targs = append(targs, f.DepartmentID)
 	}
+	acc, aargs := source(db, "transitions", "department_id, time, entered", "time",
+		tw+" AND from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0", targs, l)
+	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind", "time", tw, targs, l)
+	args = append(append(args, aargs...), margs...)
 	return query{
 		sql: "SELECT department_id, incidents, closed, closed_on_time," +
 			" if(incidents = 0, 0, closed / incidents) AS closure_rate," +
@@ -92,34 +97,30 @@ func departmentQuery(db string, f Filter) query {
 			" returns, reworked, if(incidents = 0, 0, reworked / incidents) AS rework_rate," +
 			" if(empty(accept_q), nan, accept_q[1]) AS accept_p50_s, if(empty(accept_q), nan, accept_q[2]) AS accept_p90_s," +
 			" close_q[1] AS close_p50_s, close_q[2] AS close_p90_s" +
-			" FROM (SELECT department_id, count() AS incidents, countIf(status = 'closed') AS closed," +
+			" FROM (SELECT department_id, incidents, closed, closed_on_time, close_q, accept_q FROM (SELECT department_id, count() AS incidents, countIf(status = 'closed') AS closed," +
 			" countIf(status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline)) AS closed_on_time," +
 			" quantilesIf(0.5, 0.9)(toUInt32(updated) - toUInt32(reported), status = 'closed') AS close_q" +
-			" FROM " + db + ".incidents FINAL WHERE " + w + " GROUP BY department_id) AS i" +
-			" ANY LEFT JOIN (SELECT department_id," +
-			" uniqExactIf(incident_id, version, to_status IN ('reported', 'registered')) AS returns," +
-			" uniqExactIf(incident_id, from_status IN ('resolved', 'verified')) AS reworked," +
-			" quantilesIf(0.5, 0.9)(toUInt32(time) - toUInt32(entered), to_status = 'accepted' AND toUInt32(entered) > 0) AS accept_q" +
-			" FROM " + db + ".transitions WHERE " + tw + " AND (" +
-			"(from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered'))" +
-			" OR (from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'))" +
-			" OR (from_status = 'dispatched' AND to_status = 'accepted'))" +
-			" GROUP BY department_id) AS t USING department_id" +
+			" FROM " + inc + " GROUP BY department_id) AS i" +
+			" ANY LEFT JOIN (SELECT department_id, quantiles(0.5, 0.9)(toUInt32(time) - toUInt32(entered)) AS accept_q" +
+			" FROM " + acc + " GROUP BY department_id) AS a USING department_id) AS ia" +
+			" ANY LEFT JOIN (SELECT department_id, countIf(kind = 'return') AS returns," +
+			" uniqExactIf(incident_id, kind = 'rework') AS reworked" +
+			" FROM " + marks + " GROUP BY department_id) AS m USING department_id" +
 			" ORDER BY department_id",
-		args: append(args, targs...),
+		args: args,
 	}
 }
 
 // hotspotQuery finds cells where citizens complained of one category in at
 // least minWeeks distinct weeks of the range.
-func hotspotQuery(db string, f Filter, res, minWeeks, limit int) query {
+func hotspotQuery(db string, f Filter, res, minWeeks, limit int, l layout) query {
 	f.Source, f.Status = cityops.SourceHotline, ""
 	w, args := where(f, "time")
+	from, args := source(db, "events", cellColumns[res]+" AS h3, category, time", "time", w, args, l)
 	return query{
-		sql: "SELECT " + cellColumns[res] + " AS h3, category, uniqExact(toMonday(time)) AS weeks, count() AS complaints," +
+		sql: "SELECT h3, category, uniqExact(toMonday(time)) AS weeks, count() AS complaints," +
 			" min(time) AS first, max(time) AS last" +
-			" FROM " + db + ".events FINAL WHERE " + w +
-			" GROUP BY h3, category HAVING weeks >= ? ORDER BY weeks DESC, complaints DESC, h3 LIMIT ?",
+			" FROM " + from + " GROUP BY h3, category HAVING weeks >= ? ORDER BY weeks DESC, complaints DESC, h3 LIMIT ?",
 		args: append(args, minWeeks, limit),
 	}
 }

@@ -10,9 +10,10 @@ import (
 // A route turns a request's parameters into a query. Each route lists the
 // parameters it takes; any other is refused.
 type route struct {
-	name  string // the path below /api/v1/history/
-	build func(db string, p *params) (query, error)
-	names []string
+	name   string // the path below /api/v1/history/
+	build  func(db string, p *params, l layout) (query, error)
+	names  []string
+	tables []string // the tables it reads, whose parts decide where FINAL is needed
 }
 
 var filterNames = []string{"from", "to", "category", "source", "department", "status", "area"}
@@ -22,13 +23,13 @@ func withFilters(names ...string) []string {
 }
 
 var routes = []route{
-	{"heatmap", buildHeatmap, withFilters("res", "limit")},
-	{"trends", buildTrends, withFilters("bucket", "by")},
-	{"departments", buildDepartments, withFilters()},
-	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit")},
+	{"heatmap", buildHeatmap, withFilters("res", "limit"), []string{"incidents"}},
+	{"trends", buildTrends, withFilters("bucket", "by"), []string{"incidents"}},
+	{"departments", buildDepartments, withFilters(), []string{"incidents", "transitions", "transition_marks"}},
+	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit"), []string{"events"}},
 }
 
-func buildHeatmap(db string, p *params) (query, error) {
+func buildHeatmap(db string, p *params, l layout) (query, error) {
 	res, err := p.intIn("res", 7, 5, 9)
 	if err != nil {
 		return query{}, err
@@ -44,10 +45,10 @@ func buildHeatmap(db string, p *params) (query, error) {
 	if err != nil {
 		return query{}, err
 	}
-	return heatmapQuery(db, f, res, limit), nil
+	return heatmapQuery(db, f, res, limit, l), nil
 }
 
-func buildTrends(db string, p *params) (query, error) {
+func buildTrends(db string, p *params, l layout) (query, error) {
 	bucket, err := p.oneOf("bucket", "day", "hour", "week")
 	if err != nil {
 		return query{}, err
@@ -64,18 +65,18 @@ func buildTrends(db string, p *params) (query, error) {
 	if err != nil {
 		return query{}, err
 	}
-	return trendQuery(db, f, bucket, by), nil
+	return trendQuery(db, f, bucket, by, l), nil
 }
 
-func buildDepartments(db string, p *params) (query, error) {
+func buildDepartments(db string, p *params, l layout) (query, error) {
 	f, err := p.filter(maxSpan)
 	if err != nil {
 		return query{}, err
 	}
-	return departmentQuery(db, f), nil
+	return departmentQuery(db, f, l), nil
 }
 
-func buildHotspots(db string, p *params) (query, error) {
+func buildHotspots(db string, p *params, l layout) (query, error) {
 	res, err := p.intIn("res", 9, 5, 9)
 	if err != nil {
 		return query{}, err
@@ -98,7 +99,7 @@ func buildHotspots(db string, p *params) (query, error) {
 	if p.get("status") != "" || p.get("source") != "" {
 		return query{}, cityops.Invalid(pick(p.get("status") != "", "status", "source"), "hotspots count hotline complaints; this filter does not apply")
 	}
-	return hotspotQuery(db, f, res, weeks, limit), nil
+	return hotspotQuery(db, f, res, weeks, limit, l), nil
 }
 
 // buildTransitions checks an incident id taken from the path.
@@ -116,16 +117,26 @@ func pick(c bool, a, b string) string {
 	return b
 }
 
-// build makes the query of the named route from a query string.
-func build(db, name string, v url.Values, now time.Time) (query, error) {
+// findRoute returns the route called name.
+func findRoute(name string) (route, error) {
 	for _, r := range routes {
 		if r.name == name {
-			p, err := newParams(v, now, r.names...)
-			if err != nil {
-				return query{}, err
-			}
-			return r.build(db, p)
+			return r, nil
 		}
 	}
-	return query{}, cityops.Invalid("path", "no query named %q", truncate(name))
+	return route{}, cityops.Invalid("path", "no query named %q", truncate(name))
+}
+
+// build makes the query of the named route from a query string, for the
+// parts in l.
+func build(db, name string, v url.Values, now time.Time, l layout) (query, error) {
+	r, err := findRoute(name)
+	if err != nil {
+		return query{}, err
+	}
+	p, err := newParams(v, now, r.names...)
+	if err != nil {
+		return query{}, err
+	}
+	return r.build(db, p, l)
 }
