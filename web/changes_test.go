@@ -11,8 +11,8 @@ import (
 
 func TestChangeHandler(t *testing.T) {
 	s, ts, reg := newTestServer(t, nil)
-	c := dial(t, ts, nil, nil)
-	read(t, c)
+	c := connect(t, ts, "center-token")
+	subscribe(t, c, centerSub)
 
 	record := func(v any) kafka.Message {
 		b, err := json.Marshal(v)
@@ -36,7 +36,7 @@ func TestChangeHandler(t *testing.T) {
 		t.Fatalf("handler: %v", err)
 	}
 	for _, want := range []string{"inc-1", "inc-2"} {
-		if m := read(t, c); m.Type != "change" || m.Incident.ID != want || len(m.Incident.Hex) != 6 {
+		if m := next(t, c); m.Type != "upsert" || m.Incident.ID != want || len(m.Incident.Hex) != 6 {
 			t.Fatalf("got %+v, want a change of %s with its hex", m, want)
 		}
 	}

@@ -6,16 +6,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/gorilla/websocket"
 )
 
 // Timing of a live connection.
 const (
-	writeWait  = 10 * time.Second // longest one write may take before the client counts as too slow
-	pongWait   = 60 * time.Second // longest silence from the client, pongs included
-	pingPeriod = pongWait * 9 / 10
-	closeGrace = time.Second // how long a client asked to go away may take to answer the close
-	readLimit  = 4 << 10     // clients send nothing but control frames
+	writeWait       = 10 * time.Second // longest one write may take before the client counts as too slow
+	pongWait        = 60 * time.Second // longest silence from the client, pongs included
+	pingPeriod      = pongWait * 9 / 10
+	heartbeatPeriod = 15 * time.Second // application-level heartbeat, which browsers' scripts can see
+	closeGrace      = time.Second      // how long a client asked to go away may take to answer the close
+	readLimit       = 4 << 10          // largest message a client may send
+	maxErrors       = 20               // unusable messages before the client is sent away
+	byeTimeout      = 3 * closeGrace   // longest a client sent away keeps its connection
 )
 
 // client is one live map connection. The hub appends to its queue without
@@ -23,141 +27,259 @@ const (
 type client struct {
 	conn     *websocket.Conn
 	m        *metrics
+	hx       *hexes
 	queueLen int
-	snapshot [][]byte // wire JSON of the open incidents when it connected; written first
 
 	mu      sync.Mutex
-	queue   []queued
-	pending map[string]int // incident id -> index of its latest change in queue
-	kicked  bool
+	view    View
+	sub     *subscription              // nil until the first subscribe
+	snap    *pendingSnapshot           // a snapshot to write before any queued change
+	queue   []queued                   // incidents mode: messages waiting
+	pending map[string]int             // incident id -> index of its latest message in queue
+	counts  map[cityops.Cell]int       // cells mode: matching incidents by cell
+	dirty   map[cityops.Cell]time.Time // cells mode: cells changed since last written -> first change received
+	out     [][]byte                   // hello and error messages, written first
+	counter *websocket.PreparedMessage // the latest counters, when not yet written
+	bye     *bye                       // set when the client is to be sent away
+	errors  int
 
-	wake     chan struct{} // the queue has something; capacity 1
-	done     chan struct{} // the connection has ended; closed by the read side
-	kickOnce sync.Once
+	wake chan struct{} // there is something to write; capacity 1
+	done chan struct{} // the connection has ended; closed by the read side
 }
 
-// queued is a change waiting to be written.
+// queued is an incident message waiting to be written.
 type queued struct {
 	id string
 	pm *websocket.PreparedMessage
+	at time.Time // when the server received the change
 }
 
-func newClient(conn *websocket.Conn, m *metrics, queueLen int) *client {
+// pendingSnapshot is a snapshot waiting to be written. In cells mode its
+// counts are taken from the client's counts when it is written.
+type pendingSnapshot struct {
+	sub       *subscription
+	incidents [][]byte
+}
+
+func newClient(conn *websocket.Conn, m *metrics, hx *hexes, queueLen int, v View) *client {
 	return &client{
 		conn:     conn,
 		m:        m,
+		hx:       hx,
 		queueLen: queueLen,
+		view:     v,
 		pending:  make(map[string]int),
+		dirty:    make(map[cityops.Cell]time.Time),
 		wake:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
 	}
 }
 
-// enqueue adds a change of incident id to the queue. It never blocks. When the
-// queue is full, the change replaces the waiting change of the same incident;
-// when there is none, the client is too far behind and is disconnected.
-func (c *client) enqueue(id string, pm *websocket.PreparedMessage) {
-	c.mu.Lock()
-	switch i, ok := c.pending[id]; {
-	case c.kicked:
-		c.mu.Unlock()
-		return
-	case len(c.queue) < c.queueLen:
-		c.pending[id] = len(c.queue)
-		c.queue = append(c.queue, queued{id: id, pm: pm})
-	case ok:
-		c.queue[i].pm = pm
-		c.m.coalesced.Inc()
-	default:
-		c.kicked = true
-		c.mu.Unlock()
-		c.m.droppedSlow.Inc()
-		c.kick(websocket.CloseTryAgainLater, "too far behind: reconnect for a fresh snapshot", 0)
-		return
-	}
-	c.mu.Unlock()
+func (c *client) signal() {
 	select {
 	case c.wake <- struct{}{}:
 	default:
 	}
 }
 
-// take moves the queued changes into buf and empties the queue.
-func (c *client) take(buf []queued) []queued {
+// applyLocked queues what a change of one incident means to the client:
+// old is its previous state (nil when it was not open), nu its new state
+// (nil when it is no longer open). upsert and remove return its messages.
+// The caller holds the hub's lock; applyLocked takes the client's.
+func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, remove func() *websocket.PreparedMessage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	buf = append(buf[:0], c.queue...)
+	s := c.sub
+	if s == nil || c.bye != nil {
+		return
+	}
+	wasIn := old != nil && s.match(old)
+	isIn := nu != nil && s.match(nu)
+	if !wasIn && !isIn {
+		return
+	}
+	if s.mode == modeIncidents {
+		if isIn {
+			c.enqueueLocked(id, upsert(), at)
+		} else {
+			c.enqueueLocked(id, remove(), at)
+		}
+		return
+	}
+	var oc, nc cityops.Cell
+	if wasIn {
+		oc = old.cellAt(s.res)
+	}
+	if isIn {
+		nc = nu.cellAt(s.res)
+	}
+	if oc == nc {
+		return
+	}
+	if oc != 0 {
+		if c.counts[oc]--; c.counts[oc] <= 0 {
+			delete(c.counts, oc)
+		}
+		c.markLocked(oc, at)
+	}
+	if nc != 0 {
+		c.counts[nc]++
+		c.markLocked(nc, at)
+	}
+	c.signal()
+}
+
+func (c *client) markLocked(cell cityops.Cell, at time.Time) {
+	if _, ok := c.dirty[cell]; !ok {
+		c.dirty[cell] = at
+	}
+}
+
+// enqueueLocked adds a message about incident id to the queue. When the
+// queue is full, the message replaces the waiting message of the same
+// incident; when there is none, the client is too far behind and is sent
+// away.
+func (c *client) enqueueLocked(id string, pm *websocket.PreparedMessage, at time.Time) {
+	switch i, ok := c.pending[id]; {
+	case ok && len(c.queue) >= c.queueLen:
+		c.queue[i].pm, c.queue[i].at = pm, at
+		c.m.coalesced.Inc()
+	case len(c.queue) < c.queueLen:
+		c.pending[id] = len(c.queue)
+		c.queue = append(c.queue, queued{id: id, pm: pm, at: at})
+	default:
+		c.m.droppedSlow.Inc()
+		c.kickLocked(byeTooFarBehind)
+		return
+	}
+	c.signal()
+}
+
+// resetLocked forgets everything queued for the subscription in force.
+func (c *client) resetLocked() {
 	clear(c.queue)
 	c.queue = c.queue[:0]
 	clear(c.pending)
-	return buf
+	clear(c.dirty)
+	c.counts = nil
+	c.snap = nil
 }
 
-// kick sends a close frame with code and reason, gives the client grace to
-// answer it, and closes the connection. Only the first kick counts. It does
-// not block.
-func (c *client) kick(code int, reason string, grace time.Duration) {
-	c.kickOnce.Do(func() {
-		c.mu.Lock()
-		c.kicked = true
-		c.mu.Unlock()
-		go func() {
-			// WriteControl may run beside the write loop; when that loop is
-			// stuck on a slow client this times out and the close ends it.
-			_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(closeGrace))
-			if grace > 0 {
-				t := time.NewTimer(grace)
-				defer t.Stop()
-				select {
-				case <-t.C:
-				case <-c.done:
-				}
-			}
-			c.conn.Close()
-		}()
-	})
+// say queues a hello or error message.
+func (c *client) say(msg []byte) {
+	c.mu.Lock()
+	c.out = append(c.out, msg)
+	c.mu.Unlock()
+	c.signal()
 }
 
-// readLoop reads until the connection fails, answering pings and close
-// frames and keeping the read deadline alive on pongs.
-func (c *client) readLoop() {
-	c.conn.SetReadLimit(readLimit)
-	_ = c.conn.SetReadDeadline(time.Now().Add(pongWait))
-	c.conn.SetPongHandler(func(string) error {
-		return c.conn.SetReadDeadline(time.Now().Add(pongWait))
-	})
-	for {
-		if _, _, err := c.conn.NextReader(); err != nil {
-			return
-		}
+// fail tells the client that a message was unusable, and sends it away
+// after maxErrors of them.
+func (c *client) fail(field, msg, ref string) {
+	c.mu.Lock()
+	c.out = append(c.out, errorMessage(field, msg, ref))
+	c.errors++
+	if c.errors >= maxErrors {
+		c.kickLocked(byeProtocol)
+	}
+	c.mu.Unlock()
+	c.signal()
+}
+
+// setCounters makes pm the counters the client is sent next.
+func (c *client) setCounters(pm *websocket.PreparedMessage) {
+	c.mu.Lock()
+	c.counter = pm
+	c.mu.Unlock()
+	c.signal()
+}
+
+// kick sends the client away with a bye, once; it does not block.
+func (c *client) kick(b bye) {
+	c.mu.Lock()
+	c.kickLocked(b)
+	c.mu.Unlock()
+}
+
+func (c *client) kickLocked(b bye) {
+	if c.bye != nil {
+		return
+	}
+	c.bye = &b
+	c.resetLocked()
+	c.signal()
+	if c.conn != nil {
+		// The write loop says bye within byeTimeout unless it is stuck
+		// writing to a client that does not read: then closing ends it.
+		time.AfterFunc(byeTimeout, func() { c.conn.Close() })
 	}
 }
 
-// writeLoop writes the snapshot, then queued changes and pings, until the
-// connection ends. A write that fails closes the connection, which ends the
-// read loop too, unless a close frame was sent: then kick closes it.
+// work is what the write loop takes from the client in one go.
+type work struct {
+	out     [][]byte
+	bye     *bye
+	snap    *pendingSnapshot
+	cells   []cellCount // cells mode: the snapshot's counts, or the changed counts
+	cellsAt []time.Time // when the changed counts were first changed
+	res     int
+	queue   []queued
+	counter *websocket.PreparedMessage
+}
+
+// take moves what waits to be written into w.
+func (c *client) take(w *work) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w.out, c.out = c.out, w.out[:0]
+	w.bye = c.bye
+	if c.bye != nil {
+		return
+	}
+	w.snap, c.snap = c.snap, nil
+	w.cells, w.cellsAt = w.cells[:0], w.cellsAt[:0]
+	if c.sub != nil && c.sub.mode == modeCells {
+		w.res = c.sub.res
+		if w.snap != nil {
+			for cell, n := range c.counts {
+				w.cells = append(w.cells, cellCount{cell, n})
+			}
+		} else {
+			for cell, at := range c.dirty {
+				w.cells = append(w.cells, cellCount{cell, c.counts[cell]})
+				w.cellsAt = append(w.cellsAt, at)
+			}
+		}
+		clear(c.dirty)
+	}
+	w.queue = append(w.queue[:0], c.queue...)
+	clear(c.queue)
+	c.queue = c.queue[:0]
+	clear(c.pending)
+	w.counter, c.counter = c.counter, nil
+}
+
+// readDeadline keeps the connection's read side alive for pongWait.
+func (c *client) readDeadline() { _ = c.conn.SetReadDeadline(time.Now().Add(pongWait)) }
+
+// writeLoop writes what the hub queues, pings and heartbeats until the
+// connection ends or the client is sent away, then closes the connection.
 func (c *client) writeLoop() error {
 	err := c.writeLoopErr()
-	c.mu.Lock()
-	first := !c.kicked
-	c.kicked = true
-	c.mu.Unlock()
-	if ne := net.Error(nil); first && errors.As(err, &ne) && ne.Timeout() {
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		c.kick(byeTooFarBehind) // stops the hub queueing more
 		c.m.droppedSlow.Inc()
 	}
-	if err != nil && !errors.Is(err, websocket.ErrCloseSent) {
-		c.conn.Close()
-	}
+	c.conn.Close()
 	return err
 }
 
 func (c *client) writeLoopErr() error {
-	if err := c.writeSnapshot(); err != nil {
-		return err
-	}
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
-	var batch []queued
+	heartbeat := time.NewTicker(heartbeatPeriod)
+	defer heartbeat.Stop()
+	var w work
 	for {
 		select {
 		case <-c.done:
@@ -166,34 +288,112 @@ func (c *client) writeLoopErr() error {
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return err
 			}
-		case <-c.wake:
-			batch = c.take(batch)
-			for _, q := range batch {
-				_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-				if err := c.conn.WritePreparedMessage(q.pm); err != nil {
-					return err
-				}
-				c.m.sent.Inc()
+		case <-heartbeat.C:
+			if err := c.writeText(heartbeatMessage(time.Now())); err != nil {
+				return err
 			}
-			clear(batch)
+		case <-c.wake:
+			c.take(&w)
+			if err := c.write(&w); err != nil {
+				return err
+			}
+			if w.bye != nil {
+				return c.sayBye(*w.bye)
+			}
 		}
 	}
 }
 
-// writeSnapshot writes the snapshot as one message, streamed so that a large
+// write writes one batch of work, in protocol order.
+func (c *client) write(w *work) error {
+	for _, b := range w.out {
+		if err := c.writeText(b); err != nil {
+			return err
+		}
+	}
+	clear(w.out)
+	if w.bye != nil {
+		return nil
+	}
+	if w.snap != nil {
+		if err := c.writeSnapshot(w.snap, w.cells); err != nil {
+			return err
+		}
+	}
+	for _, q := range w.queue {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+		if err := c.conn.WritePreparedMessage(q.pm); err != nil {
+			return err
+		}
+		c.m.delay.Observe(time.Since(q.at).Seconds())
+		c.m.sent.Inc()
+	}
+	clear(w.queue)
+	if w.snap == nil && len(w.cells) > 0 {
+		if err := c.writeText(cellsMessage(w.res, w.cells, c.hx)); err != nil {
+			return err
+		}
+		now := time.Now()
+		for _, at := range w.cellsAt {
+			c.m.delay.Observe(now.Sub(at).Seconds())
+		}
+	}
+	if w.counter != nil {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+		if err := c.conn.WritePreparedMessage(w.counter); err != nil {
+			return err
+		}
+		c.m.sent.Inc()
+	}
+	return nil
+}
+
+func (c *client) writeText(b []byte) error {
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+		return err
+	}
+	c.m.sent.Inc()
+	return nil
+}
+
+// sayBye writes the bye message and the close frame, then waits a moment
+// for the client to answer the close.
+func (c *client) sayBye(b bye) error {
+	deadline := time.Now().Add(closeGrace)
+	_ = c.conn.SetWriteDeadline(deadline)
+	if err := c.conn.WriteMessage(websocket.TextMessage, b.json()); err != nil {
+		return err
+	}
+	if err := c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(b.code, b.message), deadline); err != nil {
+		return err
+	}
+	t := time.NewTimer(closeGrace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.done:
+	}
+	return nil
+}
+
+// writeSnapshot writes a snapshot as one message, streamed so that a large
 // city needs no second copy of it. Each part gets its own write deadline.
-func (c *client) writeSnapshot() error {
-	snap := c.snapshot
-	c.snapshot = nil
+func (c *client) writeSnapshot(s *pendingSnapshot, cells []cellCount) error {
 	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 	w, err := c.conn.NextWriter(websocket.TextMessage)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write([]byte(snapshotHead)); err != nil {
+	if _, err := w.Write(snapshotHead(s.sub)); err != nil {
 		return err
 	}
-	for i, b := range snap {
+	if s.sub.mode == modeCells {
+		if _, err := w.Write(appendCells(nil, cells, c.hx)); err != nil {
+			return err
+		}
+	}
+	for i, b := range s.incidents {
 		if i > 0 {
 			if _, err := w.Write([]byte{','}); err != nil {
 				return err

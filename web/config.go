@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,10 @@ type Config struct {
 	// AllowedOrigins are the browser origins, besides the server's own host,
 	// that may open the websocket, as "scheme://host[:port]".
 	AllowedOrigins []string
+	// Authenticate maps the tokens live map clients give to their views.
+	// Nil knows no token: every client gets the public view, and a client
+	// that gives a token is refused.
+	Authenticate Authenticate
 }
 
 // withDefaults returns cfg with its empty optional fields filled in, or an
@@ -67,6 +72,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		if u, err := url.Parse(o); err != nil || u.Scheme == "" || u.Host == "" {
 			return cfg, fmt.Errorf("checking config: %w", cityops.Invalid("allowed origins", "%q is not scheme://host[:port]", o))
 		}
+	}
+	if _, err := time.LoadLocation(cfg.City.TimeZone); err != nil {
+		return cfg, fmt.Errorf("checking config: %w", cityops.Invalid("city.time_zone", "%v", err))
 	}
 	for p, h := range cfg.API {
 		if h == nil {

@@ -43,7 +43,7 @@ func newTestServer(t testing.TB, edit func(*Config)) (*Server, *httptest.Server,
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{City: testCity(), AreasGeoJSON: areas, Registry: prometheus.NewRegistry()}
+	cfg := Config{City: testCity(), AreasGeoJSON: areas, Registry: prometheus.NewRegistry(), Authenticate: testTokens}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -95,21 +95,128 @@ func dial(t testing.TB, ts *httptest.Server, d *websocket.Dialer, h http.Header)
 
 func wsURL(ts *httptest.Server) string { return "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws/live" }
 
+// testTokens are the tokens of the test city's views.
+func testTokens(token string) (View, bool) {
+	switch token {
+	case "center-token":
+		return View{Role: RoleCenter}, true
+	case "sanitation-token":
+		return View{Role: RoleDepartment, Department: "sanitation"}, true
+	case "parks-token":
+		return View{Role: RoleDepartment, Department: "parks"}, true
+	}
+	return View{}, false
+}
+
 // message is a live message as a client decodes it.
 type message struct {
-	Type      string         `json:"type"`
-	Kind      string         `json:"kind"`
-	Incident  wireIncidentIn `json:"incident"`
-	Incidents []wireIncidentIn
+	Type       string           `json:"type"`
+	Kind       string           `json:"kind"`
+	Incident   wireIncidentIn   `json:"incident"`
+	Incidents  []wireIncidentIn `json:"incidents"`
+	ID         string           `json:"id"`
+	Version    uint64           `json:"version"`
+	Status     cityops.Status   `json:"status"`
+	Sub        string           `json:"sub"`
+	Mode       string           `json:"mode"`
+	Res        int              `json:"res"`
+	Cells      []cellIn         `json:"cells"`
+	Field      string           `json:"field"`
+	Message    string           `json:"message"`
+	Reason     string           `json:"reason"`
+	View       Role             `json:"view"`
+	Department string           `json:"department"`
+	Scope      string           `json:"scope"`
+	Open       int              `json:"open"`
+	Overdue    int              `json:"overdue"`
+	Finished   int              `json:"finished_today"`
+	OnTime     int              `json:"on_time_today"`
+	Rate       *float64         `json:"on_time_rate"`
+}
+
+type cellIn struct {
+	H3    string       `json:"h3"`
+	Count int          `json:"count"`
+	Hex   [][2]float64 `json:"hex"`
 }
 
 type wireIncidentIn struct {
-	ID      string         `json:"id"`
-	Status  cityops.Status `json:"status"`
-	Version uint64         `json:"version"`
-	Text    string         `json:"text"`
-	H3      string         `json:"h3"`
-	Hex     [][2]float64   `json:"hex"`
+	ID         string         `json:"id"`
+	Status     cityops.Status `json:"status"`
+	Version    uint64         `json:"version"`
+	Text       string         `json:"text"`
+	H3         string         `json:"h3"`
+	Hex        [][2]float64   `json:"hex"`
+	Department string         `json:"department_id"`
+}
+
+// connect opens a live connection with token ("" for none) and reads its
+// hello.
+func connect(t testing.TB, ts *httptest.Server, token string) *websocket.Conn {
+	t.Helper()
+	c := dialURL(t, wsURL(ts)+tokenQuery(token), nil)
+	if m := next(t, c); m.Type != "hello" {
+		t.Fatalf("first message %+v, want hello", m)
+	}
+	return c
+}
+
+func tokenQuery(token string) string {
+	if token == "" {
+		return ""
+	}
+	return "?token=" + token
+}
+
+// dialURL opens a websocket to url.
+func dialURL(t testing.TB, url string, d *websocket.Dialer) *websocket.Conn {
+	t.Helper()
+	if d == nil {
+		d = websocket.DefaultDialer
+	}
+	c, resp, err := d.Dial(url, nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dialing the live map: %v (status %d)", err, status)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// send writes a message given as JSON text.
+func send(t testing.TB, c *websocket.Conn, text string) {
+	t.Helper()
+	if err := c.WriteMessage(websocket.TextMessage, []byte(text)); err != nil {
+		t.Fatalf("sending %s: %v", text, err)
+	}
+}
+
+// cityBBox is the test city's extent as a subscribe bbox.
+const cityBBox = `[121.40,31.20,121.50,31.25]`
+
+// subscribe sends a subscribe message and returns the snapshot that answers it.
+func subscribe(t testing.TB, c *websocket.Conn, text string) message {
+	t.Helper()
+	send(t, c, text)
+	m := next(t, c)
+	if m.Type != "snapshot" {
+		t.Fatalf("after %s got %+v, want a snapshot", text, m)
+	}
+	return m
+}
+
+// next reads the next live message that is not counters or a heartbeat.
+func next(t testing.TB, c *websocket.Conn) message {
+	t.Helper()
+	for {
+		m := read(t, c)
+		if m.Type != "counters" && m.Type != "heartbeat" {
+			return m
+		}
+	}
 }
 
 // read reads one live message, failing the test after a few seconds.
@@ -159,6 +266,22 @@ func metric(t testing.TB, reg *prometheus.Registry, name string, labels ...strin
 		}
 	}
 	t.Fatalf("no metric %s%v", name, labels)
+	return 0
+}
+
+// histogramCount returns the sample count of histogram name in reg.
+func histogramCount(t testing.TB, reg *prometheus.Registry, name string) uint64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetHistogram().GetSampleCount()
+		}
+	}
+	t.Fatalf("no histogram %s", name)
 	return 0
 }
 

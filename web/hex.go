@@ -12,7 +12,8 @@ import (
 // resolution-9 cells; when the cache is full it starts again empty.
 const maxHexes = 1 << 17
 
-// hexes caches the JSON of cell boundaries, [[lat,lon],...], by cell.
+// hexes caches the JSON of cell boundaries, [[lat,lon],...], by cell, at
+// any resolution.
 type hexes struct {
 	mu sync.RWMutex
 	m  map[cityops.Cell][]byte
@@ -32,15 +33,24 @@ func (h *hexes) of(inc *cityops.Incident) (cityops.Cell, []byte) {
 		}
 		c = cs.Cell
 	}
+	b := h.boundary(c)
+	if b == nil {
+		return 0, []byte("null")
+	}
+	return c, b
+}
+
+// boundary returns the JSON boundary of cell c, or nil when c is not a cell.
+func (h *hexes) boundary(c cityops.Cell) []byte {
 	h.mu.RLock()
 	b, ok := h.m[c]
 	h.mu.RUnlock()
 	if ok {
-		return c, b
+		return b
 	}
 	vs, err := geo.Boundary(c)
 	if err != nil {
-		return 0, []byte("null")
+		return nil
 	}
 	b = appendBoundary(make([]byte, 0, 32*len(vs)), vs)
 	h.mu.Lock()
@@ -49,7 +59,7 @@ func (h *hexes) of(inc *cityops.Incident) (cityops.Cell, []byte) {
 	}
 	h.m[c] = b
 	h.mu.Unlock()
-	return c, b
+	return b
 }
 
 // appendBoundary appends vs as a JSON array of [lat,lon] pairs with six

@@ -11,46 +11,53 @@ import (
 )
 
 // hub keeps the latest state of every open incident and fans changes out to
-// the connected clients. Its lock is held only to update the state and to
-// append to the clients' queues, which never block.
+// the connected clients, each through its subscription. Its lock is held
+// only to update the state and to append to the clients' queues, which never
+// block.
 type hub struct {
 	m        *metrics
 	hx       *hexes
+	auth     Authenticate
 	queueLen int // capacity of each client's queue
 
 	mu      sync.Mutex
-	open    map[string]entry // open incidents by id
-	gone    tombstones       // recently closed incidents, so late duplicates do not revive them
+	open    map[string]*entry // open incidents by id; entries are never changed, only replaced
+	gone    tombstones        // recently closed incidents, so late duplicates do not revive them
 	clients map[*client]struct{}
-	closed  bool           // shutting down: no new clients
-	conns   sync.WaitGroup // running client connections
+	day     dayFigures              // what finished today, for the counters
+	sent    map[string]sentCounters // counters by scope, as last sent
+	closed  bool                    // shutting down: no new clients
+	conns   sync.WaitGroup          // running client connections
+
+	loopOnce sync.Once
+	stop     chan struct{} // closed when shutting down: ends the counters loop
 }
 
-// entry is an open incident as the hub keeps it.
-type entry struct {
-	version uint64
-	wire    []byte // wire JSON, shared read-only with snapshots
-}
-
-// defaultQueueLen is how many changes a client may have waiting. A client
+// defaultQueueLen is how many messages a client may have waiting. A client
 // further behind than that is cheaper to serve with a fresh snapshot.
 const defaultQueueLen = 1024
 
-func newHub(m *metrics) *hub {
+func newHub(m *metrics, auth Authenticate, loc *time.Location) *hub {
 	return &hub{
 		m:        m,
 		hx:       newHexes(),
+		auth:     auth,
 		queueLen: defaultQueueLen,
-		open:     make(map[string]entry),
+		open:     make(map[string]*entry),
 		gone:     newTombstones(maxTombstones),
 		clients:  make(map[*client]struct{}),
+		day:      newDayFigures(loc),
+		sent:     make(map[string]sentCounters),
+		stop:     make(chan struct{}),
 	}
 }
 
-// publish records c in the state and queues it for every client. A change
-// that is not newer than the state the hub has (a duplicate or an older
-// version from a replayed log) is counted and dropped.
+// publish records c in the state and queues it for every client whose
+// subscription it concerns. A change that is not newer than the state the
+// hub has (a duplicate or an older version from a replayed log) is counted
+// and dropped.
 func (h *hub) publish(c cityops.Change) error {
+	at := time.Now()
 	inc := c.Incident
 	if inc.ID == "" {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
@@ -60,14 +67,24 @@ func (h *hub) publish(c cityops.Change) error {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
 		return fmt.Errorf("publishing a change of %s: %w", inc.ID, cityops.Invalid("kind", "unknown kind %q", c.Kind))
 	}
-	wire, err := encodeIncident(&inc, h.hx)
+	cell, wire, err := encodeIncident(&inc, h.hx)
 	if err != nil {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
 		return fmt.Errorf("publishing a change: %w", err)
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, changeMessage(c.Kind, wire))
-	if err != nil {
-		return fmt.Errorf("publishing a change of %s: preparing the message: %w", inc.ID, err)
+	var upsertPM, removePM *websocket.PreparedMessage
+	var prepErr error
+	upsert := func() *websocket.PreparedMessage {
+		if upsertPM == nil {
+			upsertPM, prepErr = websocket.NewPreparedMessage(websocket.TextMessage, upsertMessage(c.Kind, wire))
+		}
+		return upsertPM
+	}
+	remove := func() *websocket.PreparedMessage {
+		if removePM == nil {
+			removePM, prepErr = websocket.NewPreparedMessage(websocket.TextMessage, removeMessage(&inc))
+		}
+		return removePM
 	}
 
 	h.mu.Lock()
@@ -76,14 +93,24 @@ func (h *hub) publish(c cityops.Change) error {
 		h.m.changes.WithLabelValues(resultStale).Inc()
 		return nil
 	}
+	old := h.open[inc.ID]
+	var nu *entry
 	if inc.Status.Open() {
-		h.open[inc.ID] = entry{version: inc.Version, wire: wire}
+		e := newEntry(&inc, cell, wire)
+		nu = &e
+		h.open[inc.ID] = nu
 	} else {
 		delete(h.open, inc.ID)
 		h.gone.add(inc.ID, inc.Version)
 	}
+	h.day.record(&inc, at)
 	for cl := range h.clients {
-		cl.enqueue(inc.ID, pm)
+		cl.applyLocked(inc.ID, old, nu, at, upsert, remove)
+	}
+	if prepErr != nil {
+		// Only a text frame of valid data can be prepared, so this does not
+		// happen; the clients then got a nil message, which writes nothing.
+		return fmt.Errorf("publishing a change of %s: preparing the message: %w", inc.ID, prepErr)
 	}
 	h.m.changes.WithLabelValues(resultPublished).Inc()
 	return nil
@@ -102,24 +129,79 @@ func (h *hub) staleLocked(id string, v uint64) bool {
 	return false
 }
 
-// add registers cl and gives it the current open incidents as its snapshot,
-// so it misses no change and sees none twice. It returns false once the hub
-// is shutting down.
+// add registers cl and says hello to it. It returns false once the hub is
+// shutting down.
 func (h *hub) add(cl *client) bool {
+	h.loopOnce.Do(func() { go h.countersLoop() })
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return false
 	}
-	snap := make([][]byte, 0, len(h.open))
-	for _, e := range h.open {
-		snap = append(snap, e.wire)
-	}
-	cl.snapshot = snap
 	h.clients[cl] = struct{}{}
 	h.conns.Add(1)
 	h.m.clients.Inc()
+	h.helloLocked(cl)
 	return true
+}
+
+// helloLocked queues the hello and the counters of cl's view.
+func (h *hub) helloLocked(cl *client) {
+	now := time.Now()
+	cl.mu.Lock()
+	v := cl.view
+	cl.out = append(cl.out, helloMessage(v, now))
+	cl.mu.Unlock()
+	cl.setCounters(h.countersLocked(v.counterScope(), now))
+}
+
+// subscribe replaces cl's subscription with s and gives it a snapshot for
+// it, so that it misses no change and sees none twice.
+func (h *hub) subscribe(cl *client, s *subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.bye != nil {
+		return
+	}
+	s.view = cl.view
+	cl.resetLocked()
+	cl.sub = s
+	if s.mode == modeIncidents {
+		var snap [][]byte
+		for _, e := range h.open {
+			if s.match(e) {
+				snap = append(snap, e.wire)
+			}
+		}
+		if len(snap) <= maxIncidents {
+			cl.snap = &pendingSnapshot{sub: s, incidents: snap}
+			cl.signal()
+			return
+		}
+		s.mode = modeCells // too many for a browser: resolution 9 cells
+	}
+	counts := make(map[cityops.Cell]int)
+	for _, e := range h.open {
+		if s.match(e) {
+			counts[e.cellAt(s.res)]++
+		}
+	}
+	cl.counts = counts
+	cl.snap = &pendingSnapshot{sub: s}
+	cl.signal()
+}
+
+// setView gives cl the view v and says hello again; the caller applies its
+// subscription again in the new view.
+func (h *hub) setView(cl *client, v View) {
+	h.mu.Lock()
+	cl.mu.Lock()
+	cl.view = v
+	cl.mu.Unlock()
+	h.helloLocked(cl)
+	h.mu.Unlock()
 }
 
 // remove unregisters cl, so that no more changes are queued for it.
@@ -141,9 +223,12 @@ const goAwayWindow = time.Second
 
 // shutdown refuses new clients, asks every client to go away (spread over
 // goAwayWindow, or at once when ctx ends) and waits until their connections
-// have ended or ctx is done.
+// have ended or ctx is done; then it closes the connections left.
 func (h *hub) shutdown(ctx context.Context) error {
 	h.mu.Lock()
+	if !h.closed {
+		close(h.stop)
+	}
 	h.closed = true
 	cls := make([]*client, 0, len(h.clients))
 	for cl := range h.clients {
@@ -161,7 +246,7 @@ func (h *hub) shutdown(ctx context.Context) error {
 				t.Stop()
 			}
 		}
-		cl.kick(websocket.CloseGoingAway, "server shutting down", closeGrace)
+		cl.kick(byeShutdown)
 	}
 
 	ended := make(chan struct{})
@@ -173,6 +258,9 @@ func (h *hub) shutdown(ctx context.Context) error {
 	case <-ended:
 		return nil
 	case <-ctx.Done():
+		for _, cl := range cls {
+			cl.conn.Close()
+		}
 		return fmt.Errorf("closing live clients: %w", ctx.Err())
 	}
 }

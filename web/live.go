@@ -21,7 +21,8 @@ func newUpgrader(allowed []string) *websocket.Upgrader {
 }
 
 // serveLive upgrades to a websocket and serves one live map client until it
-// leaves, fails or is sent away.
+// leaves, fails or is sent away. A token in the URL gives the client its
+// view; an unknown one sends it away.
 func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
@@ -32,19 +33,27 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("refusing a live client", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
-	cl := newClient(conn, s.m, s.hub.queueLen)
-	if !s.hub.add(cl) {
-		cl.kick(websocket.CloseGoingAway, "server shutting down", 0)
-		return
+	view, known := publicView, true
+	if token := r.URL.Query().Get("token"); token != "" {
+		view, known = s.hub.authenticate(token)
 	}
-	defer s.hub.done()
+	cl := newClient(conn, s.m, s.hub.hx, s.hub.queueLen, view)
 	log := s.log.With("remote", r.RemoteAddr)
-	log.Debug("live client connected", "snapshot", len(cl.snapshot))
+	switch {
+	case !known:
+		log.Debug("refusing a live client with an unknown token")
+		cl.kick(byeUnauthorized)
+	case !s.hub.add(cl):
+		cl.kick(byeShutdown)
+	default:
+		defer s.hub.done()
+		defer s.hub.remove(cl)
+	}
+	log.Debug("live client connected", "view", view.Role, "department", view.Department)
 
 	written := make(chan error, 1)
 	go func() { written <- cl.writeLoop() }()
-	cl.readLoop()
-	s.hub.remove(cl)
+	s.hub.readLoop(cl)
 	close(cl.done)
 	if err := <-written; err != nil {
 		log.Debug("live client write failed", "err", err)

@@ -14,16 +14,19 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// centerSub subscribes to the whole test city in incidents mode.
+const centerSub = `{"type":"subscribe","id":"all","bbox":` + cityBBox + `,"zoom":12}`
+
 func TestLiveSnapshotThenChanges(t *testing.T) {
 	s, ts, reg := newTestServer(t, nil)
 	s.Publish(change(t, 1, cityops.ChangeCreated, cityops.StatusDispatched, 1))
 	s.Publish(change(t, 2, cityops.ChangeCreated, cityops.StatusDispatched, 1))
 	s.Publish(change(t, 2, cityops.ChangeUpdated, cityops.StatusClosed, 2)) // closed before anyone looked
 
-	c := dial(t, ts, nil, nil)
-	snap := read(t, c)
-	if snap.Type != "snapshot" || len(snap.Incidents) != 1 || snap.Incidents[0].ID != "inc-1" {
-		t.Fatalf("snapshot %+v, want inc-1 alone", snap)
+	c := connect(t, ts, "center-token")
+	snap := subscribe(t, c, centerSub)
+	if snap.Sub != "all" || snap.Mode != "incidents" || len(snap.Incidents) != 1 || snap.Incidents[0].ID != "inc-1" {
+		t.Fatalf("snapshot %+v, want inc-1 alone in incidents mode", snap)
 	}
 	if got := snap.Incidents[0]; len(got.Hex) != 6 || got.H3 == "" {
 		t.Errorf("snapshot incident has hex %v and h3 %q, want 6 vertices and a cell", got.Hex, got.H3)
@@ -31,18 +34,25 @@ func TestLiveSnapshotThenChanges(t *testing.T) {
 
 	steps := []struct {
 		change   cityops.Change
+		wantType string
 		wantKind string
 	}{
-		{change(t, 3, cityops.ChangeCreated, cityops.StatusDispatched, 1), "created"},
-		{change(t, 1, cityops.ChangeUpdated, cityops.StatusAccepted, 2), "updated"},
-		{change(t, 1, cityops.ChangeUpdated, cityops.StatusClosed, 3), "updated"},
+		{change(t, 3, cityops.ChangeCreated, cityops.StatusDispatched, 1), "upsert", "created"},
+		{change(t, 1, cityops.ChangeUpdated, cityops.StatusAccepted, 2), "upsert", "updated"},
+		{change(t, 1, cityops.ChangeUpdated, cityops.StatusClosed, 3), "remove", ""},
 	}
 	for _, st := range steps {
 		s.Publish(st.change)
-		m := read(t, c)
+		m := next(t, c)
 		in := st.change.Incident
-		if m.Type != "change" || m.Kind != st.wantKind || m.Incident.ID != in.ID || m.Incident.Status != in.Status || m.Incident.Version != in.Version {
-			t.Fatalf("got %+v, want a %s change of %s to %s v%d", m, st.wantKind, in.ID, in.Status, in.Version)
+		if st.wantType == "remove" {
+			if m.Type != "remove" || m.ID != in.ID || m.Status != in.Status || m.Version != in.Version {
+				t.Fatalf("got %+v, want the removal of %s, %s v%d", m, in.ID, in.Status, in.Version)
+			}
+			continue
+		}
+		if m.Type != st.wantType || m.Kind != st.wantKind || m.Incident.ID != in.ID || m.Incident.Status != in.Status || m.Incident.Version != in.Version {
+			t.Fatalf("got %+v, want a %s %s of %s to %s v%d", m, st.wantKind, st.wantType, in.ID, in.Status, in.Version)
 		}
 		if len(m.Incident.Hex) != 6 || m.Incident.H3 != in.Cell.String() {
 			t.Errorf("change of %s has hex %v, h3 %q; want 6 vertices of %s", in.ID, m.Incident.Hex, m.Incident.H3, in.Cell)
@@ -55,18 +65,21 @@ func TestLiveSnapshotThenChanges(t *testing.T) {
 	}
 
 	// inc-1 was closed: a new client sees inc-3 alone.
-	if snap := read(t, dial(t, ts, nil, nil)); len(snap.Incidents) != 1 || snap.Incidents[0].ID != "inc-3" {
+	if snap := subscribe(t, connect(t, ts, "center-token"), centerSub); len(snap.Incidents) != 1 || snap.Incidents[0].ID != "inc-3" {
 		t.Errorf("second snapshot %+v, want inc-3 alone", snap.Incidents)
 	}
 	if got := metric(t, reg, "cityops_web_live_clients"); got != 2 {
 		t.Errorf("live clients %v, want 2", got)
 	}
+	if got := histogramCount(t, reg, "cityops_web_delivery_delay_seconds"); got < 3 {
+		t.Errorf("delivery delays observed %v, want at least the 3 changes", got)
+	}
 }
 
 func TestLiveDropsStaleChanges(t *testing.T) {
-	s, ts, reg := newTestServer(t, nil)
-	c := dial(t, ts, nil, nil)
-	read(t, c) // empty snapshot
+	s, ts, _ := newTestServer(t, nil)
+	c := connect(t, ts, "center-token")
+	subscribe(t, c, centerSub) // empty
 	for _, ch := range []cityops.Change{
 		change(t, 1, cityops.ChangeCreated, cityops.StatusDispatched, 2),
 		change(t, 1, cityops.ChangeUpdated, cityops.StatusReported, 1),   // older
@@ -78,15 +91,16 @@ func TestLiveDropsStaleChanges(t *testing.T) {
 	} {
 		s.Publish(ch)
 	}
-	want := []string{"inc-1 dispatched", "inc-1 closed", "inc-4 dispatched", "inc-4 accepted"}
+	want := []string{"upsert inc-1 dispatched", "remove inc-1 closed", "upsert inc-4 dispatched", "upsert inc-4 accepted"}
 	for _, w := range want {
-		m := read(t, c)
-		if got := m.Incident.ID + " " + string(m.Incident.Status); got != w {
+		m := next(t, c)
+		got := m.Type + " " + m.Incident.ID + " " + string(m.Incident.Status)
+		if m.Type == "remove" {
+			got = m.Type + " " + m.ID + " " + string(m.Status)
+		}
+		if got != w {
 			t.Fatalf("got %s, want %s", got, w)
 		}
-	}
-	if got := metric(t, reg, "cityops_web_changes_total", "result", "stale"); got != 3 {
-		t.Errorf("stale changes %v, want 3", got)
 	}
 }
 
@@ -137,9 +151,23 @@ func TestLiveSlowClient(t *testing.T) {
 		}
 		return c, err
 	}}
-	slow := dial(t, ts, small, nil) // never reads until the end
-	fast := dial(t, ts, nil, nil)
-	read(t, fast)
+	slow := dialURL(t, wsURL(ts)+"?token=center-token", small) // never reads after subscribing
+	send(t, slow, centerSub)
+	fast := connect(t, ts, "center-token")
+	subscribe(t, fast, centerSub)
+	eventually(t, "the slow client has subscribed", func() bool {
+		s.hub.mu.Lock()
+		defer s.hub.mu.Unlock()
+		for cl := range s.hub.clients {
+			cl.mu.Lock()
+			sub := cl.sub
+			cl.mu.Unlock()
+			if sub == nil {
+				return false
+			}
+		}
+		return true
+	})
 	got := make(chan message, 128)
 	go func() {
 		defer close(got)
@@ -148,7 +176,9 @@ func TestLiveSlowClient(t *testing.T) {
 			if err != nil {
 				return
 			}
-			got <- message{Kind: string(b[:40])}
+			if strings.HasPrefix(string(b), `{"type":"upsert"`) {
+				got <- message{Kind: string(b[:40])}
+			}
 		}
 	}()
 
@@ -193,7 +223,7 @@ func TestClientCoalescesWhenFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := newClient(nil, m, 3) // no connection: nothing here may disconnect it
+	cl := newClient(nil, m, newHexes(), 3, View{Role: RoleCenter}) // no connection: nothing here may disconnect it
 	pm := func(s string) *websocket.PreparedMessage {
 		p, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(s))
 		if err != nil {
@@ -201,28 +231,41 @@ func TestClientCoalescesWhenFull(t *testing.T) {
 		}
 		return p
 	}
+	enqueue := func(id string, p *websocket.PreparedMessage) {
+		cl.mu.Lock()
+		cl.enqueueLocked(id, p, time.Now())
+		cl.mu.Unlock()
+	}
 	a1, b1, a2, a3, a4 := pm("a1"), pm("b1"), pm("a2"), pm("a3"), pm("a4")
-	cl.enqueue("a", a1)
-	cl.enqueue("b", b1)
-	cl.enqueue("a", a2) // room left: queued behind b
-	cl.enqueue("a", a3) // full: replaces a2, the latest change of a
-	cl.enqueue("a", a4) // replaces a3
+	enqueue("a", a1)
+	enqueue("b", b1)
+	enqueue("a", a2) // room left: queued behind b
+	enqueue("a", a3) // full: replaces a2, the latest change of a
+	enqueue("a", a4) // replaces a3
 	want := []*websocket.PreparedMessage{a1, b1, a4}
-	got := cl.take(nil)
-	if len(got) != len(want) {
-		t.Fatalf("queue holds %d changes, want %d", len(got), len(want))
+	var w work
+	cl.take(&w)
+	if len(w.queue) != len(want) {
+		t.Fatalf("queue holds %d changes, want %d", len(w.queue), len(want))
 	}
 	for i := range want {
-		if got[i].pm != want[i] {
+		if w.queue[i].pm != want[i] {
 			t.Errorf("change %d is not the one expected", i)
 		}
 	}
-	if cl.kicked {
-		t.Error("a client that only coalesced was disconnected")
+	if w.bye != nil {
+		t.Error("a client that only coalesced was sent away")
 	}
-	cl.enqueue("b", b1) // the queue was emptied: room again
-	if got := cl.take(nil); len(got) != 1 || got[0].pm != b1 {
-		t.Errorf("after take, queue holds %d changes, want b1 alone", len(got))
+	enqueue("b", b1) // the queue was emptied: room again
+	if cl.take(&w); len(w.queue) != 1 || w.queue[0].pm != b1 {
+		t.Errorf("after take, queue holds %d changes, want b1 alone", len(w.queue))
+	}
+	enqueue("c", a1)
+	enqueue("d", a1)
+	enqueue("e", a1)
+	enqueue("f", a1) // full, and nothing of f waits: too far behind
+	if cl.take(&w); w.bye == nil || w.bye.reason != "too_far_behind" {
+		t.Errorf("bye %+v, want too_far_behind", w.bye)
 	}
 }
 
@@ -241,9 +284,18 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	read(t, c)
+	if m := next(t, c); m.Type != "hello" {
+		t.Fatalf("got %+v, want hello", m)
+	}
 	start := time.Now()
 	cancel()
+	var bye message
+	for bye.Type != "bye" {
+		bye = read(t, c)
+	}
+	if bye.Reason != "server_shutdown" {
+		t.Errorf("bye %+v, want server_shutdown", bye)
+	}
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, _, err = c.ReadMessage()
 	var ce *websocket.CloseError
@@ -271,19 +323,26 @@ func TestServeShutsDownGracefully(t *testing.T) {
 func TestLiveTooFarBehind(t *testing.T) {
 	s, ts, reg := newTestServer(t, nil)
 	s.hub.queueLen = 2
-	c := dial(t, ts, nil, nil)
-	read(t, c)
+	c := connect(t, ts, "center-token")
+	subscribe(t, c, centerSub)
 	for i := range 1000 {
 		s.Publish(change(t, i, cityops.ChangeCreated, cityops.StatusDispatched, 1))
 	}
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var err error
+	var b []byte
+	var reason string
 	for err == nil {
-		_, _, err = c.ReadMessage()
+		if _, b, err = c.ReadMessage(); err == nil && strings.HasPrefix(string(b), `{"type":"bye"`) {
+			reason = string(b)
+		}
 	}
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater || !strings.Contains(ce.Text, "too far behind") {
 		t.Fatalf("client ended with %v, want close 1013 saying it is too far behind", err)
+	}
+	if !strings.Contains(reason, `"reason":"too_far_behind"`) {
+		t.Errorf("bye %q, want the reason too_far_behind", reason)
 	}
 	if got := metric(t, reg, "cityops_web_live_clients_dropped_slow_total"); got != 1 {
 		t.Errorf("dropped slow clients %v, want 1", got)

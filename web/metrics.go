@@ -13,6 +13,7 @@ type metrics struct {
 	droppedSlow prometheus.Counter
 	coalesced   prometheus.Counter
 	changes     *prometheus.CounterVec // by result
+	delay       prometheus.Histogram
 }
 
 // The values of the result label of cityops_web_changes_total.
@@ -45,11 +46,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "cityops", Subsystem: "web", Name: "changes_total",
 			Help: "Incident changes handed to the hub, by result: published, stale (not newer than the state the hub has), undecodable (not JSON of a change) or invalid (no incident id, unknown kind).",
 		}, []string{"result"}),
+		delay: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "cityops", Subsystem: "web", Name: "delivery_delay_seconds",
+			Help:    "Time from the server receiving an incident change to writing it to a live client's connection.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14), // 0.5 ms .. 4 s
+		}),
 	}
 	for _, r := range []string{resultPublished, resultStale, resultUndecodable, resultInvalid} {
 		m.changes.WithLabelValues(r)
 	}
-	for _, c := range []prometheus.Collector{m.clients, m.sent, m.droppedSlow, m.coalesced, m.changes} {
+	for _, c := range []prometheus.Collector{m.clients, m.sent, m.droppedSlow, m.coalesced, m.changes, m.delay} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("registering web metrics: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -35,10 +36,14 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	loc, err := time.LoadLocation(cfg.City.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("loading the city's time zone: %w", err)
+	}
 	s := &Server{
 		log:      cfg.Logger,
 		m:        m,
-		hub:      newHub(m),
+		hub:      newHub(m, cfg.Authenticate, loc),
 		upgrader: newUpgrader(cfg.AllowedOrigins),
 		ready:    cfg.Ready,
 	}

@@ -3,9 +3,14 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/cityops/cityops"
 )
+
+// protocolVersion is the version of PROTOCOL.md the server speaks.
+const protocolVersion = 2
 
 // wireIncident is an incident as the live map receives it: its own fields,
 // its resolution-9 cell as an H3 string (JavaScript numbers cannot hold a
@@ -16,8 +21,9 @@ type wireIncident struct {
 	Hex json.RawMessage `json:"hex"`
 }
 
-// encodeIncident returns the wire JSON of inc.
-func encodeIncident(inc *cityops.Incident, hx *hexes) ([]byte, error) {
+// encodeIncident returns the wire JSON of inc and its resolution-9 cell (0
+// when it has no usable cell).
+func encodeIncident(inc *cityops.Incident, hx *hexes) (cityops.Cell, []byte, error) {
 	cell, hex := hx.of(inc)
 	w := wireIncident{Incident: inc, Hex: hex}
 	if cell != 0 {
@@ -25,15 +31,15 @@ func encodeIncident(inc *cityops.Incident, hx *hexes) ([]byte, error) {
 	}
 	b, err := json.Marshal(w)
 	if err != nil {
-		return nil, fmt.Errorf("encoding incident %s: %w", inc.ID, err)
+		return 0, nil, fmt.Errorf("encoding incident %s: %w", inc.ID, err)
 	}
-	return b, nil
+	return cell, b, nil
 }
 
-// changeMessage returns the change message of an incident's wire JSON. kind
+// upsertMessage returns the upsert message of an incident's wire JSON. kind
 // must be a known kind: it is written without escaping.
-func changeMessage(kind cityops.ChangeKind, incident []byte) []byte {
-	const head, mid = `{"type":"change","kind":"`, `","incident":`
+func upsertMessage(kind cityops.ChangeKind, incident []byte) []byte {
+	const head, mid = `{"type":"upsert","kind":"`, `","incident":`
 	b := make([]byte, 0, len(head)+len(kind)+len(mid)+len(incident)+1)
 	b = append(b, head...)
 	b = append(b, kind...)
@@ -42,9 +48,131 @@ func changeMessage(kind cityops.ChangeKind, incident []byte) []byte {
 	return append(b, '}')
 }
 
-// The frame of a snapshot message; the incidents' wire JSON goes between,
-// separated by commas.
-const (
-	snapshotHead = `{"type":"snapshot","incidents":[`
-	snapshotTail = `]}`
+// removeMessage returns the remove message of incident inc.
+func removeMessage(inc *cityops.Incident) []byte {
+	return mustJSON(struct {
+		Type    string         `json:"type"`
+		ID      string         `json:"id"`
+		Version uint64         `json:"version"`
+		Status  cityops.Status `json:"status"`
+	}{"remove", inc.ID, inc.Version, inc.Status})
+}
+
+// snapshotHead returns the start of a snapshot message of sub; the
+// incidents' or cells' JSON follows, separated by commas, then snapshotTail.
+func snapshotHead(sub *subscription) []byte {
+	b := append([]byte(`{"type":"snapshot","sub":`), mustJSON(sub.id)...)
+	b = append(b, `,"mode":"`...)
+	b = append(b, sub.mode...)
+	b = append(b, `","res":`...)
+	b = strconv.AppendInt(b, int64(sub.res), 10)
+	if sub.mode == modeIncidents {
+		return append(b, `,"incidents":[`...)
+	}
+	return append(b, `,"cells":[`...)
+}
+
+const snapshotTail = `]}`
+
+// cellCount is the count of one cell as a client is sent it.
+type cellCount struct {
+	cell  cityops.Cell
+	count int
+}
+
+// appendCells appends cs as JSON CELL objects, separated by commas.
+func appendCells(b []byte, cs []cellCount, hx *hexes) []byte {
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"h3":"`...)
+		b = strconv.AppendUint(b, uint64(c.cell), 16)
+		b = append(b, `","count":`...)
+		b = strconv.AppendInt(b, int64(c.count), 10)
+		b = append(b, `,"hex":`...)
+		if hex := hx.boundary(c.cell); hex != nil {
+			b = append(b, hex...)
+		} else {
+			b = append(b, "null"...)
+		}
+		b = append(b, '}')
+	}
+	return b
+}
+
+// cellsMessage returns the cells message of changed counts at resolution res.
+func cellsMessage(res int, cs []cellCount, hx *hexes) []byte {
+	b := append([]byte(`{"type":"cells","res":`), strconv.Itoa(res)...)
+	b = append(b, `,"cells":[`...)
+	b = appendCells(b, cs, hx)
+	return append(b, "]}"...)
+}
+
+// helloMessage returns the hello message for view v.
+func helloMessage(v View, now time.Time) []byte {
+	type limits struct {
+		MaxMessageBytes  int     `json:"max_message_bytes"`
+		Queue            int     `json:"queue"`
+		MaxIncidents     int     `json:"max_incidents"`
+		MaxIncidentBBox  float64 `json:"max_incident_bbox_degrees"`
+		HeartbeatSeconds int     `json:"heartbeat_seconds"`
+	}
+	return mustJSON(struct {
+		Type       string    `json:"type"`
+		Protocol   int       `json:"protocol"`
+		View       Role      `json:"view"`
+		Department string    `json:"department"`
+		Limits     limits    `json:"limits"`
+		ServerTime time.Time `json:"server_time"`
+	}{"hello", protocolVersion, v.Role, v.Department,
+		limits{readLimit, defaultQueueLen, maxIncidents, maxIncidentBBox, int(heartbeatPeriod / time.Second)}, now.UTC()})
+}
+
+// errorMessage returns an error message about field of a message of type ref.
+func errorMessage(field, msg, ref string) []byte {
+	return mustJSON(struct {
+		Type    string `json:"type"`
+		Field   string `json:"field"`
+		Message string `json:"message"`
+		Ref     string `json:"ref,omitempty"`
+	}{"error", field, msg, ref})
+}
+
+// bye is why the server closes a connection.
+type bye struct {
+	code    int    // websocket close code
+	reason  string // machine-readable
+	message string // for people; also the close frame's text
+}
+
+// The reasons a server closes a connection.
+var (
+	byeShutdown     = bye{1001, "server_shutdown", "server shutting down"}
+	byeTooFarBehind = bye{1013, "too_far_behind", "too far behind: reconnect for a fresh snapshot"}
+	byeUnauthorized = bye{1008, "unauthorized", "unknown token"}
+	byeProtocol     = bye{1008, "protocol_error", "too many unusable messages"}
 )
+
+func (b bye) json() []byte {
+	return mustJSON(struct {
+		Type    string `json:"type"`
+		Reason  string `json:"reason"`
+		Message string `json:"message"`
+	}{"bye", b.reason, b.message})
+}
+
+// heartbeatMessage returns a heartbeat message.
+func heartbeatMessage(now time.Time) []byte {
+	b := append([]byte(`{"type":"heartbeat","at":"`), now.UTC().Format(time.RFC3339Nano)...)
+	return append(b, `"}`...)
+}
+
+// mustJSON encodes v, which is of a type that always encodes.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encoding %T: %v", v, err))
+	}
+	return b
+}

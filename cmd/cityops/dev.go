@@ -64,6 +64,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	tokens := filepath.Join(*dataDir, "tokens.json")
+	o.tokens = tokens
 	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokens, webhooks: *webhooks, feeds: true}, reg, log.With("role", "dispatch"))
 	if err != nil {
 		return err

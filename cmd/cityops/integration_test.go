@@ -8,11 +8,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
 	"github.com/gorilla/websocket"
 )
@@ -27,6 +29,10 @@ func TestEndToEnd(t *testing.T) {
 	defer cancel()
 	e := newTestEnv(ctx, t, options{database: "cityops_e2e"})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
+	o.tokens = filepath.Join(t.TempDir(), "tokens.json")
+	if err := (taskapi.Tokens{Center: "e2e-center"}).Write(o.tokens); err != nil {
+		t.Fatal(err)
+	}
 	e.run(ctx, t,
 		func(ctx context.Context) error { return process(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
@@ -35,11 +41,19 @@ func TestEndToEnd(t *testing.T) {
 	base := "http://" + o.http
 	waitHTTP(t, base+"/healthz")
 
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.http+"/ws/live", nil)
+	// The center's view of the whole demo city, zoomed in to single incidents.
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.http+"/ws/live?token=e2e-center", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
+	cityAreas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.WriteJSON(map[string]any{"type": "subscribe", "bbox": cityAreas.BBox(), "zoom": 12}); err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		body                       string

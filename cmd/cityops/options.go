@@ -27,6 +27,7 @@ type options struct {
 	admin      string        // listen address of /healthz, /readyz and /metrics of roles without HTTP
 	shutdown   time.Duration // deadline of a graceful shutdown
 	logLevel   string
+	tokens     string // tokens.json of the task API, which also opens the live map's views
 	verbose    bool
 	hooks      stageHooks // metrics and the intake gate of this process
 }

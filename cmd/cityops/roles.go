@@ -138,6 +138,7 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
+	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center and department views")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -192,7 +193,12 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	for _, routes := range extra {
 		maps.Copy(api, routes)
 	}
+	auth, err := liveTokens(o.tokens, log)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{
+		Authenticate: auth,
 		City:         cityOf(pack, areas),
 		AreasGeoJSON: pack.AreasGeoJSON,
 		API:          api,

@@ -57,7 +57,7 @@
 
   // ---- state ------------------------------------------------------------
 
-  const city = { name: "cityops", areas: new Map(), departments: new Map(), categories: new Map(), order: new Map(), tz: undefined };
+  const city = { name: "cityops", bbox: undefined, areas: new Map(), departments: new Map(), categories: new Map(), order: new Map(), tz: undefined };
   const features = []; // {level, name, name_en, path: Path2D, label: [x, y], box: [minx, miny, maxx, maxy]}
   const incidents = new Map(); // id -> incident with .poly (world), .cx, .cy, .seen
   const flashes = new Map(); // id -> time a change arrived
@@ -572,8 +572,14 @@
 
   function connect() {
     conn.state = conn.tries > 0 ? "retry" : "connecting";
-    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live");
+    // ?token= opens the center's or a department's view; without one the
+    // server sends H3 cell counts only, which this page does not draw.
+    const token = params.get("token");
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/live" +
+      (token ? "?token=" + encodeURIComponent(token) : ""));
     ws.onopen = () => {
+      // The whole city at street zoom: single incidents (PROTOCOL.md).
+      ws.send(JSON.stringify({ type: "subscribe", bbox: city.bbox, zoom: 12 }));
       conn.state = "live";
       conn.tries = 0;
       showConn();
@@ -586,7 +592,8 @@
         return;
       }
       if (m.type === "snapshot") onSnapshot(m.incidents);
-      else if (m.type === "change" && m.incident) onChange(m.incident);
+      else if (m.type === "upsert" && m.incident) onChange(m.incident);
+      else if (m.type === "remove" && incidents.delete(m.id)) changed();
     };
     ws.onclose = () => {
       if (conn.state === "live") conn.since = Date.now();
@@ -637,6 +644,7 @@
 
     let [minLon, minLat, maxLon, maxLat] = c.bbox || [0, 0, 0, 0];
     if (!(maxLon > minLon && maxLat > minLat)) [minLon, minLat, maxLon, maxLat] = geoBounds(geo);
+    city.bbox = [minLon, minLat, maxLon, maxLat];
     const lat0 = (minLat + maxLat) / 2;
     world = { lon0: (minLon + maxLon) / 2, lat0, k: Math.cos((lat0 * Math.PI) / 180) };
     const a = project(maxLat, minLon), b = project(minLat, maxLon);

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/geo"
+)
+
+// entry is an open incident as the hub keeps it: its wire JSON and what
+// subscriptions and counters look at.
+type entry struct {
+	version    uint64
+	wire       []byte // wire JSON, shared read-only with snapshots
+	lat, lon   float64
+	cell       [3]cityops.Cell // resolutions 5, 7, 9; 0 when it has none
+	category   string
+	department string
+	status     cityops.Status
+	source     cityops.Source
+	deadline   time.Time
+}
+
+// newEntry returns the entry of inc, whose resolution-9 cell is cell (0 when
+// it has none) and wire JSON wire.
+func newEntry(inc *cityops.Incident, cell cityops.Cell, wire []byte) entry {
+	e := entry{
+		version: inc.Version, wire: wire, lat: inc.Lat, lon: inc.Lon,
+		category: inc.Category, department: inc.DepartmentID, status: inc.Status,
+		source: inc.Source, deadline: inc.Deadline,
+	}
+	if cell != 0 {
+		e.cell = [3]cityops.Cell{geo.Parent(cell, cityops.ResCity), geo.Parent(cell, cityops.ResDistrict), cell}
+	}
+	return e
+}
+
+// cellAt returns the entry's cell at resolution res (5, 7 or 9).
+func (e *entry) cellAt(res int) cityops.Cell {
+	switch res {
+	case cityops.ResCity:
+		return e.cell[0]
+	case cityops.ResDistrict:
+		return e.cell[1]
+	}
+	return e.cell[2]
+}
+
+// overdue reports whether the entry's deadline is set and before now.
+func (e *entry) overdue(now time.Time) bool { return !e.deadline.IsZero() && e.deadline.Before(now) }
