@@ -2,6 +2,9 @@ package rules
 
 import (
 	"slices"
+	"sync"
+
+	"github.com/expr-lang/expr/vm"
 )
 
 // Decision is what the engine made of an event.
@@ -130,15 +133,21 @@ func mergeOrdered(a, b []*rule) []*rule {
 	return slices.CompactFunc(out, func(x, y *rule) bool { return x == y })
 }
 
+// vms are expression machines to reuse: vm.Run makes a new one, with its
+// stack, for every expression it runs.
+var vms = sync.Pool{New: func() any { return new(vm.VM) }}
+
 // Classify runs the rules over in. Groups run in pack order. In each group a
 // first-match group applies its first matching rule, an all-match group every
 // matching rule. The first rule to name a category sets it; severity is the
 // highest any matching rule names; tags accumulate.
 func (e *Engine) Classify(in *Input) Decision {
 	var d Decision
+	m := vms.Get().(*vm.VM)
+	defer vms.Put(m)
 	for _, g := range e.groups {
 		for _, r := range g.candidates(in.Source, in.Type) {
-			if !r.match(in) {
+			if !r.match(m, in) {
 				continue
 			}
 			d.Matched = append(d.Matched, r.id)

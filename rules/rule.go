@@ -60,9 +60,9 @@ type rule struct {
 	out      Output
 }
 
-// match reports whether r's conditions hold for in. The source and type
-// filters were applied by the index.
-func (r *rule) match(in *Input) bool {
+// match reports whether r's conditions hold for in, running its expression
+// on m. The source and type filters were applied by the index.
+func (r *rule) match(m *vm.VM, in *Input) bool {
 	if len(r.keywords) > 0 {
 		text, hit := in.lowerText(), false
 		for _, k := range r.keywords {
@@ -79,7 +79,7 @@ func (r *rule) match(in *Input) bool {
 		return false
 	}
 	if r.prog != nil {
-		v, err := vm.Run(r.prog, in)
+		v, err := m.Run(r.prog, in)
 		if err != nil {
 			return false
 		}
