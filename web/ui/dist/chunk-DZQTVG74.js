@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f,g,h,i,j,k,l}from"./chunk-ZM26U6NL.js";import"./chunk-UREZW5VP.js";import"./chunk-R3X6QOE6.js";import"./chunk-OOJM4CTU.js";export{a as arithmetic,b as dot,c as equalAll,d as extent,e as fround,f as gather,h as interleave,i as length,g as segmentedMap,j as select,k as sequence,l as swizzle};

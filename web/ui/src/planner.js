@@ -1,0 +1,175 @@
+// planner: charts and tables over /api/v1/history/ for a chosen time range
+// and filters: trends, a heatmap of H3 cells, department performance and
+// hotspots, each with a link to the same query as CSV.
+import { H3HexagonLayer } from '@deck.gl/geo-layers';
+import { getJSON, city, el, rows } from './api.js';
+import { newBaseMap } from './basemap.js';
+import { mountNav } from './nav.js';
+import { lineChart } from './chart.js';
+import { t, named, translate } from './i18n.js';
+
+let c, overlay;
+const test = (window.cityopsTest = { loaded: 0, heatCells: 0, trendSeries: 0, departments: 0, errors: [] });
+
+function isoDay(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+// params reads the form into a query string for every history route.
+function params(extra = {}) {
+  const f = new FormData(document.getElementById('range'));
+  const q = new URLSearchParams();
+  for (const k of ['from', 'to', 'category', 'department', 'source']) {
+    const v = String(f.get(k) || '').trim();
+    if (v) q.set(k, k === 'to' ? isoDay(new Date(Date.parse(v) + 86400000)) : v);
+  }
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return q;
+}
+
+function csvLink(route, q) {
+  const p = new URLSearchParams(q);
+  p.set('format', 'csv');
+  return el('a', { href: `/api/v1/history/${route}?${p}`, class: 'csv', download: route + '.csv', 'data-route': route }, t('csv'));
+}
+
+async function section(id, route, q, draw) {
+  const box = document.getElementById(id);
+  const body = box.querySelector('.body');
+  box.querySelector('.links').replaceChildren(csvLink(route, q));
+  body.replaceChildren(el('p', { class: 'muted' }, t('loading')));
+  try {
+    const table = await getJSON(`/api/v1/history/${route}?${q}`);
+    draw(body, table);
+  } catch (err) {
+    test.errors.push(route + ': ' + err.message);
+    body.replaceChildren(el('p', { class: 'error' }, t('error') + ': ' + err.message));
+  }
+}
+
+function catName(code) {
+  return named(c.byCat.get(code)) || code;
+}
+
+function drawTrends(body, table) {
+  const data = rows(table);
+  const xs = [...new Set(data.map((r) => String(r.bucket).slice(0, 13).replace('T', ' ')))].sort();
+  const series = {};
+  const totals = {};
+  for (const r of data) totals[r.key] = (totals[r.key] || 0) + Number(r.incidents);
+  const top = Object.keys(totals).sort((a, b) => totals[b] - totals[a]).slice(0, 8);
+  for (const r of data) {
+    if (!top.includes(r.key)) continue;
+    const name = catName(r.key) || named(c.byArea.get(r.key)) || r.key;
+    (series[name] ||= []).push([String(r.bucket).slice(0, 13).replace('T', ' '), Number(r.incidents)]);
+  }
+  test.trendSeries = Object.keys(series).length;
+  body.replaceChildren(xs.length ? lineChart(xs, series) : el('p', { class: 'muted' }, t('none')));
+}
+
+function drawHeatmap(body, table) {
+  const data = rows(table).map((r) => ({ h3: r.h3, count: Number(r.incidents) }));
+  test.heatCells = data.length;
+  const max = Math.max(1, ...data.map((d) => d.count));
+  overlay.setProps({
+    layers: [
+      new H3HexagonLayer({
+        id: 'heatmap',
+        data,
+        getHexagon: (d) => d.h3,
+        getFillColor: (d) => {
+          const f = Math.sqrt(d.count / max);
+          return [255 * f, 80 + 100 * (1 - f), 255 * (1 - f), 190];
+        },
+        extruded: false,
+        pickable: true,
+      }),
+    ],
+    getTooltip: ({ object }) => object && `${object.h3}: ${object.count}`,
+  });
+  body.replaceChildren(el('p', { class: 'muted', id: 'heat-count' }, `${data.length} ${t('cell')}`));
+}
+
+function table(columns, data) {
+  return el('table', {},
+    el('thead', {}, el('tr', {}, columns.map(([, label]) => el('th', {}, label)))),
+    el('tbody', {}, data.map((r) => el('tr', {}, columns.map(([f]) => el('td', {}, f(r)))))));
+}
+
+const pct = (v) => (v === null || v === undefined || isNaN(v) ? '–' : Math.round(v * 100) + '%');
+const hours = (s) => (s === null || s === undefined || isNaN(s) ? '–' : (s / 3600).toFixed(1) + ' h');
+
+function drawDepartments(body, tbl) {
+  const data = rows(tbl);
+  test.departments = data.length;
+  body.replaceChildren(table([
+    [(r) => named(c.byDept.get(r.department_id)) || r.department_id || '–', t('department')],
+    [(r) => String(r.incidents), t('incidents')],
+    [(r) => pct(r.closure_rate), t('closureRate')],
+    [(r) => pct(r.on_time_rate), t('onTimeRate')],
+    [(r) => String(r.returns), t('returns')],
+    [(r) => String(r.reworked), t('reworked')],
+    [(r) => hours(r.close_p50_s), t('closeP50')],
+  ], data));
+}
+
+function drawHotspots(body, tbl) {
+  const data = rows(tbl);
+  body.replaceChildren(data.length ? table([
+    [(r) => r.h3, t('cell')],
+    [(r) => catName(r.category), t('category')],
+    [(r) => String(r.weeks), t('weeks')],
+    [(r) => String(r.complaints), t('complaints')],
+    [(r) => String(r.last).slice(0, 10), t('last')],
+  ], data) : el('p', { class: 'muted' }, t('none')));
+}
+
+async function load() {
+  const q = params();
+  await Promise.all([
+    section('trends', 'trends', params({ bucket: document.getElementById('bucket').value, by: 'category' }), drawTrends),
+    section('heatmap', 'heatmap', params({ res: document.getElementById('res').value }), drawHeatmap),
+    section('departments', 'departments', q, drawDepartments),
+    section('hotspots', 'hotspots', params({ min_weeks: 2 }), drawHotspots),
+  ]);
+  test.loaded++;
+}
+
+function buildForm() {
+  const form = document.getElementById('range');
+  const to = new Date();
+  const from = new Date(Date.now() - 29 * 86400000);
+  const opt = (v, label) => el('option', { value: v }, label);
+  const keep = (name) => form.elements[name]?.value;
+  const old = { from: keep('from') || isoDay(from), to: keep('to') || isoDay(to), category: keep('category') || '', department: keep('department') || '', source: keep('source') || '' };
+  form.replaceChildren(
+    el('label', {}, el('span', {}, t('from')), el('input', { type: 'date', name: 'from', id: 'from', value: old.from })),
+    el('label', {}, el('span', {}, t('to')), el('input', { type: 'date', name: 'to', id: 'to', value: old.to })),
+    el('label', {}, el('span', {}, t('category')), el('select', { name: 'category' }, opt('', t('all')), c.categories.map((k) => opt(k.code, named(k) || k.code)))),
+    el('label', {}, el('span', {}, t('department')), el('select', { name: 'department' }, opt('', t('all')), c.departments.map((d) => opt(d.id, named(d))))),
+    el('label', {}, el('span', {}, t('source')), el('select', { name: 'source' }, opt('', t('all')), opt('hotline', t('hotline')), opt('iot', t('iot')))),
+    el('label', {}, el('span', {}, t('bucket')), el('select', { id: 'bucket' }, opt('day', t('day')), opt('hour', t('hour')), opt('week', t('week')))),
+    el('label', {}, el('span', {}, 'H3'), el('select', { id: 'res' }, opt('7', 'res 7'), opt('9', 'res 9'), opt('5', 'res 5'))),
+    el('button', { type: 'submit', id: 'apply' }, t('apply')),
+  );
+  for (const k of ['category', 'department', 'source']) form.elements[k].value = old[k];
+}
+
+async function main() {
+  mountNav('planner', () => {
+    buildForm();
+    translate(document.body);
+    load();
+  });
+  c = await city();
+  buildForm();
+  translate(document.body);
+  document.getElementById('range').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    load();
+  });
+  ({ overlay } = await newBaseMap(document.getElementById('heatmap-map'), c));
+  await load();
+}
+
+main();
