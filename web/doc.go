@@ -12,7 +12,8 @@
 // it reconnects and starts again from a fresh snapshot. The wire format is in
 // PROTOCOL.md.
 //
-// The page (static/) is plain HTML, CSS and JavaScript embedded in the binary:
-// it loads nothing from the network but this server, so it works on a wall
-// screen of a closed network.
+// The pages (the live map at /, the department inbox at /inbox, the planner
+// at /planner) are built from npm packages into package ui and embedded in
+// the binary: they load nothing from the network but this server, so they
+// work on a wall screen of a closed network.
 package web

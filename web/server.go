@@ -69,8 +69,10 @@ func (s *Server) routes(cfg Config) (*http.ServeMux, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", withPageHeaders(files["index.html"]))
-	mux.Handle("GET /static/{name}", withPageHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /{$}", withPageHeaders(files["map.html"]))
+	mux.Handle("GET /inbox", withPageHeaders(files["inbox.html"]))
+	mux.Handle("GET /planner", withPageHeaders(files["planner.html"]))
+	mux.Handle("GET /ui/{name}", withPageHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := files[r.PathValue("name")]
 		if !ok {
 			http.NotFound(w, r)

@@ -54,11 +54,15 @@ func TestRoutes(t *testing.T) {
 		wantBody   string
 		wantGzip   bool
 	}{
-		{"/", nil, 200, "text/html", `<canvas id="map"`, false},
-		{"/", gz, 200, "text/html", `<canvas id="map"`, true},
-		{"/static/app.js", gz, 200, "javascript", "/ws/live", true},
-		{"/static/app.css", nil, 200, "text/css", "--bg", false},
-		{"/static/nothing.js", nil, 404, "", "", false},
+		{"/", nil, 200, "text/html", `<div id="map"`, false},
+		{"/", gz, 200, "text/html", `<div id="map"`, true},
+		{"/inbox", nil, 200, "text/html", `/ui/inbox.js`, false},
+		{"/planner", nil, 200, "text/html", `/ui/planner.js`, false},
+		{"/ui/map.js", gz, 200, "javascript", "/ws/live", true},
+		{"/ui/maplibre-worker.js", gz, 200, "javascript", "", true},
+		{"/ui/app.css", nil, 200, "text/css", "--bg", false},
+		{"/ui/nothing.js", nil, 404, "", "", false},
+		{"/static/app.js", nil, 404, "", "", false},
 		{"/api/v1/city/areas.geojson", nil, 200, "application/geo+json", `"FeatureCollection"`, false},
 		{"/healthz", nil, 200, "text/plain", "ok", false},
 		{"/readyz", nil, 200, "text/plain", "ok", false},

@@ -1,26 +1,24 @@
 package web
 
 import (
-	"embed"
 	"fmt"
 	"io/fs"
 	"mime"
 	"path"
+
+	"github.com/cityops/cityops/web/ui"
 )
 
-// static holds the live map page. It loads nothing from elsewhere.
-//
-//go:embed static
-var static embed.FS
-
-// staticAssets returns the embedded files as assets by file name.
+// staticAssets returns the embedded pages and their scripts and styles
+// (package ui) as assets by file name.
 func staticAssets() (map[string]*asset, error) {
+	dist := ui.Dist()
 	out := make(map[string]*asset)
-	err := fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(dist, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := static.ReadFile(p)
+		b, err := fs.ReadFile(dist, p)
 		if err != nil {
 			return err
 		}
@@ -32,7 +30,12 @@ func staticAssets() (map[string]*asset, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading the embedded page: %w", err)
+		return nil, fmt.Errorf("reading the embedded pages: %w", err)
+	}
+	for _, page := range []string{"map.html", "inbox.html", "planner.html"} {
+		if out[page] == nil {
+			return nil, fmt.Errorf("reading the embedded pages: %s is missing (run web/ui/build.sh)", page)
+		}
 	}
 	return out, nil
 }
