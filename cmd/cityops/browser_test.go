@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/cityops/cityops/dispatch/taskapi"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest/sim"
+)
+
+// TestBrowserPages drives the three pages in headless Chromium against the
+// whole pipeline: simulated events become hexagons on the live map, a filter
+// hides and shows an incident, its timeline opens; the water authority signs
+// in to its inbox, accepts and resolves its task, and the map shows the
+// incident resolved; the planner draws its heatmap and tables. Screenshots
+// go to test-artifacts/browser (or $CITYOPS_ARTIFACTS/browser).
+func TestBrowserPages(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e := newTestEnv(ctx, t, options{database: "cityops_browser"})
+	o, s, pack, log := &e.o, e.s, e.pack, e.log
+	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, feeds: true}, newRegistry(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	tk, err := taskapi.ReadTokens(tokensPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(ctx, t,
+		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return sink(ctx, o, s, log) },
+		d.Run,
+		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log, d.Routes()) },
+	)
+	base := "http://" + o.http
+	waitHTTP(t, base+"/healthz")
+
+	// Simulated city traffic, and one water-level alarm the water authority will handle.
+	sm, err := sim.New(pack, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := sim.Run(ctx, sm, sim.Config{Target: base, Rate: 100, Duration: 2 * time.Second, Seed: 7})
+	if err != nil || stats.Accepted < 100 {
+		t.Fatalf("simulator: %+v %v", stats, err)
+	}
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pointIn(t, areas, "d1-s2")
+	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
+		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
+	const id = "INC-web-water"
+
+	b := newBrowser(ctx, t)
+	// The operations center signs in with the center's token, in English.
+	b.run("opening the map", chromedp.Navigate(base+"/"),
+		do(`localStorage.setItem('cityops.lang','en'); sessionStorage.setItem('cityops.token',`+js(tk.Center)+`)`),
+		chromedp.Navigate(base+"/"))
+
+	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
+	// Hexagons at a city-wide zoom: count what deck.gl actually drew.
+	b.run("zooming out", do(`cityopsTest.jumpTo(10.5)`))
+	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0`,
+		`[cityopsTest.state(), cityopsTest.pickHexagons()]`)
+	if drawn, err := eval[int](b, `cityopsTest.pickHexagons()`); err != nil || drawn == 0 {
+		t.Fatalf("no hexagons drawn: %d %v", drawn, err)
+	}
+	b.screenshot("map-hexagons")
+
+	// Single incidents near the alarm; the source filter hides and shows it.
+	b.run("zooming in", do(fmt.Sprintf(`cityopsTest.jumpTo(13, %v, %v)`, p[0], p[1])))
+	has := `cityopsTest.visible().some((i) => i.id === ` + js(id) + `)`
+	b.until(30*time.Second, "the water alarm on the map", has+` && cityopsTest.pickIncidents() > 0`, `cityopsTest.visible().slice(0, 5)`)
+	setFilter := func(sel, v string) {
+		b.run("filtering "+sel, chromedp.SetValue(chromedp.CSS(sel), v),
+			do(`document.querySelector(`+js(sel)+`).dispatchEvent(new Event('change'))`))
+	}
+	setFilter("#f-source", "hotline")
+	b.until(10*time.Second, "hotline only", `!(`+has+`) && cityopsTest.visible().every((i) => i.source === 'hotline')`, `cityopsTest.visible().slice(0, 5)`)
+	setFilter("#f-source", "iot")
+	b.until(10*time.Second, "iot only", has+` && cityopsTest.visible().every((i) => i.source === 'iot')`, `cityopsTest.visible().slice(0, 5)`)
+	b.screenshot("map-filtered")
+
+	// The incident's detail and its timeline, once the audit trail is in ClickHouse.
+	b.until(30*time.Second, "the timeline", `(document.querySelector('#list li[data-id=`+js(id)+`]').click(), true) &&
+		new Promise((ok) => setTimeout(() => ok(/dispatched/.test(document.getElementById('timeline').textContent)), 500))`,
+		`document.getElementById('detail').textContent`)
+	b.screenshot("map-incident-timeline")
+
+	// The connection drops and comes back, and the page says so.
+	b.run("dropping the connection", do(`cityopsTest.dropConnection()`))
+	b.until(5*time.Second, "the dropped sign", `cityopsTest.state().conn === 'down' && !document.getElementById('banner').hidden`, `cityopsTest.state()`)
+	b.until(20*time.Second, "the reconnected sign", `cityopsTest.state().conn === 'reconnected' && cityopsTest.state().connected`, `cityopsTest.state()`)
+
+	// The water authority works its task in the inbox.
+	b.run("opening the inbox", chromedp.Navigate(base+"/inbox"),
+		do(`sessionStorage.removeItem('cityops.token')`),
+		chromedp.Navigate(base+"/inbox"),
+		chromedp.WaitVisible(chromedp.CSS("#token")),
+		chromedp.SendKeys(chromedp.CSS("#token"), tk.Departments["water"]),
+		chromedp.Click(chromedp.CSS("#signin-go")))
+	task := `li[data-id=` + js(id) + `]`
+	b.until(30*time.Second, "the task in the inbox", `document.querySelector(`+js(task+` .act-accept`)+`)`, `document.getElementById('inbox').textContent`)
+	b.screenshot("inbox")
+	b.run("accepting", chromedp.Click(chromedp.CSS(task+` .act-accept`)))
+	b.until(10*time.Second, "accepted", `cityopsTest.tasks().some((x) => x.id === `+js(id)+` && x.status === 'accepted')`, `cityopsTest.tasks()`)
+	b.run("resolving", chromedp.Click(chromedp.CSS(task+` .act-resolve`)),
+		chromedp.SendKeys(chromedp.CSS(task+` form.step textarea`), "pumped out, road dry (photo://after.jpg)"),
+		chromedp.Click(chromedp.CSS(task+` form.step .send`)))
+	b.until(10*time.Second, "resolved", `cityopsTest.tasks().some((x) => x.id === `+js(id)+` && x.status === 'resolved')`, `cityopsTest.tasks()`)
+	b.screenshot("inbox-resolved")
+
+	// Back on the map, the incident shows as resolved.
+	b.run("reopening the map", do(`sessionStorage.setItem('cityops.token',`+js(tk.Center)+`)`),
+		chromedp.Navigate(base+"/"))
+	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
+	b.until(30*time.Second, "the resolved incident on the map", `window.cityopsTest && cityopsTest.incidentStatus(`+js(id)+`) === 'resolved'`, `cityopsTest.state()`)
+
+	// The planner reads the history.
+	b.run("opening the planner", chromedp.Navigate(base+"/planner"))
+	b.until(30*time.Second, "the planner's figures", `window.cityopsTest && cityopsTest.loaded > 0 && cityopsTest.heatCells > 0 && cityopsTest.departments > 0 && cityopsTest.trendSeries > 0`, `cityopsTest`)
+	csv, err := eval[string](b, `document.querySelector('#heatmap a.csv').getAttribute('href')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(base + csv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Errorf("the heatmap's CSV link %s answers %d %s", csv, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	b.screenshot("planner")
+}
