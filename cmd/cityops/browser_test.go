@@ -26,6 +26,7 @@ func TestBrowserPages(t *testing.T) {
 	e := newTestEnv(ctx, t, options{database: "cityops_browser"})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
+	o.tokens = tokensPath // the live map's views: the center's token sees every incident
 	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, feeds: true}, newRegistry(), log)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestBrowserPages(t *testing.T) {
 	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
 	// Hexagons at a city-wide zoom: count what deck.gl actually drew.
 	b.run("zooming out", do(`cityopsTest.jumpTo(10.5)`))
-	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0`,
+	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().protocol === 2 && cityopsTest.state().view === "center" && cityopsTest.state().mode === "cells" && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0`,
 		`[cityopsTest.state(), cityopsTest.pickHexagons()]`)
 	if drawn, err := eval[int](b, `cityopsTest.pickHexagons()`); err != nil || drawn == 0 {
 		t.Fatalf("no hexagons drawn: %d %v", drawn, err)
