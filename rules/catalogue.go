@@ -18,10 +18,10 @@ func (c *checker) checkServiceCodes(file string, cats []cityops.Category) {
 		}
 		where := fmt.Sprintf("categories[%d].service_code", i)
 		if strings.ContainsAny(sc, " \t\n/?&#") {
-			c.add(file, 0, cityops.Invalid(where, "%q: must not contain spaces or URL delimiters", sc))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where, "%q: must not contain spaces or URL delimiters", sc))
 		}
 		if prev, dup := seen[sc]; dup {
-			c.add(file, 0, cityops.Invalid(where, "service code %q also names category %s", sc, prev))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where, "service code %q also names category %s", sc, prev))
 		}
 		seen[sc] = cat.Code
 	}

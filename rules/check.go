@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 
 	"github.com/cityops/cityops"
@@ -30,7 +31,9 @@ func (e *PackError) Unwrap() error { return e.Err }
 // checker gathers a pack's problems so that one run of `pack check` reports
 // them all.
 type checker struct {
-	errs []error
+	fsys  fs.FS
+	errs  []error
+	lines map[[2]string][]int // (file, key) -> lines of a list's items, by itemLine
 }
 
 func (c *checker) add(file string, line int, err error) {
@@ -57,18 +60,18 @@ func (c *checker) checkCategories(file string, cats []cityops.Category) map[stri
 		where := fmt.Sprintf("categories[%d]", i)
 		switch {
 		case cat.Code == "":
-			c.add(file, 0, cityops.Invalid(where+".code", "required"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".code", "required"))
 		case cat.Name == "":
-			c.add(file, 0, cityops.Invalid(where+".name", "required"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".name", "required"))
 		case cat.Kind != cityops.KindPart && cat.Kind != cityops.KindEvent:
-			c.add(file, 0, cityops.Invalid(where+".kind", "must be part or event, not %q", cat.Kind))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".kind", "must be part or event, not %q", cat.Kind))
 		case cat.Severity < 0 || cat.Severity > 4:
-			c.add(file, 0, cityops.Invalid(where+".severity", "must be 1..4"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".severity", "must be 1..4"))
 		case cat.DeadlineHours < 0:
-			c.add(file, 0, cityops.Invalid(where+".deadline_hours", "must not be negative"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".deadline_hours", "must not be negative"))
 		}
 		if _, dup := m[cat.Code]; dup {
-			c.add(file, 0, cityops.Invalid(where+".code", "duplicate code %q", cat.Code))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".code", "duplicate code %q", cat.Code))
 		}
 		m[cat.Code] = cat
 	}
@@ -80,13 +83,13 @@ func (c *checker) checkDepartments(file string, depts []cityops.Department) map[
 	for i, d := range depts {
 		where := fmt.Sprintf("departments[%d]", i)
 		if d.ID == "" {
-			c.add(file, 0, cityops.Invalid(where+".id", "required"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".id", "required"))
 		}
 		if d.Name == "" {
-			c.add(file, 0, cityops.Invalid(where+".name", "required"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".name", "required"))
 		}
 		if m[d.ID] {
-			c.add(file, 0, cityops.Invalid(where+".id", "duplicate id %q", d.ID))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".id", "duplicate id %q", d.ID))
 		}
 		m[d.ID] = true
 	}
@@ -95,28 +98,28 @@ func (c *checker) checkDepartments(file string, depts []cityops.Department) map[
 
 func (c *checker) checkMatrix(file string, mx Matrix, cats map[string]cityops.Category, depts, areas map[string]bool) {
 	if !depts[mx.Default] {
-		c.add(file, 0, cityops.Invalid("default", "unknown department %q", mx.Default))
+		c.add(file, keyLine(c.fsys, file, "default"), cityops.Invalid("default", "unknown department %q", mx.Default))
 	}
 	seen := map[[2]string]bool{}
 	for i, e := range mx.Entries {
 		where := fmt.Sprintf("entries[%d]", i)
 		if _, ok := cats[e.Category]; !ok {
-			c.add(file, 0, cityops.Invalid(where+".category", "unknown category %q", e.Category))
+			c.add(file, c.itemLine(file, "entries", i), cityops.Invalid(where+".category", "unknown category %q", e.Category))
 		}
 		if e.Area != "" && !areas[e.Area] {
-			c.add(file, 0, cityops.Invalid(where+".area", "unknown area %q", e.Area))
+			c.add(file, c.itemLine(file, "entries", i), cityops.Invalid(where+".area", "unknown area %q", e.Area))
 		}
 		if !depts[e.Department] {
-			c.add(file, 0, cityops.Invalid(where+".department", "unknown department %q", e.Department))
+			c.add(file, c.itemLine(file, "entries", i), cityops.Invalid(where+".department", "unknown department %q", e.Department))
 		}
 		for j, d := range e.Cooperating {
 			if !depts[d] || d == e.Department || slices.Contains(e.Cooperating[:j], d) {
-				c.add(file, 0, cityops.Invalid(fmt.Sprintf("%s.cooperating[%d]", where, j), "%q is unknown, the lead or named twice", d))
+				c.add(file, c.itemLine(file, "entries", i), cityops.Invalid(fmt.Sprintf("%s.cooperating[%d]", where, j), "%q is unknown, the lead or named twice", d))
 			}
 		}
 		k := [2]string{e.Category, e.Area}
 		if seen[k] {
-			c.add(file, 0, cityops.Invalid(where, "a second entry for category %q and area %q", e.Category, e.Area))
+			c.add(file, c.itemLine(file, "entries", i), cityops.Invalid(where, "a second entry for category %q and area %q", e.Category, e.Area))
 		}
 		seen[k] = true
 	}
@@ -128,17 +131,17 @@ func (c *checker) checkDevices(file string, devs []Device, depts map[string]bool
 		where := fmt.Sprintf("devices[%d]", i)
 		switch {
 		case d.ID == "":
-			c.add(file, 0, cityops.Invalid(where+".id", "required"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".id", "required"))
 		case seen[d.ID]:
-			c.add(file, 0, cityops.Invalid(where+".id", "duplicate id %q", d.ID))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".id", "duplicate id %q", d.ID))
 		case d.Type == "":
-			c.add(file, 0, cityops.Invalid(where+".type", "required"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".type", "required"))
 		case d.Lat < -90 || d.Lat > 90:
-			c.add(file, 0, cityops.Invalid(where+".lat", "must be between -90 and 90"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".lat", "must be between -90 and 90"))
 		case d.Lon < -180 || d.Lon > 180:
-			c.add(file, 0, cityops.Invalid(where+".lon", "must be between -180 and 180"))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".lon", "must be between -180 and 180"))
 		case d.Department != "" && !depts[d.Department]:
-			c.add(file, 0, cityops.Invalid(where+".department", "unknown department %q", d.Department))
+			c.add(file, c.itemLine(file, "", i), cityops.Invalid(where+".department", "unknown department %q", d.Department))
 		}
 		seen[d.ID] = true
 	}

@@ -82,7 +82,7 @@ func Load(fsys fs.FS) (*Pack, error) {
 	if err := decodeFile(fsys, "pack.yaml", &pf); err != nil {
 		return nil, err
 	}
-	c := &checker{}
+	c := &checker{fsys: fsys}
 	p := &Pack{Name: pf.Name, NameEN: pf.NameEN, TimeZone: pf.TimeZone, CRS: pf.CRS, Languages: pf.Languages}
 	c.require("pack.yaml", "name", pf.Name)
 	c.require("pack.yaml", "areas", pf.Areas)
