@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/cityops/cityops/rules"
 )
 
 // packCommands are the subcommands of `cityops pack`.
@@ -28,22 +32,54 @@ func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // runPackCheck loads the pack in DIR, printing every problem with its file
-// and line; it fails when there is one.
+// and line; it fails when there is one. With --national it also checks the
+// pack's catalogue against the national classification.
 func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("pack check", stderr, &o)
+	national := fs.String("national", "", "CSV of the national classification of city parts and events to check the catalogue against")
+	// DIR may come before the flags: cityops pack check DIR --national FILE
+	var dir []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		dir, args = args[:1], args[1:]
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: cityops pack check DIR")
+	dir = append(dir, fs.Args()...)
+	if len(dir) != 1 {
+		return errors.New("usage: cityops pack check DIR [--national FILE.csv]")
 	}
-	o.pack = fs.Arg(0)
+	o.pack = dir[0]
 	p, err := o.loadPack()
 	if err != nil {
 		return err
 	}
+	if *national != "" {
+		if err := checkNational(o.pack, *national); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: every category's code and name are in %s\n", o.pack, *national)
+	}
 	fmt.Fprintf(stdout, "%s: ok: %d categories, %d departments, %d matrix entries, %d devices, %d rules, %d boundary tie-breaks\n",
 		o.pack, len(p.Categories), len(p.Departments), len(p.Matrix.Entries), len(p.Devices), p.Engine.Rules(), p.Tiebreaks.Len())
+	return nil
+}
+
+// checkNational checks the catalogue of the pack in dir against the national
+// classification in file.
+func checkNational(dir, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("opening the national catalogue: %w", err)
+	}
+	defer f.Close()
+	nat, err := rules.ReadNational(f)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", file, err)
+	}
+	if err := rules.CheckNational(os.DirFS(dir), nat); err != nil {
+		return fmt.Errorf("checking pack %s against %s: %w", dir, file, err)
+	}
 	return nil
 }

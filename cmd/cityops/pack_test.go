@@ -27,6 +27,8 @@ func TestPackCommands(t *testing.T) {
 	}{
 		{"check the demo", []string{"pack", "check", "../../deploy/demo/city"}, 0, []string{"ok: 14 categories"}},
 		{"check a missing pack", []string{"pack", "check", dir}, 1, []string{"pack.yaml"}},
+		{"check the demo against the national catalogue", []string{"pack", "check", "../../deploy/demo/city", "--national", data + "categories/urban_mgmt_categories.csv"}, 0,
+			[]string{"every category's code and name are in"}},
 		{"rules test", []string{"rules", "test", "../../deploy/demo/city", events}, 0,
 			[]string{`"id":"e1"`, `"category":"06013"`, `"matched":["hotline.road","hotline.urgent-words"]`, `"matched":["iot.water_level.deep"]`}},
 		{"learn", []string{"pack", "learn", "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",
@@ -35,6 +37,8 @@ func TestPackCommands(t *testing.T) {
 			"--mapping", "../../rules/learn/testdata/other_city.mapping.yaml", "--areas", data + "geo/nyc/community_districts.geojson",
 			"--area-key", "BoroCD", "--out", filepath.Join(dir, "other")}, 0, []string{"3 departments", "from 4 requests"}},
 		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:", "boundary tie-breaks"}},
+		{"the learned pack's request types are not national categories", []string{"pack", "check", "--national", data + "categories/urban_mgmt_categories.csv", learned}, 1,
+			[]string{"categories.yaml:4: categories[0].code: event T0001 is not in the national catalogue"}},
 		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0,
 			[]string{"tie-broken by spot", "area misses by kind", "\narea_geometry=98.9", "\nagency=9"}},
 		{"learn and cross-validate", []string{"pack", "learn", "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",
