@@ -17,6 +17,7 @@ import (
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/open311"
+	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -90,10 +91,11 @@ func TestIntakeEndToEnd(t *testing.T) {
 			_, err := s.Incident(ctx, "INC-"+id)
 			return err
 		})
-		ev, err := s.EventByID(ctx, id)
-		if err != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
+		var ev store.EventRecord
+		waitFor(t, 10*time.Second, func() (err error) { // events land beside incidents, not after them
+			ev, err = s.EventByID(ctx, id)
+			return err
+		})
 		if strings.Contains(ev.Text, "13912345678") {
 			t.Errorf("the caller's phone reached ClickHouse: %q", ev.Text)
 		}

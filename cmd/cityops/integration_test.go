@@ -16,6 +16,7 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/store"
 	"github.com/gorilla/websocket"
 )
 
@@ -132,10 +133,13 @@ func TestEndToEnd(t *testing.T) {
 		if inc.Cell != cells.Cell || inc.Cell7 != cells.Cell7 || inc.Cell5 != cells.Cell5 {
 			t.Errorf("%s: cells %v/%v/%v, want %v/%v/%v", id, inc.Cell, inc.Cell7, inc.Cell5, cells.Cell, cells.Cell7, cells.Cell5)
 		}
-		ev, err := s.EventByID(ctx, id)
-		if err != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
+		// The sink inserts incidents and events at once: the event may
+		// land a moment after its incident.
+		var ev store.EventRecord
+		waitFor(t, 10*time.Second, func() error {
+			ev, err = s.EventByID(ctx, id)
+			return err
+		})
 		if ev.Cell != cells.Cell || ev.AreaID != tc.area || ev.DepartmentID != tc.department {
 			t.Errorf("%s: stored event cell %v area %q department %q", id, ev.Cell, ev.AreaID, ev.DepartmentID)
 		}
