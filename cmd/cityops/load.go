@@ -38,7 +38,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	wsURL := fs.String("ws", "", "live map websocket (default: /ws/live of --target; \"off\" to not watch)")
 	token := fs.String("token", "", "center token for the live map (default: the center token of --tokens)")
 	tokens := fs.String("tokens", "./.cityops/tokens.json", "tokens file written by cityops dev")
-	subscribe := fs.String("subscribe", "", "a message to send on the live map once connected (a subscription)")
+	subscribe := fs.String("subscribe", "", "the subscription to send on the live map (default: every incident in the city's extent)")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,6 +73,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		if ws.Token == "" {
 			ws.Token = centerToken(*tokens)
+		}
+		if ws.Subscribe == "" {
+			ws.Subscribe = load.Subscription(cfg.Traffic.BBox())
 		}
 		cfg.WS = ws
 	}

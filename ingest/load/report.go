@@ -51,14 +51,14 @@ type Report struct {
 
 	// ClickHouse: every accepted hotline event must be stored once; sensor
 	// readings are stored only when they raise an incident.
-	Stored           *storedCounts `json:"stored,omitempty"`
-	StoredFinalRows  uint64        `json:"stored_final_rows,omitempty"`
-	Lost             int64         `json:"lost"`       // accepted hotline events not stored
-	Duplicated       int64         `json:"duplicated"` // rows beyond one per event after FINAL
-	EndToEndSeconds  float64       `json:"end_to_end_seconds,omitempty"`
-	EndToEndRate     float64       `json:"end_to_end_rate,omitempty"` // accepted events / (first release .. last hotline event stored)
-	StoredLatency    *Latency      `json:"stored_latency,omitempty"`  // sampled probes, resolution StoredResolution
-	StoredResolution string        `json:"stored_resolution,omitempty"`
+	Stored           *Counts  `json:"stored,omitempty"`
+	StoredFinalRows  uint64   `json:"stored_final_rows,omitempty"`
+	Lost             int64    `json:"lost"`       // accepted hotline events not stored
+	Duplicated       int64    `json:"duplicated"` // rows beyond one per event after FINAL
+	EndToEndSeconds  float64  `json:"end_to_end_seconds,omitempty"`
+	EndToEndRate     float64  `json:"end_to_end_rate,omitempty"` // accepted events / (first release .. last hotline event stored)
+	StoredLatency    *Latency `json:"stored_latency,omitempty"`  // sampled probes, resolution StoredResolution
+	StoredResolution string   `json:"stored_resolution,omitempty"`
 
 	WSLatency  *Latency `json:"ws_latency,omitempty"` // every hotline event whose incident reached the live map
 	WSMessages int64    `json:"ws_messages,omitempty"`

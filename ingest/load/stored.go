@@ -10,8 +10,8 @@ import (
 	"github.com/cityops/cityops/store"
 )
 
-// storedCounts is what ClickHouse holds of a run.
-type storedCounts struct {
+// Counts is what ClickHouse holds of a run.
+type Counts struct {
 	Hotline uint64 `json:"hotline"` // distinct hotline events
 	IoT     uint64 `json:"iot"`     // distinct sensor readings (only those that raised an incident are stored)
 	Rows    uint64 `json:"rows"`    // rows, before ReplacingMergeTree merges repeats
@@ -23,22 +23,29 @@ type poller struct {
 	prefix string
 	since  time.Time // the run's events have times from here on
 	every  int       // events n with n%every == 0 are probes, looked up one by one
-	last   atomic.Pointer[storedCounts]
+	last   atomic.Pointer[Counts]
 	// done is when the hotline count first reached target.
 	target atomic.Int64
 	done   atomic.Int64
 }
 
 // counts returns how many of the run's events are stored.
-func (p *poller) counts(ctx context.Context, final bool) (storedCounts, error) {
-	var c storedCounts
+func (p *poller) counts(ctx context.Context, final bool) (Counts, error) {
+	return CountStored(ctx, p.s, p.prefix, p.since, final)
+}
+
+// CountStored counts the events stored in s whose ids start with prefix and
+// whose times are since or later; with final, after ReplacingMergeTree has
+// collapsed repeated rows (FINAL).
+func CountStored(ctx context.Context, s *store.Store, prefix string, since time.Time, final bool) (Counts, error) {
+	var c Counts
 	fin := ""
 	if final {
 		fin = " FINAL"
 	}
 	q := fmt.Sprintf(`SELECT source, count(), uniqExact(id) FROM %s.events%s
-WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, p.s.Database(), fin)
-	rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
+WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, s.Database(), fin)
+	rows, err := s.Query(ctx, q, since.Unix(), prefix+"%")
 	if err != nil {
 		return c, fmt.Errorf("counting stored events: %w", err)
 	}
@@ -113,9 +120,9 @@ func (p *poller) run(ctx context.Context, interval time.Duration, tl *tally, err
 	}
 }
 
-func (p *poller) current() storedCounts {
+func (p *poller) current() Counts {
 	if c := p.last.Load(); c != nil {
 		return *c
 	}
-	return storedCounts{}
+	return Counts{}
 }

@@ -25,6 +25,7 @@ type Traffic struct {
 	devices      []rules.Device
 	series       map[string][]float64 // device type -> recorded values
 	fallback     []float64
+	bbox         [4]float64
 }
 
 // Sources are the real data a run replays.
@@ -54,6 +55,7 @@ func NewTraffic(run string, pack *rules.Pack, src Sources) (*Traffic, error) {
 	}
 	t := &Traffic{run: run, hotlineShare: src.HotlineMix, devices: pack.Devices}
 	t.hotline = placeRows(rows, areas)
+	t.bbox = areas.BBox()
 	if len(t.hotline) == 0 && src.HotlineMix > 0 {
 		return nil, fmt.Errorf("building traffic: none of %d hotline rows lies in %s", len(rows), pack.Name)
 	}
@@ -192,3 +194,6 @@ func (t *Traffic) Record(n int, now time.Time) (kafka.Message, error) {
 
 // HotlineRows is how many distinct hotline requests the run cycles through.
 func (t *Traffic) HotlineRows() int { return len(t.hotline) }
+
+// BBox is the extent of the city the traffic is in: [west, south, east, north].
+func (t *Traffic) BBox() [4]float64 { return t.bbox }

@@ -3,9 +3,12 @@ package load
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -14,8 +17,15 @@ import (
 // WS says how to watch the live map.
 type WS struct {
 	URL       string // ws://host:port/ws/live
-	Token     string // a center token: sent as a bearer token
+	Token     string // a center token: sent in the URL and as a bearer token
 	Subscribe string // a message to send once connected, e.g. a subscription; empty sends nothing
+}
+
+// Subscription is the live map subscription (protocol 2) that asks for
+// every single incident inside bbox [west, south, east, north].
+func Subscription(bbox [4]float64) string {
+	b, _ := json.Marshal(map[string]any{"type": "subscribe", "id": "load", "bbox": bbox, "zoom": 14})
+	return string(b)
 }
 
 // watchWS reads the live map's messages until ctx is done and records, for
@@ -27,8 +37,16 @@ func watchWS(ctx context.Context, cfg WS, prefix string, tl *tally, ready chan<-
 	if cfg.Token != "" {
 		h.Set("Authorization", "Bearer "+cfg.Token)
 	}
+	u := cfg.URL
+	if cfg.Token != "" {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + "token=" + url.QueryEscape(cfg.Token)
+	}
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 1 << 16}
-	conn, resp, err := d.DialContext(ctx, cfg.URL, h)
+	conn, resp, err := d.DialContext(ctx, u, h)
 	if err != nil {
 		if resp != nil {
 			err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)
