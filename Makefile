@@ -1,0 +1,24 @@
+# Targets beside deploy/local/*.sh: the fault suite and the benchmarks.
+# Both need Debian's clickhouse-server (deploy/local/clickhouse.sh install)
+# and ../shared/data beside the repository.
+
+GO ?= go
+
+.PHONY: test fault bench
+
+test:
+	./deploy/local/test.sh
+
+# The fault suite at full size: a million events through a processor
+# kill -9, a broker restart, ClickHouse down 60 s, a flood of malformed
+# records. It prints the table of results the README quotes. Without -fault
+# (as in `go test ./...`) the same scenarios run small.
+fault:
+	$(GO) test ./deploy/fault -fault -v -count=1 -timeout 60m
+
+# The benchmarks (make bench PKG=./store BENCH=Insert for one); the README's
+# figures come from these and from `cityops load` (see its performance section).
+PKG ?= ./...
+BENCH ?= .
+bench:
+	$(GO) test $(PKG) -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m
