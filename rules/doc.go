@@ -7,7 +7,10 @@
 // A rule has an id, a priority, structured filters (source, event types) by
 // which the engine indexes it, and conditions: keywords and a regular
 // expression over the free text, and an expression over the event's fields
-// (github.com/expr-lang/expr). Rules come in groups: a first-match group stops
+// (github.com/expr-lang/expr): those of Input, local hour and weekday among
+// them, and in_cell(cell, "87309a2a5ffffff") for "in this H3 cell" at
+// resolution 5 to 9. Its outputs are a category, severity, deadline class
+// and tags. Rules come in groups: a first-match group stops
 // at its first matching rule, an all-match group applies every rule that
 // matches. Every decision lists the ids of the rules that made it.
 //

@@ -172,7 +172,10 @@ func compileRule(n *yaml.Node, cats map[string]cityops.Category) (*rule, error) 
 		r.re = re
 	}
 	if d.When != "" {
-		prog, err := expr.Compile(d.When, expr.Env(&Input{}), expr.AsBool())
+		prog, err := expr.Compile(d.When, expr.Env(&Input{}), expr.AsBool(), inCell)
+		if err == nil {
+			err = checkCells(prog)
+		}
 		if err != nil {
 			return nil, cityops.Invalid("when", "rule %s: %v", d.ID, err)
 		}
