@@ -114,6 +114,12 @@ func TestBrowserPages(t *testing.T) {
 	task := `li[data-id=` + js(id) + `]`
 	b.until(30*time.Second, "the task in the inbox", `document.querySelector(`+js(task+` .act-accept`)+`)`, `document.getElementById('inbox').textContent`)
 	b.screenshot("inbox")
+	// A new alarm reaches the open inbox through the department's websocket
+	// view, well before the 30-second poll.
+	b.until(10*time.Second, "the inbox's live view", `cityopsTest.live() === 'department'`, `cityopsTest.live()`)
+	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
+		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
+	b.until(15*time.Second, "the pushed task", `cityopsTest.pushes > 0 && cityopsTest.tasks().some((x) => x.id === 'INC-web-water-2')`, `[cityopsTest.pushes, cityopsTest.polls]`)
 	b.run("accepting", chromedp.Click(chromedp.CSS(task+` .act-accept`)))
 	b.until(10*time.Second, "accepted", `cityopsTest.tasks().some((x) => x.id === `+js(id)+` && x.status === 'accepted')`, `cityopsTest.tasks()`)
 	b.run("resolving", chromedp.Click(chromedp.CSS(task+` .act-resolve`)),

@@ -1,19 +1,24 @@
 // inbox: a department signs in with its token (kept in sessionStorage for
-// this tab only) and works its tasks through /api/v1/tasks. The list is
-// polled every few seconds and after each step.
+// this tab only) and works its tasks through /api/v1/tasks. The list is read
+// again after each step and whenever the live map's websocket, opened with
+// the same token (the department's view), reports a change of one of the
+// department's incidents; a slow poll covers a dropped connection.
 import { getJSON, city, el, fmtTime, hasDeadline, countdown } from './api.js';
 import { mountNav } from './nav.js';
 import { t, named, statusName, translate } from './i18n.js';
+import { Live } from './live.js';
 
 const tokenKey = 'cityops.token';
-const pollSeconds = 3;
+const pollSeconds = 30;
 const root = document.getElementById('inbox');
 let tasks = [];
 let reasons = {};
 let c = null;
 let pollTimer = 0;
+let live = null;
+let liveTimer = 0;
 
-const test = (window.cityopsTest = { polls: 0, tasks: () => tasks.map((x) => ({ id: x.id, status: x.status })) });
+const test = (window.cityopsTest = { polls: 0, pushes: 0, live: () => (live?.ws?.readyState === 1 ? live.view : ''), tasks: () => tasks.map((x) => ({ id: x.id, status: x.status })) });
 
 function token() {
   return sessionStorage.getItem(tokenKey) || '';
@@ -30,6 +35,8 @@ function api(path, method = 'GET', body) {
 
 function showSignIn(message) {
   clearInterval(pollTimer);
+  live?.close();
+  live = null;
   const input = el('input', { id: 'token', type: 'password', autocomplete: 'off', required: true, 'data-i18n-placeholder': 'token' });
   const form = el('form', { id: 'signin', class: 'card' },
     el('label', { for: 'token', 'data-i18n': 'token' }), input,
@@ -63,6 +70,36 @@ async function start() {
   translate(document.getElementById('nav-extra'));
   clearInterval(pollTimer);
   pollTimer = setInterval(() => refresh().catch(showError), pollSeconds * 1000);
+  watch();
+}
+
+// watch follows the department's incidents on the websocket: single
+// incidents over the city's bbox, and a fresh read of the list (at most
+// every 300 ms) when one of them changes.
+function watch() {
+  live?.close();
+  let seen = -1;
+  live = new Live(token(), {
+    onState: (l) => {
+      if (l.mode !== 'incidents' || !l.snapshotSub) return;
+      const n = l.changes;
+      if (n === seen) return;
+      seen = n;
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(() => {
+        test.pushes++;
+        refresh().catch(showError);
+      }, 300);
+    },
+    onCounters: () => {},
+    onConn: (s) => {
+      const note = document.getElementById('poll-note');
+      if (note) note.textContent = s.up ? t('live') : t('reconnecting', { s: Math.ceil((s.retryIn || 0) / 1000) });
+      if (s.up && s.again) refresh().catch(showError);
+    },
+  });
+  const [w, so, e, n] = c.bbox;
+  live.subscribe([w, so, e, n], 12, {});
 }
 
 async function refresh() {

@@ -16,6 +16,8 @@ export class Live {
     this.incidents = new Map();
     this.cells = new Map();
     this.mode = 'incidents';
+    this.changes = 0; // messages that changed the state, for pages that only need to know
+    this.snapshotSub = '';
     this.res = 9;
     this.protocol = 0;
     this.view = '';
@@ -138,6 +140,7 @@ export class Live {
       default:
         return;
     }
+    this.changes++;
     this.h.onState(this);
   }
 
