@@ -58,7 +58,7 @@ func TestRoutes(t *testing.T) {
 		{"/", gz, 200, "text/html", `<div id="map"`, true},
 		{"/inbox", nil, 200, "text/html", `/ui/inbox.js`, false},
 		{"/planner", nil, 200, "text/html", `/ui/planner.js`, false},
-		{"/ui/map.js", gz, 200, "javascript", "/ws/live", true},
+		{"/ui/map.js", gz, 200, "javascript", "pickHexagons", true},
 		{"/ui/maplibre-worker.js", gz, 200, "javascript", "", true},
 		{"/ui/app.css", nil, 200, "text/css", "--bg", false},
 		{"/ui/nothing.js", nil, 404, "", "", false},
