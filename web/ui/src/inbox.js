@@ -106,7 +106,7 @@ async function refresh() {
   const page = await api('?open=true&limit=200');
   tasks = page.tasks || [];
   test.polls++;
-  render();
+  render(false);
 }
 
 function showError(err) {
@@ -128,9 +128,14 @@ async function step(id, action, body) {
   }
 }
 
-// render draws the task list; open forms keep their text across polls.
-function render() {
+// render draws the task list when it changed (or the language did); an open
+// form moves over to the new list with its text.
+let drawn = '';
+function render(force = true) {
   if (!token()) return;
+  const sig = tasks.map((x) => `${x.id}:${x.status}:${x.version}`).join(',');
+  if (!force && sig === drawn && root.querySelector('#tasks, .muted')) return;
+  drawn = sig;
   const dept = tasks.length ? named(c.byDept.get(tasks[0].department_id)) : '';
   const list = el('ol', { id: 'tasks', class: 'tasks' });
   for (const task of tasks) list.append(renderTask(task));
@@ -216,7 +221,7 @@ function tick() {
 }
 
 async function main() {
-  mountNav('inbox', render);
+  mountNav('inbox', () => render(true));
   c = await city();
   setInterval(tick, 1000);
   if (token()) start();
