@@ -47,6 +47,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	var files dispatchFiles
 	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
 	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
+	fs.StringVar(&files.advertise, "advertise", "", "the base URL other replicas reach this one's tasks API at (default http://localhost:PORT of --http)")
 	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT (always on with --webhooks, which are delivered from those topics)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,6 +93,9 @@ type dispatchFiles struct {
 	webhooks string           // optional webhooks of departments
 	feeds    bool             // publish each department's transitions on tasks.DEPT
 	now      func() time.Time // the tasks' clock; nil is time.Now (tests move it)
+	// advertise is the base URL of this replica's tasks API, where other
+	// replicas forward requests about the tasks it holds.
+	advertise string
 }
 
 // dispatcher is the dispatch role: the task service, its Kafka writers, its
@@ -102,6 +106,7 @@ type dispatcher struct {
 	api     *taskapi.API
 	hooks   *webhook.Deliverer
 	matrix  *dispatch.MatrixLog
+	owners  *tasks.Owners
 	pack    *rules.Pack
 	writers []*kafka.Writer
 	log     *slog.Logger
@@ -130,8 +135,15 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, topics...); err != nil {
 		return nil, err
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), 1, dispatch.MatrixTopic); err != nil {
+	if err := bus.EnsureTopics(ctx, o.brokers(), 1, dispatch.MatrixTopic, tasks.OwnersTopic); err != nil {
 		return nil, err
+	}
+	parts, err := samePartitions(ctx, o.brokers(), tasks.Topic, bus.TopicIncidentChanges)
+	if err != nil {
+		return nil, err
+	}
+	if files.advertise == "" {
+		files.advertise = "http://" + localAddr(o.http)
 	}
 	known, names := map[string]bool{}, map[string]string{}
 	for _, d := range pack.Departments {
@@ -142,6 +154,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	}
 	d := &dispatcher{o: o, log: log, pack: pack}
 	d.matrix = dispatch.NewMatrixLog(d.writer(dispatch.MatrixTopic).WriteMessages)
+	d.owners = tasks.NewOwners(files.advertise, d.writer(tasks.OwnersTopic).WriteMessages)
 	tw, aw, hw := d.writer(tasks.Topic), d.writer(topicAudit), d.writer(topicWebhookDLQ)
 	// One writer without a topic takes the incident change and the
 	// department feed record of a step in one call.
@@ -173,13 +186,14 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		Changes:       changes,
 		Fanout:        fanout,
 		Now:           files.now,
+		Partitions:    parts,
 		Logger:        log,
 	})
 	if err := reg.Register(d.svc.Collector()); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("registering the task metrics: %w", err)
 	}
-	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log,
+	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log, Owners: d.owners,
 		Audit: func(ctx context.Context, rec taskapi.AuditRecord) {
 			v, _ := json.Marshal(rec)
 			if err := aw.WriteMessages(ctx, kafka.Message{Key: []byte(rec.Actor), Value: v}); err != nil {
@@ -206,28 +220,62 @@ func (d *dispatcher) Routes() map[string]http.Handler {
 	return r
 }
 
-// Run replays the transitions, then adopts new incidents and runs the clocks.
+// Run takes part in the dispatchers' consumer group of the changes topic:
+// each partition it is assigned is rebuilt from the same partition of the
+// transitions topic, then adopts new incidents; a revoked partition's tasks
+// are dropped, and the replica that takes it over rebuilds them. It also
+// runs the clocks, the webhooks and the record of matrix changes.
 func (d *dispatcher) Run(ctx context.Context) error {
-	start := time.Now()
 	if err := d.loadMatrix(ctx); err != nil {
 		return err
 	}
-	n, err := d.svc.Load(ctx, d.o.brokers(), tasks.Topic)
-	if err != nil {
-		return err
-	}
-	d.log.Info("dispatcher running", "replayed", n, "tasks", d.svc.Len(), "took", time.Since(start))
+	d.svc.SetReady() // partitions not held yet answer 503 until they are
+	d.log.Info("dispatcher running", "advertise", d.owners.Self())
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.svc.RunTimers(ctx) })
 	g.Go(func() error { return d.hooks.Run(ctx) })
 	g.Go(func() error { return d.watchMatrix(ctx) })
+	g.Go(func() error { return d.owners.Follow(ctx, d.o.brokers(), tasks.OwnersTopic) })
+	announce := func(held bool) func(p int) {
+		return func(p int) {
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := d.owners.Announce(actx, p, held); err != nil {
+				d.log.Warn("announcing a partition's owner", "partition", p, "held", held, "err", err)
+			}
+		}
+	}
 	g.Go(func() error {
-		return bus.Consume(ctx, bus.ConsumerConfig{
+		return bus.ConsumePartitions(ctx, bus.ConsumerConfig{
 			Brokers: d.o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupDispatch,
 			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: d.log,
-		}, d.svc.ChangeHandler())
+		}, d.svc.PartitionOpener(d.o.brokers(), tasks.Topic, announce(true), announce(false)))
 	})
 	return g.Wait()
+}
+
+// samePartitions returns the partition count shared by the topics: the
+// incidents are split across replicas by partition, so partition p of each
+// must hold the same incidents.
+func samePartitions(ctx context.Context, brokers []string, topics ...string) (int, error) {
+	conn, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return 0, fmt.Errorf("reading partitions: dialing %s: %w", brokers[0], err)
+	}
+	defer conn.Close()
+	n := -1
+	for _, topic := range topics {
+		parts, err := conn.ReadPartitions(topic)
+		if err != nil {
+			return 0, fmt.Errorf("reading partitions of %s: %w", topic, err)
+		}
+		if n >= 0 && len(parts) != n {
+			return 0, fmt.Errorf("%s has %d partitions and %s %d: %w", topics[0], n, topic, len(parts),
+				cityops.Invalid("partitions", "the transitions and changes topics must have the same count"))
+		}
+		n = len(parts)
+	}
+	return n, nil
 }
 
 func (d *dispatcher) Close() {

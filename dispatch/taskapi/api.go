@@ -12,9 +12,13 @@ import (
 
 // Config wires an API.
 type Config struct {
-	Service  *tasks.Service
-	Tokens   Tokens
-	Audit    Audit // optional: where refused attempts go besides the log
+	Service *tasks.Service
+	Tokens  Tokens
+	Audit   Audit // optional: where refused attempts go besides the log
+	// Owners names the replica that holds each partition when incidents are
+	// split across replicas; nil when this replica holds them all.
+	Owners   *tasks.Owners
+	Client   *http.Client // for listing the other replicas' tasks (default: 10 s timeout)
 	Registry prometheus.Registerer
 	Logger   *slog.Logger
 }
@@ -24,6 +28,8 @@ type API struct {
 	svc    *tasks.Service
 	auth   authenticator
 	audit  Audit
+	owners *tasks.Owners
+	client *http.Client
 	log    *slog.Logger
 	denied *prometheus.CounterVec
 }
@@ -33,7 +39,10 @@ func New(cfg Config) (*API, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{svc: cfg.Service, auth: newAuthenticator(cfg.Tokens), audit: cfg.Audit, log: cfg.Logger,
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	a := &API{svc: cfg.Service, auth: newAuthenticator(cfg.Tokens), audit: cfg.Audit, log: cfg.Logger, owners: cfg.Owners, client: cfg.Client,
 		denied: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cityops_tasks_api_denied_total", Help: "Requests to the tasks API refused, by reason.",
 		}, []string{"reason"}),

@@ -49,6 +49,10 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		// Its own tasks, and those it cooperates on (read-only but for notes).
 		f.Department, f.Member = "", actor.Department
 	}
+	if a.owners != nil && q.Get("scope") != "local" {
+		a.listAll(w, r, f)
+		return
+	}
 	page, total := a.svc.List(f)
 	views := make([]taskView, len(page))
 	for i, t := range page {
@@ -74,6 +78,10 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	if !a.svc.Owns(id) {
+		a.elsewhere(w, r, id)
+		return
+	}
 	t, found := a.svc.Get(id)
 	switch {
 	case !found:
@@ -110,6 +118,10 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, name := r.PathValue("id"), r.PathValue("action")
+	if !a.svc.Owns(id) {
+		a.elsewhere(w, r, id)
+		return
+	}
 	action, known := actions[name]
 	if !known {
 		writeError(w, http.StatusNotFound, "no action "+name)
@@ -136,6 +148,8 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, a.view(t))
+	case errors.Is(err, tasks.ErrNotOwned): // the partition moved meanwhile
+		a.elsewhere(w, r, id)
 	case errors.Is(err, tasks.ErrNotReady):
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, err.Error())

@@ -23,6 +23,9 @@ func (s *Service) Adopt(ctx context.Context, inc cityops.Incident) error {
 	if _, ok := st.tasks[inc.ID]; ok {
 		return nil
 	}
+	if !s.Owns(inc.ID) {
+		return s.notOwned(inc.ID)
+	}
 	deadline := inc.Deadline
 	if inc.Status == cityops.StatusDispatched {
 		if d := s.cfg.Policy.Deadline(inc.Category, inc.Updated); !d.IsZero() {

@@ -21,6 +21,9 @@ func (s *Service) Do(ctx context.Context, id string, cmd lifecycle.Command) (lif
 	st := s.stripe(id)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	if !s.Owns(id) {
+		return lifecycle.Task{}, s.notOwned(id)
+	}
 	t, ok := st.tasks[id]
 	if !ok {
 		return lifecycle.Task{}, fmt.Errorf("task %s: %w", id, cityops.ErrNotFound)

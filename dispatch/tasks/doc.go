@@ -4,12 +4,30 @@
 //
 // State is event-sourced. Every step is first written to the transitions
 // topic, keyed by incident id, and only then applied; the incident's new
-// state also goes to the changes topic, so the store and the live map see
-// it. On start the service replays the transitions topic, and escalations
-// that fell due while it was down fire at once.
+// state also goes to the changes topic (with the owner's department feed
+// record, in the same write), so the store, the live map and the webhooks
+// see it.
 //
-// One replica owns all incidents: it replays every partition and adopts
-// from every partition of the changes topic. Run a single dispatcher (a
-// standby that starts after it stops takes over by replaying the log);
-// splitting incidents across replicas by partition is not built yet.
+// Replicas split the incidents by partition. The transitions and changes
+// topics are both keyed by incident id and have the same partition count, so
+// partition p of both holds the same incidents. The dispatchers form one
+// consumer group of the changes topic; a replica assigned p rebuilds p's
+// tasks by replaying p of the transitions topic (OpenPartition), then adopts
+// from p of the changes; when p is revoked it drops them (ClosePartition) and
+// refuses steps on them with ErrNotOwned. Escalations that fell due while
+// nobody held p fire at once after the takeover. Each replica announces the
+// partitions it holds on OwnersTopic, so a replica asked about a task it
+// does not hold can forward the request to the one that does. A single
+// replica simply holds every partition; Load replays every partition at
+// once for tools and tests that hold all incidents.
+//
+// What a transition records, for the planners' department figures that are
+// computed from the stored transitions and incidents: the actor ("center",
+// "dept:ID", "inspector:ID" or "system"); the status before and after (from,
+// to); the department the step counts for (department_id: the owner after the
+// step, except a return, which counts for the department that returned it,
+// with the center it goes back to in owner); the deadline after the step; the
+// coded reason of a return, a cancellation or a failed verification; and on
+// close, on_time (closed by the deadline). The first transition (adopt)
+// carries the whole incident, with its lead and cooperating departments.
 package tasks

@@ -39,8 +39,13 @@ type Config struct {
 	// city's first language); optional.
 	CategoryNames map[string]string
 	Retention     time.Duration // how long finished tasks stay in memory; 0 keeps them
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// Partitions splits incidents across replicas: the partition count of
+	// the transitions and changes topics, whose partition p belongs to the
+	// replica that holds p (OpenPartition). 0: this replica holds every
+	// incident (Load).
+	Partitions int
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 const nStripes = 256
@@ -57,6 +62,7 @@ type Service struct {
 	stripes [nStripes]stripe
 	timers  timerQueue
 	intern  interner
+	owned   ownership
 	ready   atomic.Bool // set once the log is replayed
 }
 
@@ -87,6 +93,7 @@ func New(cfg Config) *Service {
 	}
 	s.timers.wake = make(chan struct{}, 1)
 	s.intern.m = map[string]string{}
+	s.owned.held = map[int]bool{}
 	return s
 }
 

@@ -140,7 +140,7 @@ func (s *Service) escalate(ctx context.Context, tm timer) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	t, ok := st.tasks[tm.id]
-	if !ok || t.Version != tm.version || !running(t) {
+	if !ok || t.Version != tm.version || !running(t) || !s.Owns(t.ID) {
 		return nil
 	}
 	return s.doLocked(ctx, t, lifecycle.Command{Action: lifecycle.Escalate, Actor: lifecycle.Actor{System: true}})
