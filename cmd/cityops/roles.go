@@ -14,7 +14,6 @@ import (
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
@@ -170,26 +169,12 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	events := o.hooks.writer(o.brokers(), bus.TopicEventsRaw)
-	defer events.Close()
-	intake := &ingest.Handler{
-		Validator: &ingest.Validator{BBox: areas.BBox()},
-		Publish:   events.WriteMessages,
-		Logger:    log,
-	}
-	api := map[string]http.Handler{
-		"POST /api/v1/events":   intake,
-		"GET " + history.Prefix: history.Handler(s, log, nil),
-	}
-	in, closeIntake, err := intakeRoutes(ctx, o, pack, areas, events.WriteMessages, s, log)
+	api, closeIntake, err := intakeAPI(ctx, o, pack, areas, s, log)
 	if err != nil {
 		return err
 	}
 	defer closeIntake()
-	maps.Copy(api, in)
-	for p, h := range api { // intake stops first at shutdown
-		api[p] = o.hooks.intake.wrap(h)
-	}
+	api["GET "+history.Prefix] = history.Handler(s, log, nil)
 	for _, routes := range extra {
 		maps.Copy(api, routes)
 	}

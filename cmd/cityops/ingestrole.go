@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/web"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func init() {
+	commands["ingest"] = command{runIngest, "run intake only: the events API, Open311 and sensor readings, onto Kafka"}
+}
+
+// runIngest runs the intake role alone: POST /api/v1/events, the Open311
+// API, NDJSON readings and the caller lookup over HTTP, and the forwarder of
+// readings gateways write to Kafka. ClickHouse is read for the status of
+// Open311 requests.
+func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
+	var o options
+	fs := newFlags("ingest", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	pack, err := o.loadPack()
+	if err != nil {
+		return err
+	}
+	log := o.logger(stderr)
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	reg, err := o.instrument()
+	if err != nil {
+		return err
+	}
+	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close,
+		stage{"intake", waitDone, o.hooks.intake.idle},
+		stage{"readings", func(ctx context.Context) error { return forwardReadings(ctx, &o, pack, log) }, nil},
+		stage{"http", func(ctx context.Context) error { return serveIntake(ctx, &o, pack, s, reg, log) }, nil},
+	)
+}
+
+// intakeAPI returns the intake routes, which refuse input once the intake
+// gate closes, and a func that closes their writers.
+func intakeAPI(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
+	events := o.hooks.writer(o.brokers(), bus.TopicEventsRaw)
+	api := map[string]http.Handler{
+		"POST /api/v1/events": &ingest.Handler{
+			Validator: &ingest.Validator{BBox: areas.BBox()},
+			Publish:   events.WriteMessages,
+			Logger:    log,
+		},
+	}
+	in, closeIntake, err := intakeRoutes(ctx, o, pack, areas, events.WriteMessages, s, log)
+	if err != nil {
+		events.Close()
+		return nil, nil, err
+	}
+	maps.Copy(api, in)
+	for p, h := range api { // intake stops first at shutdown
+		api[p] = o.hooks.intake.wrap(h)
+	}
+	return api, func() { closeIntake(); events.Close() }, nil
+}
+
+// serveIntake serves the intake API with the probes and metrics until ctx
+// is done.
+func serveIntake(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger) error {
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
+	}
+	api, closeIntake, err := intakeAPI(ctx, o, pack, areas, s, log)
+	if err != nil {
+		return err
+	}
+	defer closeIntake()
+	admin := web.NewAdmin(reg, o.hooks.intake.ready(readiness(o, s)), log)
+	mux := http.NewServeMux()
+	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
+		mux.Handle(p, admin)
+	}
+	for p, h := range api {
+		mux.Handle(p, h)
+	}
+	ln, err := net.Listen("tcp", o.http)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.http, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	log.Info("intake serving", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serving intake on %s: %w", o.http, err)
+	}
+	return nil
+}
