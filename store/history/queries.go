@@ -72,10 +72,12 @@ func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 // their deadline, and the time from report to close. From the transitions
 // made in the range: the time from dispatch to accept (time - entered of
 // dispatched -> accepted), and from their marks (see migration 0004) the
-// returns and the incidents reworked. Every row is read once (settled months)
-// or collapsed with FINAL, so a transition stored twice counts once; the
-// percentiles are ClickHouse's quantiles, exact up to 8192 values per
-// department and sampled beyond.
+// returns and the incidents reworked. A department appears when any of these
+// names it: one that returned every incident it got owns none of them
+// afterwards, and its returns are what a planner looks for. Every row is read
+// once (settled months) or collapsed with FINAL, so a transition stored twice
+// counts once; the percentiles are ClickHouse's quantiles, exact up to 8192
+// values per department and sampled beyond.
 func departmentQuery(db string, f Filter, l layout) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
@@ -90,22 +92,29 @@ func departmentQuery(db string, f Filter, l layout) query {
 		tw+" AND from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0", targs, l)
 	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind", "time", tw, targs, l)
 	args = append(append(args, aargs...), margs...)
+	const none = "toUInt64(0)"
 	return query{
 		sql: "SELECT department_id, incidents, closed, closed_on_time," +
 			" if(incidents = 0, 0, closed / incidents) AS closure_rate," +
 			" if(closed = 0, 0, closed_on_time / closed) AS on_time_rate," +
 			" returns, reworked, if(incidents = 0, 0, reworked / incidents) AS rework_rate," +
 			" if(empty(accept_q), nan, accept_q[1]) AS accept_p50_s, if(empty(accept_q), nan, accept_q[2]) AS accept_p90_s," +
-			" close_q[1] AS close_p50_s, close_q[2] AS close_p90_s" +
-			" FROM (SELECT department_id, incidents, closed, closed_on_time, close_q, accept_q FROM (SELECT department_id, count() AS incidents, countIf(status = 'closed') AS closed," +
-			" countIf(status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline)) AS closed_on_time," +
-			" quantilesIf(0.5, 0.9)(toUInt32(updated) - toUInt32(reported), status = 'closed') AS close_q" +
-			" FROM " + inc + " GROUP BY department_id) AS i" +
-			" ANY LEFT JOIN (SELECT department_id, quantiles(0.5, 0.9)(toUInt32(time) - toUInt32(entered)) AS accept_q" +
-			" FROM " + acc + " GROUP BY department_id) AS a USING department_id) AS ia" +
-			" ANY LEFT JOIN (SELECT department_id, countIf(kind = 'return') AS returns," +
-			" uniqExactIf(incident_id, kind = 'rework') AS reworked" +
-			" FROM " + marks + " GROUP BY department_id) AS m USING department_id" +
+			" if(empty(close_q), nan, close_q[1]) AS close_p50_s, if(empty(close_q), nan, close_q[2]) AS close_p90_s" +
+			" FROM (SELECT department_id, sum(n_incidents) AS incidents, sum(n_closed) AS closed, sum(n_on_time) AS closed_on_time," +
+			" sum(n_returns) AS returns, sum(n_reworked) AS reworked," +
+			" argMax(q_close, length(q_close)) AS close_q, argMax(q_accept, length(q_accept)) AS accept_q" +
+			" FROM (SELECT CAST(department_id AS String) AS department_id, count() AS n_incidents, countIf(status = 'closed') AS n_closed," +
+			" countIf(status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline)) AS n_on_time," +
+			" " + none + " AS n_returns, " + none + " AS n_reworked," +
+			" quantilesIf(0.5, 0.9)(toUInt32(updated) - toUInt32(reported), status = 'closed') AS q_close, emptyArrayFloat64() AS q_accept" +
+			" FROM " + inc + " GROUP BY department_id" +
+			" UNION ALL SELECT CAST(department_id AS String) AS department_id, " + none + ", " + none + ", " + none + ", " + none + ", " + none + "," +
+			" emptyArrayFloat64(), quantiles(0.5, 0.9)(toUInt32(time) - toUInt32(entered))" +
+			" FROM " + acc + " GROUP BY department_id" +
+			" UNION ALL SELECT department_id, " + none + ", " + none + ", " + none + ", countIf(kind = 'return'), uniqExactIf(incident_id, kind = 'rework')," +
+			" emptyArrayFloat64(), emptyArrayFloat64()" +
+			" FROM " + marks + " GROUP BY department_id)" +
+			" GROUP BY department_id)" +
 			" ORDER BY department_id",
 		args: args,
 	}
