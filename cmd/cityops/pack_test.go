@@ -17,6 +17,16 @@ func TestPackCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first point lies on the line between Brooklyn districts 311 and
+	// 312, where the city recorded 312 for five past requests; geometry
+	// alone says 311.
+	nycEvents := filepath.Join(dir, "nyc.ndjson")
+	err = os.WriteFile(nycEvents, []byte(`{"id":"n1","source":"hotline","type":"Noise - Residential","lat":40.61402964427997,"lon":-73.97399495034388,"time":"2024-07-01T02:00:00Z"}
+{"id":"n2","source":"hotline","type":"Noise - Residential","lat":40.7484,"lon":-73.9857,"time":"2024-07-01T02:00:00Z"}
+`), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
 	learned := filepath.Join(dir, "nyc")
 	const data = "../../../shared/data/"
 	for _, tc := range []struct {
@@ -37,6 +47,8 @@ func TestPackCommands(t *testing.T) {
 			"--mapping", "../../rules/learn/testdata/other_city.mapping.yaml", "--areas", data + "geo/nyc/community_districts.geojson",
 			"--area-key", "BoroCD", "--out", filepath.Join(dir, "other")}, 0, []string{"3 departments", "from 4 requests"}},
 		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:", "boundary tie-breaks"}},
+		{"rules test places by the learned tie-breaks", []string{"rules", "test", learned, nycEvents}, 0,
+			[]string{`"id":"n1","area":"312","placed_by":"spot"`, `"id":"n2","area":"105","category"`}},
 		{"the learned pack's request types are not national categories", []string{"pack", "check", "--national", data + "categories/urban_mgmt_categories.csv", learned}, 1,
 			[]string{"categories.yaml:4: categories[0].code: event T0001 is not in the national catalogue"}},
 		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0,

@@ -69,6 +69,7 @@ type decisionLine struct {
 	Line     int      `json:"line"`
 	ID       string   `json:"id,omitempty"`
 	Area     string   `json:"area,omitempty"`
+	PlacedBy string   `json:"placed_by,omitempty"` // the pack's boundary tie-break that chose the area, if one did
 	Category string   `json:"category"`
 	Name     string   `json:"category_name,omitempty"`
 	Severity int      `json:"severity,omitempty"`
@@ -100,7 +101,11 @@ func testEvents(ctx context.Context, pack *rules.Pack, areas *geo.Index, r io.Re
 			line.Error = fmt.Sprintf("decoding event: %v", err)
 		} else {
 			in := rules.NewInput(&ev, pack)
-			in.Area, _ = areas.Locate(ev.Lat, ev.Lon)
+			var by rules.Placement
+			in.Area, by = pack.Tiebreaks.Place(areas, ev.Lat, ev.Lon, "")
+			if by != rules.ByGeometry {
+				line.PlacedBy = string(by)
+			}
 			in.District, _ = areas.Ancestor(in.Area, cityops.LevelDistrict)
 			if cells, err := geo.CellsOf(ev.Lat, ev.Lon); err == nil {
 				in.Cell = uint64(cells.Cell)
