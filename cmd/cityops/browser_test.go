@@ -78,6 +78,12 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatalf("no hexagons drawn: %d %v", drawn, err)
 	}
 	b.screenshot("map-hexagons")
+	// The page speaks Chinese at the switch, and English again.
+	b.run("switching to Chinese", chromedp.Click(chromedp.CSS("#lang")))
+	b.until(5*time.Second, "Chinese", `document.querySelector('#nav a.current').textContent === '实时地图' && document.documentElement.lang === 'zh-CN'`, `document.getElementById('nav').textContent`)
+	b.screenshot("map-zh")
+	b.run("switching to English", chromedp.Click(chromedp.CSS("#lang")))
+	b.until(5*time.Second, "English", `document.querySelector('#nav a.current').textContent === 'Live map'`, `document.getElementById('nav').textContent`)
 
 	// Single incidents near the alarm; the source filter hides and shows it.
 	b.run("zooming in", do(fmt.Sprintf(`cityopsTest.jumpTo(13, %v, %v)`, p[0], p[1])))

@@ -179,7 +179,7 @@ function renderList() {
         el('small', {}, fmtTime(inc.reported), ' · ', named(c.byArea.get(inc.area_id)) || inc.area_id)),
     ),
   );
-  if (!items.length) list.append(el('li', { class: 'muted' }, live?.mode === 'cells' ? '' : t('none')));
+  if (!items.length) list.append(el('li', { class: 'muted', id: 'list-hint' }, live?.mode === 'cells' ? (live.view === 'public' ? '' : t('zoomIn')) : t('none')));
 }
 
 // openIncident shows an incident and its timeline of transitions.
