@@ -29,6 +29,7 @@ type client struct {
 	m        *metrics
 	hx       *hexes
 	queueLen int
+	deflate  bool // the connection compresses messages
 
 	mu      sync.Mutex
 	view    View
@@ -39,7 +40,7 @@ type client struct {
 	counts  map[cityops.Cell]int       // cells mode: matching incidents by cell
 	dirty   map[cityops.Cell]time.Time // cells mode: cells changed since last written -> first change received
 	out     [][]byte                   // hello and error messages, written first
-	counter *websocket.PreparedMessage // the latest counters, when not yet written
+	counter *shared                    // the latest counters, when not yet written
 	bye     *bye                       // set when the client is to be sent away
 	errors  int
 
@@ -49,9 +50,9 @@ type client struct {
 
 // queued is an incident message waiting to be written.
 type queued struct {
-	id string
-	pm *websocket.PreparedMessage
-	at time.Time // when the server received the change
+	id  string
+	msg *shared
+	at  time.Time // when the server received the change
 }
 
 // pendingSnapshot is a snapshot waiting to be written. In cells mode its
@@ -86,7 +87,7 @@ func (c *client) signal() {
 // old is its previous state (nil when it was not open), nu its new state
 // (nil when it is no longer open). upsert and remove return its messages.
 // The caller holds the hub's lock; applyLocked takes the client's.
-func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, remove func() *websocket.PreparedMessage) {
+func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, remove func() *shared) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.sub
@@ -139,14 +140,14 @@ func (c *client) markLocked(cell cityops.Cell, at time.Time) {
 // queue is full, the message replaces the waiting message of the same
 // incident; when there is none, the client is too far behind and is sent
 // away.
-func (c *client) enqueueLocked(id string, pm *websocket.PreparedMessage, at time.Time) {
+func (c *client) enqueueLocked(id string, msg *shared, at time.Time) {
 	switch i, ok := c.pending[id]; {
 	case ok && len(c.queue) >= c.queueLen:
-		c.queue[i].pm, c.queue[i].at = pm, at
+		c.queue[i].msg, c.queue[i].at = msg, at
 		c.m.coalesced.Inc()
 	case len(c.queue) < c.queueLen:
 		c.pending[id] = len(c.queue)
-		c.queue = append(c.queue, queued{id: id, pm: pm, at: at})
+		c.queue = append(c.queue, queued{id: id, msg: msg, at: at})
 	default:
 		c.m.droppedSlow.Inc()
 		c.kickLocked(byeTooFarBehind)
@@ -186,10 +187,10 @@ func (c *client) fail(field, msg, ref string) {
 	c.signal()
 }
 
-// setCounters makes pm the counters the client is sent next.
-func (c *client) setCounters(pm *websocket.PreparedMessage) {
+// setCounters makes msg the counters the client is sent next.
+func (c *client) setCounters(msg *shared) {
 	c.mu.Lock()
-	c.counter = pm
+	c.counter = msg
 	c.mu.Unlock()
 	c.signal()
 }
@@ -224,11 +225,17 @@ type work struct {
 	cellsAt []time.Time // when the changed counts were first changed
 	res     int
 	queue   []queued
-	counter *websocket.PreparedMessage
+	counter *shared
 }
 
-// take moves what waits to be written into w.
-func (c *client) take(w *work) {
+// cellsEvery is the least time between two cells messages to one client:
+// counts of a map at low zoom need not move more often, and a busy city
+// would otherwise send one message per change.
+const cellsEvery = 100 * time.Millisecond
+
+// take moves what waits to be written into w; changed cell counts only when
+// withCells. It reports whether changed cell counts were left waiting.
+func (c *client) take(w *work, withCells bool) (cellsLeft bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	w.out, c.out = c.out, w.out[:0]
@@ -244,19 +251,24 @@ func (c *client) take(w *work) {
 			for cell, n := range c.counts {
 				w.cells = append(w.cells, cellCount{cell, n})
 			}
+		} else if !withCells {
+			cellsLeft = len(c.dirty) > 0
 		} else {
 			for cell, at := range c.dirty {
 				w.cells = append(w.cells, cellCount{cell, c.counts[cell]})
 				w.cellsAt = append(w.cellsAt, at)
 			}
 		}
-		clear(c.dirty)
+		if !cellsLeft {
+			clear(c.dirty)
+		}
 	}
 	w.queue = append(w.queue[:0], c.queue...)
 	clear(c.queue)
 	c.queue = c.queue[:0]
 	clear(c.pending)
 	w.counter, c.counter = c.counter, nil
+	return cellsLeft
 }
 
 // readDeadline keeps the connection's read side alive for pongWait.
@@ -280,10 +292,18 @@ func (c *client) writeLoopErr() error {
 	heartbeat := time.NewTicker(heartbeatPeriod)
 	defer heartbeat.Stop()
 	var w work
+	var lastCells time.Time
+	cellsTimer := time.NewTimer(0)
+	defer cellsTimer.Stop()
+	<-cellsTimer.C
+	timerSet := false
 	for {
 		select {
 		case <-c.done:
 			return nil
+		case <-cellsTimer.C:
+			timerSet = false
+			c.signal()
 		case <-ping.C:
 			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return err
@@ -293,7 +313,15 @@ func (c *client) writeLoopErr() error {
 				return err
 			}
 		case <-c.wake:
-			c.take(&w)
+			now := time.Now()
+			left := c.take(&w, now.Sub(lastCells) >= cellsEvery)
+			if len(w.cells) > 0 {
+				lastCells = now
+			}
+			if left && !timerSet {
+				cellsTimer.Reset(cellsEvery - now.Sub(lastCells))
+				timerSet = true
+			}
 			if err := c.write(&w); err != nil {
 				return err
 			}
@@ -321,8 +349,7 @@ func (c *client) write(w *work) error {
 		}
 	}
 	for _, q := range w.queue {
-		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := c.conn.WritePreparedMessage(q.pm); err != nil {
+		if err := c.writeShared(q.msg); err != nil {
 			return err
 		}
 		c.m.delay.Observe(time.Since(q.at).Seconds())
@@ -339,12 +366,29 @@ func (c *client) write(w *work) error {
 		}
 	}
 	if w.counter != nil {
-		_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
-		if err := c.conn.WritePreparedMessage(w.counter); err != nil {
+		if err := c.writeShared(w.counter); err != nil {
 			return err
 		}
-		c.m.sent.Inc()
 	}
+	return nil
+}
+
+// writeShared writes a message shared by many clients: prepared (compressed
+// once for all) when the client compresses, else as it is. Clients without
+// compression do not touch the prepared message, whose lock would otherwise
+// line every writer of a change up behind the others.
+func (c *client) writeShared(msg *shared) error {
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	var err error
+	if c.deflate {
+		err = c.conn.WritePreparedMessage(msg.pm)
+	} else {
+		err = c.conn.WriteMessage(websocket.TextMessage, msg.data)
+	}
+	if err != nil {
+		return err
+	}
+	c.m.sent.Inc()
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/gorilla/websocket"
 )
 
 // countersPeriod is how often the counters are computed, and so the most
@@ -23,7 +22,7 @@ type figures struct {
 type sentCounters struct {
 	f   figures
 	day string
-	pm  *websocket.PreparedMessage
+	msg *shared
 }
 
 // dayFigures counts the incidents that finished today in the city's time
@@ -77,13 +76,13 @@ func (d *dayFigures) record(inc *cityops.Incident, now time.Time) {
 
 // countersLocked returns the counters message of scope, computing the
 // counters when the scope has none yet.
-func (h *hub) countersLocked(scope string, now time.Time) *websocket.PreparedMessage {
+func (h *hub) countersLocked(scope string, now time.Time) *shared {
 	h.day.roll(now)
 	if s, ok := h.sent[scope]; ok && s.day == h.day.day {
-		return s.pm
+		return s.msg
 	}
 	h.refreshLocked(now, scope)
-	return h.sent[scope].pm
+	return h.sent[scope].msg
 }
 
 // refreshLocked computes the counters of every scope there is (and of
@@ -125,11 +124,11 @@ func (h *hub) refreshLocked(now time.Time, extra string) map[string]bool {
 		if s, ok := h.sent[scope]; ok && s.f == *f && s.day == h.day.day {
 			continue
 		}
-		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, countersMessage(scope, *f, h.day.day, now))
+		msg, err := newShared(countersMessage(scope, *f, h.day.day, now))
 		if err != nil {
 			continue // a text frame of JSON always prepares
 		}
-		h.sent[scope] = sentCounters{f: *f, day: h.day.day, pm: pm}
+		h.sent[scope] = sentCounters{f: *f, day: h.day.day, msg: msg}
 		changed[scope] = true
 	}
 	return changed
@@ -153,7 +152,7 @@ func (h *hub) countersLoop() {
 					scope := cl.view.counterScope()
 					cl.mu.Unlock()
 					if changed[scope] {
-						cl.setCounters(h.sent[scope].pm)
+						cl.setCounters(h.sent[scope].msg)
 					}
 				}
 			}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/gorilla/websocket"
 )
 
 // hub keeps the latest state of every open incident and fans changes out to
@@ -72,19 +71,19 @@ func (h *hub) publish(c cityops.Change) error {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
 		return fmt.Errorf("publishing a change: %w", err)
 	}
-	var upsertPM, removePM *websocket.PreparedMessage
+	var upsertMsg, removeMsg *shared
 	var prepErr error
-	upsert := func() *websocket.PreparedMessage {
-		if upsertPM == nil {
-			upsertPM, prepErr = websocket.NewPreparedMessage(websocket.TextMessage, upsertMessage(c.Kind, wire))
+	upsert := func() *shared {
+		if upsertMsg == nil {
+			upsertMsg, prepErr = newShared(upsertMessage(c.Kind, wire))
 		}
-		return upsertPM
+		return upsertMsg
 	}
-	remove := func() *websocket.PreparedMessage {
-		if removePM == nil {
-			removePM, prepErr = websocket.NewPreparedMessage(websocket.TextMessage, removeMessage(&inc))
+	remove := func() *shared {
+		if removeMsg == nil {
+			removeMsg, prepErr = newShared(removeMessage(&inc))
 		}
-		return removePM
+		return removeMsg
 	}
 
 	h.mu.Lock()
@@ -108,8 +107,7 @@ func (h *hub) publish(c cityops.Change) error {
 		cl.applyLocked(inc.ID, old, nu, at, upsert, remove)
 	}
 	if prepErr != nil {
-		// Only a text frame of valid data can be prepared, so this does not
-		// happen; the clients then got a nil message, which writes nothing.
+		// A text frame always prepares, so this does not happen.
 		return fmt.Errorf("publishing a change of %s: preparing the message: %w", inc.ID, prepErr)
 	}
 	h.m.changes.WithLabelValues(resultPublished).Inc()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/gorilla/websocket"
@@ -38,6 +39,8 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
 		view, known = s.hub.authenticate(token)
 	}
 	cl := newClient(conn, s.m, s.hub.hx, s.hub.queueLen, view)
+	// The upgrader compresses whenever the client offers to.
+	cl.deflate = strings.Contains(strings.ToLower(r.Header.Get("Sec-Websocket-Extensions")), "permessage-deflate")
 	log := s.log.With("remote", r.RemoteAddr)
 	switch {
 	case !known:

@@ -224,14 +224,14 @@ func TestClientCoalescesWhenFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := newClient(nil, m, newHexes(), 3, View{Role: RoleCenter}) // no connection: nothing here may disconnect it
-	pm := func(s string) *websocket.PreparedMessage {
-		p, err := websocket.NewPreparedMessage(websocket.TextMessage, []byte(s))
+	pm := func(s string) *shared {
+		p, err := newShared([]byte(s))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	enqueue := func(id string, p *websocket.PreparedMessage) {
+	enqueue := func(id string, p *shared) {
 		cl.mu.Lock()
 		cl.enqueueLocked(id, p, time.Now())
 		cl.mu.Unlock()
@@ -242,14 +242,14 @@ func TestClientCoalescesWhenFull(t *testing.T) {
 	enqueue("a", a2) // room left: queued behind b
 	enqueue("a", a3) // full: replaces a2, the latest change of a
 	enqueue("a", a4) // replaces a3
-	want := []*websocket.PreparedMessage{a1, b1, a4}
+	want := []*shared{a1, b1, a4}
 	var w work
-	cl.take(&w)
+	cl.take(&w, true)
 	if len(w.queue) != len(want) {
 		t.Fatalf("queue holds %d changes, want %d", len(w.queue), len(want))
 	}
 	for i := range want {
-		if w.queue[i].pm != want[i] {
+		if w.queue[i].msg != want[i] {
 			t.Errorf("change %d is not the one expected", i)
 		}
 	}
@@ -257,14 +257,14 @@ func TestClientCoalescesWhenFull(t *testing.T) {
 		t.Error("a client that only coalesced was sent away")
 	}
 	enqueue("b", b1) // the queue was emptied: room again
-	if cl.take(&w); len(w.queue) != 1 || w.queue[0].pm != b1 {
+	if cl.take(&w, true); len(w.queue) != 1 || w.queue[0].msg != b1 {
 		t.Errorf("after take, queue holds %d changes, want b1 alone", len(w.queue))
 	}
 	enqueue("c", a1)
 	enqueue("d", a1)
 	enqueue("e", a1)
 	enqueue("f", a1) // full, and nothing of f waits: too far behind
-	if cl.take(&w); w.bye == nil || w.bye.reason != "too_far_behind" {
+	if cl.take(&w, true); w.bye == nil || w.bye.reason != "too_far_behind" {
 		t.Errorf("bye %+v, want too_far_behind", w.bye)
 	}
 }

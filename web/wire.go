@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/gorilla/websocket"
 )
 
 // protocolVersion is the version of PROTOCOL.md the server speaks.
@@ -175,4 +176,20 @@ func mustJSON(v any) []byte {
 		panic(fmt.Sprintf("encoding %T: %v", v, err))
 	}
 	return b
+}
+
+// shared is one message for many clients: its bytes, written as they are to
+// clients without compression, and the same prepared for clients with
+// compression, which then share one compressed frame.
+type shared struct {
+	data []byte
+	pm   *websocket.PreparedMessage
+}
+
+func newShared(b []byte) (*shared, error) {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return nil, fmt.Errorf("preparing a message: %w", err)
+	}
+	return &shared{data: b, pm: pm}, nil
 }
