@@ -52,14 +52,15 @@ func (r *Report) Add(o Report) {
 	r.AreaGeometryOK += o.AreaGeometryOK
 	r.Unplaced += o.Unplaced
 	r.Unspecified += o.Unspecified
-	r.init()
+	r.makeMaps()
 	addCounts(r.Disagreements, o.Disagreements)
 	addCounts(r.AreaMisses, o.AreaMisses)
 	addCounts(r.Tiebroken, o.Tiebroken)
 	addCounts(r.TiebrokenOK, o.TiebrokenOK)
 }
 
-func (r *Report) init() {
+// makeMaps makes r's maps when they are nil.
+func (r *Report) makeMaps() {
 	if r.Disagreements == nil {
 		r.Disagreements, r.AreaMisses = map[string]int{}, map[string]int{}
 		r.Tiebroken, r.TiebrokenOK = map[rules.Placement]int{}, map[rules.Placement]int{}
@@ -100,7 +101,7 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 	}
 	mx := dispatch.NewMatrix(pack.Matrix)
 	var rep Report
-	rep.init()
+	rep.makeMaps()
 	for i := range recs {
 		r := &recs[i]
 		ev := cityops.Event{ID: r.ID, Source: cityops.SourceHotline, Type: r.Type, Text: r.Descriptor,
@@ -148,25 +149,27 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 }
 
 // The kinds of area misses, by how far from the point the recorded area
-// lies.
+// lies, in the order Print lists them.
 const (
-	missBoundary = "a: recorded area within 10 m (the point lies on a boundary)"
-	missNear     = "b: recorded area 10-100 m away"
-	missFar      = "c: recorded area 100 m-1 km away"
-	missRecord   = "d: recorded area over 1 km away (an error of the record)"
+	MissBoundary = "recorded area within 10 m (the point lies on a boundary)"
+	MissNear     = "recorded area 10-100 m away"
+	MissFar      = "recorded area 100 m-1 km away"
+	MissRecord   = "recorded area over 1 km away (an error of the record)"
 )
+
+var missKinds = []string{MissBoundary, MissNear, MissFar, MissRecord}
 
 // missKind says how far from the record's point its recorded area lies.
 func missKind(ix *geo.Index, r *Record) string {
 	for _, k := range []struct {
 		metres float64
 		kind   string
-	}{{rules.NearMetres, missBoundary}, {100, missNear}, {1000, missFar}} {
+	}{{rules.NearMetres, MissBoundary}, {100, MissNear}, {1000, MissFar}} {
 		if slices.Contains(ix.Near(r.Lat, r.Lon, k.metres), r.Area) {
 			return k.kind
 		}
 	}
-	return missRecord
+	return MissRecord
 }
 
 // Print writes the report: counts, the most frequent disagreements (at most
@@ -191,8 +194,10 @@ func (r *Report) Print(w io.Writer, top int) {
 	if len(r.AreaMisses) > 0 {
 		fmt.Fprintln(w, "area misses by kind:")
 	}
-	for _, k := range slices.Sorted(maps.Keys(r.AreaMisses)) {
-		fmt.Fprintf(w, "  %5d  %s\n", r.AreaMisses[k], k[3:])
+	for _, k := range missKinds {
+		if n := r.AreaMisses[k]; n > 0 {
+			fmt.Fprintf(w, "  %5d  %s\n", n, k)
+		}
 	}
 	fmt.Fprintf(w, "area_geometry=%.2f%% area=%.2f%%\n", r.AreaGeometry(), r.Area())
 	fmt.Fprintf(w, "agency=%.1f%% area=%.1f%%\n", r.Agency(), r.Area())
