@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -126,6 +127,26 @@ func TestBrowserPages(t *testing.T) {
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
 	b.until(15*time.Second, "the pushed task", `cityopsTest.pushes > 0 && cityopsTest.tasks().some((x) => x.id === 'INC-web-water-2')`, `[cityopsTest.pushes, cityopsTest.polls]`)
+	// The second alarm is the same flood: a progress note, then it goes back
+	// to the center with the reason code "duplicate".
+	task2 := `li[data-id="INC-web-water-2"]`
+	version := `cityopsTest.tasks().find((x) => x.id === 'INC-web-water-2').version`
+	v0, err := eval[float64](b, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.run("adding progress", chromedp.Click(chromedp.CSS(task2+` .act-note`)),
+		chromedp.SendKeys(chromedp.CSS(task2+` form.step textarea`), "crew on site"),
+		chromedp.Click(chromedp.CSS(task2+` form.step .send`)))
+	b.until(10*time.Second, "the progress note", fmt.Sprintf("%s > %v", version, v0), `cityopsTest.tasks()`)
+	b.run("returning", chromedp.Click(chromedp.CSS(task2+` .act-return`)),
+		chromedp.SetValue(chromedp.CSS(task2+` form.step select`), "duplicate"),
+		chromedp.Click(chromedp.CSS(task2+` form.step .send`)))
+	b.until(10*time.Second, "returned", `!cityopsTest.tasks().some((x) => x.id === 'INC-web-water-2' && x.status === 'dispatched')`, `cityopsTest.tasks()`)
+	returned := getTask(ctx, t, base, tk.Center, "INC-web-water-2")
+	if returned["status"] != "registered" || returned["returns"] != float64(1) {
+		t.Errorf("after the inbox returned it, the task is %v with %v returns, want registered with 1", returned["status"], returned["returns"])
+	}
 	b.run("accepting", chromedp.Click(chromedp.CSS(task+` .act-accept`)))
 	b.until(10*time.Second, "accepted", `cityopsTest.tasks().some((x) => x.id === `+js(id)+` && x.status === 'accepted')`, `cityopsTest.tasks()`)
 	b.run("resolving", chromedp.Click(chromedp.CSS(task+` .act-resolve`)),
@@ -156,4 +177,21 @@ func TestBrowserPages(t *testing.T) {
 		t.Errorf("the heatmap's CSV link %s answers %d %s", csv, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	b.screenshot("planner")
+}
+
+// getTask reads a task through the tasks API.
+func getTask(ctx context.Context, t *testing.T, base, token, id string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/v1/tasks/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET task %s: %d %v", id, resp.StatusCode, err)
+	}
+	return out
 }

@@ -18,7 +18,7 @@ let pollTimer = 0;
 let live = null;
 let liveTimer = 0;
 
-const test = (window.cityopsTest = { polls: 0, pushes: 0, live: () => (live?.ws?.readyState === 1 ? live.view : ''), tasks: () => tasks.map((x) => ({ id: x.id, status: x.status })) });
+const test = (window.cityopsTest = { polls: 0, pushes: 0, live: () => (live?.ws?.readyState === 1 ? live.view : ''), tasks: () => tasks.map((x) => ({ id: x.id, status: x.status, version: x.version })) });
 
 function token() {
   return sessionStorage.getItem(tokenKey) || '';
