@@ -60,6 +60,9 @@ type TiebreakEntry struct {
 type Tiebreaks struct {
 	entries []tiebreak
 	buckets map[[2]int32][]int32 // by bucketOf
+	// reach holds the buckets within StreetMetres of some entry: a point in
+	// no such bucket has nothing to vote with, and Place answers at once.
+	reach map[[2]int32]bool
 }
 
 type tiebreak struct {
@@ -74,14 +77,30 @@ func bucketOf(lat, lon float64) [2]int32 {
 	return [2]int32{int32(math.Floor(lat / bucketDegrees)), int32(math.Floor(lon / bucketDegrees))}
 }
 
+// span returns how many buckets north-south and east-west a search of
+// metres around latitude lat must look beyond the point's own.
+func span(lat, metres float64) (ny, nx int32) {
+	ny = int32(math.Ceil(metres / (bucketDegrees * 111_320)))
+	nx = int32(math.Ceil(metres / (bucketDegrees * 111_320 * max(math.Cos(lat*math.Pi/180), 1e-6))))
+	return ny, nx
+}
+
 // NewTiebreaks indexes entries.
 func NewTiebreaks(entries []TiebreakEntry) *Tiebreaks {
-	t := &Tiebreaks{buckets: map[[2]int32][]int32{}}
+	t := &Tiebreaks{buckets: map[[2]int32][]int32{}, reach: map[[2]int32]bool{}}
 	for _, e := range entries {
 		e.Address = normalAddress(e.Address)
 		b := bucketOf(e.Lat, e.Lon)
 		t.buckets[b] = append(t.buckets[b], int32(len(t.entries)))
 		t.entries = append(t.entries, tiebreak{TiebreakEntry: e, side: streetSide(e.Address)})
+		// One bucket more east and west: a point a little further from
+		// the equator than the entry searches a little wider.
+		ny, nx := span(e.Lat, StreetMetres)
+		for y := b[0] - ny; y <= b[0]+ny; y++ {
+			for x := b[1] - nx - 1; x <= b[1]+nx+1; x++ {
+				t.reach[[2]int32{y, x}] = true
+			}
+		}
 	}
 	return t
 }
@@ -103,7 +122,7 @@ func (t *Tiebreaks) Len() int {
 // is ix.Locate's.
 func (t *Tiebreaks) Place(ix *geo.Index, lat, lon float64, address string) (string, Placement) {
 	area, _ := ix.Locate(lat, lon)
-	if t.Len() == 0 {
+	if t.Len() == 0 || !t.reach[bucketOf(lat, lon)] {
 		return area, ByGeometry
 	}
 	near := ix.Near(lat, lon, NearMetres)
@@ -133,8 +152,7 @@ func (t *Tiebreaks) Place(ix *geo.Index, lat, lon float64, address string) (stri
 // it is among the tied, else to the first in cands.
 func (t *Tiebreaks) vote(lat, lon, metres float64, cands []string, geometric string, keep func(*tiebreak) bool) (string, bool) {
 	votes := make([]int, len(cands))
-	ny := int32(math.Ceil(metres / (bucketDegrees * 111_320)))
-	nx := int32(math.Ceil(metres / (bucketDegrees * 111_320 * max(math.Cos(lat*math.Pi/180), 1e-6))))
+	ny, nx := span(lat, metres)
 	c := bucketOf(lat, lon)
 	for y := c[0] - ny; y <= c[0]+ny; y++ {
 		for x := c[1] - nx; x <= c[1]+nx; x++ {
