@@ -72,7 +72,9 @@ func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 // their deadline, and the time from report to close. From the transitions
 // made in the range: the time from dispatch to accept (time - entered of
 // dispatched -> accepted), and from their marks (see migration 0004) the
-// returns and the incidents reworked. A department appears when any of these
+// returns and the incidents reworked. The accepts of unsettled months are
+// collapsed by grouping on (incident_id, version) rather than with FINAL,
+// which would merge all the audit trail's rows on one thread. A department appears when any of these
 // names it: one that returned every incident it got owns none of them
 // afterwards, and its returns are what a planner looks for. Every row is read
 // once (settled months) or collapsed with FINAL, so a transition stored twice
@@ -88,7 +90,9 @@ func departmentQuery(db string, f Filter, l layout) query {
 		tw += " AND department_id = ?"
 		targs = append(targs, f.DepartmentID)
 	}
-	acc, aargs := source(db, "transitions", "department_id, time, entered", "time",
+	acc, aargs := deduped(db, "transitions",
+		"CAST(department_id AS String) AS dep, toUInt32(time) - toUInt32(entered) AS wait",
+		"any(CAST(department_id AS String)) AS dep, any(toUInt32(time) - toUInt32(entered)) AS wait", "incident_id, version", "time",
 		tw+" AND from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0", targs, l)
 	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind", "time", tw, targs, l)
 	args = append(append(args, aargs...), margs...)
@@ -108,8 +112,8 @@ func departmentQuery(db string, f Filter, l layout) query {
 			" " + none + " AS n_returns, " + none + " AS n_reworked," +
 			" quantilesIf(0.5, 0.9)(toUInt32(updated) - toUInt32(reported), status = 'closed') AS q_close, emptyArrayFloat64() AS q_accept" +
 			" FROM " + inc + " GROUP BY department_id" +
-			" UNION ALL SELECT CAST(department_id AS String) AS department_id, " + none + ", " + none + ", " + none + ", " + none + ", " + none + "," +
-			" emptyArrayFloat64(), quantiles(0.5, 0.9)(toUInt32(time) - toUInt32(entered))" +
+			" UNION ALL SELECT dep AS department_id, " + none + ", " + none + ", " + none + ", " + none + ", " + none + "," +
+			" emptyArrayFloat64(), quantiles(0.5, 0.9)(wait)" +
 			" FROM " + acc + " GROUP BY department_id" +
 			" UNION ALL SELECT department_id, " + none + ", " + none + ", " + none + ", countIf(kind = 'return'), uniqExactIf(incident_id, kind = 'rework')," +
 			" emptyArrayFloat64(), emptyArrayFloat64()" +
