@@ -73,7 +73,8 @@ func TestBrowserPages(t *testing.T) {
 	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
 	// Hexagons at a city-wide zoom: count what deck.gl actually drew.
 	b.run("zooming out", do(`cityopsTest.jumpTo(10.5)`))
-	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().protocol === 2 && cityopsTest.state().view === "center" && cityopsTest.state().mode === "cells" && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0`,
+	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().protocol === 2 && cityopsTest.state().view === "center" && cityopsTest.state().mode === "cells" && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0 &&
+		cityopsTest.state().counters && Number(document.getElementById('n-open').textContent) > 0`,
 		`[cityopsTest.state(), cityopsTest.pickHexagons()]`)
 	if drawn, err := eval[int](b, `cityopsTest.pickHexagons()`); err != nil || drawn == 0 {
 		t.Fatalf("no hexagons drawn: %d %v", drawn, err)
@@ -160,6 +161,14 @@ func TestBrowserPages(t *testing.T) {
 		chromedp.Navigate(base+"/"))
 	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
 	b.until(30*time.Second, "the resolved incident on the map", `window.cityopsTest && cityopsTest.incidentStatus(`+js(id)+`) === 'resolved'`, `cityopsTest.state()`)
+
+	// Without a token the map shows counts only, even at street zoom.
+	b.run("signing out of the map", do(`sessionStorage.removeItem('cityops.token')`), chromedp.Navigate(base+"/"))
+	b.until(20*time.Second, "the public map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
+	b.run("zooming in", do(fmt.Sprintf(`cityopsTest.jumpTo(13, %v, %v)`, p[0], p[1])))
+	b.until(20*time.Second, "the public view's cells", `cityopsTest.state().view === 'public' && cityopsTest.state().mode === 'cells' &&
+		cityopsTest.state().hexagons > 0 && cityopsTest.state().incidents === 0 && cityopsTest.pickHexagons() > 0`, `cityopsTest.state()`)
+	b.screenshot("map-public")
 
 	// The planner reads the history.
 	b.run("opening the planner", chromedp.Navigate(base+"/planner"))
