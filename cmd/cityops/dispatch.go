@@ -24,8 +24,8 @@ import (
 	"github.com/cityops/cityops/dispatch/webhook"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 )
@@ -42,14 +42,14 @@ func init() {
 
 func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
-	fs := newFlags("dispatch", stderr, &o, "kafka", "pack")
+	fs := newFlags("dispatch", stderr, &o, "kafka", "pack", "run")
 	fs.StringVar(&o.http, "http", ":8081", "HTTP listen address of the tasks API and /metrics")
 	var files dispatchFiles
 	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
 	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
 	fs.StringVar(&files.advertise, "advertise", "", "the base URL other replicas reach this one's tasks API at (default http://localhost:PORT of --http)")
 	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT (always on with --webhooks, which are delivered from those topics)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack()
@@ -67,7 +67,10 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	for p, h := range d.Routes() {
 		mux.Handle(p, h)
 	}
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	admin := web.NewAdmin(reg, kafkaReady(&o), log)
+	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
+		mux.Handle(p, admin)
+	}
 	srv := &http.Server{Addr: o.http, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.Run(gctx) })

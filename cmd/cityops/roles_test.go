@@ -57,7 +57,7 @@ func TestRolesAlone(t *testing.T) {
 			}
 		})
 	}
-	probes := map[string]string{"ingest": ingestAddr, "process": processAdmin, "store": storeAdmin, "web": webAddr}
+	probes := map[string]string{"ingest": ingestAddr, "process": processAdmin, "store": storeAdmin, "web": webAddr, "dispatch": dispatchAddr}
 	for name, addr := range probes {
 		waitHTTP(t, "http://"+addr+"/healthz")
 		waitFor(t, 20*time.Second, func() error {
@@ -72,7 +72,6 @@ func TestRolesAlone(t *testing.T) {
 			return nil
 		})
 	}
-	waitHTTP(t, "http://"+dispatchAddr+"/metrics")
 
 	// ingest serves intake and probes, not the live map.
 	if code := get(t, "http://"+ingestAddr+"/"); code != http.StatusNotFound {
