@@ -1,14 +1,3 @@
-// Package celbench measures the two expression languages considered for
-// rule conditions, expr-lang/expr and CEL (cel.dev/cel-go), on the same
-// expressions over the same events: NYC 311 requests and Chicago beach
-// sensor readings from ../shared/data, turned into rules.Input as the
-// engine sees them. It is a module of its own so that cel-go, which the
-// project does not use, stays out of the project's dependencies; run it
-// with `cd rules/celbench && go test -bench . -cpu 1`. On a shared machine
-// wall time per operation swings by several times; the rules package doc
-// gives CPU time per operation, measured as user+sys time of the test
-// binary (`go test -c`) run with -test.benchtime 100000x and 1100000x, the
-// difference divided by a million.
 package celbench
 
 import (
