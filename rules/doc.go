@@ -17,8 +17,8 @@
 // Expressions use expr-lang/expr rather than CEL (cel.dev/cel-go, formerly
 // google/cel-go). The benchmarks in rules/celbench (test code only, so the
 // binary does not link cel-go) measure both on the same six conditions
-// (thresholds, time of day, type and value, text, membership, calendar) over 2,000 of our events (NYC 311 requests, Chicago beach
-// readings), after checking that both decide every event alike. These
+// (thresholds, time of day, type and value, text, membership, calendar)
+// over 2,000 of our events (NYC 311 requests, Chicago beach readings), after checking that both decide every event alike. These
 // machines are shared (load average 11-21 while measured), so the figures
 // are CPU time per operation (user+sys of the benchmark binary at two
 // iteration counts, differenced), not wall time. One evaluation: expr
