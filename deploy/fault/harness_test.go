@@ -126,7 +126,7 @@ func newEnv(ctx context.Context, t *testing.T) *env {
 	if e.pack, err = rules.Load(demo.City()); err != nil {
 		t.Fatal(err)
 	}
-	nyc, err := os.ReadFile("../../../shared/data/nyc311/nyc311_dev.csv")
+	nyc, err := osReadData("nyc311/nyc311_dev.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +136,9 @@ func newEnv(ctx context.Context, t *testing.T) *env {
 	}
 	return e
 }
+
+// osReadData reads a file of the real data beside the repository.
+func osReadData(path string) ([]byte, error) { return os.ReadFile("../../../shared/data/" + path) }
 
 func (e *env) brokers() []string { return []string{e.addr} }
 
@@ -259,7 +262,7 @@ func printResults(w io.Writer) {
 		size = "full (-fault)"
 	}
 	fmt.Fprintf(w, "\nfault suite, %s size:\n\n", size)
-	fmt.Fprintln(w, "| scenario | events in | stored | lost | duplicated | repeated rows before merges | notes |")
+	fmt.Fprintln(w, "| scenario | events in | stored (delivered, for websocket clients) | lost | duplicated | repeated rows before merges | notes |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|")
 	for _, r := range results {
 		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %s |\n", r.scenario, r.in, r.stored, r.lost, r.dup, r.repeated, r.note)

@@ -1,0 +1,242 @@
+package fault
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest/load"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/web"
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// liveClient is a center client of the live map that collects the event
+// ids of the incidents it is sent.
+type liveClient struct {
+	conn    *websocket.Conn
+	prefix  []byte
+	seen    map[int]int
+	bye     string // the reason of the server's bye, if any
+	closeAt error  // how the connection ended
+}
+
+// dialLive connects a center client subscribed to every incident in bbox.
+// A client with a small socket buffer (slowBuf > 0) stands for one on a
+// slow link: what it does not read stays with the server.
+func dialLive(t *testing.T, url string, bbox [4]float64, prefix string, slowBuf int) *liveClient {
+	t.Helper()
+	d := *websocket.DefaultDialer
+	if slowBuf > 0 {
+		d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err == nil {
+				err = c.(*net.TCPConn).SetReadBuffer(slowBuf)
+			}
+			return c, err
+		}
+	}
+	conn, _, err := d.Dial(url+"?token=center", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(load.Subscription(bbox))); err != nil {
+		t.Fatal(err)
+	}
+	return &liveClient{conn: conn, prefix: []byte(`"event_id":"` + prefix), seen: map[int]int{}}
+}
+
+// read reads until the connection ends or idle passes without a message.
+func (c *liveClient) read(idle time.Duration) {
+	for {
+		c.conn.SetReadDeadline(time.Now().Add(idle))
+		_, msg, err := c.conn.ReadMessage()
+		if err != nil {
+			c.closeAt = err
+			return
+		}
+		if bytes.Contains(msg, []byte(`"type":"bye"`)) {
+			c.bye = string(msg)
+		}
+		if !bytes.Contains(msg, []byte(`"type":"upsert"`)) && !bytes.Contains(msg, []byte(`"type":"snapshot"`)) {
+			continue
+		}
+		for rest := msg; ; {
+			i := bytes.Index(rest, c.prefix)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(c.prefix):]
+			j := bytes.IndexByte(rest, '"')
+			if n, err := strconv.Atoi(string(rest[:j])); err == nil {
+				c.seen[n]++
+			}
+		}
+	}
+}
+
+// TestSlowWebsocketClients: one live map client stops reading while
+// incidents stream to it and to fast clients. The slow one is told it is too
+// far behind and closed; the fast ones get every incident once.
+func TestSlowWebsocketClients(t *testing.T) {
+	n, rate, fast := 12_000, 4_000.0, 3
+	if *full {
+		n, rate, fast = 60_000, 5_000, 20
+	}
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	srv, err := web.New(web.Config{
+		Registry: reg,
+		City: cityops.City{Name: pack.Name, TimeZone: pack.TimeZone, Center: areas.Center(), BBox: areas.BBox(), Areas: areas.Areas(),
+			Departments: pack.Departments, Categories: pack.Categories},
+		AreasGeoJSON: pack.AreasGeoJSON,
+		Authenticate: func(token string) (web.View, bool) { return web.View{Role: web.RoleCenter}, token == "center" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close) // after the clients' cleanups have closed them
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws/live"
+
+	traffic := newTraffic(t, pack, "slowws")
+	proc, err := dispatch.New(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := dialLive(t, url, areas.BBox(), traffic.Prefix(), 4096)
+	var clients []*liveClient
+	var wg sync.WaitGroup
+	for range fast {
+		c := dialLive(t, url, areas.BBox(), traffic.Prefix(), 0)
+		clients = append(clients, c)
+		wg.Go(func() { c.read(5 * time.Second) })
+	}
+	time.Sleep(200 * time.Millisecond) // let the subscriptions arrive
+
+	start := time.Now()
+	for i := range n {
+		if d := time.Until(start.Add(time.Duration(float64(i) / rate * float64(time.Second)))); d > 0 {
+			time.Sleep(d)
+		}
+		ev := traffic.Event(i, time.Now())
+		ev.Received = ev.Time
+		c, ok, err := proc.Process(&ev)
+		if err != nil || !ok {
+			t.Fatalf("event %d: no incident (%v)", i, err)
+		}
+		srv.Publish(c)
+	}
+	wg.Wait()
+	// The slow client now reads at full speed what the server had sent it
+	// before dropping it.
+	for end := time.Now().Add(30 * time.Second); counter(t, reg, "cityops_web_live_clients_dropped_slow_total") == 0 && time.Now().Before(end); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := slow.conn.UnderlyingConn().(*net.TCPConn).SetReadBuffer(4 << 20); err != nil {
+		t.Fatal(err)
+	}
+	slow.read(5 * time.Second)
+
+	// A client whose socket is full cannot read the bye queued behind what
+	// fills it; the server's reason shows in its metric then.
+	dropped := counter(t, reg, "cityops_web_live_clients_dropped_slow_total")
+	var ce *websocket.CloseError
+	if !errors.As(slow.closeAt, &ce) || len(slow.seen) >= n || dropped != 1 {
+		t.Errorf("slow client: ended with %v after %d of %d incidents, dropped as slow %v times; want it closed by the server and counted once",
+			slow.closeAt, len(slow.seen), n, dropped)
+	}
+	if slow.bye != "" && !strings.Contains(slow.bye, "too_far_behind") {
+		t.Errorf("slow client: bye %s, want too_far_behind", slow.bye)
+	}
+	var lost, dup int64
+	for _, c := range clients {
+		for i := range n {
+			switch c.seen[i] {
+			case 0:
+				lost++
+			case 1:
+			default:
+				dup += int64(c.seen[i] - 1)
+			}
+		}
+	}
+	how := fmt.Sprintf("bye %q and close %d", byeReason(slow.bye), closeCode(slow.closeAt))
+	if slow.bye == "" {
+		how = fmt.Sprintf("closed (%d, the bye stuck behind its full socket), counted in live_clients_dropped_slow_total", closeCode(slow.closeAt))
+	}
+	note := fmt.Sprintf("%d fast clients each got every incident; the slow one got %d, then %s", fast, len(slow.seen), how)
+	record(t, result{scenario: fmt.Sprintf("slow websocket client (%d incidents at %.0f/s)", n, rate), in: int64(n), stored: int64(n*fast) - lost, lost: lost, dup: dup, note: note})
+}
+
+func newTraffic(t *testing.T, pack *rules.Pack, run string) *load.Traffic {
+	t.Helper()
+	nyc, err := osReadData("nyc311/nyc311_dev.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := load.NewTraffic(run, pack, load.Sources{NYC311: nyc, HotlineMix: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func byeReason(bye string) string {
+	const key = `"reason":"`
+	i := strings.Index(bye, key)
+	if i < 0 {
+		return ""
+	}
+	rest := bye[i+len(key):]
+	return rest[:max(0, strings.IndexByte(rest, '"'))]
+}
+
+func closeCode(err error) int {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	return 0
+}
+
+// counter returns the value of a counter in reg.
+func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			sum := 0.0
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+			return sum
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
