@@ -33,7 +33,7 @@ type client struct {
 
 	mu      sync.Mutex
 	view    View
-	sub     *subscription              // nil until the first subscribe
+	sub     *subscription              // nil until the first subscribe; written under the hub's lock too, so either lock reads it
 	snap    *pendingSnapshot           // a snapshot to write before any queued change
 	queue   []queued                   // incidents mode: messages waiting
 	pending map[string]int             // incident id -> index of its latest message in queue
@@ -88,10 +88,14 @@ func (c *client) signal() {
 // (nil when it is no longer open). upsert and remove return its messages.
 // The caller holds the hub's lock; applyLocked takes the client's.
 func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, remove func() *shared) {
+	// Most clients look elsewhere: they are passed over without their lock.
+	s := c.sub
+	if s == nil || !(old != nil && s.inBBox(old)) && !(nu != nil && s.inBBox(nu)) {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := c.sub
-	if s == nil || c.bye != nil {
+	if c.bye != nil {
 		return
 	}
 	wasIn := old != nil && s.match(old)

@@ -222,7 +222,7 @@ func next(t testing.TB, c *websocket.Conn) message {
 // read reads one live message, failing the test after a few seconds.
 func read(t testing.TB, c *websocket.Conn) message {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	_, b, err := c.ReadMessage()
 	if err != nil {
 		t.Fatalf("reading a live message: %v", err)
@@ -288,7 +288,7 @@ func histogramCount(t testing.TB, reg *prometheus.Registry, name string) uint64 
 // eventually polls cond until it holds or a few seconds pass.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}

@@ -146,10 +146,14 @@ func parseFilters(raw map[string]json.RawMessage) (filters, error) {
 	return f, nil
 }
 
+// inBBox reports whether the incident e is inside the subscription's bbox.
+func (s *subscription) inBBox(e *entry) bool {
+	return e.lon >= s.bbox[0] && e.lon <= s.bbox[2] && e.lat >= s.bbox[1] && e.lat <= s.bbox[3]
+}
+
 // match reports whether the open incident e belongs to the subscription.
 func (s *subscription) match(e *entry) bool {
-	return e.lon >= s.bbox[0] && e.lon <= s.bbox[2] && e.lat >= s.bbox[1] && e.lat <= s.bbox[3] &&
-		s.view.sees(e.department) &&
+	return s.inBBox(e) && s.view.sees(e.department) &&
 		takes(s.which.status, string(e.status)) && takes(s.which.category, e.category) &&
 		takes(s.which.department, e.department) && takes(s.which.source, string(e.source)) &&
 		(s.mode == modeIncidents || e.cellAt(s.res) != 0)
