@@ -141,12 +141,12 @@ func (b *browser) until(d time.Duration, what, expr, detail string) {
 	}
 }
 
-// screenshot saves the visible page as NAME.png among the artifacts.
+// screenshot saves the whole page as NAME.png among the artifacts.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 	if err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return

@@ -16,7 +16,7 @@ export function lineChart(xs, series, { width = 720, height = 260 } = {}) {
   const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img' });
   const names = Object.keys(series);
   const max = Math.max(1, ...names.flatMap((n) => series[n].map((p) => p[1])));
-  const x = (i) => pad.l + (xs.length < 2 ? 0 : (i * (width - pad.l - pad.r)) / (xs.length - 1));
+  const x = (i) => pad.l + (xs.length < 2 ? (width - pad.l - pad.r) / 2 : (i * (width - pad.l - pad.r)) / (xs.length - 1));
   const y = (v) => height - pad.b - (v * (height - pad.t - pad.b)) / max;
   svg.append(node('line', { x1: pad.l, y1: y(0), x2: width - pad.r, y2: y(0), class: 'axis' }));
   for (const v of [0, max / 2, max]) svg.append(node('text', { x: pad.l - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, String(Math.round(v))));

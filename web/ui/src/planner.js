@@ -60,7 +60,7 @@ function drawTrends(body, table) {
   const top = Object.keys(totals).sort((a, b) => totals[b] - totals[a]).slice(0, 8);
   for (const r of data) {
     if (!top.includes(r.key)) continue;
-    const name = catName(r.key) || named(c.byArea.get(r.key)) || r.key;
+    const name = (c.byCat.has(r.key) ? catName(r.key) : named(c.byArea.get(r.key))) || r.key || '–';
     (series[name] ||= []).push([String(r.bucket).slice(0, 13).replace('T', ' '), Number(r.incidents)]);
   }
   test.trendSeries = Object.keys(series).length;
@@ -87,7 +87,7 @@ function drawHeatmap(body, table) {
     ],
     getTooltip: ({ object }) => object && `${object.h3}: ${object.count}`,
   });
-  body.replaceChildren(el('p', { class: 'muted', id: 'heat-count' }, `${data.length} ${t('cell')}`));
+  body.replaceChildren(el('p', { class: 'muted', id: 'heat-count' }, `${data.length} ${t('cells')}`));
 }
 
 function table(columns, data) {
@@ -127,7 +127,7 @@ function drawHotspots(body, tbl) {
 async function load() {
   const q = params();
   await Promise.all([
-    section('trends', 'trends', params({ bucket: document.getElementById('bucket').value, by: 'category' }), drawTrends),
+    section('trends', 'trends', params({ bucket: document.getElementById('bucket').value, by: document.getElementById('by').value }), drawTrends),
     section('heatmap', 'heatmap', params({ res: document.getElementById('res').value }), drawHeatmap),
     section('departments', 'departments', q, drawDepartments),
     section('hotspots', 'hotspots', params({ min_weeks: 2 }), drawHotspots),
@@ -149,6 +149,7 @@ function buildForm() {
     el('label', {}, el('span', {}, t('department')), el('select', { name: 'department' }, opt('', t('all')), c.departments.map((d) => opt(d.id, named(d))))),
     el('label', {}, el('span', {}, t('source')), el('select', { name: 'source' }, opt('', t('all')), opt('hotline', t('hotline')), opt('iot', t('iot')))),
     el('label', {}, el('span', {}, t('bucket')), el('select', { id: 'bucket' }, opt('day', t('day')), opt('hour', t('hour')), opt('week', t('week')))),
+    el('label', {}, el('span', {}, t('by')), el('select', { id: 'by' }, opt('category', t('category')), opt('area', t('area')), opt('district', t('district')))),
     el('label', {}, el('span', {}, 'H3'), el('select', { id: 'res' }, opt('7', 'res 7'), opt('9', 'res 9'), opt('5', 'res 5'))),
     el('button', { type: 'submit', id: 'apply' }, t('apply')),
   );
