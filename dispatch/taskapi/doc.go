@@ -2,6 +2,16 @@
 // departments list, read, accept, start, return, note and resolve their own
 // tasks; the operations center registers, cancels, re-dispatches, verifies,
 // arbitrates, extends and pauses. Callers authenticate with a bearer token
-// per department or for the center; a department that reaches for another's
-// task gets 403, and the attempt is audited.
+// per department, per inspector or for the center (tokens.json). A
+// department that reaches for another's task gets 403, and the attempt is
+// audited. A cooperating department (named by the responsibility matrix)
+// sees the task in its list and may add notes, nothing else. Inspectors see
+// every task, in every area, and may verify a resolved task or fail its
+// verification (back for rework), nothing else.
+//
+// When dispatcher replicas split the incidents by partition, a request
+// about a task another replica holds is forwarded to that replica with the
+// caller's token and body, and the answer names it in X-Cityops-Owner; while
+// the partition moves the answer is 503 with Retry-After. A list gathers the
+// tasks of every replica (scope=local asks one replica for its own).
 package taskapi
