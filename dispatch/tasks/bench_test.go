@@ -50,12 +50,11 @@ func incident(i int, now time.Time) cityops.Incident {
 		coop = []string{depts[(i+1)%len(depts)]}
 	}
 	return cityops.Incident{
-		Cooperating: coop,
-		ID:          fmt.Sprintf("INC-%020d", i), EventID: fmt.Sprintf("%020d", i), Source: cityops.SourceHotline, Type: "complaint",
+		ID: fmt.Sprintf("INC-%020d", i), EventID: fmt.Sprintf("%020d", i), Source: cityops.SourceHotline, Type: "complaint",
 		Text: "早市小贩占道经营，电话139****5678，已持续一周", Category: "09006", CategoryName: "占道经营", Severity: 1,
 		Status: cityops.StatusDispatched, Lat: 30.66, Lon: 117.07, Cell: 0x8928308280fffff, Cell7: 0x872830828ffffff, Cell5: 0x85283083fffffff,
 		AreaID: "d2-s3", DistrictID: "d2", DepartmentID: depts[i%len(depts)], Rules: []string{"hotline-vending"},
-		Reported: now, Updated: now, Version: 1,
+		Reported: now, Updated: now, Version: 1, Cooperating: coop,
 	}
 }
 
