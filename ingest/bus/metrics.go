@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -104,14 +105,18 @@ func (m *Metrics) instrument(cfg ConsumerConfig, h Handler) Handler {
 		batch.Observe(float64(len(b)))
 		consumed.Add(float64(len(b)))
 		// The last record of each partition in the batch says how far
-		// behind its high-water mark the consumer is.
-		last := map[int]kafka.Message{}
-		for _, r := range b {
-			last[r.Partition] = r
-		}
-		for p, r := range last {
+		// behind its high-water mark the consumer is. A batch holds few
+		// partitions: a short list beats a map.
+		var buf [32]int
+		seen := buf[:0]
+		for i := len(b) - 1; i >= 0; i-- {
+			r := &b[i]
+			if slices.Contains(seen, r.Partition) {
+				continue
+			}
+			seen = append(seen, r.Partition)
 			if r.HighWaterMark > 0 {
-				m.lag.WithLabelValues(cfg.Topic, cfg.Group, strconv.Itoa(p)).Set(float64(max(0, r.HighWaterMark-r.Offset-1)))
+				m.lag.WithLabelValues(cfg.Topic, cfg.Group, strconv.Itoa(r.Partition)).Set(float64(max(0, r.HighWaterMark-r.Offset-1)))
 			}
 		}
 		return nil
