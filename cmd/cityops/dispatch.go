@@ -57,7 +57,10 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 		return err
 	}
 	log := o.logger(stderr)
-	reg := newRegistry()
+	reg, err := o.instrument()
+	if err != nil {
+		return err
+	}
 	d, err := newDispatcher(ctx, &o, pack, files, reg, log)
 	if err != nil {
 		return err
@@ -211,7 +214,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 }
 
 func (d *dispatcher) writer(topic string) *kafka.Writer {
-	w := bus.NewWriter(d.o.brokers(), topic)
+	w := d.o.hooks.writer(d.o.brokers(), topic)
 	d.writers = append(d.writers, w)
 	return w
 }
@@ -251,7 +254,7 @@ func (d *dispatcher) Run(ctx context.Context) error {
 	g.Go(func() error {
 		return bus.ConsumePartitions(ctx, bus.ConsumerConfig{
 			Brokers: d.o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupDispatch,
-			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: d.log,
+			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: d.log, Metrics: d.o.hooks.busMetrics(),
 		}, d.svc.PartitionOpener(d.o.brokers(), tasks.Topic, announce(true), announce(false)))
 	})
 	return g.Wait()
