@@ -5,12 +5,18 @@
 //
 // The hub reads the incidents.changes topic (through [Server.ChangeHandler])
 // or takes changes directly ([Server.Publish]). It keeps the latest state of
-// each open incident, so a map that connects gets a snapshot and then the
-// changes as they happen. Publish never waits for a client: each client has a
-// bounded queue, updates of one incident are coalesced when the queue is full,
-// and a client that falls too far behind is disconnected with a close reason;
-// it reconnects and starts again from a fresh snapshot. The wire format is in
-// PROTOCOL.md.
+// each open incident. A map subscribes to its viewport, zoom and filters and
+// gets a snapshot of what matches, then only the changes that concern it:
+// single incidents when zoomed in, counts of H3 cells (resolution 5 or 7, kept
+// per client as changes arrive) when zoomed out. A token of the task API's
+// tokens file ([Config.Authenticate]) opens the center's view of everything or
+// a department's view of its own incidents; without one a map gets cell counts
+// only. Publish never waits for a client: each client has a bounded queue,
+// updates of one incident are coalesced when the queue is full, and a client
+// that falls too far behind is told why and disconnected; it reconnects and
+// starts again from a fresh snapshot. The wire format is in PROTOCOL.md; the
+// load of 1,000 maps is BenchmarkLive (go test -run '^$' -bench Live
+// -benchtime 10000x ./web).
 //
 // The pages (the live map at /, the department inbox at /inbox, the planner
 // at /planner) are built from npm packages into package ui and embedded in
