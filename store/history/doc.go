@@ -15,8 +15,10 @@
 // no repeats possible), or with FINAL. The parts are read before and after
 // each query; if they changed meanwhile the query runs again, and after three
 // tries with FINAL everywhere. With the past months settled (`cityops history
-// --settle`, nightly), a year of 10M incidents answers in about the time of
-// its unsettled month, instead of 1.5-2.7 s of single-threaded FINAL.
+// --settle`, nightly) and the last one not, a year of 10M incidents costs the
+// server a fifth to a third of the CPU it costs with FINAL everywhere
+// (heatmap 0.29 s instead of 1.54 s, departments 1.0 s instead of 5.0 s), and
+// that CPU is spread over every core instead of one.
 //
 // Department performance: closure rate, on-time closure (closed with updated
 // <= deadline) and time to close come from the incidents' latest state, and
