@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/store"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // config is the one configuration file of every role. Settings apply in

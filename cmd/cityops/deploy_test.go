@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops/ingest/bus"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The deploy/ files cannot run here (no Docker engine, no cluster); these
