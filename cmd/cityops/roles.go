@@ -131,6 +131,7 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, s.TransitionHandler(bus.DeadLetter(dlq)))
 	})
+	g.Go(func() error { return settleLoop(ctx, s, settleEvery, settleQuiet, log) })
 	return g.Wait()
 }
 
