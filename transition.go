@@ -14,7 +14,7 @@ type Transition struct {
 	To         Status    `json:"to"`
 	Actor      string    `json:"actor"` // "center", "dept:ID" or "system"
 	Time       time.Time `json:"time"`
-	Entered    time.Time `json:"entered,omitzero"`        // the time of the incident's previous step: Time-Entered is how long it stayed in From
+	Entered    time.Time `json:"entered,omitzero"`        // when the incident entered From (or its owner took it): Time-Entered is how long it stayed in From
 	Reason     string    `json:"reason,omitempty"`        // a coded reason (return, cancel, verify failure)
 	Note       string    `json:"note,omitempty"`          // free text: progress note, evidence description
 	Evidence   []string  `json:"evidence,omitempty"`      // references to photos or documents

@@ -38,7 +38,7 @@ func (m *Machine) Step(t *Task, cmd Command, now time.Time) (cityops.Transition,
 	}
 	tr := cityops.Transition{
 		IncidentID: t.ID, Version: t.Version + 1, Action: string(cmd.Action),
-		From: t.Status, To: r.to, Actor: cmd.Actor.String(), Time: now, Entered: t.Updated,
+		From: t.Status, To: r.to, Actor: cmd.Actor.String(), Time: now, Entered: t.entered(),
 		Reason: cmd.Reason, Note: cmd.Note, Evidence: cmd.Evidence,
 		Department: t.DepartmentID, Deadline: t.Deadline, Level: t.Level, Hours: cmd.Hours,
 	}
@@ -142,20 +142,35 @@ func Adopted(inc cityops.Incident, deadline time.Time, now time.Time) cityops.Tr
 	}
 }
 
+// entered is when t entered its status, or was last handed to its owner:
+// notes, escalations and extensions do not restart it, so Time - Entered of
+// the next step is how long the task waited in its status.
+func (t *Task) entered() time.Time {
+	if t.Since.IsZero() {
+		return t.Updated
+	}
+	return t.Since
+}
+
 // Apply changes t by tr. It trusts tr: transitions come from Step or from
 // the log, which only holds what Step allowed.
 func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 	if tr.Action == string(Adopt) && tr.Incident != nil {
 		*t = Task{Incident: *tr.Incident}
+		t.Since = t.Updated
 		if t.Status == cityops.StatusDispatched {
 			t.Dispatched = t.Updated // the processor dispatched it
 		}
 		return
 	}
+	from, owner := t.Status, t.DepartmentID
 	t.Status, t.Version, t.Updated = tr.To, tr.Version, tr.Time
 	t.DepartmentID, t.Deadline, t.Level = tr.Department, tr.Deadline, tr.Level
 	if tr.Owner != "" {
 		t.DepartmentID = tr.Owner
+	}
+	if t.Status != from || t.DepartmentID != owner {
+		t.Since = tr.Time
 	}
 	if tr.Category != "" && tr.Category != t.Category {
 		t.Category, t.CategoryName = tr.Category, ""

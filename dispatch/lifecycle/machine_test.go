@@ -192,3 +192,34 @@ func TestCloseRecordsOnTime(t *testing.T) {
 		})
 	}
 }
+
+// TestEnteredIgnoresNotes: a note or an escalation while a task waits does
+// not restart the time it waited; a hand-over to a new owner does.
+func TestEnteredIgnoresNotes(t *testing.T) {
+	m := &lifecycle.Machine{}
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	task := &lifecycle.Task{}
+	inc := cityops.Incident{ID: "INC-1", Status: cityops.StatusDispatched, DepartmentID: "water", Updated: t0, Version: 1}
+	m.Apply(task, lifecycle.Adopted(inc, t0.Add(8*time.Hour), t0))
+	steps := []struct {
+		cmd  lifecycle.Command
+		at   time.Duration
+		want time.Duration // Entered of the step, after t0
+	}{
+		{lifecycle.Command{Action: lifecycle.Note, Actor: lifecycle.Actor{Department: "water"}, Note: "on our way"}, time.Hour, 0},
+		{lifecycle.Command{Action: lifecycle.Note, Actor: lifecycle.Actor{Center: true}, Note: "caller rang again"}, 2 * time.Hour, 0},
+		{lifecycle.Command{Action: lifecycle.Accept, Actor: lifecycle.Actor{Department: "water"}}, 3 * time.Hour, 0},
+		{lifecycle.Command{Action: lifecycle.Note, Actor: lifecycle.Actor{Department: "water"}, Note: "pump ordered"}, 4 * time.Hour, 3 * time.Hour},
+		{lifecycle.Command{Action: lifecycle.Return, Actor: lifecycle.Actor{Department: "water"}, Reason: "wrong_location", Department: "center"}, 5 * time.Hour, 3 * time.Hour},
+	}
+	for i, s := range steps {
+		tr, err := m.Step(task, s.cmd, t0.Add(s.at))
+		if err != nil {
+			t.Fatalf("step %d (%s): %v", i, s.cmd.Action, err)
+		}
+		if got := tr.Entered.Sub(t0); got != s.want {
+			t.Errorf("step %d (%s): entered t0+%v, want t0+%v", i, s.cmd.Action, got, s.want)
+		}
+		m.Apply(task, tr)
+	}
+}

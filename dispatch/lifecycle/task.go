@@ -12,6 +12,7 @@ type Task struct {
 	Dispatched  time.Time `json:"dispatched,omitzero"` // the clock's start: the first dispatch
 	Accepted    time.Time `json:"accepted,omitzero"`   // the first acceptance
 	Closed      time.Time `json:"closed,omitzero"`
+	Since       time.Time `json:"since,omitzero"`     // when the task entered its status or its owner took it
 	PausedAt    time.Time `json:"paused_at,omitzero"` // set while the clock is paused
 	Returns     int       `json:"returns"`
 	Reworks     int       `json:"reworks"`
