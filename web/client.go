@@ -52,7 +52,13 @@ type client struct {
 type queued struct {
 	id  string
 	msg *shared
-	at  time.Time // when the server received the change
+	st  stamp
+}
+
+// stamp is when a change began: at, when the server received it, and origin,
+// when intake received the event of a new incident (zero for later steps).
+type stamp struct {
+	at, origin time.Time
 }
 
 // pendingSnapshot is a snapshot waiting to be written. In cells mode its
@@ -87,7 +93,7 @@ func (c *client) signal() {
 // old is its previous state (nil when it was not open), nu its new state
 // (nil when it is no longer open). upsert and remove return its messages.
 // The caller holds the hub's lock; applyLocked takes the client's.
-func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, remove func() *shared) {
+func (c *client) applyLocked(id string, old, nu *entry, st stamp, upsert, remove func() *shared) {
 	// Most clients look elsewhere: they are passed over without their lock.
 	s := c.sub
 	if s == nil || !(old != nil && s.inBBox(old)) && !(nu != nil && s.inBBox(nu)) {
@@ -105,9 +111,9 @@ func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, re
 	}
 	if s.mode == modeIncidents {
 		if isIn {
-			c.enqueueLocked(id, upsert(), at)
+			c.enqueueLocked(id, upsert(), st)
 		} else {
-			c.enqueueLocked(id, remove(), at)
+			c.enqueueLocked(id, remove(), st)
 		}
 		return
 	}
@@ -125,11 +131,11 @@ func (c *client) applyLocked(id string, old, nu *entry, at time.Time, upsert, re
 		if c.counts[oc]--; c.counts[oc] <= 0 {
 			delete(c.counts, oc)
 		}
-		c.markLocked(oc, at)
+		c.markLocked(oc, st.at)
 	}
 	if nc != 0 {
 		c.counts[nc]++
-		c.markLocked(nc, at)
+		c.markLocked(nc, st.at)
 	}
 	c.signal()
 }
@@ -144,14 +150,14 @@ func (c *client) markLocked(cell cityops.Cell, at time.Time) {
 // queue is full, the message replaces the waiting message of the same
 // incident; when there is none, the client is too far behind and is sent
 // away.
-func (c *client) enqueueLocked(id string, msg *shared, at time.Time) {
+func (c *client) enqueueLocked(id string, msg *shared, st stamp) {
 	switch i, ok := c.pending[id]; {
 	case ok && len(c.queue) >= c.queueLen:
-		c.queue[i].msg, c.queue[i].at = msg, at
+		c.queue[i].msg, c.queue[i].st = msg, st
 		c.m.coalesced.Inc()
 	case len(c.queue) < c.queueLen:
 		c.pending[id] = len(c.queue)
-		c.queue = append(c.queue, queued{id: id, msg: msg, at: at})
+		c.queue = append(c.queue, queued{id: id, msg: msg, st: st})
 	default:
 		c.m.droppedSlow.Inc()
 		c.kickLocked(byeTooFarBehind)
@@ -356,7 +362,11 @@ func (c *client) write(w *work) error {
 		if err := c.writeShared(q.msg); err != nil {
 			return err
 		}
-		c.m.delay.Observe(time.Since(q.at).Seconds())
+		now := time.Now()
+		c.m.delay.Observe(now.Sub(q.st.at).Seconds())
+		if !q.st.origin.IsZero() {
+			c.m.ingestToClient.Observe(now.Sub(q.st.origin).Seconds())
+		}
 		c.m.sent.Inc()
 	}
 	clear(w.queue)

@@ -103,8 +103,12 @@ func (h *hub) publish(c cityops.Change) error {
 		h.gone.add(inc.ID, inc.Version)
 	}
 	h.day.record(&inc, at)
+	st := stamp{at: at}
+	if c.Kind == cityops.ChangeCreated && c.Event != nil && !c.Event.Received.IsZero() {
+		st.origin = c.Event.Received
+	}
 	for cl := range h.clients {
-		cl.applyLocked(inc.ID, old, nu, at, upsert, remove)
+		cl.applyLocked(inc.ID, old, nu, st, upsert, remove)
 	}
 	if prepErr != nil {
 		// A text frame always prepares, so this does not happen.

@@ -234,7 +234,7 @@ func TestClientCoalescesWhenFull(t *testing.T) {
 	}
 	enqueue := func(id string, p *shared) {
 		cl.mu.Lock()
-		cl.enqueueLocked(id, p, time.Now())
+		cl.enqueueLocked(id, p, stamp{at: time.Now()})
 		cl.mu.Unlock()
 	}
 	a1, b1, a2, a3, a4 := pm("a1"), pm("b1"), pm("a2"), pm("a3"), pm("a4")
@@ -347,5 +347,38 @@ func TestLiveTooFarBehind(t *testing.T) {
 	}
 	if got := metric(t, reg, "cityops_web_live_clients_dropped_slow_total"); got != 1 {
 		t.Errorf("dropped slow clients %v, want 1", got)
+	}
+}
+
+// TestLiveIngestToClient: a new incident's delay is measured from intake
+// receiving its event; later steps of it are not, since they did not come
+// through intake.
+func TestLiveIngestToClient(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	c := connect(t, ts, "center-token")
+	subscribe(t, c, centerSub)
+	created := change(t, 5, cityops.ChangeCreated, cityops.StatusDispatched, 1)
+	received := time.Now().Add(-200 * time.Millisecond)
+	created.Event = &cityops.Event{ID: "ev-5", Received: received}
+	s.Publish(created)
+	next(t, c)
+	s.Publish(change(t, 5, cityops.ChangeUpdated, cityops.StatusAccepted, 2))
+	next(t, c)
+	eventually(t, "both deliveries are observed", func() bool {
+		return histogramCount(t, reg, "cityops_web_delivery_delay_seconds") >= 2
+	})
+	if n := histogramCount(t, reg, "cityops_web_ingest_to_client_seconds"); n != 1 {
+		t.Fatalf("ingest-to-client observed %d times, want once (the created change only)", n)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "cityops_web_ingest_to_client_seconds" {
+			if sum := mf.GetMetric()[0].GetHistogram().GetSampleSum(); sum < 0.2 {
+				t.Fatalf("ingest-to-client %.3f s, want at least the 0.2 s since intake", sum)
+			}
+		}
 	}
 }

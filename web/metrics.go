@@ -8,12 +8,13 @@ import (
 
 // metrics are the server's own Prometheus metrics.
 type metrics struct {
-	clients     prometheus.Gauge
-	sent        prometheus.Counter
-	droppedSlow prometheus.Counter
-	coalesced   prometheus.Counter
-	changes     *prometheus.CounterVec // by result
-	delay       prometheus.Histogram
+	clients        prometheus.Gauge
+	sent           prometheus.Counter
+	droppedSlow    prometheus.Counter
+	coalesced      prometheus.Counter
+	changes        *prometheus.CounterVec // by result
+	delay          prometheus.Histogram
+	ingestToClient prometheus.Histogram
 }
 
 // The values of the result label of cityops_web_changes_total.
@@ -46,6 +47,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "cityops", Subsystem: "web", Name: "changes_total",
 			Help: "Incident changes handed to the hub, by result: published, stale (not newer than the state the hub has), undecodable (not JSON of a change) or invalid (no incident id, unknown kind).",
 		}, []string{"result"}),
+		ingestToClient: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "cityops", Subsystem: "web", Name: "ingest_to_client_seconds",
+			Help:    "Time from intake receiving an event to writing its new incident to a live client's connection.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14), // 1 ms .. 8 s
+		}),
 		delay: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "cityops", Subsystem: "web", Name: "delivery_delay_seconds",
 			Help:    "Time from the server receiving an incident change to writing it to a live client's connection.",
@@ -55,7 +61,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, r := range []string{resultPublished, resultStale, resultUndecodable, resultInvalid} {
 		m.changes.WithLabelValues(r)
 	}
-	for _, c := range []prometheus.Collector{m.clients, m.sent, m.droppedSlow, m.coalesced, m.changes, m.delay} {
+	for _, c := range []prometheus.Collector{m.clients, m.sent, m.droppedSlow, m.coalesced, m.changes, m.delay, m.ingestToClient} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("registering web metrics: %w", err)
 		}
