@@ -28,6 +28,14 @@ type Incident struct {
 	Updated      time.Time `json:"updated"`
 	Deadline     time.Time `json:"deadline,omitempty"`
 	Version      uint64    `json:"version"` // grows with every change; the latest version wins
+
+	// What the processor merged into it (see Merge): hotline reports beyond
+	// the first, sensor alarms fused with it, and its latest signal.
+	Reports    int       `json:"reports,omitempty"`
+	ReportIDs  []string  `json:"report_ids,omitempty"`
+	Signals    []string  `json:"signals,omitempty"`
+	LastSignal time.Time `json:"last_signal,omitzero"`
+	MergeSeq   uint64    `json:"merge_seq,omitempty"`
 }
 
 // Change is one change of an incident as it travels on the changes topic: the
@@ -36,6 +44,7 @@ type Change struct {
 	Kind     ChangeKind `json:"kind"`
 	Incident Incident   `json:"incident"`
 	Event    *Event     `json:"event,omitempty"`
+	Merge    *Merge     `json:"merge,omitempty"` // on ChangeMerged and ChangeCleared
 }
 
 // ChangeKind says what happened to an incident.
@@ -44,5 +53,12 @@ type ChangeKind string
 // The kinds of change.
 const (
 	ChangeCreated ChangeKind = "created" // a new incident
-	ChangeUpdated ChangeKind = "updated" // a new event merged, or a transition
+	ChangeUpdated ChangeKind = "updated" // a transition: the incident's whole new state
+	// ChangeMerged: a signal joined an existing incident (a duplicate
+	// report, a fused alarm, an update of its alarm). Only Incident.ID, the
+	// signal's own placement and Merge are meaningful: the processor does
+	// not own the incident's state, the dispatcher applies the merge.
+	ChangeMerged ChangeKind = "merged"
+	// ChangeCleared: an alarm of the incident cleared, as ChangeMerged.
+	ChangeCleared ChangeKind = "cleared"
 )

@@ -26,4 +26,5 @@ type Transition struct {
 	Hours      float64   `json:"hours,omitempty"`         // an extension's length
 	OnTime     *bool     `json:"on_time,omitempty"`       // on close: whether it closed by its deadline (true when it had none)
 	Incident   *Incident `json:"incident,omitempty"`      // the incident as adopted, on the first step only
+	Merge      *Merge    `json:"merge,omitempty"`         // a signal the processor merged into it
 }

@@ -78,24 +78,31 @@ func (p *Processor) Process(ev *cityops.Event) (c cityops.Change, ok bool, err e
 	if inc.Updated.IsZero() {
 		inc.Updated = ev.Time
 	}
-	cat, known := p.categories[d.Category]
+	p.assign(&inc)
+	return cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: ev}, true, nil
+}
+
+// assign names the incident's category, severity, status, department and
+// deadline from its category code and area. An incident of no known
+// category stays "reported", owned by the default department.
+func (p *Processor) assign(inc *cityops.Incident) {
+	cat, known := p.categories[inc.Category]
 	if !known {
 		inc.Status = cityops.StatusReported
 		inc.DepartmentID = p.matrix.Default()
 		inc.Severity = max(inc.Severity, 1)
-		return cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: ev}, true, nil
+		return
 	}
 	inc.CategoryName = cat.Name
 	if inc.Severity == 0 {
 		inc.Severity = max(cat.Severity, 1)
 	}
 	inc.Status = cityops.StatusDispatched
-	lead, coop := p.matrix.Assign(d.Category, area, district)
+	lead, coop := p.matrix.Assign(inc.Category, inc.AreaID, inc.DistrictID)
 	inc.DepartmentID, inc.Cooperating = lead, slices.Clone(coop)
 	if cat.DeadlineHours > 0 {
 		inc.Deadline = inc.Updated.Add(time.Duration(cat.DeadlineHours) * time.Hour)
 	}
-	return cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: ev}, true, nil
 }
 
 // IncidentID returns the id of the incident an event raises. It is derived

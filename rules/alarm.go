@@ -262,3 +262,8 @@ func (c AlarmChange) Candidate(cell cityops.Cell) Candidate {
 	return Candidate{ID: c.Alarm.ID, IncidentID: c.Alarm.ID, Category: c.Alarm.Category, Alarm: c.Alarm.Type,
 		Cell: cell, Time: c.Alarm.Raised}
 }
+
+// Watches reports whether an alarm definition watches readings of sensor
+// type typ; a processor sends those readings to Observe instead of judging
+// each one alone.
+func (a *Alarms) Watches(typ string) bool { return len(a.byType[typ]) > 0 }

@@ -16,6 +16,7 @@ var incidentColumns = []string{
 	"id", "event_id", "source", "type", "text", "category", "category_name", "severity",
 	"status", "lat", "lon", "cell", "cell7", "cell5", "area_id", "district_id",
 	"department_id", "rules", "reported", "updated", "deadline", "version",
+	"report_count", "report_ids", "signals", "last_signal",
 }
 
 // incidentBatch holds the rows of one insert into incidents, column by column.
@@ -29,6 +30,9 @@ type incidentBatch struct {
 	rules                                                  [][]string
 	reported, updated, deadline                            []time.Time
 	version                                                []uint64
+	reportCount                                            []uint32
+	reportIDs, signals                                     [][]string
+	lastSignal                                             []time.Time
 }
 
 // newIncidentBatch returns a batch with room for n rows in every column.
@@ -41,6 +45,8 @@ func newIncidentBatch(n int) *incidentBatch {
 		areaID: make([]string, 0, n), districtID: make([]string, 0, n), departmentID: make([]string, 0, n),
 		rules: make([][]string, 0, n), reported: make([]time.Time, 0, n), updated: make([]time.Time, 0, n),
 		deadline: make([]time.Time, 0, n), version: make([]uint64, 0, n),
+		reportCount: make([]uint32, 0, n), reportIDs: make([][]string, 0, n), signals: make([][]string, 0, n),
+		lastSignal: make([]time.Time, 0, n),
 	}
 }
 
@@ -71,6 +77,17 @@ func (b *incidentBatch) add(in *cityops.Incident) {
 	b.updated = append(b.updated, dateTime(in.Updated))
 	b.deadline = append(b.deadline, dateTime(in.Deadline))
 	b.version = append(b.version, in.Version)
+	b.reportCount = append(b.reportCount, uint32(max(in.Reports, 0)))
+	b.reportIDs = append(b.reportIDs, nonNil(in.ReportIDs))
+	b.signals = append(b.signals, nonNil(in.Signals))
+	b.lastSignal = append(b.lastSignal, dateTime(in.LastSignal))
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }
 
 func (b *incidentBatch) values() []any {
@@ -78,16 +95,21 @@ func (b *incidentBatch) values() []any {
 		b.id, b.eventID, b.source, b.typ, b.text, b.category, b.categoryName, b.severity,
 		b.status, b.lat, b.lon, b.cell, b.cell7, b.cell5, b.areaID, b.districtID,
 		b.departmentID, b.rules, b.reported, b.updated, b.deadline, b.version,
+		b.reportCount, b.reportIDs, b.signals, b.lastSignal,
 	}
 }
 
 // insertIncidents inserts the latest state of each incident in changes: of
 // several changes to one incident only the highest version (the last of equal
-// ones) is sent, since the table keeps only that.
+// ones) is sent, since the table keeps only that. Merged and cleared changes
+// carry no whole state (the dispatcher's next update does): they add no row.
 func (s *Store) insertIncidents(ctx context.Context, changes []cityops.Change) error {
 	latest := make(map[string]int, len(changes))
 	order := make([]string, 0, len(changes))
 	for i := range changes {
+		if k := changes[i].Kind; k == cityops.ChangeMerged || k == cityops.ChangeCleared {
+			continue
+		}
 		in := &changes[i].Incident
 		j, seen := latest[in.ID]
 		if !seen {
@@ -96,6 +118,9 @@ func (s *Store) insertIncidents(ctx context.Context, changes []cityops.Change) e
 		if !seen || in.Version >= changes[j].Incident.Version {
 			latest[in.ID] = i
 		}
+	}
+	if len(order) == 0 {
+		return nil
 	}
 	b := newIncidentBatch(len(order))
 	for _, id := range order {
@@ -113,11 +138,14 @@ func (s *Store) Incident(ctx context.Context, id string) (cityops.Incident, erro
 		severity                    uint8
 		cell, cell7, cell5          uint64
 		reported, updated, deadline time.Time
+		reports                     uint32
+		lastSignal                  time.Time
 	)
 	row := s.conn.QueryRow(ctx, incidentQuery(s.db), id)
 	err := row.Scan(&in.ID, &in.EventID, &source, &in.Type, &in.Text, &in.Category, &in.CategoryName, &severity,
 		&status, &in.Lat, &in.Lon, &cell, &cell7, &cell5, &in.AreaID, &in.DistrictID,
-		&in.DepartmentID, &in.Rules, &reported, &updated, &deadline, &in.Version)
+		&in.DepartmentID, &in.Rules, &reported, &updated, &deadline, &in.Version,
+		&reports, &in.ReportIDs, &in.Signals, &lastSignal)
 	if errors.Is(err, sql.ErrNoRows) {
 		return cityops.Incident{}, fmt.Errorf("reading incident %q: %w", id, cityops.ErrNotFound)
 	}
@@ -127,8 +155,11 @@ func (s *Store) Incident(ctx context.Context, id string) (cityops.Incident, erro
 	in.Source, in.Status, in.Severity = cityops.Source(source), cityops.Status(status), int(severity)
 	in.Cell, in.Cell7, in.Cell5 = cityops.Cell(cell), cityops.Cell(cell7), cityops.Cell(cell5)
 	in.Reported, in.Updated, in.Deadline = fromDateTime(reported), fromDateTime(updated), fromDateTime(deadline)
-	if len(in.Rules) == 0 {
-		in.Rules = nil
+	in.Reports, in.LastSignal = int(reports), fromDateTime(lastSignal)
+	for _, xs := range []*[]string{&in.Rules, &in.ReportIDs, &in.Signals} {
+		if len(*xs) == 0 {
+			*xs = nil
+		}
 	}
 	return in, nil
 }

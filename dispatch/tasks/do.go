@@ -109,6 +109,9 @@ func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityop
 // applyLocked applies a recorded transition and schedules the next escalation.
 func (s *Service) applyLocked(t *lifecycle.Task, tr cityops.Transition) {
 	s.cfg.Machine.Apply(t, tr)
+	if tr.Merge != nil {
+		tr.Merge.Apply(&t.Incident)
+	}
 	if tr.Category != "" && t.CategoryName == "" {
 		t.CategoryName = s.cfg.CategoryNames[t.Category]
 	}

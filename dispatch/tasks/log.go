@@ -73,14 +73,24 @@ func (s *Service) loadPartition(ctx context.Context, brokers []string, p kafka.P
 	}
 }
 
-// ChangeHandler adopts the incidents the processor creates. It reads the
-// changes topic, where the service's own updates also pass: those it skips.
+// ChangeHandler adopts the incidents the processor creates and applies the
+// signals it merges into them (Signal). It reads the changes topic, where
+// the service's own updates also pass: those it skips.
 func (s *Service) ChangeHandler() bus.Handler {
 	return func(ctx context.Context, batch []kafka.Message) error {
 		for _, m := range batch {
 			var c cityops.Change
 			if err := json.Unmarshal(m.Value, &c); err != nil {
 				s.cfg.Logger.Warn("skipping an undecodable change", "offset", m.Offset, "err", err)
+				continue
+			}
+			if c.Kind == cityops.ChangeMerged || c.Kind == cityops.ChangeCleared {
+				if err := s.Signal(ctx, c); err != nil {
+					if errors.Is(err, context.Canceled) {
+						return err
+					}
+					return fmt.Errorf("applying a signal to %s: %w", c.Incident.ID, err)
+				}
 				continue
 			}
 			if c.Kind != cityops.ChangeCreated {

@@ -1,0 +1,55 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+)
+
+// ActionSignal is the transition that records on a task a signal the
+// processor merged into its incident: one more hotline report, a fused
+// sensor alarm, an update of its alarm, or its alarm clearing. It changes
+// neither status nor owner nor clock.
+const ActionSignal = "signal"
+
+// Signal applies a merged or cleared change to the task of its incident and
+// records it as a transition, so the department sees the report count and
+// the alarm's state. A change for an incident the service does not hold
+// (not adopted yet, or long closed) and a repeat of one already applied
+// (by the merge's sequence number) do nothing.
+func (s *Service) Signal(ctx context.Context, c cityops.Change) error {
+	if !s.Ready() {
+		return ErrNotReady
+	}
+	if c.Merge == nil {
+		return cityops.Invalid("merge", "a %s change needs one", c.Kind)
+	}
+	st := s.stripe(c.Incident.ID)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, ok := st.tasks[c.Incident.ID]
+	if !ok || (c.Merge.Seq <= t.MergeSeq && t.MergeSeq > 0) {
+		return nil
+	}
+	now := s.cfg.Now()
+	tr := cityops.Transition{
+		IncidentID: t.ID, Version: t.Version + 1, Action: ActionSignal, From: t.Status, To: t.Status,
+		Actor: lifecycle.Actor{System: true}.String(), Time: now, Entered: t.Updated,
+		Note: signalNote(c), Department: t.DepartmentID, Deadline: t.Deadline, Level: t.Level, Merge: c.Merge,
+	}
+	return s.recordLocked(ctx, t, tr)
+}
+
+func signalNote(c cityops.Change) string {
+	m := c.Merge
+	switch {
+	case c.Kind == cityops.ChangeCleared:
+		return fmt.Sprintf("alarm cleared: %s (%s, %d readings, peak %g)", m.Signal, m.Alarm, m.Count, m.Peak)
+	case m.Alarm != "":
+		return fmt.Sprintf("alarm %s: %d readings, last %g, peak %g", m.Signal, m.Count, m.Value, m.Peak)
+	default:
+		return fmt.Sprintf("report %s merged: %d reports", m.Signal, m.Reports)
+	}
+}

@@ -1,0 +1,56 @@
+package tasks_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/tasks"
+)
+
+// TestSignalReachesTheTask applies merged reports and an alarm clear to an
+// open task: the counts reach the task, each is recorded once (a
+// redelivered merge does nothing), and a restarted service rebuilds them
+// from the transitions.
+func TestSignalReachesTheTask(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, e.pack.Location)
+	e.clock.set(t0)
+	s := e.service(t)
+	flood := cityops.Incident{ID: "INC-flood", Status: cityops.StatusDispatched, Category: "0111", DepartmentID: "water",
+		AreaID: "d1-s2", DistrictID: "d1", Reported: t0, Updated: t0, Version: 1, Reports: 1, ReportIDs: []string{"flood"}}
+	if err := s.Adopt(ctx, flood); err != nil {
+		t.Fatal(err)
+	}
+	merge := func(kind cityops.ChangeKind, seq uint64, sig string, reports int, ids ...string) cityops.Change {
+		return cityops.Change{Kind: kind, Incident: cityops.Incident{ID: "INC-flood"}, Merge: &cityops.Merge{
+			Signal: sig, Seq: seq, Reports: reports, ReportIDs: ids, Signals: []string{"ALM-w"}, First: t0, Last: t0.Add(time.Duration(seq) * time.Minute)}}
+	}
+	for _, c := range []cityops.Change{
+		merge(cityops.ChangeMerged, 1, "r2", 2, "flood", "r2"),
+		merge(cityops.ChangeMerged, 2, "r3", 3, "flood", "r2", "r3"),
+		merge(cityops.ChangeMerged, 2, "r3", 3, "flood", "r2", "r3"), // redelivered
+		merge(cityops.ChangeCleared, 3, "ALM-w", 3, "flood", "r2", "r3"),
+		{Kind: cityops.ChangeMerged, Incident: cityops.Incident{ID: "INC-unknown"}, Merge: &cityops.Merge{Seq: 1}},
+	} {
+		if err := s.Signal(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(s *tasks.Service, when string) {
+		t.Helper()
+		got, ok := s.Get("INC-flood")
+		if !ok {
+			t.Fatalf("%s: no task", when)
+		}
+		if got.Reports != 3 || len(got.ReportIDs) != 3 || len(got.Signals) != 1 || got.MergeSeq != 3 || !got.LastSignal.Equal(t0.Add(3*time.Minute)) {
+			t.Errorf("%s: reports %d ids %v signals %v seq %d last %v", when, got.Reports, got.ReportIDs, got.Signals, got.MergeSeq, got.LastSignal)
+		}
+		if got.Version != 5 || got.Status != cityops.StatusDispatched || got.DepartmentID != "water" {
+			t.Errorf("%s: version %d status %s owner %s, want 5 dispatched water (adopt + 3 signals)", when, got.Version, got.Status, got.DepartmentID)
+		}
+	}
+	check(s, "after the signals")
+	check(e.service(t), "after a restart")
+}
