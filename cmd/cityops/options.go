@@ -19,6 +19,7 @@ import (
 type options struct {
 	kafka      string // comma-separated brokers
 	partitions int
+	session    time.Duration // consumer group session timeout of the stateful roles
 	clickhouse string
 	database   string
 	http       string
@@ -45,6 +46,7 @@ func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.
 		case "kafka":
 			fs.StringVar(&o.kafka, "kafka", "127.0.0.1:9092", "Kafka brokers, comma-separated host:port")
 			fs.IntVar(&o.partitions, "partitions", 4, "partitions of the topics created at start")
+			fs.DurationVar(&o.session, "session", 10*time.Second, "consumer group session timeout: how long a dead replica keeps its partitions (at least 6s)")
 		case "clickhouse":
 			fs.StringVar(&o.clickhouse, "clickhouse", "127.0.0.1:9000", "ClickHouse native protocol host:port")
 			fs.StringVar(&o.database, "database", store.DefaultDatabase, "ClickHouse database")

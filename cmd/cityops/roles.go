@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
@@ -53,26 +53,59 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	admin := web.NewAdmin(reg, kafkaReady(&o), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
-		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, lagZero(&o, groupProcess, bus.TopicEventsRaw)},
+		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, processDrained(&o)},
 		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
 	)
 }
 
-// process runs the processor stage until ctx is done.
+// processDrained reports drained once both stateful stages have handled
+// every record of their input.
+func processDrained(o *options) func(ctx context.Context) (bool, error) {
+	classify := lagZero(o, groupProcess+".classify", bus.TopicEventsRaw)
+	merge := lagZero(o, groupProcess+".merge", stateful.TopicSignals)
+	return func(ctx context.Context) (bool, error) {
+		if ok, err := classify(ctx); !ok {
+			return ok, err
+		}
+		return merge(ctx)
+	}
+}
+
+// process runs the processor's stateful stages (alarms, merge and fusion;
+// see dispatch/stateful) until ctx is done. With a pack directory, the pack
+// is reloaded when it changes and passes its checks.
 func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
-	p, err := dispatch.New(pack)
+	if err := stateful.EnsureTopics(ctx, o.brokers(), o.partitions, stateful.DefaultTopics); err != nil {
+		return err
+	}
+	current := func() *rules.Pack { return pack }
+	g, ctx := errgroup.WithContext(ctx)
+	if o.pack != "" {
+		r, err := rules.NewReloader(o.pack, rules.ReloaderOptions{
+			OnError: func(err error) { log.Error("the changed pack is not valid, keeping the running one", "err", err) },
+		})
+		if err != nil {
+			return err
+		}
+		current = r.Pack
+		g.Go(func() error { return r.Run(ctx) })
+	}
+	ws := stateful.NewWriters(o.brokers())
+	ws.New = o.hooks.writer
+	defer ws.Close()
+	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
+	defer dlq.Close()
+	st, err := stateful.New(stateful.Config{
+		Brokers: o.brokers(), Group: groupProcess, Pack: current,
+		Publish: ws.Publish, DLQ: bus.DeadLetter(dlq), Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(),
+	})
 	if err != nil {
 		return err
 	}
-	changes := o.hooks.writer(o.brokers(), bus.TopicIncidentChanges)
-	defer changes.Close()
-	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
-	defer dlq.Close()
+	defer st.Close()
 	log.Info("processor running", "pack", pack.Name, "rules", pack.Engine.Rules())
-	return bus.Consume(ctx, bus.ConsumerConfig{
-		Brokers: o.brokers(), Topic: bus.TopicEventsRaw, Group: groupProcess,
-		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-	}, p.Handler(changes.WriteMessages, bus.DeadLetter(dlq)))
+	g.Go(func() error { return st.Run(ctx) })
+	return g.Wait()
 }
 
 func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {

@@ -50,3 +50,34 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics 
 	}
 	return nil
 }
+
+// EnsureCompacted creates compacted topics (cleanup.policy=compact) that do
+// not exist yet: a topic of state where only each key's last record counts.
+func EnsureCompacted(ctx context.Context, brokers []string, partitions int, topics ...string) error {
+	if len(brokers) == 0 {
+		return errors.New("ensuring compacted topics: no brokers given")
+	}
+	conn, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return fmt.Errorf("ensuring compacted topics: dialing %s: %w", brokers[0], err)
+	}
+	defer conn.Close()
+	ctrl, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("ensuring compacted topics: finding the controller: %w", err)
+	}
+	cc, err := (&kafka.Dialer{}).DialContext(ctx, "tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
+	if err != nil {
+		return fmt.Errorf("ensuring compacted topics: dialing the controller: %w", err)
+	}
+	defer cc.Close()
+	cfgs := make([]kafka.TopicConfig, 0, len(topics))
+	for _, t := range topics {
+		cfgs = append(cfgs, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1,
+			ConfigEntries: []kafka.ConfigEntry{{ConfigName: "cleanup.policy", ConfigValue: "compact"}}})
+	}
+	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		return fmt.Errorf("ensuring compacted topics %v: %w", topics, err)
+	}
+	return nil
+}

@@ -1,0 +1,43 @@
+// Package stateful runs the processor as two stateful stages, each a member
+// of its own consumer group, so that the state of a partition lives in one
+// replica at a time and moves with the partition (bus.ConsumePartitions).
+//
+// Classify reads the raw events topic, where intake keys readings by device:
+// a device's readings, and so its alarm windows, live in one partition. A
+// reading of a sensor type that an alarm definition watches goes to
+// rules.Alarms (threshold with duration, rate of change, hysteresis clear,
+// offline on the partition's event time); every alarm change becomes a
+// signal. Every event is also classified alone, as before: a hotline report
+// by the rules, a reading by the per-reading threshold rules. One with a
+// category becomes a signal; one without (an unclassified report) goes
+// straight to the changes topic, since nothing can merge with it.
+//
+// Merge reads the signals topic, keyed by merge group: a category and the
+// alarm types and categories the pack's fusion rules join with it
+// (MergeConfig.Groups). Hotline events are keyed by event id, so reports
+// that may merge would otherwise sit in different partitions; keyed by
+// group they meet in one rules.Merger. A signal that starts an incident
+// emits ChangeCreated; one that joins an incident (a duplicate report, a
+// fused alarm) emits ChangeMerged with the incident's counters
+// (cityops.Merge: reports, report ids, alarms, first and last, a sequence
+// number); an alarm update emits ChangeMerged and an alarm clear
+// ChangeCleared, addressed to the incident the alarm belongs to. The
+// dispatcher applies them to the task. A hot category is one partition's
+// load: the price of exact merging across cells.
+//
+// State moves by snapshot and replay. Each partition's state is saved, with
+// the offset of the last input record it reflects, to a compacted topic
+// keyed by stage/topic/partition, at most every Config.Snapshot and when
+// the partition is closed, and only once everything it emitted is durable.
+// A new owner restores the snapshot and replays the input after it up to
+// the partition's end, publishing again what it emits (every output is
+// idempotent: ids derive from event and alarm ids, merges carry a sequence
+// number), then handles the consumer's batches, skipping records at or below
+// the offset already applied. So a crash between a snapshot and a commit
+// loses no window and raises no second alarm.
+//
+// Hot reload: the stage asks Config.Pack before each batch; when it returns
+// a new pack (a rules.Reloader swaps in only valid ones) each partition
+// moves its state into machines built from it, between two batches, so each
+// event is decided wholly by one pack.
+package stateful

@@ -1,0 +1,185 @@
+package stateful
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/segmentio/kafka-go"
+)
+
+// machine is the state of one input partition of a stage: it applies input
+// records one by one, emitting output records, and saves and restores its
+// state.
+type machine interface {
+	// apply applies one input record, appending what it emits to out.
+	apply(ctx context.Context, m kafka.Message, out *outputs) error
+	// tick runs after each batch (timers on event time).
+	tick(out *outputs)
+	snapshot() ([]byte, error)
+	restore([]byte) error
+}
+
+// outputs are a batch's output records by topic.
+type outputs struct {
+	byTopic map[string][]kafka.Message
+	n       int
+}
+
+func (o *outputs) add(topic string, m kafka.Message) {
+	if o.byTopic == nil {
+		o.byTopic = map[string][]kafka.Message{}
+	}
+	o.byTopic[topic] = append(o.byTopic[topic], m)
+	o.n++
+}
+
+// Publish writes records to topic and returns once they are durable.
+type Publish func(ctx context.Context, topic string, msgs ...kafka.Message) error
+
+// partition drives one machine as a bus.PartitionHandler (see the package
+// doc for the protocol).
+type partition struct {
+	key       string // snapshot key
+	topic     string
+	id        int
+	m         machine
+	snaps     *Snapshots
+	publish   Publish
+	every     time.Duration
+	log       *slog.Logger
+	applied   int64 // the last input offset applied to the state
+	saved     int64 // the offset of the last snapshot saved
+	lastSave  time.Time
+	pending   outputs // emitted but not yet published
+	swap      func() machine
+	swapCheck func() bool
+}
+
+var _ bus.PartitionHandler = (*partition)(nil)
+
+// openPartition restores a partition's state: the latest snapshot, then
+// every input record after it up to the partition's current end, applied and
+// their outputs published again (the sinks keep one of each).
+func openPartition(ctx context.Context, p *partition, brokers []string) (*partition, error) {
+	p.applied, p.saved = -1, -1
+	snap, found, err := p.snaps.Load(ctx, p.key)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if err := p.m.restore(snap.State); err != nil {
+			return nil, fmt.Errorf("restoring %s: %w", p.key, err)
+		}
+		p.applied, p.saved = snap.Offset, snap.Offset
+	}
+	first, end, err := partitionEnd(ctx, brokers, p.topic, p.id)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", p.key, err)
+	}
+	from := max(first, p.applied+1)
+	replayed := 0
+	var chunk []kafka.Message
+	var herr error // the first failed Handle of the replay
+	flush := func() {
+		if len(chunk) > 0 && herr == nil {
+			herr = p.Handle(ctx, chunk)
+		}
+		chunk = chunk[:0]
+	}
+	err = readRange(ctx, brokers, p.topic, p.id, from, end, func(m kafka.Message) {
+		chunk = append(chunk, m)
+		replayed++
+		if len(chunk) == 1000 {
+			flush()
+		}
+	})
+	flush()
+	if err = errors.Join(err, herr); err != nil {
+		return nil, fmt.Errorf("replaying %s from %d: %w", p.key, from, err)
+	}
+	p.log.Info("partition opened", "snapshot", found, "snapshot_offset", p.saved, "replayed", replayed, "applied", p.applied)
+	return p, nil
+}
+
+// Handle applies the records not yet applied, publishes what they emit, and
+// saves a snapshot when the last is older than every. A failure keeps the
+// outputs pending and the state as applied: the retried batch applies
+// nothing twice and publishes the pending outputs.
+func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
+	if p.swapCheck != nil && p.swapCheck() {
+		if err := p.reload(ctx); err != nil {
+			return err
+		}
+	}
+	for _, m := range batch {
+		if m.Offset <= p.applied {
+			continue
+		}
+		if err := p.m.apply(ctx, m, &p.pending); err != nil {
+			return fmt.Errorf("applying %s@%d: %w", p.key, m.Offset, err)
+		}
+		p.applied = m.Offset
+	}
+	p.m.tick(&p.pending)
+	if err := p.flush(ctx); err != nil {
+		return err
+	}
+	if p.applied > p.saved && time.Since(p.lastSave) >= p.every {
+		return p.save(ctx)
+	}
+	return nil
+}
+
+func (p *partition) flush(ctx context.Context) error {
+	for topic, msgs := range p.pending.byTopic {
+		if len(msgs) == 0 {
+			continue
+		}
+		if err := p.publish(ctx, topic, msgs...); err != nil {
+			return fmt.Errorf("publishing %d records to %s: %w", len(msgs), topic, err)
+		}
+		p.pending.byTopic[topic] = msgs[:0]
+	}
+	p.pending.n = 0
+	return nil
+}
+
+func (p *partition) save(ctx context.Context) error {
+	st, err := p.m.snapshot()
+	if err != nil {
+		return err
+	}
+	if err := p.snaps.Save(ctx, p.key, p.applied, st); err != nil {
+		return err
+	}
+	p.saved, p.lastSave = p.applied, time.Now()
+	return nil
+}
+
+// reload moves the state into a machine built from a newly loaded pack,
+// between two batches.
+func (p *partition) reload(ctx context.Context) error {
+	st, err := p.m.snapshot()
+	if err != nil {
+		return err
+	}
+	next := p.swap()
+	if err := next.restore(st); err != nil {
+		return fmt.Errorf("moving %s to the reloaded pack: %w", p.key, err)
+	}
+	p.m = next
+	p.log.Info("partition moved to the reloaded pack", "applied", p.applied)
+	return nil
+}
+
+// Close saves a last snapshot when everything emitted is published.
+func (p *partition) Close(ctx context.Context) error {
+	if p.pending.n > 0 || p.applied <= p.saved {
+		return nil
+	}
+	return p.save(ctx)
+}

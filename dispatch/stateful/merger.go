@@ -1,0 +1,158 @@
+package stateful
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/rules"
+	"github.com/segmentio/kafka-go"
+)
+
+// merger is the state of one partition of the signals topic: the incidents
+// of its merge groups that can still take signals, and what it last said
+// about each (so that merges carry counters that only grow).
+type merger struct {
+	w      *world
+	m      *rules.Merger
+	st     mergerState
+	dlq    DeadLetter
+	topics Topics
+}
+
+// mergerState is the merge stage's own bookkeeping beside rules.Merger.
+type mergerState struct {
+	Merger json.RawMessage           `json:"merger,omitempty"`
+	Incs   map[string]*cityops.Merge `json:"incs"`   // incident id -> its latest merge counters
+	Alarms map[string]string         `json:"alarms"` // open alarm id -> the incident it belongs to
+	Seen   map[int]source            `json:"seen"`   // raw events partition -> its last signal applied
+}
+
+func newMergerState() mergerState {
+	return mergerState{Incs: map[string]*cityops.Merge{}, Alarms: map[string]string{}, Seen: map[int]source{}}
+}
+
+func (g *merger) apply(ctx context.Context, m kafka.Message, out *outputs) error {
+	var s signal
+	if err := json.Unmarshal(m.Value, &s); err != nil {
+		return g.dlq(ctx, m, fmt.Errorf("decoding signal: %w", err))
+	}
+	if last, ok := g.st.Seen[s.Src.Partition]; ok && !s.Src.after(last) {
+		return nil // a replayed or doubled signal
+	}
+	g.st.Seen[s.Src.Partition] = s.Src
+	switch {
+	case s.Kind == signalReport && s.Change != nil:
+		return g.report(&s, out)
+	case s.Kind == signalAlarm && s.Alarm != nil:
+		return g.alarm(&s, out)
+	default:
+		return g.dlq(ctx, m, cityops.Invalid("kind", "unknown signal %q", s.Kind))
+	}
+}
+
+func (g *merger) report(s *signal, out *outputs) error {
+	ch := s.Change
+	ev := ch.Event
+	inc := &ch.Incident
+	id, merged := g.m.Add(rules.Candidate{ID: inc.EventID, IncidentID: inc.ID, Category: inc.Category, Cell: s.Cell, Time: inc.Reported})
+	mg := g.counters(id, inc.EventID)
+	if !merged {
+		mg.Apply(inc)
+		return addChange(out, g.topics.Changes, ch)
+	}
+	inc.ID = id
+	return addChange(out, g.topics.Changes, &cityops.Change{Kind: cityops.ChangeMerged, Incident: *inc, Event: ev, Merge: mg})
+}
+
+func (g *merger) alarm(s *signal, out *outputs) error {
+	al := &s.Alarm.Alarm
+	target := g.st.Alarms[al.ID]
+	merged := target != ""
+	if s.Alarm.Kind == rules.AlarmRaised && !merged {
+		target, merged = g.m.Add(s.Alarm.Candidate(s.Cell))
+	}
+	if target == "" {
+		target = al.ID // an update of an alarm raised before this state began
+	}
+	inc, err := g.w.proc.AlarmIncident(al)
+	if err != nil {
+		return err
+	}
+	mg := g.counters(target, al.ID)
+	mg.Alarm, mg.Count, mg.Value, mg.Peak = al.Type, al.Count, al.Last, al.Peak
+	kind := cityops.ChangeMerged
+	switch s.Alarm.Kind {
+	case rules.AlarmRaised:
+		g.st.Alarms[al.ID] = target
+		if !merged {
+			mg.Apply(&inc)
+			return addChange(out, g.topics.Changes, &cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: s.Event, Merge: mg})
+		}
+	case rules.AlarmCleared:
+		delete(g.st.Alarms, al.ID)
+		kind = cityops.ChangeCleared
+	}
+	inc.ID = target
+	return addChange(out, g.topics.Changes, &cityops.Change{Kind: kind, Incident: inc, Event: s.Event, Merge: mg})
+}
+
+// counters returns the merge counters of incident id after signal, with a
+// sequence number one past the last one said of it.
+func (g *merger) counters(id, sig string) *cityops.Merge {
+	prev := g.st.Incs[id]
+	mg := &cityops.Merge{Signal: sig}
+	if prev != nil {
+		*mg = *prev
+		mg.Signal, mg.Seq = sig, prev.Seq+1
+		mg.Alarm, mg.Count, mg.Value, mg.Peak = "", 0, 0, 0
+	}
+	if cur, ok := g.m.Incident(id); ok {
+		mg.Reports, mg.ReportIDs, mg.Signals, mg.First, mg.Last = cur.Reports, cur.ReportIDs, cur.Alarms, cur.First, cur.Last
+	}
+	keep := *mg
+	g.st.Incs[id] = &keep
+	return mg
+}
+
+func (g *merger) tick(*outputs) {}
+
+// snapshot also forgets the counters of incidents that can take no more
+// signals: neither held by the Merger nor owning an open alarm.
+func (g *merger) snapshot() ([]byte, error) {
+	live := map[string]bool{}
+	for _, id := range g.st.Alarms {
+		live[id] = true
+	}
+	for id := range g.st.Incs {
+		if _, held := g.m.Incident(id); !held && !live[id] {
+			delete(g.st.Incs, id)
+		}
+	}
+	b, err := g.m.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	g.st.Merger = b
+	defer func() { g.st.Merger = nil }()
+	return json.Marshal(&g.st)
+}
+
+func (g *merger) restore(b []byte) error {
+	st := newMergerState()
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("decoding merge stage state: %w", err)
+	}
+	if len(st.Merger) > 0 {
+		if err := g.m.Restore(st.Merger); err != nil {
+			return err
+		}
+	}
+	st.Merger = nil
+	if st.Seen == nil {
+		st.Seen = map[int]source{}
+	}
+	g.st = st
+	return nil
+}
