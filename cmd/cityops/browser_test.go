@@ -125,8 +125,12 @@ func TestBrowserPages(t *testing.T) {
 	// A new alarm reaches the open inbox through the department's websocket
 	// view, well before the 30-second poll.
 	b.until(10*time.Second, "the inbox's live view", `cityopsTest.live() === 'department'`, `cityopsTest.live()`)
+	// Elsewhere and hours before the simulated traffic: a reading near an
+	// open flood incident of the last hours would be merged into it (the
+	// pack's merge window), not become a task of its own.
+	p2 := pointIn(t, areas, "d3-s2")
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
-		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
+		p2[0], p2[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
 	b.until(15*time.Second, "the pushed task", `cityopsTest.pushes > 0 && cityopsTest.tasks().some((x) => x.id === 'INC-web-water-2')`, `[cityopsTest.pushes, cityopsTest.polls]`)
 	// The second alarm is the same flood: a progress note, then it goes back
 	// to the center with the reason code "duplicate".

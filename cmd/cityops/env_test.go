@@ -24,7 +24,8 @@ type testEnv struct {
 }
 
 // newTestEnv starts the services for one test. o gives the settings the test
-// cares about (the database, intake options); the addresses are filled in.
+// cares about (the database, intake options, partitions: 2 by default); the
+// addresses are filled in.
 // The pipeline's topics and extraTopics exist when it returns. Everything is
 // stopped when the test ends.
 func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...string) *testEnv {
@@ -34,7 +35,10 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	o.kafka, o.partitions, o.clickhouse, o.http = b.Addr(), 2, chtest.Start(t), freeAddr(t)
+	if o.partitions == 0 {
+		o.partitions = 2
+	}
+	o.kafka, o.clickhouse, o.http = b.Addr(), chtest.Start(t), freeAddr(t)
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, append(bus.Topics, extraTopics...)...); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/segmentio/kafka-go"
+)
+
+// TestScaleOutKill9 runs three `cityops process` replicas, real child
+// processes of the built binary, in one consumer group on the embedded
+// broker, with the store sink writing to ClickHouse. It streams the real NYC
+// 311 requests, kills one replica with SIGKILL in the middle, and checks
+// that the other two take over its partitions and its state: ClickHouse
+// ends with every event exactly once.
+func TestScaleOutKill9(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e := newTestEnv(ctx, t, options{database: "cityops_scale", partitions: 6})
+	o, s, log := &e.o, e.s, e.log
+	e.run(ctx, t, func(ctx context.Context) error { return sink(ctx, o, s, log) })
+
+	bin := filepath.Join(t.TempDir(), "cityops")
+	build := exec.CommandContext(ctx, filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building cityops: %v\n%s", err, out)
+	}
+	logs := t.TempDir()
+	var replicas []*exec.Cmd
+	for i := range 3 {
+		f, err := os.Create(filepath.Join(logs, fmt.Sprint("process-", i, ".log")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd := exec.Command(bin, "process", "-kafka", o.kafka, "-partitions", strconv.Itoa(o.partitions),
+			"-session", "6s", "-admin", "", "-log-level", "info")
+		cmd.Stdout, cmd.Stderr = f, f
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		replicas = append(replicas, cmd)
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	}
+
+	evs := nycEvents(t)
+	w := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+	defer w.Close()
+	send := func(evs []*cityops.Event) {
+		msgs := make([]kafka.Message, len(evs))
+		for i, ev := range evs {
+			v, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs[i] = kafka.Message{Key: []byte(ev.ID), Value: v}
+		}
+		if err := w.WriteMessages(ctx, msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := func() uint64 {
+		n, err := s.CountEvents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Stream the requests in chunks over a few seconds; kill a replica once
+	// a quarter is stored, while the rest is still arriving.
+	start := time.Now()
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := 0; i < len(evs); i += 200 {
+			send(evs[i:min(i+200, len(evs))])
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	waitFor(t, 60*time.Second, func() error {
+		if n := stored(); n < uint64(len(evs)/4) {
+			return fmt.Errorf("%d of %d events stored before the kill", n, len(evs))
+		}
+		return nil
+	})
+	if err := replicas[1].Process.Kill(); err != nil { // SIGKILL: no snapshot, no commit, no leave
+		t.Fatal(err)
+	}
+	killedAt := stored()
+	<-sent
+	waitFor(t, 90*time.Second, func() error {
+		if n := stored(); n != uint64(len(evs)) {
+			return fmt.Errorf("%d of %d events stored", n, len(evs))
+		}
+		return nil
+	})
+
+	var rows, distinct, incidents, merged uint64
+	query := func(q string, dst *uint64) {
+		r, err := s.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		if !r.Next() {
+			t.Fatalf("%s: no row", q)
+		}
+		if err := r.Scan(dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	query("SELECT count() FROM cityops_scale.events FINAL", &rows)
+	query("SELECT uniqExact(id) FROM cityops_scale.events", &distinct)
+	query("SELECT uniqExact(incident_id) FROM cityops_scale.events", &incidents)
+	query("SELECT count() FROM cityops_scale.events FINAL WHERE incident_id != concat('INC-', id)", &merged)
+	if rows != distinct || distinct != uint64(len(evs)) {
+		t.Fatalf("events after FINAL %d, distinct %d, sent %d: want all equal", rows, distinct, len(evs))
+	}
+	if merged == 0 || incidents >= distinct {
+		t.Errorf("%d incidents for %d events, %d merged: the merge stage did not merge", incidents, distinct, merged)
+	}
+	t.Logf("%d events sent, %d stored once each (%d stored when a replica was killed), %d incidents, %d reports merged, in %v",
+		len(evs), rows, killedAt, incidents, merged, time.Since(start).Round(time.Second))
+}
+
+// nycEvents reads the real NYC 311 requests as hotline events.
+func nycEvents(t *testing.T) []*cityops.Event {
+	t.Helper()
+	f, err := os.Open("../../../shared/data/nyc311/nyc311_dev.csv")
+	if err != nil {
+		t.Fatalf("the shared real data is missing: %v", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	var out []*cityops.Event
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat, err1 := strconv.ParseFloat(rec[col["latitude"]], 64)
+		lon, err2 := strconv.ParseFloat(rec[col["longitude"]], 64)
+		at, err3 := time.Parse("2006-01-02T15:04:05", rec[col["created_date"]])
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		out = append(out, &cityops.Event{ID: "nyc-" + rec[col["unique_key"]], Source: cityops.SourceHotline, Type: "311",
+			Text: rec[col["complaint_type"]] + ": " + rec[col["descriptor"]], Lat: lat, Lon: lon, Time: at, Received: at})
+	}
+}
