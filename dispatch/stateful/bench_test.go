@@ -1,0 +1,131 @@
+package stateful
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/rules"
+	"github.com/segmentio/kafka-go"
+)
+
+// benchEvents returns real traffic as raw-topic records: the NYC 311
+// requests as hotline reports and, placed in the demo city, the Chicago
+// beach turbidity series replayed as water-level readings of ten devices.
+func benchEvents(b *testing.B) []kafka.Message {
+	b.Helper()
+	var evs []*cityops.Event
+	rows := func(path string, fn func(col map[string]int, rec []string)) {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatalf("the shared real data is missing: %v", err)
+		}
+		defer f.Close()
+		r := csv.NewReader(f)
+		head, err := r.Read()
+		if err != nil {
+			b.Fatal(err)
+		}
+		col := map[string]int{}
+		for i, h := range head {
+			col[h] = i
+		}
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			fn(col, rec)
+		}
+	}
+	rows("../../../shared/data/nyc311/nyc311_dev.csv", func(col map[string]int, rec []string) {
+		lat, err1 := strconv.ParseFloat(rec[col["latitude"]], 64)
+		lon, err2 := strconv.ParseFloat(rec[col["longitude"]], 64)
+		at, err3 := time.Parse("2006-01-02T15:04:05", rec[col["created_date"]])
+		if err1 == nil && err2 == nil && err3 == nil {
+			evs = append(evs, &cityops.Event{ID: "nyc-" + rec[col["unique_key"]], Source: cityops.SourceHotline, Type: "311",
+				Text: rec[col["complaint_type"]] + ": " + rec[col["descriptor"]], Lat: lat, Lon: lon, Time: at, Received: at})
+		}
+	})
+	p, err := rules.Load(demo.City())
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	rows("../../../shared/data/iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv", func(col map[string]int, rec []string) {
+		v, err1 := strconv.ParseFloat(rec[col["Turbidity"]], 64)
+		at, err2 := time.Parse("01/02/2006 03:04:05 PM", rec[col["Measurement Timestamp"]])
+		if err1 != nil || err2 != nil {
+			return
+		}
+		d := p.Devices[n%10]
+		n++
+		v /= 20 // NTU to metres of water, so that some readings cross the thresholds
+		evs = append(evs, &cityops.Event{ID: rec[col["Measurement ID"]], Source: cityops.SourceIoT, Type: d.Type, DeviceID: d.ID,
+			Lat: d.Lat, Lon: d.Lon, Time: at, Received: at, Value: &v})
+	})
+	slices.SortStableFunc(evs, func(a, b *cityops.Event) int { return a.Time.Compare(b.Time) })
+	msgs := make([]kafka.Message, len(evs))
+	for i, ev := range evs {
+		v, err := json.Marshal(ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs[i] = kafka.Message{Value: v, Offset: int64(i)}
+	}
+	return msgs
+}
+
+// BenchmarkStage runs both stages' partition state on one core, without
+// Kafka: decoding, classification, placement, alarm windows, the signal
+// encoding between the stages, merge and fusion, and the output encoding.
+// Reported per event of the input.
+func BenchmarkStage(b *testing.B) {
+	msgs := benchEvents(b)
+	p, err := rules.Load(demo.City())
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := newWorld(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dlq := func(context.Context, kafka.Message, error) error { return nil }
+	s := &Stage{cfg: Config{DLQ: dlq, Topics: DefaultTopics}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	done, signals, changes := 0, 0, 0
+	for done < b.N {
+		c, g := s.newClassifier(w), s.newMerger(w)
+		for i := 0; i < len(msgs) && done < b.N; i++ {
+			var out outputs
+			if err := c.apply(ctx, msgs[i], &out); err != nil {
+				b.Fatal(err)
+			}
+			done++
+			var merged outputs
+			for _, sm := range out.byTopic[DefaultTopics.Signals] {
+				signals++
+				if err := g.apply(ctx, sm, &merged); err != nil {
+					b.Fatal(err)
+				}
+			}
+			changes += len(out.byTopic[DefaultTopics.Changes]) + len(merged.byTopic[DefaultTopics.Changes])
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(signals)/float64(b.N), "signals/event")
+	b.ReportMetric(float64(changes)/float64(b.N), "changes/event")
+}
