@@ -60,8 +60,11 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := pointIn(t, areas, "d1-s2")
+	// Measured hours before the simulated traffic: a flood reading near a
+	// simulated flood of the last hours would be merged into its incident
+	// (the pack's merge window) instead of starting one of its own.
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
-		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
+		p[0], p[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
 	const id = "INC-web-water"
 
 	b := newBrowser(ctx, t)
@@ -125,9 +128,7 @@ func TestBrowserPages(t *testing.T) {
 	// A new alarm reaches the open inbox through the department's websocket
 	// view, well before the 30-second poll.
 	b.until(10*time.Second, "the inbox's live view", `cityopsTest.live() === 'department'`, `cityopsTest.live()`)
-	// Elsewhere and hours before the simulated traffic: a reading near an
-	// open flood incident of the last hours would be merged into it (the
-	// pack's merge window), not become a task of its own.
+	// Elsewhere, and hours before the simulated traffic as the first one.
 	p2 := pointIn(t, areas, "d3-s2")
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
 		p2[0], p2[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
