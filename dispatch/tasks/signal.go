@@ -34,9 +34,13 @@ func (s *Service) Signal(ctx context.Context, c cityops.Change) error {
 		return nil
 	}
 	now := s.cfg.Now()
+	entered := t.Since // a signal, like a note, does not restart the status's clock
+	if entered.IsZero() {
+		entered = t.Updated
+	}
 	tr := cityops.Transition{
 		IncidentID: t.ID, Version: t.Version + 1, Action: ActionSignal, From: t.Status, To: t.Status,
-		Actor: lifecycle.Actor{System: true}.String(), Time: now, Entered: t.Updated,
+		Actor: lifecycle.Actor{System: true}.String(), Time: now, Entered: entered,
 		Note: signalNote(c), Department: t.DepartmentID, Deadline: t.Deadline, Level: t.Level, Merge: c.Merge,
 	}
 	return s.recordLocked(ctx, t, tr)
