@@ -17,7 +17,7 @@ func (p *Processor) AlarmIncident(al *rules.Alarm) (cityops.Incident, error) {
 	if err != nil {
 		return cityops.Incident{}, fmt.Errorf("placing alarm %s: %w", al.ID, err)
 	}
-	area, _ := p.areas.Locate(al.Lat, al.Lon)
+	area := p.place(al.Lat, al.Lon)
 	district, _ := p.areas.Ancestor(area, cityops.LevelDistrict)
 	inc := cityops.Incident{
 		ID:         al.ID,

@@ -45,7 +45,7 @@ func (p *Processor) Process(ev *cityops.Event) (c cityops.Change, ok bool, err e
 	if err != nil {
 		return c, false, fmt.Errorf("processing event %s: %w", ev.ID, err)
 	}
-	area, _ := p.areas.Locate(ev.Lat, ev.Lon)
+	area := p.place(ev.Lat, ev.Lon)
 	district, _ := p.areas.Ancestor(area, cityops.LevelDistrict)
 
 	in := rules.NewInput(ev, p.pack)
@@ -103,6 +103,14 @@ func (p *Processor) assign(inc *cityops.Incident) {
 	if cat.DeadlineHours > 0 {
 		inc.Deadline = inc.Updated.Add(time.Duration(cat.DeadlineHours) * time.Hour)
 	}
+}
+
+// place returns the area of a point: the pack's learned boundary
+// tie-breaks decide near a boundary where the city's own records do, the
+// geometry everywhere else (and when the pack has none).
+func (p *Processor) place(lat, lon float64) string {
+	area, _ := p.pack.Tiebreaks.Place(p.areas, lat, lon, "")
+	return area
 }
 
 // IncidentID returns the id of the incident an event raises. It is derived
