@@ -74,9 +74,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if ws.Token == "" {
 			ws.Token = centerToken(*tokens)
 		}
-		if ws.Subscribe == "" {
-			ws.Subscribe = load.Subscription(cfg.Traffic.BBox())
-		}
+		ws.BBox = cfg.Traffic.BBox()
 		cfg.WS = ws
 	}
 	cfg.Progress = stderr

@@ -60,10 +60,11 @@ type Report struct {
 	StoredLatency    *Latency `json:"stored_latency,omitempty"`  // sampled probes, resolution StoredResolution
 	StoredResolution string   `json:"stored_resolution,omitempty"`
 
-	WSLatency  *Latency `json:"ws_latency,omitempty"` // every hotline event whose incident reached the live map
-	WSMessages int64    `json:"ws_messages,omitempty"`
-	WSRepeats  int64    `json:"ws_repeats,omitempty"`
-	WSClosed   string   `json:"ws_closed,omitempty"` // why the live map closed the connection, if it did
+	WSLatency  *Latency   `json:"ws_latency,omitempty"` // every hotline event whose incident reached the live map
+	WSMessages int64      `json:"ws_messages,omitempty"`
+	WSRepeats  int64      `json:"ws_repeats,omitempty"`
+	WSClosed   string     `json:"ws_closed,omitempty"` // why the live map closed the connection, if it did
+	WSBBox     [4]float64 `json:"ws_bbox"`             // the extent watched; events outside it are not timed
 }
 
 func (r *Report) fill(tl *tally, hot int64) {
@@ -103,6 +104,9 @@ func (r *Report) WriteTable(w io.Writer) {
 	row("ingest -> websocket", r.WSLatency)
 	if r.StoredLatency != nil {
 		fmt.Fprintf(w, "(stored: sampled events, found by polling ClickHouse every %s)\n", r.StoredResolution)
+	}
+	if r.WSLatency != nil {
+		fmt.Fprintf(w, "(websocket: the incidents of the run's events inside %v)\n", r.WSBBox)
 	}
 	if r.WSClosed != "" {
 		fmt.Fprintf(w, "the live map closed the connection: %s\n", r.WSClosed)

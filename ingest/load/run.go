@@ -143,7 +143,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	for time.Now().Before(drainEnd) && ctx.Err() == nil {
 		doneStore := p == nil || (hot == 0 || p.done.Load() != 0)
-		doneWS := cfg.WS == nil || countSeen(tl.onWS) >= int(hot) || tl.wsClosed.Load() != nil
+		quiet := time.Since(time.Unix(0, tl.wsLast.Load())) > 2*time.Second
+		doneWS := cfg.WS == nil || countSeen(tl.onWS) >= int(hot) || tl.wsClosed.Load() != nil ||
+			(tl.wsShrunk.Load() && doneStore && quiet)
 		if doneStore && doneWS {
 			break
 		}
@@ -190,6 +192,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.WSRepeats = tl.wsRepeats.Load()
 		if c, ok := tl.wsClosed.Load().(string); ok {
 			r.WSClosed = c
+		}
+		if b, ok := tl.wsBBox.Load().([4]float64); ok {
+			r.WSBBox = b
 		}
 	}
 	return r, err

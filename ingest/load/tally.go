@@ -17,6 +17,9 @@ type tally struct {
 	sent, hotline, iot, refused, failed atomic.Int64
 	wsMessages, wsRepeats               atomic.Int64
 	wsClosed                            atomic.Value // why the live map closed the connection, if it did
+	wsBBox                              atomic.Value // [4]float64 watched
+	wsShrunk                            atomic.Bool  // the watched extent is smaller than the city's
+	wsLast                              atomic.Int64 // when the last message arrived
 }
 
 func newTally(n int) *tally {
