@@ -47,7 +47,7 @@ func readMalformed(t *testing.T) [][]byte {
 func TestMalformedFlood(t *testing.T) {
 	good, bad := 3_000, 6_000
 	if *full {
-		good, bad = 100_000, 200_000
+		good, bad = 20_000, 40_000
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
