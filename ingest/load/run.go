@@ -174,8 +174,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		final, ferr := p.counts(cctx, true)
 		raw, rerr := p.counts(cctx, false)
 		err = errors.Join(err, ferr, rerr)
-		r.Stored = &final
-		r.Stored.Rows = raw.Rows
+		stored := final
+		stored.Rows = raw.Rows
+		r.Stored = &stored
 		r.StoredFinalRows = final.Rows
 		r.Lost = max(0, int64(hot)-int64(final.Hotline))
 		r.Duplicated = int64(final.Rows) - int64(final.Hotline+final.IoT)
