@@ -157,7 +157,7 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if err := slow.conn.UnderlyingConn().(*net.TCPConn).SetReadBuffer(4 << 20); err != nil {
 		t.Fatal(err)
 	}
-	slow.read(5 * time.Second)
+	slow.read(15 * time.Second) // longer than the server waits for one write (10 s)
 
 	// A client whose socket is full cannot read the bye queued behind what
 	// fills it; the server's reason shows in its metric then.
