@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -94,7 +95,12 @@ func benchmarkBroadcast(b *testing.B, clients int, deflate bool) {
 // per delivered message and the cores used, which tell the cost apart from
 // waiting for a core on a shared machine. Both ends of each connection live
 // in this process, so these figures are upper bounds of the server's share.
-func BenchmarkLive(b *testing.B) {
+// BenchmarkLive sends one message per frame; BenchmarkLiveBatched has the
+// clients ask for batches (several messages per frame, one per line).
+func BenchmarkLive(b *testing.B)        { benchmarkLive(b, false) }
+func BenchmarkLiveBatched(b *testing.B) { benchmarkLive(b, true) }
+
+func benchmarkLive(b *testing.B, batch bool) {
 	const (
 		clients   = 1000
 		incidents = 20000
@@ -142,6 +148,9 @@ func BenchmarkLive(b *testing.B) {
 			x, y := west+rng.Float64()*(width-w), south+rng.Float64()*(height-h)
 			sub = fmt.Sprintf(`{"type":"subscribe","zoom":%v,"bbox":[%.5f,%.5f,%.5f,%.5f]}`, zoom, x, y, x+w, y+h)
 		}
+		if batch {
+			sub = strings.TrimSuffix(sub, "}") + `,"batch":true}`
+		}
 		c := connect(b, ts, "center-token")
 		subscribe(b, c, sub)
 		_ = c.SetReadDeadline(time.Time{})
@@ -157,20 +166,22 @@ func BenchmarkLive(b *testing.B) {
 			defer wg.Done()
 			key := []byte(`"updated":"`)
 			for !stop.Load() {
-				_, m, err := r.conn.ReadMessage()
+				_, frame, err := r.conn.ReadMessage()
 				if err != nil {
 					return
 				}
 				now := time.Now()
-				r.msgs++
-				if !r.incident || !bytes.HasPrefix(m, []byte(`{"type":"upsert"`)) {
-					continue
-				}
-				if i := bytes.Index(m, key); i >= 0 {
-					rest := m[i+len(key):]
-					if j := bytes.IndexByte(rest, '"'); j > 0 {
-						if t, err := time.Parse(time.RFC3339Nano, string(rest[:j])); err == nil {
-							r.delays = append(r.delays, now.Sub(t))
+				for m := range bytes.SplitSeq(frame, []byte{'\n'}) {
+					r.msgs++
+					if !r.incident || !bytes.HasPrefix(m, []byte(`{"type":"upsert"`)) {
+						continue
+					}
+					if i := bytes.Index(m, key); i >= 0 {
+						rest := m[i+len(key):]
+						if j := bytes.IndexByte(rest, '"'); j > 0 {
+							if t, err := time.Parse(time.RFC3339Nano, string(rest[:j])); err == nil {
+								r.delays = append(r.delays, now.Sub(t))
+							}
 						}
 					}
 				}

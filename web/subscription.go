@@ -38,6 +38,7 @@ type subscription struct {
 	res   int // H3 resolution of the cells, or 9 in incidents mode
 	view  View
 	which filters
+	batch bool // the client takes several messages per frame, one per line
 }
 
 // filters are the values each filter takes; an empty list takes every value.
@@ -51,10 +52,11 @@ type subscribeMsg struct {
 	BBox    *[4]float64                `json:"bbox"`
 	Zoom    *float64                   `json:"zoom"`
 	Filters map[string]json.RawMessage `json:"filters"`
+	Batch   bool                       `json:"batch"`
 }
 
 // subscribeFields are the fields a subscribe message may have.
-var subscribeFields = []string{"type", "id", "bbox", "zoom", "filters"}
+var subscribeFields = []string{"type", "id", "bbox", "zoom", "filters", "batch"}
 
 // parseSubscription checks a subscribe message for a client with view v. Its
 // errors are *cityops.FieldError naming the field at fault.
@@ -65,7 +67,7 @@ func parseSubscription(raw map[string]json.RawMessage, v View) (*subscription, e
 		}
 	}
 	var m subscribeMsg
-	for k, dst := range map[string]any{"id": &m.ID, "bbox": &m.BBox, "zoom": &m.Zoom, "filters": &m.Filters} {
+	for k, dst := range map[string]any{"id": &m.ID, "bbox": &m.BBox, "zoom": &m.Zoom, "filters": &m.Filters, "batch": &m.Batch} {
 		if b, ok := raw[k]; ok {
 			if err := json.Unmarshal(b, dst); err != nil {
 				return nil, cityops.Invalid(k, "%v", jsonReason(err))
@@ -75,7 +77,7 @@ func parseSubscription(raw map[string]json.RawMessage, v View) (*subscription, e
 	if len(m.ID) > maxValueBytes {
 		return nil, cityops.Invalid("id", "is longer than %d bytes", maxValueBytes)
 	}
-	s := &subscription{id: m.ID, bbox: [4]float64{-180, -90, 180, 90}, view: v}
+	s := &subscription{id: m.ID, bbox: [4]float64{-180, -90, 180, 90}, view: v, batch: m.Batch}
 	if m.BBox != nil {
 		b := *m.BBox
 		for _, x := range b {

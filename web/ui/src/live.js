@@ -46,13 +46,17 @@ export class Live {
     };
     ws.onmessage = (ev) => {
       this.lastHeard = Date.now();
-      let m;
-      try {
-        m = JSON.parse(ev.data);
-      } catch {
-        return;
+      // The subscription asks for batches: a frame may hold several
+      // messages, one per line.
+      for (const line of String(ev.data).split('\n')) {
+        let m;
+        try {
+          m = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        this.handle(m);
       }
-      this.handle(m);
     };
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
@@ -82,7 +86,7 @@ export class Live {
   subscribe(bbox, zoom, filters) {
     const clean = {};
     for (const [k, v] of Object.entries(filters)) if (v && v.length) clean[k] = v;
-    this.sub = { type: 'subscribe', id: 's' + ++this.subSeq, bbox: bbox.map((x) => Math.round(x * 1e5) / 1e5), zoom: Math.round(zoom * 100) / 100, filters: clean };
+    this.sub = { type: 'subscribe', id: 's' + ++this.subSeq, bbox: bbox.map((x) => Math.round(x * 1e5) / 1e5), zoom: Math.round(zoom * 100) / 100, filters: clean, batch: true };
     this.sendSub();
     this.h.onState(this);
   }
