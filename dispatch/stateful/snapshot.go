@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -36,6 +37,9 @@ func NewSnapshots(brokers []string, topic string) *Snapshots {
 	return &Snapshots{brokers: brokers, topic: topic, w: &kafka.Writer{
 		Addr: kafka.TCP(brokers...), Topic: topic, Balancer: byInputPartition{},
 		RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, MaxAttempts: 10,
+		// A partition's state can be megabytes: compressed, and up to the
+		// topic's limit (bus.EnsureCompacted sets it).
+		Compression: kafka.Zstd, BatchBytes: 4 * bus.MaxStateBytes,
 	}}
 }
 
@@ -133,7 +137,7 @@ func readRange(ctx context.Context, brokers []string, topic string, partition in
 	if from >= end {
 		return nil
 	}
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: partition, MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 50 * time.Millisecond})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: partition, MinBytes: 1, MaxBytes: bus.MaxStateBytes, MaxWait: 50 * time.Millisecond})
 	defer r.Close()
 	if err := r.SetOffset(from); err != nil {
 		return fmt.Errorf("seeking %s/%d to %d: %w", topic, partition, from, err)

@@ -51,8 +51,14 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics 
 	return nil
 }
 
+// MaxStateBytes is the largest record a compacted state topic takes: a
+// stage's snapshot of one partition can be megabytes, more than the 1 MB
+// brokers allow by default.
+const MaxStateBytes = 64 << 20
+
 // EnsureCompacted creates compacted topics (cleanup.policy=compact) that do
-// not exist yet: a topic of state where only each key's last record counts.
+// not exist yet: a topic of state where only each key's last record counts,
+// taking records up to MaxStateBytes.
 func EnsureCompacted(ctx context.Context, brokers []string, partitions int, topics ...string) error {
 	if len(brokers) == 0 {
 		return errors.New("ensuring compacted topics: no brokers given")
@@ -74,7 +80,10 @@ func EnsureCompacted(ctx context.Context, brokers []string, partitions int, topi
 	cfgs := make([]kafka.TopicConfig, 0, len(topics))
 	for _, t := range topics {
 		cfgs = append(cfgs, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1,
-			ConfigEntries: []kafka.ConfigEntry{{ConfigName: "cleanup.policy", ConfigValue: "compact"}}})
+			ConfigEntries: []kafka.ConfigEntry{
+				{ConfigName: "cleanup.policy", ConfigValue: "compact"},
+				{ConfigName: "max.message.bytes", ConfigValue: strconv.Itoa(MaxStateBytes)},
+			}})
 	}
 	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
 		return fmt.Errorf("ensuring compacted topics %v: %w", topics, err)
