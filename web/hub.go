@@ -62,6 +62,13 @@ func (h *hub) publish(c cityops.Change) error {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
 		return fmt.Errorf("publishing a change: %w", cityops.Invalid("incident.id", "is empty"))
 	}
+	if c.Kind == cityops.ChangeMerged || c.Kind == cityops.ChangeCleared {
+		// The processor's view of a merge is not the incident's state, which
+		// the dispatcher owns: its update, with the report count and the
+		// note, follows on the same topic.
+		h.m.changes.WithLabelValues(resultSignal).Inc()
+		return nil
+	}
 	if c.Kind != cityops.ChangeCreated && c.Kind != cityops.ChangeUpdated {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
 		return fmt.Errorf("publishing a change of %s: %w", inc.ID, cityops.Invalid("kind", "unknown kind %q", c.Kind))

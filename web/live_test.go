@@ -382,3 +382,33 @@ func TestLiveIngestToClient(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveLeavesSignalsToTheDispatcher: a merged report is not the
+// incident's state; the map waits for the dispatcher's update carrying the
+// report count instead of replacing the incident with the report.
+func TestLiveLeavesSignalsToTheDispatcher(t *testing.T) {
+	s, ts, reg := newTestServer(t, nil)
+	c := connect(t, ts, "center-token")
+	subscribe(t, c, centerSub)
+	s.Publish(change(t, 6, cityops.ChangeCreated, cityops.StatusDispatched, 1))
+	next(t, c)
+	merged := change(t, 6, cityops.ChangeMerged, cityops.StatusReported, 0)
+	merged.Merge = &cityops.Merge{Signal: "ev-77", Seq: 1, Reports: 2}
+	s.Publish(merged)
+	cleared := change(t, 6, cityops.ChangeCleared, cityops.StatusReported, 0)
+	cleared.Merge = &cityops.Merge{Signal: "al-1", Seq: 2, Reports: 2}
+	s.Publish(cleared)
+	update := change(t, 6, cityops.ChangeUpdated, cityops.StatusDispatched, 2)
+	update.Incident.Reports = 2
+	s.Publish(update)
+	m := next(t, c)
+	if m.Type != "upsert" || m.Incident.Version != 2 || m.Incident.Status != cityops.StatusDispatched {
+		t.Fatalf("got %+v, want the dispatcher's update v2 (the signals sent nothing)", m)
+	}
+	if got := metric(t, reg, "cityops_web_changes_total", "result", "signal"); got != 2 {
+		t.Errorf("signals counted %v, want 2", got)
+	}
+	if got := metric(t, reg, "cityops_web_changes_total", "result", "invalid"); got != 0 {
+		t.Errorf("invalid changes %v, want 0", got)
+	}
+}

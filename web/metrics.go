@@ -23,6 +23,7 @@ const (
 	resultStale       = "stale"
 	resultUndecodable = "undecodable"
 	resultInvalid     = "invalid"
+	resultSignal      = "signal"
 )
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -45,7 +46,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "cityops", Subsystem: "web", Name: "changes_total",
-			Help: "Incident changes handed to the hub, by result: published, stale (not newer than the state the hub has), undecodable (not JSON of a change) or invalid (no incident id, unknown kind).",
+			Help: "Incident changes handed to the hub, by result: published, stale (not newer than the state the hub has), signal (a merged or cleared signal: the dispatcher's update of the incident carries it to the map), undecodable (not JSON of a change) or invalid (no incident id, unknown kind).",
 		}, []string{"result"}),
 		ingestToClient: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "cityops", Subsystem: "web", Name: "ingest_to_client_seconds",
@@ -58,7 +59,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14), // 0.5 ms .. 4 s
 		}),
 	}
-	for _, r := range []string{resultPublished, resultStale, resultUndecodable, resultInvalid} {
+	for _, r := range []string{resultPublished, resultStale, resultSignal, resultUndecodable, resultInvalid} {
 		m.changes.WithLabelValues(r)
 	}
 	for _, c := range []prometheus.Collector{m.clients, m.sent, m.droppedSlow, m.coalesced, m.changes, m.delay, m.ingestToClient} {
