@@ -96,20 +96,24 @@ func (h *hub) refreshLocked(now time.Time, extra string) map[string]bool {
 	for scope := range h.sent {
 		figs[scope] = &figures{}
 	}
-	for _, e := range h.open {
-		dept := View{Role: RoleDepartment, Department: e.department}.counterScope()
-		fd := figs[dept]
-		if fd == nil {
-			fd = &figures{}
-			figs[dept] = fd
+	city := figs[scopeCity]
+	h.counts.tick(now)
+	for dept, open := range h.counts.open {
+		if open == 0 {
+			delete(h.counts.open, dept)
+			delete(h.counts.overdue, dept)
+			continue
 		}
-		overdue := e.overdue(now)
-		for _, f := range []*figures{figs[scopeCity], fd} {
-			f.open++
-			if overdue {
-				f.overdue++
-			}
+		overdue := h.counts.overdue[dept]
+		city.open += open
+		city.overdue += overdue
+		scope := View{Role: RoleDepartment, Department: dept}.counterScope()
+		f := figs[scope]
+		if f == nil {
+			f = &figures{}
+			figs[scope] = f
 		}
+		f.open, f.overdue = open, overdue
 	}
 	for scope, d := range h.day.by {
 		f := figs[scope]

@@ -19,6 +19,10 @@ type entry struct {
 	status     cityops.Status
 	source     cityops.Source
 	deadline   time.Time
+
+	// Kept by the hub's openCounts, under its lock.
+	late  bool // counted overdue
+	dueAt int  // index in the deadlines heap, or -1
 }
 
 // newEntry returns the entry of inc, whose resolution-9 cell is cell (0 when
@@ -27,7 +31,7 @@ func newEntry(inc *cityops.Incident, cell cityops.Cell, wire []byte) entry {
 	e := entry{
 		version: inc.Version, wire: wire, lat: inc.Lat, lon: inc.Lon,
 		category: inc.Category, department: inc.DepartmentID, status: inc.Status,
-		source: inc.Source, deadline: inc.Deadline,
+		source: inc.Source, deadline: inc.Deadline, dueAt: -1,
 	}
 	if cell != 0 {
 		e.cell = [3]cityops.Cell{geo.Parent(cell, cityops.ResCity), geo.Parent(cell, cityops.ResDistrict), cell}

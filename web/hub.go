@@ -23,6 +23,7 @@ type hub struct {
 	open    map[string]*entry // open incidents by id; entries are never changed, only replaced
 	gone    tombstones        // recently closed incidents, so late duplicates do not revive them
 	clients map[*client]struct{}
+	counts  openCounts              // open and overdue incidents by department, for the counters
 	day     dayFigures              // what finished today, for the counters
 	sent    map[string]sentCounters // counters by scope, as last sent
 	closed  bool                    // shutting down: no new clients
@@ -45,6 +46,7 @@ func newHub(m *metrics, auth Authenticate, loc *time.Location) *hub {
 		open:     make(map[string]*entry),
 		gone:     newTombstones(maxTombstones),
 		clients:  make(map[*client]struct{}),
+		counts:   newOpenCounts(),
 		day:      newDayFigures(loc),
 		sent:     make(map[string]sentCounters),
 		stop:     make(chan struct{}),
@@ -109,6 +111,7 @@ func (h *hub) publish(c cityops.Change) error {
 		delete(h.open, inc.ID)
 		h.gone.add(inc.ID, inc.Version)
 	}
+	h.counts.change(old, nu, at)
 	h.day.record(&inc, at)
 	st := stamp{at: at}
 	if c.Kind == cityops.ChangeCreated && c.Event != nil && !c.Event.Received.IsZero() {
