@@ -50,7 +50,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := o.openStore(ctx)
 	if err != nil {
 		return fmt.Errorf("%w (start a local server with: deploy/local/clickhouse.sh start)", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/history"
 )
 
@@ -33,7 +32,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		_, err = io.WriteString(stdout, sql)
 		return err
 	case *settle:
-		s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+		s, err := o.openStore(ctx)
 		if err != nil {
 			return err
 		}
@@ -48,7 +47,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "%d partitions settled\n", len(merged))
 		return nil
 	case *retain > 0:
-		s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+		s, err := o.openStore(ctx)
 		if err != nil {
 			return err
 		}

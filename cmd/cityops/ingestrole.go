@@ -42,7 +42,7 @@ func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/ingest/load"
-	"github.com/cityops/cityops/store"
 )
 
 func init() {
@@ -59,7 +58,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.Kafka = strings.Split(*kafkaAddr, ",")
 	}
 	if !*noStore {
-		s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+		s, err := o.openStore(ctx)
 		if err != nil {
 			return err
 		}

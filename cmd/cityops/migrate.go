@@ -19,7 +19,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		_, err := io.WriteString(stdout, store.MigrationSQL(o.database))
 		return err
 	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +35,11 @@ type options struct {
 }
 
 func (o *options) brokers() []string { return strings.Split(o.kafka, ",") }
+
+// openStore connects to the ClickHouse database the options name.
+func (o *options) openStore(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+}
 
 // newFlags returns a flag set for command name with the given shared options
 // registered on it.

@@ -115,7 +115,7 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	log := o.logger(stderr)
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	log := o.logger(stderr)
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/rules"
-	"github.com/cityops/cityops/store"
 )
 
 // historyQuery reads stored events with the category they were given. It is
@@ -20,7 +19,7 @@ const historyQuery = `SELECT id, source, type, text, lat, lon, time, value, has_
 // (at most limit of them) and prints how its decisions differ from the
 // categories they were given.
 func whatIfHistory(ctx context.Context, o *options, pack *rules.Pack, since time.Time, limit int, top int, stdout io.Writer) error {
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
