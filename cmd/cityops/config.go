@@ -33,6 +33,9 @@ type config struct {
 type kafkaConfig struct {
 	Brokers    []string `yaml:"brokers"`
 	Partitions int      `yaml:"partitions"`
+	// SessionTimeout is how long the process role's consumer groups wait
+	// for a replica that stopped answering before its partitions move.
+	SessionTimeout time.Duration `yaml:"session_timeout"`
 }
 
 type clickhouseConfig struct {
@@ -62,7 +65,7 @@ type logConfig struct {
 // environment nor a flag says otherwise.
 func defaultConfig() config {
 	return config{
-		Kafka:      kafkaConfig{Brokers: []string{"127.0.0.1:9092"}, Partitions: 4},
+		Kafka:      kafkaConfig{Brokers: []string{"127.0.0.1:9092"}, Partitions: 4, SessionTimeout: 10 * time.Second},
 		ClickHouse: clickhouseConfig{Addr: "127.0.0.1:9000", Database: store.DefaultDatabase},
 		HTTP:       listenConfig{Listen: ":8080"},
 		Admin:      listenConfig{Listen: ":8090"},
@@ -185,6 +188,7 @@ func applyEnv(c *config, src *source, getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("%s (from %s): %w", s.key, s.env, err))
 			continue
 		}
+		delete(src.lines, s.key) // errors name the variable, not the file's line
 		src.env[s.key] = s.env
 	}
 	return errors.Join(errs...)

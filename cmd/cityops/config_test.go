@@ -22,6 +22,7 @@ func TestConfigBad(t *testing.T) {
 		"unknown_key.bad.yml":     {`line 3: unknown key "kafka.partitons"`},
 		"unknown_section.bad.yml": {`line 3: unknown key "metrics"`},
 		"kafka.bad.yml":           {"line 2: kafka.brokers: is empty", "line 3: kafka.partitions: is 0, want 1 to 10000"},
+		"session.bad.yml":         {"line 2: kafka.session_timeout: is 2s, want 6s to 5m0s"},
 		"clickhouse.bad.yml":      {`line 2: clickhouse.addr: "clickhouse" is not host:port`, `line 3: clickhouse.database: "city-ops" is not a database name`},
 		"listen.bad.yml":          {`line 2: http.listen: "8080" is not host:port`, `line 4: admin.listen: ":99999" has no port number`},
 		"intake.bad.yml":          {"line 2: intake.caller_key: 2 bytes, want 16, 24 or 32", `line 3: intake.officers: "alice" is not token=name`},
@@ -79,7 +80,7 @@ func TestConfigExample(t *testing.T) {
 // TestConfigPrecedence checks flag > environment > file > default.
 func TestConfigPrecedence(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "c.yml")
-	yml := "kafka:\n  partitions: 8\n  brokers: [file:9092]\nclickhouse:\n  addr: file:9000\n  database: fromfile\nshutdown:\n  timeout: 7s\n"
+	yml := "kafka:\n  partitions: 8\n  brokers: [file:9092]\n  session_timeout: 20s\nclickhouse:\n  addr: file:9000\n  database: fromfile\nshutdown:\n  timeout: 7s\n"
 	if err := os.WriteFile(file, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -87,13 +88,14 @@ func TestConfigPrecedence(t *testing.T) {
 	t.Setenv("CITYOPS_KAFKA_PARTITIONS", "16")
 	t.Setenv("CITYOPS_CLICKHOUSE_ADDR", "env:9000")
 	t.Setenv("CITYOPS_KAFKA_BROKERS", "")
+	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "45s")
 	var o options
 	fs := newFlags("store", io.Discard, &o, "kafka", "clickhouse", "admin", "run")
 	if err := parseFlags(fs, []string{"--config", file, "--clickhouse", "flag:9000"}); err != nil {
 		t.Fatal(err)
 	}
-	got := []any{o.kafka, o.partitions, o.clickhouse, o.database, o.shutdown, o.admin}
-	want := []any{"file:9092", 16, "flag:9000", "fromfile", 7 * time.Second, ":8090"}
+	got := []any{o.kafka, o.partitions, o.session, o.clickhouse, o.database, o.shutdown, o.admin}
+	want := []any{"file:9092", 16, 45 * time.Second, "flag:9000", "fromfile", 7 * time.Second, ":8090"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
@@ -103,6 +105,19 @@ func TestConfigPrecedence(t *testing.T) {
 	err := parseFlags(fs, []string{"--config=" + file, "--partitions", "0"})
 	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.partitions (from --partitions): is 0") {
 		t.Errorf("got %v, want a kafka.partitions error naming the flag", err)
+	}
+
+	// So is a session timeout outside what brokers accept, from the
+	// environment and from the flag.
+	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "10m")
+	err = parseFlags(newFlags("process", io.Discard, &options{}, "kafka"), []string{"--config=" + file})
+	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.session_timeout (from CITYOPS_KAFKA_SESSION_TIMEOUT): is 10m0s, want 6s to 5m0s") {
+		t.Errorf("got %v, want a kafka.session_timeout error naming the variable", err)
+	}
+	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "")
+	err = parseFlags(newFlags("process", io.Discard, &options{}, "kafka"), []string{"--config=" + file, "--session", "1s"})
+	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.session_timeout (from --session): is 1s") {
+		t.Errorf("got %v, want a kafka.session_timeout error naming the flag", err)
 	}
 }
 

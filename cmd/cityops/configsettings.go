@@ -25,6 +25,9 @@ var settings = []setting{
 	{"kafka.partitions", "CITYOPS_KAFKA_PARTITIONS", "partitions",
 		func(c *config) string { return fmt.Sprint(c.Kafka.Partitions) },
 		func(c *config, v string) (err error) { c.Kafka.Partitions, err = atoi(v); return err }},
+	{"kafka.session_timeout", "CITYOPS_KAFKA_SESSION_TIMEOUT", "session",
+		func(c *config) string { return c.Kafka.SessionTimeout.String() },
+		func(c *config, v string) (err error) { c.Kafka.SessionTimeout, err = duration(v); return err }},
 	{"clickhouse.addr", "CITYOPS_CLICKHOUSE_ADDR", "clickhouse",
 		func(c *config) string { return c.ClickHouse.Addr },
 		func(c *config, v string) error { c.ClickHouse.Addr = v; return nil }},
@@ -51,15 +54,17 @@ var settings = []setting{
 		func(c *config, v string) error { c.Intake.Officers = list(v); return nil }},
 	{"shutdown.timeout", "CITYOPS_SHUTDOWN_TIMEOUT", "shutdown-timeout",
 		func(c *config) string { return c.Shutdown.Timeout.String() },
-		func(c *config, v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return fmt.Errorf("%q is not a duration such as 30s", v)
-			}
-			c.Shutdown.Timeout = d
-			return nil
-		}},
+		func(c *config, v string) (err error) { c.Shutdown.Timeout, err = duration(v); return err }},
 	{"log.level", "CITYOPS_LOG_LEVEL", "log-level",
 		func(c *config) string { return c.Log.Level },
 		func(c *config, v string) error { c.Log.Level = v; return nil }},
+}
+
+// duration parses a setting's duration.
+func duration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 30s", v)
+	}
+	return d, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/privacy"
@@ -36,6 +37,9 @@ func (c *config) validate(src *source) error {
 	}
 	if c.Kafka.Partitions < 1 || c.Kafka.Partitions > 10000 {
 		bad("kafka.partitions", "is %d, want 1 to 10000", c.Kafka.Partitions)
+	}
+	if d := c.Kafka.SessionTimeout; d < minSession || d > maxSession {
+		bad("kafka.session_timeout", "is %v, want %v to %v", d, minSession, maxSession)
 	}
 	if err := hostPort(c.ClickHouse.Addr, true); err != nil {
 		bad("clickhouse.addr", "%q %v", c.ClickHouse.Addr, err)
@@ -71,6 +75,16 @@ func (c *config) validate(src *source) error {
 	}
 	return errors.Join(errs...)
 }
+
+// The session timeouts every broker the roles run against accepts by
+// default (group.min.session.timeout.ms and group.max.session.timeout.ms:
+// 6 s and 5 min in the embedded broker, 6 s and 30 min in current Kafka). A
+// member asking for a timeout outside the broker's range cannot join its
+// group, so the role would start and never consume.
+const (
+	minSession = 6 * time.Second
+	maxSession = 5 * time.Minute
+)
 
 // hostPort checks a host:port address; a listen address may leave the host
 // empty.

@@ -51,8 +51,8 @@ func newFlags(name string, stderr io.Writer, o *options, which ...string) *flag.
 		switch w {
 		case "kafka":
 			fs.StringVar(&o.kafka, "kafka", "127.0.0.1:9092", "Kafka brokers, comma-separated host:port")
-			fs.IntVar(&o.partitions, "partitions", 4, "partitions of the topics created at start")
-			fs.DurationVar(&o.session, "session", 10*time.Second, "consumer group session timeout: how long a dead replica keeps its partitions (at least 6s)")
+			fs.IntVar(&o.partitions, "partitions", def.Kafka.Partitions, "partitions of the topics created at start")
+			fs.DurationVar(&o.session, "session", def.Kafka.SessionTimeout, "consumer group session timeout of the process role: how long a dead replica keeps its partitions (6s to 5m)")
 		case "clickhouse":
 			fs.StringVar(&o.clickhouse, "clickhouse", "127.0.0.1:9000", "ClickHouse native protocol host:port")
 			fs.StringVar(&o.database, "database", store.DefaultDatabase, "ClickHouse database")
