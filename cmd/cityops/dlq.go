@@ -31,10 +31,24 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	var w *kafka.Writer
 	if verb == "replay" && !*dryRun {
-		w = &kafka.Writer{Addr: kafka.TCP(o.brokers()...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll, BatchTimeout: 5 * time.Millisecond}
+		w = &kafka.Writer{
+			Addr: kafka.TCP(o.brokers()...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
+			BatchTimeout: 5 * time.Millisecond, BatchSize: replayBatch, BatchBytes: bus.MaxBatchBytes,
+		}
 		defer w.Close()
 	}
 	var shown, replayed, skipped int
+	var pending []kafka.Message // replayed letters not yet written
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := w.WriteMessages(ctx, pending...); err != nil {
+			return fmt.Errorf("replaying %d dead letters (%d replayed before them): %w", len(pending), replayed-len(pending), err)
+		}
+		pending = pending[:0]
+		return nil
+	}
 	err := bus.ReadDeadLetters(ctx, o.brokers(), bus.TopicDLQ, func(l bus.Letter) error {
 		if *match != "" && !strings.Contains(l.Reason, *match) && !strings.Contains(l.Topic, *match) {
 			return nil
@@ -57,9 +71,17 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return nil
 		}
 		// The records' ids are those they had: sinks keep one copy however
-		// often a letter is replayed.
-		return w.WriteMessages(ctx, kafka.Message{Topic: l.Topic, Key: l.Key, Value: l.Value})
+		// often a letter is replayed. They are written in batches, one
+		// produce round trip per replayBatch letters rather than per letter.
+		pending = append(pending, kafka.Message{Topic: l.Topic, Key: l.Key, Value: l.Value})
+		if len(pending) == replayBatch {
+			return flush()
+		}
+		return nil
 	})
+	if err == nil && w != nil {
+		err = flush()
+	}
 	if err != nil {
 		return err
 	}
@@ -70,6 +92,9 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	return nil
 }
+
+// replayBatch is how many dead letters a replay writes at once.
+const replayBatch = 1000
 
 func truncate(b []byte, n int) string {
 	if len(b) <= n {

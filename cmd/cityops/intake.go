@@ -210,7 +210,10 @@ func forwardReadings(ctx context.Context, o *options, pack *rules.Pack, log *slo
 	defer events.Close()
 	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
-	h := ingest.ForwardReadings(&ingest.Validator{BBox: areas.BBox()}, devices(pack), events.WriteMessages, ingest.DeadLetter(bus.DeadLetter(dlq)))
+	v, reg := &ingest.Validator{BBox: areas.BBox()}, devices(pack)
+	h := bus.NewDeadLetters(dlq).Handler(func(dlq func(context.Context, kafka.Message, error) error) bus.Handler {
+		return ingest.ForwardReadings(v, reg, events.WriteMessages, dlq)
+	})
 	err = bus.Consume(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: bus.TopicReadingsRaw, Group: groupReadings,
 		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -44,28 +45,36 @@ func TestReplayAndDLQCommands(t *testing.T) {
 
 	dlq := bus.NewWriter([]string{b.Addr()}, bus.TopicDLQ)
 	defer dlq.Close()
-	orig := kafka.Message{Topic: bus.TopicReadingsRaw, Partition: 0, Offset: 7, Key: []byte("k"), Value: []byte(`{"device_id":"water-001"}`)}
-	if err := bus.DeadLetter(dlq)(ctx, orig, errors.New("time: required")); err != nil {
+	const letters = 2500
+	orig := make([]kafka.Message, letters)
+	filed := make([]kafka.Message, letters)
+	for i := range orig {
+		orig[i] = kafka.Message{Topic: bus.TopicReadingsRaw, Partition: 0, Offset: int64(7 + i), Key: []byte("k"), Value: fmt.Appendf(nil, `{"device_id":"water-%03d"}`, i)}
+		filed[i] = bus.DeadLetterRecord(orig[i], errors.New("time: required"))
+	}
+	if err := dlq.WriteMessages(ctx, filed...); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if code := run(ctx, append([]string{"dlq", "list"}, kafkaFlag...), &out, &errOut); code != 0 {
+	if code := run(ctx, append([]string{"dlq", "list", "--limit", "1"}, kafkaFlag...), &out, &errOut); code != 0 {
 		t.Fatalf("dlq list exited %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "reason: time: required") || !strings.Contains(out.String(), `{"device_id":"water-001"}`) {
+	if !strings.Contains(out.String(), "reason: time: required") || !strings.Contains(out.String(), `{"device_id":"water-000"}`) || !strings.Contains(out.String(), "1 dead letters shown") {
 		t.Errorf("dlq list:\n%s", out.String())
 	}
 	out.Reset()
 	if code := run(ctx, append([]string{"dlq", "replay"}, kafkaFlag...), &out, &errOut); code != 0 {
 		t.Fatalf("dlq replay exited %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "replayed 1 dead letters") {
+	if !strings.Contains(out.String(), fmt.Sprintf("replayed %d dead letters", letters)) {
 		t.Errorf("dlq replay: %s", out.String())
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: []string{b.Addr()}, Topic: bus.TopicReadingsRaw, Partition: 0})
 	defer r.Close()
-	m, err := r.ReadMessage(ctx)
-	if err != nil || string(m.Value) != string(orig.Value) {
-		t.Fatalf("readings topic got %q, %v", m.Value, err)
+	for i := range orig {
+		m, err := r.ReadMessage(ctx)
+		if err != nil || string(m.Value) != string(orig[i].Value) {
+			t.Fatalf("readings topic record %d: got %q, %v; want %q", i, m.Value, err, orig[i].Value)
+		}
 	}
 }

@@ -75,9 +75,6 @@ func processDrained(o *options) func(ctx context.Context) (bool, error) {
 // see dispatch/stateful) until ctx is done. With a pack directory, the pack
 // is reloaded when it changes and passes its checks.
 func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
-	if err := stateful.EnsureTopics(ctx, o.brokers(), o.partitions, stateful.DefaultTopics); err != nil {
-		return err
-	}
 	current := func() *rules.Pack { return pack }
 	g, ctx := errgroup.WithContext(ctx)
 	if o.pack != "" {
@@ -90,21 +87,13 @@ func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger
 		current = r.Pack
 		g.Go(func() error { return r.Run(ctx) })
 	}
-	ws := stateful.NewWriters(o.brokers())
-	ws.New = o.hooks.writer
-	defer ws.Close()
-	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
-	defer dlq.Close()
-	st, err := stateful.New(stateful.Config{
-		Brokers: o.brokers(), Group: groupProcess, Pack: current,
-		Publish: ws.Publish, DLQ: bus.DeadLetter(dlq), Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(),
-	})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	log.Info("processor running", "pack", pack.Name, "rules", pack.Engine.Rules())
-	g.Go(func() error { return st.Run(ctx) })
+	g.Go(func() error {
+		return stateful.Serve(ctx, stateful.ServeConfig{
+			Brokers: o.brokers(), Partitions: o.partitions, Group: groupProcess, Pack: current,
+			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer,
+		})
+	})
 	return g.Wait()
 }
 
@@ -145,8 +134,9 @@ func storeDrained(o *options) func(ctx context.Context) (bool, error) {
 
 // sink runs the ClickHouse sink until ctx is done.
 func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) error {
-	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
-	defer dlq.Close()
+	dlqw := o.hooks.writer(o.brokers(), bus.TopicDLQ)
+	defer dlqw.Close()
+	dlq := bus.NewDeadLetters(dlqw)
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic); err != nil {
 		return err
 	}
@@ -156,13 +146,13 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 		return bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
 			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-		}, o.hooks.observeStored(s.Handler(bus.DeadLetter(dlq))))
+		}, o.hooks.observeStored(dlq.Handler(s.Handler)))
 	})
 	g.Go(func() error { // the audit trail that planners' department figures read
 		return bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: tasks.Topic, Group: groupStoreTransitions,
 			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-		}, s.TransitionHandler(bus.DeadLetter(dlq)))
+		}, dlq.Handler(s.TransitionHandler))
 	})
 	g.Go(func() error { return settleLoop(ctx, s, settleEvery, settleQuiet, log) })
 	return g.Wait()

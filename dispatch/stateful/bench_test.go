@@ -101,8 +101,7 @@ func BenchmarkStage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dlq := func(context.Context, kafka.Message, error) error { return nil }
-	s := &Stage{cfg: Config{DLQ: dlq, Topics: DefaultTopics}}
+	s := &Stage{cfg: Config{Topics: DefaultTopics}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -21,7 +21,6 @@ type classifier struct {
 	w      *world
 	alarms *rules.Alarms
 	ticked time.Time // the reading time offline alarms were last checked at
-	dlq    DeadLetter
 	topics Topics
 	src    source // of the next signal
 }
@@ -32,11 +31,11 @@ type classifierState struct {
 	Alarms json.RawMessage `json:"alarms"`
 }
 
-func (c *classifier) apply(ctx context.Context, m kafka.Message, out *outputs) error {
+func (c *classifier) apply(_ context.Context, m kafka.Message, out *outputs) error {
 	c.src = source{Partition: m.Partition, Offset: m.Offset}
 	var ev cityops.Event
 	if err := json.Unmarshal(m.Value, &ev); err != nil {
-		return c.dlq(ctx, m, fmt.Errorf("decoding event: %w", err))
+		return deadLetter(out, c.topics, m, fmt.Errorf("decoding event: %w", err))
 	}
 	if ev.Source == cityops.SourceIoT && c.alarms.Watches(ev.Type) {
 		// Offline alarms run on the partition's event time: checked before
@@ -46,13 +45,13 @@ func (c *classifier) apply(ctx context.Context, m kafka.Message, out *outputs) e
 			c.ticked = ev.Time
 			for _, ch := range c.alarms.Tick(ev.Time) {
 				if err := c.emitAlarm(ch, nil, out); err != nil {
-					return c.dlq(ctx, m, err)
+					return deadLetter(out, c.topics, m, err)
 				}
 			}
 		}
 		for _, ch := range c.alarms.Observe(&ev) {
 			if err := c.emitAlarm(ch, &ev, out); err != nil {
-				return c.dlq(ctx, m, err)
+				return deadLetter(out, c.topics, m, err)
 			}
 		}
 	}
@@ -62,7 +61,7 @@ func (c *classifier) apply(ctx context.Context, m kafka.Message, out *outputs) e
 	// incident and alarms fuse with it.
 	ch, ok, err := c.w.proc.Process(&ev)
 	if err != nil {
-		return c.dlq(ctx, m, err)
+		return deadLetter(out, c.topics, m, err)
 	}
 	if !ok {
 		return nil

@@ -141,9 +141,6 @@ func newEnv(ctx context.Context, t testing.TB, partitions int) *env {
 	if err := stateful.EnsureTopics(ctx, e.brokers, partitions, e.topics); err != nil {
 		t.Fatal(err)
 	}
-	if err := bus.EnsureTopics(ctx, e.brokers, partitions, bus.TopicDLQ); err != nil {
-		t.Fatal(err)
-	}
 	return e
 }
 
@@ -183,10 +180,9 @@ type replica struct {
 func (e *env) start(ctx context.Context, t testing.TB, pack func() *rules.Pack) *replica {
 	t.Helper()
 	ws := stateful.NewWriters(e.brokers)
-	dlq := bus.NewWriter(e.brokers, bus.TopicDLQ)
 	st, err := stateful.New(stateful.Config{
 		Brokers: e.brokers, Group: "process", Topics: e.topics, Pack: pack,
-		Publish: ws.Publish, DLQ: bus.DeadLetter(dlq), Session: 6 * time.Second, Batch: 500,
+		Publish: ws.Publish, Session: 6 * time.Second, Batch: 500,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -198,7 +194,6 @@ func (e *env) start(ctx context.Context, t testing.TB, pack func() *rules.Pack) 
 		err := st.Run(rctx)
 		st.Close()
 		ws.Close()
-		dlq.Close()
 		r.done <- err
 	}()
 	return r

@@ -37,6 +37,15 @@ func (o *outputs) add(topic string, m kafka.Message) {
 	o.n++
 }
 
+// deadLetter files m with the reason among the batch's outputs: it is
+// published with them, in one write per topic, before the batch's offsets
+// are committed, and stays pending like them when a publish fails (the
+// retried batch does not apply m again).
+func deadLetter(out *outputs, t Topics, m kafka.Message, reason error) error {
+	out.add(t.DeadLetters, bus.DeadLetterRecord(m, reason))
+	return nil
+}
+
 // Publish writes records to topic and returns once they are durable.
 type Publish func(ctx context.Context, topic string, msgs ...kafka.Message) error
 

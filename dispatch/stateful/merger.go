@@ -17,7 +17,6 @@ type merger struct {
 	w      *world
 	m      *rules.Merger
 	st     mergerState
-	dlq    DeadLetter
 	topics Topics
 }
 
@@ -33,10 +32,10 @@ func newMergerState() mergerState {
 	return mergerState{Incs: map[string]*cityops.Merge{}, Alarms: map[string]string{}, Seen: map[int]source{}}
 }
 
-func (g *merger) apply(ctx context.Context, m kafka.Message, out *outputs) error {
+func (g *merger) apply(_ context.Context, m kafka.Message, out *outputs) error {
 	var s signal
 	if err := json.Unmarshal(m.Value, &s); err != nil {
-		return g.dlq(ctx, m, fmt.Errorf("decoding signal: %w", err))
+		return deadLetter(out, g.topics, m, fmt.Errorf("decoding signal: %w", err))
 	}
 	if last, ok := g.st.Seen[s.Src.Partition]; ok && !s.Src.after(last) {
 		return nil // a replayed or doubled signal
@@ -48,7 +47,7 @@ func (g *merger) apply(ctx context.Context, m kafka.Message, out *outputs) error
 	case s.Kind == signalAlarm && s.Alarm != nil:
 		return g.alarm(&s, out)
 	default:
-		return g.dlq(ctx, m, cityops.Invalid("kind", "unknown signal %q", s.Kind))
+		return deadLetter(out, g.topics, m, cityops.Invalid("kind", "unknown signal %q", s.Kind))
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
-	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -20,19 +19,22 @@ type Topics struct {
 	Signals   string // between the two stages, keyed by merge group
 	Changes   string // output: incident changes
 	Snapshots string // compacted: each partition's state
+	// DeadLetters gets the input records that can never be processed, with
+	// the reason (bus.DeadLetterRecord); bus.TopicDLQ when empty.
+	DeadLetters string
 }
 
 // DefaultTopics are the pipeline's topics.
-var DefaultTopics = Topics{Events: bus.TopicEventsRaw, Signals: TopicSignals, Changes: bus.TopicIncidentChanges, Snapshots: TopicSnapshots}
+var DefaultTopics = Topics{
+	Events: bus.TopicEventsRaw, Signals: TopicSignals, Changes: bus.TopicIncidentChanges,
+	Snapshots: TopicSnapshots, DeadLetters: bus.TopicDLQ,
+}
 
 // The topics the stage adds to the pipeline's.
 const (
 	TopicSignals   = "incidents.signals" // classified reports and alarm changes, keyed by merge group
 	TopicSnapshots = "process.snapshots" // compacted: the state of each partition of both stages
 )
-
-// DeadLetter files a record that can never be processed, with the reason.
-type DeadLetter func(ctx context.Context, m kafka.Message, reason error) error
 
 // Config wires a Stage.
 type Config struct {
@@ -41,7 +43,6 @@ type Config struct {
 	Topics   Topics
 	Pack     func() *rules.Pack // the current pack; a rules.Reloader's Pack for hot reload
 	Publish  Publish
-	DLQ      DeadLetter
 	Snapshot time.Duration // the longest time between two snapshots of a busy partition (default 2s)
 	Batch    int           // records per batch (default 1000)
 	Session  time.Duration // consumer group session timeout (default 10s)
@@ -86,6 +87,9 @@ func New(cfg Config) (*Stage, error) {
 	if cfg.Topics == (Topics{}) {
 		cfg.Topics = DefaultTopics
 	}
+	if cfg.Topics.DeadLetters == "" {
+		cfg.Topics.DeadLetters = bus.TopicDLQ
+	}
 	s := &Stage{cfg: cfg, snaps: NewSnapshots(cfg.Brokers, cfg.Topics.Snapshots)}
 	w, err := newWorld(cfg.Pack())
 	if err != nil {
@@ -121,7 +125,10 @@ func (s *Stage) current() *world {
 // EnsureTopics creates the stage's topics: the signals topic with
 // partitions, the snapshots topic compacted.
 func EnsureTopics(ctx context.Context, brokers []string, partitions int, t Topics) error {
-	if err := bus.EnsureTopics(ctx, brokers, partitions, t.Events, t.Signals, t.Changes); err != nil {
+	if t.DeadLetters == "" {
+		t.DeadLetters = bus.TopicDLQ
+	}
+	if err := bus.EnsureTopics(ctx, brokers, partitions, t.Events, t.Signals, t.Changes, t.DeadLetters); err != nil {
 		return err
 	}
 	return bus.EnsureCompacted(ctx, brokers, partitions, t.Snapshots)
@@ -144,11 +151,11 @@ func (s *Stage) Run(ctx context.Context) error {
 }
 
 func (s *Stage) newClassifier(w *world) machine {
-	return &classifier{w: w, alarms: rules.NewAlarms(w.pack.Alarms, w.pack.Location), dlq: s.cfg.DLQ, topics: s.cfg.Topics}
+	return &classifier{w: w, alarms: rules.NewAlarms(w.pack.Alarms, w.pack.Location), topics: s.cfg.Topics}
 }
 
 func (s *Stage) newMerger(w *world) machine {
-	return &merger{w: w, m: rules.NewMerger(w.pack.Merge, rules.MergerOptions{}), st: newMergerState(), dlq: s.cfg.DLQ, topics: s.cfg.Topics}
+	return &merger{w: w, m: rules.NewMerger(w.pack.Merge, rules.MergerOptions{}), st: newMergerState(), topics: s.cfg.Topics}
 }
 
 // open builds and restores the machine of one partition.
