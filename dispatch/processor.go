@@ -109,7 +109,7 @@ func (p *Processor) assign(inc *cityops.Incident) {
 // tie-breaks decide near a boundary where the city's own records do, the
 // geometry everywhere else (and when the pack has none).
 func (p *Processor) place(lat, lon float64) string {
-	area, _ := p.pack.Tiebreaks.Place(p.areas, lat, lon, "")
+	area, _ := p.pack.Tiebreaks.Place(p.areas, lat, lon, rules.Site{})
 	return area
 }
 

@@ -28,7 +28,7 @@ type Pack struct {
 	Engine       *Engine
 	Alarms       []*AlarmDef // the IoT alarm types (alarms.yaml); none when the pack has no alarms file
 	Merge        MergeConfig // duplicate merge and fusion (merge.yaml); defaults when the pack has none
-	Tiebreaks    *Tiebreaks  // learned boundary tie-breaks (tiebreaks.yaml); nil when the pack has none
+	Tiebreaks    *Tiebreaks  // learned boundary tie-breaks (tiebreaks.yaml, boundaries.yaml); nil when the pack has none
 }
 
 // Matrix is the responsibility matrix as the pack states it.
@@ -72,6 +72,7 @@ type packFile struct {
 	Alarms      string   `yaml:"alarms"`
 	Merge       string   `yaml:"merge"`
 	Tiebreaks   string   `yaml:"tiebreaks"`
+	Boundaries  string   `yaml:"boundaries"`
 }
 
 // Load reads the pack in fsys (pack.yaml at its root), checks all of it and
@@ -133,6 +134,11 @@ func Load(fsys fs.FS) (*Pack, error) {
 	c.checkDevices(pf.Devices, p.Devices, depts)
 	if pf.Tiebreaks != "" {
 		p.Tiebreaks = c.loadTiebreaks(fsys, pf.Tiebreaks, areaIDs)
+	}
+	if pf.Boundaries != "" {
+		if b, ok := c.loadBoundaries(fsys, pf.Boundaries, areaIDs); ok {
+			p.Tiebreaks = p.Tiebreaks.WithBoundaries(b)
+		}
 	}
 	p.Engine = c.compileRules(fsys, pf.Rules, cats)
 	if pf.Alarms != "" {

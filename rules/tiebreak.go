@@ -37,6 +37,8 @@ const (
 	BySpot     Placement = "spot"     // past requests at the same spot
 	ByAddress  Placement = "address"  // past requests at the same address
 	ByStreet   Placement = "street"   // past requests on the same side of the street
+	BySide     Placement = "side"     // a street-only location, by the side the city's records choose
+	BySeldom   Placement = "seldom"   // a street-only location, off an area the city seldom records at its edges
 	ByGeometry Placement = "geometry" // point in polygon alone
 )
 
@@ -63,6 +65,31 @@ type Tiebreaks struct {
 	// reach holds the buckets within StreetMetres of some entry: a point in
 	// no such bucket has nothing to vote with, and Place answers at once.
 	reach map[[2]int32]bool
+	// The conventions of Boundaries, for street-only locations.
+	side   *SideConvention
+	seldom map[string]bool
+}
+
+// Site is what is known of where an event is besides its point.
+type Site struct {
+	Address string // the street address, optional
+	// StreetOnly says the point was geocoded from a street or an
+	// intersection rather than a house number.
+	StreetOnly bool
+}
+
+// WithBoundaries returns t, or an empty table when t is nil, following b's
+// conventions for street-only locations.
+func (t *Tiebreaks) WithBoundaries(b Boundaries) *Tiebreaks {
+	if t == nil {
+		t = NewTiebreaks(nil)
+	}
+	t.side = b.Side
+	t.seldom = map[string]bool{}
+	for _, s := range b.Seldom {
+		t.seldom[s.Area] = true
+	}
+	return t
 }
 
 type tiebreak struct {
@@ -116,23 +143,25 @@ func (t *Tiebreaks) Len() int {
 // Place returns the area of the WGS-84 point and the layer that chose it.
 // Where another area lies within NearMetres, past requests at the same spot
 // decide, by majority among the areas that lie near; failing that, past
-// requests at the same address (when the event has one) within
+// requests at the same address (when the site has one) within
 // AddressMetres, then past requests on the same side of the same street
-// within StreetMetres. Otherwise, and always far from boundaries, the area
-// is ix.Locate's.
-func (t *Tiebreaks) Place(ix *geo.Index, lat, lon float64, address string) (string, Placement) {
+// within StreetMetres, then for a street-only site the conventions of
+// Boundaries. Otherwise, and always far from boundaries, the area is
+// ix.Locate's.
+func (t *Tiebreaks) Place(ix *geo.Index, lat, lon float64, site Site) (string, Placement) {
 	area, _ := ix.Locate(lat, lon)
-	if t.Len() == 0 || !t.reach[bucketOf(lat, lon)] {
+	conventions := site.StreetOnly && t != nil && (t.side != nil || len(t.seldom) > 0)
+	if !conventions && (t.Len() == 0 || !t.reach[bucketOf(lat, lon)]) {
 		return area, ByGeometry
 	}
 	near := ix.Near(lat, lon, NearMetres)
-	if len(near) > 1 {
+	if len(near) > 1 && t.reach[bucketOf(lat, lon)] {
 		if a, ok := t.vote(lat, lon, SpotMetres, near, area, func(*tiebreak) bool { return true }); ok {
 			return a, BySpot
 		}
 	}
-	address = normalAddress(address)
-	if address != "" {
+	address := normalAddress(site.Address)
+	if address != "" && t.reach[bucketOf(lat, lon)] {
 		if wide := ix.Near(lat, lon, AddressMetres); len(wide) > 1 {
 			if a, ok := t.vote(lat, lon, AddressMetres, wide, area, func(e *tiebreak) bool { return e.Address == address }); ok {
 				return a, ByAddress
@@ -142,6 +171,11 @@ func (t *Tiebreaks) Place(ix *geo.Index, lat, lon float64, address string) (stri
 	if side := streetSide(address); side != "" && len(near) > 1 {
 		if a, ok := t.vote(lat, lon, StreetMetres, near, area, func(e *tiebreak) bool { return e.side == side }); ok {
 			return a, ByStreet
+		}
+	}
+	if conventions && len(near) > 1 {
+		if a, by, ok := t.placeStreetOnly(ix, lat, lon, near, area); ok {
+			return a, by
 		}
 	}
 	return area, ByGeometry
@@ -254,4 +288,11 @@ func unknownKey(n *yaml.Node, known ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// StreetOnly reports whether address names no house number: an
+// intersection, a street alone, or nothing. A city geocodes such a request
+// to the street's centre line.
+func StreetOnly(address string) bool {
+	return streetSide(normalAddress(address)) == ""
 }

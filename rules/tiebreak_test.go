@@ -48,14 +48,14 @@ func TestTiebreaksPlace(t *testing.T) {
 		{"same side, too far along the street", 0.0045 + 0.0009, lon, "14 MAIN STREET", "west", rules.ByGeometry},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, by := tb.Place(ix, tc.lat, tc.lon, tc.address)
+			got, by := tb.Place(ix, tc.lat, tc.lon, rules.Site{Address: tc.address})
 			if got != tc.want || by != tc.by {
 				t.Errorf("got %s by %s, want %s by %s", got, by, tc.want, tc.by)
 			}
 		})
 	}
 	var none *rules.Tiebreaks
-	if got, by := none.Place(ix, 0.005, lon, ""); got != "west" || by != rules.ByGeometry {
+	if got, by := none.Place(ix, 0.005, lon, rules.Site{StreetOnly: true}); got != "west" || by != rules.ByGeometry {
 		t.Errorf("no tie-breaks: got %s by %s", got, by)
 	}
 }

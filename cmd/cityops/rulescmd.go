@@ -102,7 +102,7 @@ func testEvents(ctx context.Context, pack *rules.Pack, areas *geo.Index, r io.Re
 		} else {
 			in := rules.NewInput(&ev, pack)
 			var by rules.Placement
-			in.Area, by = pack.Tiebreaks.Place(areas, ev.Lat, ev.Lon, "")
+			in.Area, by = pack.Tiebreaks.Place(areas, ev.Lat, ev.Lon, rules.Site{})
 			if by != rules.ByGeometry {
 				line.PlacedBy = string(by)
 			}

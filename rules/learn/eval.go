@@ -110,7 +110,7 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 		area, geometric, by := "", "", rules.ByGeometry
 		if r.HasLoc {
 			geometric, _ = ix.Locate(r.Lat, r.Lon)
-			area, by = pack.Tiebreaks.Place(ix, r.Lat, r.Lon, r.Address)
+			area, by = pack.Tiebreaks.Place(ix, r.Lat, r.Lon, rules.Site{Address: r.Address, StreetOnly: rules.StreetOnly(r.Address)})
 			in.Area = area
 		}
 		d := pack.Engine.Classify(in)
@@ -179,7 +179,7 @@ func (r *Report) Print(w io.Writer, top int) {
 	fmt.Fprintf(w, "records %d: agency agrees on %d\n", r.Records, r.AgencyOK)
 	fmt.Fprintf(w, "placed %d (left out: %d without a location, %d with an unspecified area): area agrees on %d, geometry alone on %d\n",
 		r.Placed, r.Unplaced, r.Unspecified, r.AreaOK, r.AreaGeometryOK)
-	for _, by := range []rules.Placement{rules.BySpot, rules.ByAddress, rules.ByStreet} {
+	for _, by := range []rules.Placement{rules.BySpot, rules.ByAddress, rules.ByStreet, rules.BySide, rules.BySeldom} {
 		fmt.Fprintf(w, "  tie-broken by %s: %d, agreeing %d\n", by, r.Tiebroken[by], r.TiebrokenOK[by])
 	}
 	keys := slices.SortedFunc(maps.Keys(r.Disagreements), func(a, b string) int {

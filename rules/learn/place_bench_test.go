@@ -42,7 +42,7 @@ func BenchmarkPlaceNYC(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			p := pts[i%len(pts)]
-			tb.Place(ix, p[0], p[1], "")
+			tb.Place(ix, p[0], p[1], rules.Site{})
 			i++
 		}
 	})
