@@ -84,6 +84,12 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "%s: %d categories, %d departments, %d matrix entries, %d boundary tie-breaks from %d requests\n",
 		*out, len(l.Categories), len(l.Departments), len(l.Matrix), len(l.Tiebreaks), len(recs))
+	if s := l.Boundaries.Side; s != nil {
+		fmt.Fprintf(stdout, "street-only locations on a boundary: recorded at bearing %g from the point for %d of %d\n", s.Bearing, s.Agreed, s.Of)
+	}
+	if n := len(l.Boundaries.Seldom); n > 0 {
+		fmt.Fprintf(stdout, "areas seldom recorded at their edges: %d\n", n)
+	}
 	if *folds > 1 {
 		tmp, err := os.MkdirTemp("", "cityops-folds-")
 		if err != nil {

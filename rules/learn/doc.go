@@ -9,7 +9,8 @@
 // and deadlines from observed closure times, and the boundary tie-breaks
 // (rules.Tiebreaks): the requests that lie near a boundary between areas,
 // with the area the city recorded, which say how the city places points
-// where areas meet. Eval replays records through a pack's classification
+// where areas meet, and the conventions by which the city placed
+// street-only locations on boundaries (rules.Boundaries). Eval replays records through a pack's classification
 // (rules), placement (geo, then the tie-breaks near boundaries) and
 // responsibility matrix (dispatch) and reports how often the pack agrees
 // with what the city did, with geometry alone beside the whole placement.

@@ -37,6 +37,9 @@ type Learned struct {
 	// Tiebreaks are the requests that lie near a boundary between areas,
 	// with the area the city recorded, for rules.Tiebreaks.
 	Tiebreaks []rules.TiebreakEntry
+	// Boundaries are the conventions by which the city placed street-only
+	// locations on boundaries.
+	Boundaries rules.Boundaries
 }
 
 type learnedRule struct {
@@ -168,6 +171,7 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 	}
 
 	l.Tiebreaks = tiebreaks(recs, ix, known)
+	l.Boundaries = boundaries(recs, ix, known)
 
 	// Deadlines: the time within which four in five requests were closed.
 	for i := range l.Categories {

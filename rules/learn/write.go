@@ -57,11 +57,13 @@ func (l *Learned) Write(dir string) error {
 			"name": l.Name, "time_zone": l.TimeZone, "crs": "WGS-84", "languages": []string{"en"},
 			"areas": "areas.geojson", "categories": "categories.yaml", "departments": "departments.yaml",
 			"matrix": "matrix.yaml", "rules": []string{"rules/learned.yaml"}, "tiebreaks": "tiebreaks.yaml",
+			"boundaries": "boundaries.yaml",
 		}},
 		{"categories.yaml", "# One category per request type, and per type and descriptor where another\n# department handled them. deadline_hours: the time within which 80% of the\n# city's requests of the category were closed.", l.Categories},
 		{"departments.yaml", "# The departments that handled the requests.", l.Departments},
 		{"matrix.yaml", "# Each category's most frequent department, city-wide and per area where an\n# area's practice differs.", mx},
 		{"tiebreaks.yaml", "# Requests near a boundary between areas, with the area the city recorded:\n# how the city places points where areas meet (see rules.Tiebreaks).", tiebreakList(l.Tiebreaks)},
+		{"boundaries.yaml", "# How the city's records place street-only locations (intersections, streets\n# without a house number) on a boundary where no past request tells: the\n# side they choose, and the areas they seldom record at their edges (see\n# rules.Boundaries).", l.Boundaries},
 		{"rules/learned.yaml", "# A hotline event's type is the request type, its text the descriptor.", map[string]any{
 			"groups": []group{{Name: "learned", Mode: "first", Rules: rs}},
 		}},
