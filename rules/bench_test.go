@@ -99,6 +99,16 @@ func BenchmarkClassify200(b *testing.B) {
 }
 
 // demoWith returns the demo pack with some files replaced.
+// demoPackWith returns the demo city's pack.yaml with line added.
+func demoPackWith(t testing.TB, line string) string {
+	t.Helper()
+	head, err := fs.ReadFile(demo.City(), "pack.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(head) + line + "\n"
+}
+
 func demoWith(t testing.TB, files map[string]string) fstest.MapFS {
 	t.Helper()
 	m := fstest.MapFS{}

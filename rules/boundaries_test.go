@@ -1,11 +1,9 @@
 package rules_test
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
 
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
 )
@@ -57,11 +55,7 @@ func TestStreetOnly(t *testing.T) {
 }
 
 func TestLoadBoundaries(t *testing.T) {
-	head, err := fs.ReadFile(demo.City(), "pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pack := string(head) + "boundaries: boundaries.yaml\n"
+	pack := demoPackWith(t, "boundaries: boundaries.yaml")
 	p, err := rules.Load(demoWith(t, map[string]string{"pack.yaml": pack,
 		"boundaries.yaml": "street_only_side: {bearing: 270, agreed: 53, of: 68}\nseldom_areas:\n  - {area: d1, recorded: 0, near: 9}\n"}))
 	if err != nil {

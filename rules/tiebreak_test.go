@@ -1,11 +1,9 @@
 package rules_test
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
 
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
 )
@@ -61,11 +59,7 @@ func TestTiebreaksPlace(t *testing.T) {
 }
 
 func TestLoadTiebreaks(t *testing.T) {
-	head, err := fs.ReadFile(demo.City(), "pack.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pack := string(head) + "tiebreaks: tiebreaks.yaml\n"
+	pack := demoPackWith(t, "tiebreaks: tiebreaks.yaml")
 	p, err := rules.Load(demoWith(t, map[string]string{"pack.yaml": pack,
 		"tiebreaks.yaml": "- {lat: 30.6, lon: 117.05, area: d1}\n- {lat: 30.61, lon: 117.06, area: d2, address: 1 RIVER ROAD}\n"}))
 	if err != nil {
