@@ -76,23 +76,16 @@ func reportKey(c cityops.Change) string {
 	return string(c.Kind) + " " + c.Incident.ID
 }
 
-// TestStageNYCDuplicatesMerge sends the real NYC 311 requests through the
-// running stage (one partition, so the order is the city's) and checks each
-// change against a Merger fed the pack's classification directly: reports
-// of one category within a k=1 disk of res-9 cells and the pack's window
-// become one incident, with the report count and ids on the merge.
-func TestStageNYCDuplicatesMerge(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	pack := demoPack(t)
-	evs := nycReports(t)
+// expectMerges returns the changes, as reportKey writes them, that a Merger
+// fed the pack's classification directly makes of evs in their order, and
+// how many reports join an existing incident.
+func expectMerges(t testing.TB, pack *rules.Pack, evs []*cityops.Event) (want []string, merged int) {
+	t.Helper()
 	proc, err := dispatch.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := rules.NewMerger(pack.Merge, rules.MergerOptions{})
-	var want []string
-	merged := 0
 	for _, ev := range evs {
 		c, ok, err := proc.Process(ev)
 		if err != nil {
@@ -114,10 +107,24 @@ func TestStageNYCDuplicatesMerge(t *testing.T) {
 		want = append(want, fmt.Sprintf("merged %s %d %s", id, inc.Reports, ev.ID))
 		merged++
 	}
+
 	if merged < 50 {
 		t.Fatalf("only %d reports merge; the check proves little", merged)
 	}
+	return want, merged
+}
 
+// TestStageNYCDuplicatesMerge sends the real NYC 311 requests through the
+// running stage (one partition, so the order is the city's) and checks each
+// change against a Merger fed the pack's classification directly: reports
+// of one category within a k=1 disk of res-9 cells and the pack's window
+// become one incident, with the report count and ids on the merge.
+func TestStageNYCDuplicatesMerge(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	pack := demoPack(t)
+	evs := nycReports(t)
+	want, merged := expectMerges(t, pack, evs)
 	e := newEnv(ctx, t, 1)
 	got := e.collect(ctx, t)
 	e.write(ctx, t, evs)
@@ -148,4 +155,59 @@ func TestStageNYCDuplicatesMerge(t *testing.T) {
 		t.Fatalf("%d changes, want %d", len(keys), len(want))
 	}
 	t.Logf("%d reports: %d changes, %d merged into existing incidents, largest incident %d reports", len(evs), len(want), merged, maxReports)
+}
+
+// TestStageNYCMergeAcrossMoves sends the real NYC 311 requests through the
+// running stage while its partition moves twice, once when a second replica
+// joins and once when the first stops: the merge state moves with the
+// partition, so the incidents are those of an uninterrupted run, each
+// report joining the same incident with the same count.
+func TestStageNYCMergeAcrossMoves(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
+	defer cancel()
+	pack := demoPack(t)
+	evs := nycReports(t)
+	want, merged := expectMerges(t, pack, evs)
+	s1, s2 := len(evs)/3, 2*len(evs)/3
+	upTo := func(n int) int { w, _ := expectMerges(t, pack, evs[:n]); return len(w) }
+	n1, n2 := upTo(s1), upTo(s2)
+
+	e := newEnv(ctx, t, 1)
+	got := e.collect(ctx, t)
+	current := func() *rules.Pack { return pack }
+	keys := func() []string {
+		var ks []string
+		for _, c := range got.snapshot() {
+			ks = append(ks, reportKey(c))
+		}
+		slices.Sort(ks)
+		return slices.Compact(ks)
+	}
+	count := func(n int) func() bool { return func() bool { return len(keys()) >= n } }
+
+	e.write(ctx, t, evs[:s1])
+	a := e.start(ctx, t, current)
+	waitFor(ctx, t, "the first third's changes", count(n1))
+
+	b := e.start(ctx, t, current) // the group rebalances: the partition closes and reopens
+	e.write(ctx, t, evs[s1:s2])
+	waitFor(ctx, t, "the second third's changes", count(n2))
+
+	a.halt(t) // b holds the partition from here, restored from a's snapshot if it was a's
+	e.write(ctx, t, evs[s2:])
+	waitFor(ctx, t, "every change", count(len(want)))
+	time.Sleep(time.Second) // anything doubled or different would arrive by now
+	b.halt(t)
+
+	ks := keys()
+	slices.Sort(want)
+	if !slices.Equal(ks, want) {
+		for i := range min(len(ks), len(want)) {
+			if ks[i] != want[i] {
+				t.Fatalf("%d distinct changes, want %d; first difference at %d: got %q, want %q", len(ks), len(want), i, ks[i], want[i])
+			}
+		}
+		t.Fatalf("%d distinct changes, want %d", len(ks), len(want))
+	}
+	t.Logf("%d reports, %d merged, %d changes; moves at %d and %d", len(evs), merged, len(want), s1, s2)
 }
