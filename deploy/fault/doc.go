@@ -4,6 +4,13 @@
 // events flow, and counts what came out: events in, events stored, lost and
 // duplicated. The goal is 0 lost and 0 duplicated in every scenario.
 //
+// The processor is the stateful stage run by stateful.Serve, the function
+// `cityops process` runs (classify, then merge and fusion on
+// incidents.signals), in the test process or, for the kill -9, in a child
+// process. Its merge stage joins repeated reports into one incident, so
+// stored, lost and duplicated count events by id after FINAL, as `cityops
+// load` does, and every stored event must point at a stored incident.
+//
 // Without flags every scenario runs at a small size, so `go test ./...`
 // keeps checking them. `go test ./deploy/fault -fault -v` (make fault) runs
 // them at full size: a million events through a processor kill -9,

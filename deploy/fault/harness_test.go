@@ -2,6 +2,7 @@ package fault
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ import (
 
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
 	"github.com/cityops/cityops/rules"
@@ -58,30 +59,34 @@ func runProcessRole() int {
 	return 0
 }
 
-// processor runs the processor stage, wired as cmd/cityops wires it.
+// partitions is how many partitions the suite's topics have.
+const partitions = 2
+
+// processor runs the processor stage through stateful.Serve, the function
+// `cityops process` runs it with: both stateful stages (classify on
+// events.raw, merge on incidents.signals) in the consumer groups
+// cityops-process.classify and cityops-process.merge, publishing changes,
+// signals and the dead letters of each batch before its offsets are
+// committed. What cmd/cityops adds around it is not failure handling: the
+// metrics' writers and the pack reloader of --pack (the suite runs the
+// demo city, as cityops does without --pack).
 func processor(ctx context.Context, brokers []string, pack *rules.Pack, log *slog.Logger) error {
-	p, err := dispatch.New(pack)
-	if err != nil {
-		return err
-	}
-	changes := bus.NewWriter(brokers, bus.TopicIncidentChanges)
-	defer changes.Close()
-	dlq := bus.NewWriter(brokers, bus.TopicDLQ)
-	defer dlq.Close()
-	return bus.Consume(ctx, bus.ConsumerConfig{
-		Brokers: brokers, Topic: bus.TopicEventsRaw, Group: groupProcess,
-		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
-	}, p.Handler(changes.WriteMessages, bus.DeadLetter(dlq)))
+	return stateful.Serve(ctx, stateful.ServeConfig{
+		Brokers: brokers, Partitions: partitions, Group: groupProcess,
+		Pack: func() *rules.Pack { return pack }, Logger: log,
+	})
 }
 
-// sink runs the ClickHouse sink stage, wired as cmd/cityops wires it.
+// sink runs the ClickHouse sink of incident changes, mirroring cmd/cityops's
+// sink (which is package main): the same consumer settings, the store's
+// handler, and dead letters filed per batch before the commit.
 func sink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logger) error {
-	dlq := bus.NewWriter(brokers, bus.TopicDLQ)
-	defer dlq.Close()
+	dlqw := bus.NewWriter(brokers, bus.TopicDLQ)
+	defer dlqw.Close()
 	return bus.Consume(ctx, bus.ConsumerConfig{
 		Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: groupStore,
 		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-	}, s.Handler(bus.DeadLetter(dlq)))
+	}, bus.NewDeadLetters(dlqw).Handler(s.Handler))
 }
 
 // env is one scenario's system: an embedded broker persisting to a
@@ -112,7 +117,7 @@ func newEnv(ctx context.Context, t *testing.T) *env {
 	}
 	e.b, e.addr = b, b.Addr()
 	t.Cleanup(func() { e.b.Close() })
-	if err := bus.EnsureTopics(ctx, e.brokers(), 2, bus.Topics...); err != nil {
+	if err := bus.EnsureTopics(ctx, e.brokers(), partitions, bus.Topics...); err != nil {
 		t.Fatal(err)
 	}
 	e.ch = chtest.StartServer(t)
@@ -223,6 +228,7 @@ func (e *env) storedNow(ctx context.Context) int64 {
 type result struct {
 	scenario                        string
 	in, stored, lost, dup, repeated int64
+	incidents, orphans              int64 // -1: not counted (no incidents in the scenario)
 	note                            string
 }
 
@@ -232,24 +238,47 @@ var (
 )
 
 // record checks and keeps a scenario's result: nothing lost, nothing
-// duplicated after FINAL.
+// duplicated after FINAL, and no stored event pointing at an incident that
+// is not stored.
 func record(t *testing.T, r result) {
 	t.Helper()
-	t.Logf("%s: in %d, stored %d, lost %d, duplicated %d (rows repeated before merges: %d) %s", r.scenario, r.in, r.stored, r.lost, r.dup, r.repeated, r.note)
+	t.Logf("%s: in %d, stored %d, lost %d, duplicated %d (rows repeated before merges: %d), incidents %d (events without theirs: %d) %s",
+		r.scenario, r.in, r.stored, r.lost, r.dup, r.repeated, r.incidents, r.orphans, r.note)
 	resultsMu.Lock()
 	results = append(results, r)
 	resultsMu.Unlock()
-	if r.lost != 0 || r.dup != 0 {
-		t.Errorf("%s: lost %d, duplicated %d; want 0 and 0", r.scenario, r.lost, r.dup)
+	if r.lost != 0 || r.dup != 0 || r.orphans > 0 {
+		t.Errorf("%s: lost %d, duplicated %d, events whose incident is not stored %d; want 0, 0 and 0", r.scenario, r.lost, r.dup, r.orphans)
 	}
 }
 
-// storedResult makes the result of a scenario whose input was in events.
-func storedResult(scenario string, in int64, final, raw load.Counts, note string) result {
+// storedResult makes the result of a scenario whose input was in events,
+// from the counts of waitStored: stored, lost and duplicated count events by
+// id after FINAL, as `cityops load` counts them. The merge stage joins
+// repeated reports into one incident, but each report is still an event row
+// of its own, so merging cannot hide a lost report; the incidents they
+// belong to are counted beside, with the events whose incident is missing.
+func (e *env) storedResult(ctx context.Context, scenario string, in int64, final, raw load.Counts, note string) result {
+	e.t.Helper()
+	q := fmt.Sprintf(`SELECT uniqExact(incident_id), countIf(incident_id NOT IN (SELECT id FROM %[1]s.incidents))
+FROM %[1]s.events FINAL WHERE time >= toDateTime(?) AND id LIKE ?`, e.s.Database())
+	var incidents, orphans uint64
+	rows, err := e.s.Query(ctx, q, e.since.Unix(), e.traffic.Prefix()+"%")
+	if err != nil {
+		e.t.Fatalf("counting the stored events' incidents: %v", err)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&incidents, &orphans); err != nil {
+			e.t.Fatalf("counting the stored events' incidents: %v", err)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		e.t.Fatalf("counting the stored events' incidents: %v", err)
+	}
 	return result{
 		scenario: scenario, in: in, stored: int64(final.Hotline),
 		lost: max(0, in-int64(final.Hotline)), dup: int64(final.Rows) - int64(final.Hotline),
-		repeated: int64(raw.Rows) - int64(raw.Hotline), note: note,
+		repeated: int64(raw.Rows) - int64(raw.Hotline), incidents: int64(incidents), orphans: int64(orphans), note: note,
 	}
 }
 
@@ -262,9 +291,13 @@ func printResults(w io.Writer) {
 		size = "full (-fault)"
 	}
 	fmt.Fprintf(w, "\nfault suite, %s size:\n\n", size)
-	fmt.Fprintln(w, "| scenario | events in | stored (delivered, for websocket clients) | lost | duplicated | repeated rows before merges | notes |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| scenario | events in | stored (delivered, for websocket clients) | lost | duplicated | repeated rows before merges | incidents (events without theirs) | notes |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---|")
 	for _, r := range results {
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %s |\n", r.scenario, r.in, r.stored, r.lost, r.dup, r.repeated, r.note)
+		inc := "-"
+		if r.incidents >= 0 {
+			inc = fmt.Sprintf("%d (%d)", r.incidents, r.orphans)
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %s | %s |\n", r.scenario, r.in, r.stored, r.lost, r.dup, r.repeated, inc, r.note)
 	}
 }

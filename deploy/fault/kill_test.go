@@ -63,6 +63,6 @@ func TestProcessorKill9(t *testing.T) {
 	final, raw := e.waitStored(ctx, in, wait)
 	stop()
 	waitSink()
-	record(t, storedResult(fmt.Sprintf("processor kill -9 (%d events at %.0f/s)", n, rate), in, final, raw,
+	record(t, e.storedResult(ctx, fmt.Sprintf("processor kill -9 (%d events at %.0f/s)", n, rate), in, final, raw,
 		fmt.Sprintf("killed with %d stored; a new processor took over the group", killedAt)))
 }

@@ -39,7 +39,7 @@ func TestBrokerRestart(t *testing.T) {
 	in := <-sent
 	final, raw := e.waitStored(ctx, in, 5*time.Minute)
 	fails := stopPipeline()
-	record(t, storedResult(fmt.Sprintf("broker restart, down %s (%d events at %.0f/s)", down, n, rate), in, final, raw,
+	record(t, e.storedResult(ctx, fmt.Sprintf("broker restart, down %s (%d events at %.0f/s)", down, n, rate), in, final, raw,
 		fmt.Sprintf("restarted with %d stored; %d events refused by the producer while it was down; stages restarted %d times", before, int64(n)-in, fails)))
 	if in < int64(n)/2 {
 		t.Errorf("only %d of %d events were accepted around a %s restart", in, n, down)
@@ -71,6 +71,6 @@ func TestClickHouseDown(t *testing.T) {
 	in := <-sent
 	final, raw := e.waitStored(ctx, in, 5*time.Minute)
 	fails := stopPipeline()
-	record(t, storedResult(fmt.Sprintf("ClickHouse down %s (%d events at %.0f/s)", down, n, rate), in, final, raw,
+	record(t, e.storedResult(ctx, fmt.Sprintf("ClickHouse down %s (%d events at %.0f/s)", down, n, rate), in, final, raw,
 		fmt.Sprintf("killed with %d stored; stages restarted %d times", before, fails)))
 }

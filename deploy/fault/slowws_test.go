@@ -3,8 +3,11 @@ package fault
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
 	"net"
 	"net/http/httptest"
 	"strconv"
@@ -14,14 +17,17 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/web"
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
 )
 
 // liveClient is a center client of the live map that collects the event
@@ -60,10 +66,11 @@ func dialLive(t *testing.T, url string, bbox [4]float64, prefix string, slowBuf 
 	return &liveClient{conn: conn, prefix: []byte(`"event_id":"` + prefix), seen: map[int]int{}}
 }
 
-// read reads until the connection ends or idle passes without a message.
-func (c *liveClient) read(idle time.Duration) {
-	for {
-		c.conn.SetReadDeadline(time.Now().Add(idle))
+// read reads until the connection ends or idle passes without a message
+// (first before the first message).
+func (c *liveClient) read(first, idle time.Duration) {
+	for wait := first; ; wait = idle {
+		c.conn.SetReadDeadline(time.Now().Add(wait))
 		_, msg, err := c.conn.ReadMessage()
 		if err != nil {
 			c.closeAt = err
@@ -91,12 +98,19 @@ func (c *liveClient) read(idle time.Duration) {
 
 // TestSlowWebsocketClients: one live map client stops reading while
 // incidents stream to it and to fast clients. The slow one is told it is too
-// far behind and closed; the fast ones get every incident once.
+// far behind and closed; the fast ones get every incident once. The
+// incidents come as in production: replayed reports on events.raw, the
+// processor's stateful stages, and the web server's consumer of
+// incidents.changes. Reports that the merge stage joins to an open incident
+// are not the live map's to show (the dispatcher's update of the incident
+// does that), so what every fast client must get is each incident created.
 func TestSlowWebsocketClients(t *testing.T) {
 	n, rate, fast := 12_000, 4_000.0, 3
 	if *full {
 		n, rate, fast = 60_000, 5_000, 20
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	pack, err := rules.Load(demo.City())
 	if err != nil {
 		t.Fatal(err)
@@ -120,33 +134,48 @@ func TestSlowWebsocketClients(t *testing.T) {
 	t.Cleanup(hs.Close) // after the clients' cleanups have closed them
 	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws/live"
 
-	traffic := newTraffic(t, pack, "slowws")
-	proc, err := dispatch.New(pack)
+	b, err := broker.Start("127.0.0.1:0", t.TempDir(), partitions)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(b.Close)
+	brokers := []string{b.Addr()}
+	if err := bus.EnsureTopics(ctx, brokers, partitions, bus.Topics...); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	traffic := newTraffic(t, pack, "slowws")
+	stages, stop := context.WithCancel(ctx)
+	defer stop()
+	var running sync.WaitGroup
+	running.Go(func() {
+		if err := processor(stages, brokers, pack, log); err != nil {
+			t.Errorf("processor: %v", err)
+		}
+	})
+	running.Go(func() { // as cmd/cityops's web role feeds its live map
+		err := bus.Consume(stages, bus.ConsumerConfig{
+			Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: "cityops-web-fault",
+			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log,
+		}, srv.ChangeHandler())
+		if err != nil {
+			t.Errorf("web consumer: %v", err)
+		}
+	})
+	created := newCreatedLog(stages, brokers, traffic.Prefix(), &running)
+	defer func() { stop(); running.Wait() }()
+
 	slow := dialLive(t, url, areas.BBox(), traffic.Prefix(), 4096)
 	var clients []*liveClient
 	var wg sync.WaitGroup
 	for range fast {
 		c := dialLive(t, url, areas.BBox(), traffic.Prefix(), 0)
 		clients = append(clients, c)
-		wg.Go(func() { c.read(5 * time.Second) })
+		wg.Go(func() { c.read(time.Minute, 5*time.Second) })
 	}
 	time.Sleep(200 * time.Millisecond) // let the subscriptions arrive
-
-	start := time.Now()
-	for i := range n {
-		if d := time.Until(start.Add(time.Duration(float64(i) / rate * float64(time.Second)))); d > 0 {
-			time.Sleep(d)
-		}
-		ev := traffic.Event(i, time.Now())
-		ev.Received = ev.Time
-		c, ok, err := proc.Process(&ev)
-		if err != nil || !ok {
-			t.Fatalf("event %d: no incident (%v)", i, err)
-		}
-		srv.Publish(c)
+	if r, err := load.Run(ctx, load.Config{Traffic: traffic, Kafka: brokers, Rate: rate, Events: n}); err != nil || r.Accepted != int64(n) {
+		t.Fatalf("producing %d events: %v", n, err)
 	}
 	wg.Wait()
 	// The slow client now reads at full speed what the server had sent it
@@ -157,7 +186,7 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if err := slow.conn.UnderlyingConn().(*net.TCPConn).SetReadBuffer(4 << 20); err != nil {
 		t.Fatal(err)
 	}
-	slow.read(15 * time.Second) // longer than the server waits for one write (10 s)
+	slow.read(15*time.Second, 15*time.Second) // longer than the server waits for one write (10 s)
 
 	// A client whose socket is full cannot read the bye queued behind what
 	// fills it; the server's reason shows in its metric then.
@@ -170,9 +199,12 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if slow.bye != "" && !strings.Contains(slow.bye, "too_far_behind") {
 		t.Errorf("slow client: bye %s, want too_far_behind", slow.bye)
 	}
+	waitLag(ctx, t, brokers, "cityops-process.merge", stateful.TopicSignals)
+	waitLag(ctx, t, brokers, "cityops-web-fault", bus.TopicIncidentChanges)
+	want := created.ids()
 	var lost, dup int64
 	for _, c := range clients {
-		for i := range n {
+		for i := range want {
 			switch c.seen[i] {
 			case 0:
 				lost++
@@ -186,8 +218,65 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if slow.bye == "" {
 		how = fmt.Sprintf("closed (%d, the bye stuck behind its full socket), counted in live_clients_dropped_slow_total", closeCode(slow.closeAt))
 	}
-	note := fmt.Sprintf("%d fast clients each got every incident; the slow one got %d, then %s", fast, len(slow.seen), how)
-	record(t, result{scenario: fmt.Sprintf("slow websocket client (%d incidents at %.0f/s)", n, rate), in: int64(n), stored: int64(n*fast) - lost, lost: lost, dup: dup, note: note})
+	note := fmt.Sprintf("%d events made %d incidents (the others merged); %d fast clients each got every incident; the slow one got %d, then %s",
+		n, len(want), fast, len(slow.seen), how)
+	record(t, result{scenario: fmt.Sprintf("slow websocket client (%d events at %.0f/s)", n, rate), in: int64(len(want)),
+		stored: int64(len(want)*fast) - lost, lost: lost, dup: dup, incidents: -1, note: note})
+}
+
+// createdLog records the events whose report created an incident, from the
+// changes topic, in a consumer group of its own.
+type createdLog struct {
+	mu  sync.Mutex
+	set map[int]bool
+}
+
+func newCreatedLog(ctx context.Context, brokers []string, prefix string, running *sync.WaitGroup) *createdLog {
+	l := &createdLog{set: map[int]bool{}}
+	running.Go(func() {
+		_ = bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: "fault-created", BatchWait: 5 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+		}, func(_ context.Context, batch []kafka.Message) error {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			for _, m := range batch {
+				var c cityops.Change
+				if err := json.Unmarshal(m.Value, &c); err != nil {
+					return err
+				}
+				if c.Kind != cityops.ChangeCreated || !strings.HasPrefix(c.Incident.EventID, prefix) {
+					continue
+				}
+				if n, err := strconv.Atoi(c.Incident.EventID[len(prefix):]); err == nil {
+					l.set[n] = true
+				}
+			}
+			return nil
+		})
+	})
+	return l
+}
+
+func (l *createdLog) ids() map[int]bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.set)
+}
+
+// waitLag waits until group has consumed all of topic.
+func waitLag(ctx context.Context, t *testing.T, brokers []string, group, topic string) {
+	t.Helper()
+	for {
+		lag, err := bus.GroupLag(ctx, brokers, group, topic)
+		if err == nil && bus.TotalLag(lag) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s to consume %s: lag %v, %v", group, topic, lag, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func newTraffic(t *testing.T, pack *rules.Pack, run string) *load.Traffic {
