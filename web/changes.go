@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/bus"
@@ -19,15 +18,20 @@ func (s *Server) Publish(c cityops.Change) {
 }
 
 // ChangeHandler returns a handler for the incidents.changes topic: it
-// publishes each record's value, a JSON cityops.Change. A record that does
-// not decode is counted and logged and skipped, never retried: the map's
+// publishes each record's value, a JSON cityops.Change. A merged or cleared
+// change is counted as a signal without being decoded (isSignal). A record
+// that does not decode is counted and logged and skipped, never retried: the map's
 // state does not depend on it, and nothing later could decode it either. The
 // handler never blocks and never fails, so the consumer commits at once.
 func (s *Server) ChangeHandler() bus.Handler {
 	return func(_ context.Context, batch []kafka.Message) error {
 		for _, m := range batch {
-			var c cityops.Change
-			if err := json.Unmarshal(m.Value, &c); err != nil {
+			if isSignal(m.Value) {
+				s.m.changes.WithLabelValues(resultSignal).Inc()
+				continue
+			}
+			c, err := decodeChange(m.Value)
+			if err != nil {
 				s.m.changes.WithLabelValues(resultUndecodable).Inc()
 				s.log.Warn("skipping an undecodable incident change",
 					"topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "err", err)
