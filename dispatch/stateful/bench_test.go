@@ -20,7 +20,7 @@ import (
 // benchEvents returns real traffic as raw-topic records: the NYC 311
 // requests as hotline reports and, placed in the demo city, the Chicago
 // beach turbidity series replayed as water-level readings of ten devices.
-func benchEvents(b *testing.B) []kafka.Message {
+func benchEvents(b testing.TB) []kafka.Message {
 	b.Helper()
 	var evs []*cityops.Event
 	rows := func(path string, fn func(col map[string]int, rec []string)) {

@@ -34,7 +34,7 @@ type classifierState struct {
 func (c *classifier) apply(_ context.Context, m kafka.Message, out *outputs) error {
 	c.src = source{Partition: m.Partition, Offset: m.Offset}
 	var ev cityops.Event
-	if err := json.Unmarshal(m.Value, &ev); err != nil {
+	if err := decode(m.Value, &ev); err != nil {
 		return deadLetter(out, c.topics, m, fmt.Errorf("decoding event: %w", err))
 	}
 	if ev.Source == cityops.SourceIoT && c.alarms.Watches(ev.Type) {
@@ -105,7 +105,7 @@ func (c *classifier) restore(b []byte) error {
 func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 	s.Src = c.src
 	c.src.Index++
-	v, err := json.Marshal(s)
+	v, err := encode(s)
 	if err != nil {
 		return fmt.Errorf("encoding signal: %w", err)
 	}
@@ -114,7 +114,7 @@ func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 }
 
 func addChange(out *outputs, topic string, c *cityops.Change) error {
-	v, err := json.Marshal(c)
+	v, err := encode(c)
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", c.Incident.ID, err)
 	}

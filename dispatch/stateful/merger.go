@@ -34,7 +34,7 @@ func newMergerState() mergerState {
 
 func (g *merger) apply(_ context.Context, m kafka.Message, out *outputs) error {
 	var s signal
-	if err := json.Unmarshal(m.Value, &s); err != nil {
+	if err := decode(m.Value, &s); err != nil {
 		return deadLetter(out, g.topics, m, fmt.Errorf("decoding signal: %w", err))
 	}
 	if last, ok := g.st.Seen[s.Src.Partition]; ok && !s.Src.after(last) {

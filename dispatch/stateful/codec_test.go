@@ -1,0 +1,115 @@
+package stateful
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/rules"
+	"github.com/segmentio/kafka-go"
+)
+
+// TestOutputsAsEncodingJSON runs real traffic (NYC 311 reports, Chicago
+// beach readings with their alarms) through both stages and checks that
+// every record they write is byte for byte what encoding/json writes of
+// the same value, and that the merge stage reads it back as encoding/json
+// does: the json v2 codec changes no record on either topic.
+func TestOutputsAsEncodingJSON(t *testing.T) {
+	msgs := benchEvents(t)
+	p, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := newWorld(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Stage{cfg: Config{Topics: DefaultTopics}}
+	ctx := context.Background()
+	c, g := s.newClassifier(w), s.newMerger(w)
+	kinds := map[string]int{}
+	check := func(m kafka.Message, v any) {
+		t.Helper()
+		if err := json.Unmarshal(m.Value, v); err != nil {
+			t.Fatalf("encoding/json cannot read %s", m.Value)
+		}
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m.Value, want) {
+			t.Fatalf("wrote\n%s\nencoding/json writes\n%s", m.Value, want)
+		}
+	}
+	for i, m := range msgs {
+		if i%3 != 0 && i > 3000 { // every record early, then a third of them: the test stays short
+			continue
+		}
+		var out, merged outputs
+		if err := c.apply(ctx, m, &out); err != nil {
+			t.Fatal(err)
+		}
+		for _, sm := range out.byTopic[DefaultTopics.Signals] {
+			var sg signal
+			check(sm, &sg)
+			var got signal
+			if err := decode(sm.Value, &got); err != nil || !reflect.DeepEqual(got, sg) {
+				t.Fatalf("read back %+v (%v), encoding/json reads %+v", got, err, sg)
+			}
+			kinds["signal "+sg.Kind]++
+			if err := g.apply(ctx, sm, &merged); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if dl := append(out.byTopic[DefaultTopics.DeadLetters], merged.byTopic[DefaultTopics.DeadLetters]...); len(dl) > 0 {
+			t.Fatalf("dead letter at %d: %s", m.Offset, dl[0].Value)
+		}
+		for _, cm := range append(out.byTopic[DefaultTopics.Changes], merged.byTopic[DefaultTopics.Changes]...) {
+			var ch cityops.Change
+			check(cm, &ch)
+			kinds["change "+string(ch.Kind)]++
+		}
+	}
+	for _, k := range []string{"signal report", "signal alarm", "change created", "change merged", "change cleared"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s among %v: the traffic does not cover it", k, kinds)
+		}
+	}
+}
+
+// TestDecodeLikeEncodingJSON checks that decode takes what encoding/json
+// takes, and refuses what it refuses, with encoding/json's error.
+func TestDecodeLikeEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name, value string
+	}{
+		{"an event", `{"id":"e1","source":"iot","type":"water_level","lat":31.2,"lon":121.4,"time":"2026-11-23T10:00:00Z","received":"2026-11-23T10:00:01Z","value":0.4,"device_id":"wl-1"}`},
+		{"names in other cases", `{"ID":"e1","Source":"hotline","TYPE":"311","Lat":31.2,"lon":121.4}`},
+		{"a name twice", `{"id":"e1","id":"e2"}`},
+		{"invalid UTF-8", "{\"id\":\"e1\",\"text\":\"\xff\xfe\"}"},
+		{"unknown names", `{"id":"e1","extra":{"a":[1,2,null]}}`},
+		{"null value", `{"id":"e1","value":null}`},
+		{"a string for a number", `{"id":"e1","lat":"31.2"}`},
+		{"a bad time", `{"id":"e1","time":"yesterday"}`},
+		{"not JSON", `{"id":`},
+		{"not an object", `[1,2]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want cityops.Event
+			wantErr := json.Unmarshal([]byte(tt.value), &want)
+			var got cityops.Event
+			err := decode([]byte(tt.value), &got)
+			if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+				t.Fatalf("error %v, encoding/json says %v", err, wantErr)
+			}
+			if err == nil && !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
