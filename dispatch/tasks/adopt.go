@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/cityops/cityops"
@@ -63,7 +62,7 @@ func (s *Service) Replay(tr cityops.Transition) {
 // ReplayRecord decodes and replays one record of the transitions topic.
 func (s *Service) ReplayRecord(value []byte) error {
 	var tr cityops.Transition
-	if err := json.Unmarshal(value, &tr); err != nil {
+	if err := decode(value, &tr); err != nil {
 		return fmt.Errorf("decoding transition: %w", err)
 	}
 	s.Replay(tr)

@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -75,12 +74,16 @@ func (s *Service) loadPartition(ctx context.Context, brokers []string, p kafka.P
 
 // ChangeHandler adopts the incidents the processor creates and applies the
 // signals it merges into them (Signal). It reads the changes topic, where
-// the service's own updates also pass: those it skips.
+// the service's own updates also pass: those it skips, undecoded
+// (isOwnUpdate).
 func (s *Service) ChangeHandler() bus.Handler {
 	return func(ctx context.Context, batch []kafka.Message) error {
 		for _, m := range batch {
+			if isOwnUpdate(m.Value) {
+				continue
+			}
 			var c cityops.Change
-			if err := json.Unmarshal(m.Value, &c); err != nil {
+			if err := decode(m.Value, &c); err != nil {
 				s.cfg.Logger.Warn("skipping an undecodable change", "offset", m.Offset, "err", err)
 				continue
 			}

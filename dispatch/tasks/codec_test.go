@@ -1,0 +1,146 @@
+package tasks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/dispatch/sla"
+	"github.com/cityops/cityops/rules"
+	"github.com/segmentio/kafka-go"
+)
+
+// TestRecordsAsEncodingJSON takes incidents of the demo city through the
+// change consumer (created, a merge with a hundred report ids, an alarm
+// clear, the service's own updates) and a few steps, and checks that every
+// transition and change the service writes is byte for byte what
+// encoding/json writes of the same value, and reads back as encoding/json
+// reads it.
+func TestRecordsAsEncodingJSON(t *testing.T) {
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, err := sla.Load(demo.City(), pack.Location, pack.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc, err := dispatch.New(pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var written []kafka.Message
+	capture := func(_ context.Context, msgs ...kafka.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		written = append(written, msgs...)
+		return nil
+	}
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, pack.Location)
+	s := New(Config{
+		Machine: &lifecycle.Machine{MaxReturns: policy.MaxReturns, Known: func(string) bool { return true }},
+		Policy:  policy, Center: pack.Matrix.Default, Transitions: capture, Changes: capture,
+		Now: func() time.Time { return now },
+	})
+	s.SetReady()
+
+	var batch []kafka.Message
+	add := func(c cityops.Change) {
+		v, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, kafka.Message{Offset: int64(len(batch)), Value: v})
+	}
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, fmt.Sprintf("load-mwtf3c4l-%09d", i*7919))
+	}
+	texts := []string{"Noise - Commercial: Car/Truck Horn", "Blocked Driveway: No Access", "Illegal Dumping: Removal Request", "\"quoted\" <tag> & é"}
+	for i, text := range texts {
+		ev := &cityops.Event{ID: fmt.Sprintf("ev-%d", i), Source: cityops.SourceHotline, Type: "311", Text: text,
+			Lat: pack.Devices[0].Lat + float64(i)*0.002, Lon: pack.Devices[0].Lon, Time: now, Received: now}
+		c, ok, err := proc.Process(ev)
+		if err != nil || !ok {
+			t.Fatalf("processing %s: %v %v", text, ok, err)
+		}
+		add(c)
+		add(cityops.Change{Kind: cityops.ChangeUpdated, Incident: c.Incident}) // skipped: the service's own
+		add(cityops.Change{Kind: cityops.ChangeMerged, Incident: c.Incident, Event: ev,
+			Merge: &cityops.Merge{Signal: "ev-x", Seq: 1, Reports: 120, ReportIDs: ids, First: now, Last: now}})
+		add(cityops.Change{Kind: cityops.ChangeCleared, Incident: c.Incident,
+			Merge: &cityops.Merge{Signal: "al-1", Seq: 2, Reports: 120, ReportIDs: ids, Signals: []string{"al-1"}, First: now, Last: now, Alarm: "water_level", Count: 3, Value: 0.25, Peak: 1.5}})
+	}
+	if err := s.ChangeHandler()(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Do(context.Background(), "INC-ev-0", lifecycle.Command{Action: lifecycle.Note, Actor: lifecycle.Actor{Center: true}, Note: "called back"}); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, m := range written {
+		var tr cityops.Transition
+		var ch cityops.Change
+		var v, back any = &tr, &cityops.Transition{}
+		readBack := func() error { return decode(m.Value, back.(*cityops.Transition)) }
+		if bytes.HasPrefix(m.Value, []byte(`{"kind":`)) {
+			v, back = &ch, &cityops.Change{}
+			readBack = func() error { return decode(m.Value, back.(*cityops.Change)) }
+		}
+		if err := json.Unmarshal(m.Value, v); err != nil {
+			t.Fatalf("encoding/json cannot read %s: %v", m.Value, err)
+		}
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(m.Value, want) {
+			t.Fatalf("wrote\n%s\nencoding/json writes\n%s", m.Value, want)
+		}
+		if err := readBack(); err != nil || !reflect.DeepEqual(back, v) {
+			t.Fatalf("read back %+v (%v), encoding/json reads %+v", back, err, v)
+		}
+		if v == any(&tr) {
+			kinds[tr.Action]++
+		} else {
+			kinds["change"]++
+		}
+	}
+	// Per incident: adopt, the merge and the clear as signals, each with
+	// its update; and the note.
+	n := len(texts)
+	for k, want := range map[string]int{"adopt": n, ActionSignal: 2 * n, "note": 1, "change": 3*n + 1} {
+		if kinds[k] != want {
+			t.Errorf("%d %s records, want %d (all: %v)", kinds[k], k, want, kinds)
+		}
+	}
+}
+
+func TestIsOwnUpdate(t *testing.T) {
+	tests := []struct {
+		value string
+		want  bool
+	}{
+		{`{"kind":"updated","incident":{"id":"INC-1"}}`, true},
+		{`{"kind":"created","incident":{"id":"INC-1"}}`, false},
+		{`{"kind":"merged","incident":{"id":"INC-1"}}`, false},
+		{`{"kind":"updatedx","incident":{"id":"INC-1"}}`, false},
+		{`{"incident":{"id":"INC-1"},"kind":"updated"}`, false}, // decoded, then skipped by its kind
+		{``, false},
+	}
+	for _, tt := range tests {
+		if got := isOwnUpdate([]byte(tt.value)); got != tt.want {
+			t.Errorf("isOwnUpdate(%q) = %v, want %v", tt.value, got, tt.want)
+		}
+	}
+}
