@@ -19,11 +19,26 @@ func (s *Service) Adopt(ctx context.Context, inc cityops.Incident) error {
 	st := s.stripe(inc.ID)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if _, ok := st.tasks[inc.ID]; ok {
-		return nil
+	tr, ok, err := s.adoptionLocked(st, inc)
+	if !ok || err != nil {
+		return err
+	}
+	t := &lifecycle.Task{}
+	if err := s.recordLocked(ctx, t, tr); err != nil {
+		return err
+	}
+	st.tasks[inc.ID] = t
+	return nil
+}
+
+// adoptionLocked returns the transition that adopts inc, or ok=false when
+// its task is held already. st is inc's stripe, locked.
+func (s *Service) adoptionLocked(st *stripe, inc cityops.Incident) (tr cityops.Transition, ok bool, err error) {
+	if _, held := st.tasks[inc.ID]; held {
+		return tr, false, nil
 	}
 	if !s.Owns(inc.ID) {
-		return s.notOwned(inc.ID)
+		return tr, false, s.notOwned(inc.ID)
 	}
 	deadline := inc.Deadline
 	if inc.Status == cityops.StatusDispatched {
@@ -31,12 +46,7 @@ func (s *Service) Adopt(ctx context.Context, inc cityops.Incident) error {
 			deadline = d
 		}
 	}
-	t := &lifecycle.Task{}
-	if err := s.recordLocked(ctx, t, lifecycle.Adopted(inc, deadline, s.cfg.Now())); err != nil {
-		return err
-	}
-	st.tasks[inc.ID] = t
-	return nil
+	return lifecycle.Adopted(inc, deadline, s.cfg.Now()), true, nil
 }
 
 // Replay applies a transition read back from the log, without writing

@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -75,9 +74,10 @@ func (s *Service) loadPartition(ctx context.Context, brokers []string, p kafka.P
 // ChangeHandler adopts the incidents the processor creates and applies the
 // signals it merges into them (Signal). It reads the changes topic, where
 // the service's own updates also pass: those it skips, undecoded
-// (isOwnUpdate).
+// (isOwnUpdate). A batch's steps are written together (applyChanges).
 func (s *Service) ChangeHandler() bus.Handler {
 	return func(ctx context.Context, batch []kafka.Message) error {
+		changes := make([]cityops.Change, 0, len(batch))
 		for _, m := range batch {
 			if isOwnUpdate(m.Value) {
 				continue
@@ -87,25 +87,11 @@ func (s *Service) ChangeHandler() bus.Handler {
 				s.cfg.Logger.Warn("skipping an undecodable change", "offset", m.Offset, "err", err)
 				continue
 			}
-			if c.Kind == cityops.ChangeMerged || c.Kind == cityops.ChangeCleared {
-				if err := s.Signal(ctx, c); err != nil {
-					if errors.Is(err, context.Canceled) {
-						return err
-					}
-					return fmt.Errorf("applying a signal to %s: %w", c.Incident.ID, err)
-				}
-				continue
-			}
-			if c.Kind != cityops.ChangeCreated {
-				continue
-			}
-			if err := s.Adopt(ctx, c.Incident); err != nil {
-				if errors.Is(err, context.Canceled) {
-					return err
-				}
-				return fmt.Errorf("adopting %s: %w", c.Incident.ID, err)
+			switch c.Kind {
+			case cityops.ChangeCreated, cityops.ChangeMerged, cityops.ChangeCleared:
+				changes = append(changes, c)
 			}
 		}
-		return nil
+		return s.applyChanges(ctx, changes)
 	}
 }

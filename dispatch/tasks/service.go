@@ -98,7 +98,11 @@ func New(cfg Config) *Service {
 }
 
 func (s *Service) stripe(id string) *stripe {
-	return &s.stripes[maphash.String(s.seed, id)%nStripes]
+	return &s.stripes[s.stripeIndex(id)]
+}
+
+func (s *Service) stripeIndex(id string) int {
+	return int(maphash.String(s.seed, id) % nStripes)
 }
 
 // Get returns a copy of the task with id.

@@ -29,21 +29,32 @@ func (s *Service) Signal(ctx context.Context, c cityops.Change) error {
 	st := s.stripe(c.Incident.ID)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	t, ok := st.tasks[c.Incident.ID]
-	if !ok || (c.Merge.Seq <= t.MergeSeq && t.MergeSeq > 0) {
+	t, tr, ok := s.signalLocked(st, c)
+	if !ok {
 		return nil
+	}
+	return s.recordLocked(ctx, t, tr)
+}
+
+// signalLocked returns the task of c's incident and the transition that
+// records c on it, or ok=false when the service does not hold the task or
+// applied c already. st is the incident's stripe, locked; c has a Merge.
+func (s *Service) signalLocked(st *stripe, c cityops.Change) (t *lifecycle.Task, tr cityops.Transition, ok bool) {
+	t, held := st.tasks[c.Incident.ID]
+	if !held || (c.Merge.Seq <= t.MergeSeq && t.MergeSeq > 0) {
+		return nil, tr, false
 	}
 	now := s.cfg.Now()
 	entered := t.Since // a signal, like a note, does not restart the status's clock
 	if entered.IsZero() {
 		entered = t.Updated
 	}
-	tr := cityops.Transition{
+	tr = cityops.Transition{
 		IncidentID: t.ID, Version: t.Version + 1, Action: ActionSignal, From: t.Status, To: t.Status,
 		Actor: lifecycle.Actor{System: true}.String(), Time: now, Entered: entered,
 		Note: signalNote(c), Department: t.DepartmentID, Deadline: t.Deadline, Level: t.Level, Merge: c.Merge,
 	}
-	return s.recordLocked(ctx, t, tr)
+	return t, tr, true
 }
 
 func signalNote(c cityops.Change) string {
