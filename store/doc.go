@@ -36,7 +36,14 @@
 // transition_marks (migration 0004) copies the returns and rework out of the
 // audit trail so that department figures need not scan it; a return counts
 // for the department that made it ("dept:ID" in the actor), not the center
-// that the dispatcher records as the new owner.
+// that the dispatcher records as the new owner. transition_accepts (0006)
+// does the same for the accepts and the time each one waited, and the
+// incidents carry MATERIALIZED closed, closed_on_time and close_s columns
+// that ClickHouse computes from each row as it is inserted: a year of
+// department figures reads those narrow columns instead of comparing strings
+// and times row by row. Both copies hold only what the transition or the
+// incident row itself says, so repeats collapse in them as in the base
+// tables, and a settled month of them is read without FINAL too.
 //
 // When ClickHouse is down the handler fails, the consumer retries it with
 // backoff and commits nothing, Kafka keeps the records, and Ready reports the
