@@ -64,31 +64,6 @@ func source(db, table, cols, timeCol, w string, args []any, l layout) (string, [
 	return sql + ")", out
 }
 
-// deduped is source for a table whose repeats are better collapsed by
-// grouping on key than by FINAL: FINAL merges every row of the months it
-// reads on one thread, while a query that wants few of the rows (the accepts
-// among all transitions) can group just those on every core. Settled months
-// yield plainCols; the others group the rows where w holds on key and yield
-// groupCols, which must name the same columns (with any() around each).
-func deduped(db, table, plainCols, groupCols, key, timeCol, w string, args []any, l layout) (string, []any) {
-	p := l[table]
-	settled, unsettled := months(p.Settled), months(p.Unsettled)
-	part := "toYYYYMM(" + timeCol + ")"
-	grouped := func(cond string) string {
-		return "SELECT " + groupCols + " FROM " + db + "." + table + " WHERE " + cond + " GROUP BY " + key
-	}
-	if len(settled) == 0 {
-		return "(" + grouped(w) + ")", args
-	}
-	sql := "(SELECT " + plainCols + " FROM " + db + "." + table + " WHERE " + w + " AND " + part + " IN (" + settled + ")"
-	out := append([]any(nil), args...)
-	if len(unsettled) > 0 {
-		sql += " UNION ALL " + grouped(w+" AND "+part+" IN ("+unsettled+")")
-		out = append(out, args...)
-	}
-	return sql + ")", out
-}
-
 // months lists the months of m, sorted, as SQL numbers: program-made
 // integers, never user input.
 func months[V any](m map[uint32]V) string {

@@ -69,31 +69,28 @@ func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 
 // departmentQuery measures each department. From the incidents reported in
 // the range, in their latest state: how many, how many closed and closed by
-// their deadline, and the time from report to close. From the transitions
-// made in the range: the time from dispatch to accept (time - entered of
-// dispatched -> accepted), and from their marks (see migration 0004) the
-// returns and the incidents reworked. The accepts of unsettled months are
-// collapsed by grouping on (incident_id, version) rather than with FINAL,
-// which would merge all the audit trail's rows on one thread. A department appears when any of these
+// their deadline, and the time from report to close (the closed,
+// closed_on_time and close_s columns that migration 0006 computes at insert).
+// From the accepts made in the range (transition_accepts, 0006): the time
+// from dispatch to accept. From the marks made in the range (0004): the
+// returns and the incidents reworked. A department appears when any of these
 // names it: one that returned every incident it got owns none of them
 // afterwards, and its returns are what a planner looks for. Every row is read
 // once (settled months) or collapsed with FINAL, so a transition stored twice
-// counts once; the percentiles are ClickHouse's quantiles, exact up to 8192
-// values per department and sampled beyond.
+// counts once. Each side groups by the LowCardinality department_id and casts
+// only the dozen keys that come out. The percentiles are ClickHouse's
+// quantiles, exact up to 8192 values per department and sampled beyond.
 func departmentQuery(db string, f Filter, l layout) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
-	inc, args := source(db, "incidents", "department_id, status, reported, updated, deadline", "reported", w, args, l)
+	inc, args := source(db, "incidents", "department_id, closed, closed_on_time, close_s", "reported", w, args, l)
 	tw := "time >= toDateTime(?) AND time < toDateTime(?)"
 	targs := []any{f.From.Unix(), f.To.Unix()}
 	if f.DepartmentID != "" {
 		tw += " AND department_id = ?"
 		targs = append(targs, f.DepartmentID)
 	}
-	acc, aargs := deduped(db, "transitions",
-		"CAST(department_id AS String) AS dep, toUInt32(time) - toUInt32(entered) AS wait",
-		"any(CAST(department_id AS String)) AS dep, any(toUInt32(time) - toUInt32(entered)) AS wait", "incident_id, version", "time",
-		tw+" AND from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0", targs, l)
+	acc, aargs := source(db, "transition_accepts", "department_id, wait_s", "time", tw, targs, l)
 	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind", "time", tw, targs, l)
 	args = append(append(args, aargs...), margs...)
 	const none = "toUInt64(0)"
@@ -107,13 +104,12 @@ func departmentQuery(db string, f Filter, l layout) query {
 			" FROM (SELECT department_id, sum(n_incidents) AS incidents, sum(n_closed) AS closed, sum(n_on_time) AS closed_on_time," +
 			" sum(n_returns) AS returns, sum(n_reworked) AS reworked," +
 			" argMax(q_close, length(q_close)) AS close_q, argMax(q_accept, length(q_accept)) AS accept_q" +
-			" FROM (SELECT CAST(department_id AS String) AS department_id, count() AS n_incidents, countIf(status = 'closed') AS n_closed," +
-			" countIf(status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline)) AS n_on_time," +
-			" " + none + " AS n_returns, " + none + " AS n_reworked," +
-			" quantilesIf(0.5, 0.9)(toUInt32(updated) - toUInt32(reported), status = 'closed') AS q_close, emptyArrayFloat64() AS q_accept" +
+			" FROM (SELECT CAST(department_id AS String) AS department_id, count() AS n_incidents, sum(closed) AS n_closed," +
+			" sum(closed_on_time) AS n_on_time, " + none + " AS n_returns, " + none + " AS n_reworked," +
+			" quantilesIf(0.5, 0.9)(close_s, closed = 1) AS q_close, emptyArrayFloat64() AS q_accept" +
 			" FROM " + inc + " GROUP BY department_id" +
-			" UNION ALL SELECT dep AS department_id, " + none + ", " + none + ", " + none + ", " + none + ", " + none + "," +
-			" emptyArrayFloat64(), quantiles(0.5, 0.9)(wait)" +
+			" UNION ALL SELECT CAST(department_id AS String), " + none + ", " + none + ", " + none + ", " + none + ", " + none + "," +
+			" emptyArrayFloat64(), quantiles(0.5, 0.9)(wait_s)" +
 			" FROM " + acc + " GROUP BY department_id" +
 			" UNION ALL SELECT department_id, " + none + ", " + none + ", " + none + ", countIf(kind = 'return'), uniqExactIf(incident_id, kind = 'rework')," +
 			" emptyArrayFloat64(), emptyArrayFloat64()" +
