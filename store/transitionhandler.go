@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/bus"
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -48,25 +50,48 @@ func (s *Store) TransitionHandler(dlq func(ctx context.Context, m kafka.Message,
 	}
 }
 
+// auditFields are the fields of a cityops.Transition the audit trail
+// keeps. The json v2 decoder skips the others unread: the incident on an
+// adoption, the report ids of a merge (up to a hundred on each signal).
+type auditFields struct {
+	IncidentID string         `json:"incident_id"`
+	Version    uint64         `json:"version"`
+	From       cityops.Status `json:"from,omitempty"`
+	To         cityops.Status `json:"to"`
+	Actor      string         `json:"actor"`
+	Time       time.Time      `json:"time"`
+	Entered    time.Time      `json:"entered,omitzero"`
+	Reason     string         `json:"reason,omitempty"`
+	Department string         `json:"department_id,omitempty"`
+}
+
 // decodeTransition turns one record of the transitions topic into a row of
-// the audit trail. Its errors match cityops.ErrInvalid.
+// the audit trail. Its errors match cityops.ErrInvalid. It decodes with
+// json v2 and the options that read as encoding/json does; a record v2
+// refuses is decoded again by encoding/json, so the trail takes what it
+// took before (but for the fields it does not keep, which v2 skips).
 func decodeTransition(value []byte) (Transition, error) {
-	var tr cityops.Transition
-	if err := json.Unmarshal(value, &tr); err != nil {
-		return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("body", "%v", err))
+	var f auditFields
+	if jsonv2.Unmarshal(value, &f, likeEncodingJSON) != nil {
+		var tr cityops.Transition
+		if err := json.Unmarshal(value, &tr); err != nil {
+			return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("body", "%v", err))
+		}
+		f = auditFields{IncidentID: tr.IncidentID, Version: tr.Version, From: tr.From, To: tr.To, Actor: tr.Actor,
+			Time: tr.Time, Entered: tr.Entered, Reason: tr.Reason, Department: tr.Department}
 	}
-	if tr.IncidentID == "" {
+	if f.IncidentID == "" {
 		return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("incident_id", "required"))
 	}
 	return Transition{
-		IncidentID:   tr.IncidentID,
-		Version:      tr.Version,
-		From:         tr.From,
-		To:           tr.To,
-		Actor:        tr.Actor,
-		DepartmentID: tr.Department,
-		Reason:       tr.Reason,
-		Time:         tr.Time,
-		Entered:      tr.Entered,
+		IncidentID:   f.IncidentID,
+		Version:      f.Version,
+		From:         f.From,
+		To:           f.To,
+		Actor:        f.Actor,
+		DepartmentID: f.Department,
+		Reason:       f.Reason,
+		Time:         f.Time,
+		Entered:      f.Entered,
 	}, nil
 }
