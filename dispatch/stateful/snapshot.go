@@ -130,6 +130,15 @@ func (s *Snapshots) Load(ctx context.Context, key string) (snap snapshot, found 
 	}
 }
 
+// readBytes is the most one fetch of readRange asks for. A broker still
+// returns a first record batch larger than that whole (a snapshot of up to
+// bus.MaxStateBytes), so it bounds the fetch, not the record. Asking for
+// bus.MaxStateBytes itself hung the replay of a partition with more than
+// ~32 MB after the snapshot (a new owner taking over a busy partition): the
+// embedded broker's fetch of that size never came back to kafka-go's reader,
+// which timed out and asked again, forever.
+const readBytes = 1 << 20
+
 // readRange hands the records of topic/partition in [from, end) to fn. A
 // compacted topic may have gaps; it stops at the first record at or past
 // end.
@@ -137,7 +146,7 @@ func readRange(ctx context.Context, brokers []string, topic string, partition in
 	if from >= end {
 		return nil
 	}
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: partition, MinBytes: 1, MaxBytes: bus.MaxStateBytes, MaxWait: 50 * time.Millisecond})
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: partition, MinBytes: 1, MaxBytes: readBytes, MaxWait: 50 * time.Millisecond})
 	defer r.Close()
 	if err := r.SetOffset(from); err != nil {
 		return fmt.Errorf("seeking %s/%d to %d: %w", topic, partition, from, err)
