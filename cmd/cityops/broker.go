@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/cityops/cityops/deploy/broker"
+	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 )
 
@@ -23,11 +24,23 @@ func runBroker(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer b.Close()
-	if err := bus.EnsureTopics(ctx, []string{b.Addr()}, *partitions, bus.Topics...); err != nil {
+	if err := ensurePipelineTopics(ctx, []string{b.Addr()}, *partitions); err != nil {
 		return err
 	}
 	log.Info("broker running", "addr", b.Addr(), "data_dir", *dir)
 	<-ctx.Done()
 	log.Info("broker stopping")
 	return nil
+}
+
+// ensurePipelineTopics creates every topic the pipeline's roles share,
+// the processor's own among them, before any client of this process reads
+// the broker's topic list: kafka-go keeps that list for 6 s, and a topic
+// created after it was read is unknown to this process's writers until
+// then (the processor's first partitions fail to open, and retry).
+func ensurePipelineTopics(ctx context.Context, brokers []string, partitions int) error {
+	if err := bus.EnsureTopics(ctx, brokers, partitions, bus.Topics...); err != nil {
+		return err
+	}
+	return stateful.EnsureTopics(ctx, brokers, partitions, stateful.DefaultTopics)
 }

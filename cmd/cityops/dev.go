@@ -47,7 +47,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		o.kafka = b.Addr()
 		log.Info("embedded broker running", "addr", o.kafka)
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+	if err := ensurePipelineTopics(ctx, o.brokers(), o.partitions); err != nil {
 		return err
 	}
 	s, err := o.openStore(ctx)

@@ -89,6 +89,15 @@ func sink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logge
 	}, bus.NewDeadLetters(dlqw).Handler(s.Handler))
 }
 
+// ensureTopics creates the pipeline's topics, the processor's among them, as
+// `cityops broker` and `cityops dev` do when they start a broker.
+func ensureTopics(ctx context.Context, brokers []string) error {
+	if err := bus.EnsureTopics(ctx, brokers, partitions, bus.Topics...); err != nil {
+		return err
+	}
+	return stateful.EnsureTopics(ctx, brokers, partitions, stateful.DefaultTopics)
+}
+
 // env is one scenario's system: an embedded broker persisting to a
 // directory, a private ClickHouse server with the schema, the demo city, and
 // hotline traffic replayed from NYC 311 requests.
@@ -117,7 +126,7 @@ func newEnv(ctx context.Context, t *testing.T) *env {
 	}
 	e.b, e.addr = b, b.Addr()
 	t.Cleanup(func() { e.b.Close() })
-	if err := bus.EnsureTopics(ctx, e.brokers(), partitions, bus.Topics...); err != nil {
+	if err := ensureTopics(ctx, e.brokers()); err != nil {
 		t.Fatal(err)
 	}
 	e.ch = chtest.StartServer(t)

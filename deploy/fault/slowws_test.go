@@ -140,7 +140,7 @@ func TestSlowWebsocketClients(t *testing.T) {
 	}
 	t.Cleanup(b.Close)
 	brokers := []string{b.Addr()}
-	if err := bus.EnsureTopics(ctx, brokers, partitions, bus.Topics...); err != nil {
+	if err := ensureTopics(ctx, brokers); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
