@@ -23,6 +23,7 @@ type classifier struct {
 	ticked time.Time // the reading time offline alarms were last checked at
 	topics Topics
 	src    source // of the next signal
+	in     decoded[cityops.Event]
 }
 
 // classifierState is what a classifier snapshot holds.
@@ -31,10 +32,12 @@ type classifierState struct {
 	Alarms json.RawMessage `json:"alarms"`
 }
 
-func (c *classifier) apply(_ context.Context, m kafka.Message, out *outputs) error {
+func (c *classifier) prepare(batch []kafka.Message) { c.in.decodeBatch(batch) }
+
+func (c *classifier) apply(_ context.Context, i int, m kafka.Message, out *outputs) error {
 	c.src = source{Partition: m.Partition, Offset: m.Offset}
-	var ev cityops.Event
-	if err := decode(m.Value, &ev); err != nil {
+	ev := c.in.vals[i]
+	if err := c.in.errs[i]; err != nil {
 		return deadLetter(out, c.topics, m, fmt.Errorf("decoding event: %w", err))
 	}
 	if ev.Source == cityops.SourceIoT && c.alarms.Watches(ev.Type) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/cityops/cityops"
@@ -45,12 +46,13 @@ func TestOutputsAsEncodingJSON(t *testing.T) {
 			t.Fatalf("wrote\n%s\nencoding/json writes\n%s", m.Value, want)
 		}
 	}
-	for i, m := range msgs {
-		if i%3 != 0 && i > 3000 { // every record early, then a third of them: the test stays short
+	for i := 0; i < len(msgs); i += 250 {
+		batch := msgs[i:min(i+250, len(msgs))]
+		if i > 3000 && i%1000 != 0 { // every record early, then a quarter of them: the test stays short
 			continue
 		}
-		var out, merged outputs
-		if err := c.apply(ctx, m, &out); err != nil {
+		out, merged, err := runBatch(ctx, c, g, batch)
+		if err != nil {
 			t.Fatal(err)
 		}
 		for _, sm := range out.byTopic[DefaultTopics.Signals] {
@@ -61,12 +63,9 @@ func TestOutputsAsEncodingJSON(t *testing.T) {
 				t.Fatalf("read back %+v (%v), encoding/json reads %+v", got, err, sg)
 			}
 			kinds["signal "+sg.Kind]++
-			if err := g.apply(ctx, sm, &merged); err != nil {
-				t.Fatal(err)
-			}
 		}
 		if dl := append(out.byTopic[DefaultTopics.DeadLetters], merged.byTopic[DefaultTopics.DeadLetters]...); len(dl) > 0 {
-			t.Fatalf("dead letter at %d: %s", m.Offset, dl[0].Value)
+			t.Fatalf("dead letter: %s", dl[0].Value)
 		}
 		for _, cm := range append(out.byTopic[DefaultTopics.Changes], merged.byTopic[DefaultTopics.Changes]...) {
 			var ch cityops.Change
@@ -111,5 +110,45 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestParallelLikeSerial: decoding batches and encoding changes on several
+// cores writes the same records, in the same order, as on one.
+func TestParallelLikeSerial(t *testing.T) {
+	msgs := benchEvents(t)[:20000]
+	p, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(procs int) (records [][]byte) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		w, err := newWorld(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &Stage{cfg: Config{Topics: DefaultTopics}}
+		c, g := s.newClassifier(w), s.newMerger(w)
+		for i := 0; i < len(msgs); i += 1000 {
+			out, merged, err := runBatch(context.Background(), c, g, msgs[i:min(i+1000, len(msgs))])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range []outputs{out, merged} {
+				for _, topic := range []string{DefaultTopics.Signals, DefaultTopics.Changes, DefaultTopics.DeadLetters} {
+					for _, m := range o.byTopic[topic] {
+						records = append(records, append([]byte(topic+" "+string(m.Key)+" "), m.Value...))
+					}
+				}
+			}
+		}
+		return records
+	}
+	serial, par := run(1), run(4)
+	if len(serial) < 20000 {
+		t.Fatalf("only %d records", len(serial))
+	}
+	if !reflect.DeepEqual(serial, par) {
+		t.Errorf("%d records on one core, %d on four, or they differ", len(serial), len(par))
 	}
 }

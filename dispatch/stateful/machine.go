@@ -15,8 +15,11 @@ import (
 // records one by one, emitting output records, and saves and restores its
 // state.
 type machine interface {
-	// apply applies one input record, appending what it emits to out.
-	apply(ctx context.Context, m kafka.Message, out *outputs) error
+	// prepare decodes the records a batch will apply, ahead of apply.
+	prepare(batch []kafka.Message)
+	// apply applies one input record, the i-th of the batch prepared,
+	// appending what it emits to out.
+	apply(ctx context.Context, i int, m kafka.Message, out *outputs) error
 	// tick runs after each batch (timers on event time).
 	tick(out *outputs)
 	snapshot() ([]byte, error)
@@ -27,6 +30,7 @@ type machine interface {
 type outputs struct {
 	byTopic map[string][]kafka.Message
 	n       int
+	lazy    []lazyChange // records whose values encode fills in
 }
 
 func (o *outputs) add(topic string, m kafka.Message) {
@@ -124,11 +128,15 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 			return err
 		}
 	}
+	todo := make([]kafka.Message, 0, len(batch))
 	for _, m := range batch {
-		if m.Offset <= p.applied {
-			continue
+		if m.Offset > p.applied {
+			todo = append(todo, m)
 		}
-		if err := p.m.apply(ctx, m, &p.pending); err != nil {
+	}
+	p.m.prepare(todo)
+	for i, m := range todo {
+		if err := p.m.apply(ctx, i, m, &p.pending); err != nil {
 			return fmt.Errorf("applying %s@%d: %w", p.key, m.Offset, err)
 		}
 		p.applied = m.Offset
@@ -144,6 +152,9 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 }
 
 func (p *partition) flush(ctx context.Context) error {
+	if err := p.pending.encode(); err != nil {
+		return err
+	}
 	for topic, msgs := range p.pending.byTopic {
 		if len(msgs) == 0 {
 			continue

@@ -18,6 +18,7 @@ type merger struct {
 	m      *rules.Merger
 	st     mergerState
 	topics Topics
+	in     decoded[signal]
 }
 
 // mergerState is the merge stage's own bookkeeping beside rules.Merger.
@@ -32,9 +33,11 @@ func newMergerState() mergerState {
 	return mergerState{Incs: map[string]*cityops.Merge{}, Alarms: map[string]string{}, Seen: map[int]source{}}
 }
 
-func (g *merger) apply(_ context.Context, m kafka.Message, out *outputs) error {
-	var s signal
-	if err := decode(m.Value, &s); err != nil {
+func (g *merger) prepare(batch []kafka.Message) { g.in.decodeBatch(batch) }
+
+func (g *merger) apply(_ context.Context, i int, m kafka.Message, out *outputs) error {
+	s := g.in.vals[i]
+	if err := g.in.errs[i]; err != nil {
 		return deadLetter(out, g.topics, m, fmt.Errorf("decoding signal: %w", err))
 	}
 	if last, ok := g.st.Seen[s.Src.Partition]; ok && !s.Src.after(last) {
@@ -59,10 +62,12 @@ func (g *merger) report(s *signal, out *outputs) error {
 	mg := g.counters(id, inc.EventID)
 	if !merged {
 		mg.Apply(inc)
-		return addChange(out, g.topics.Changes, ch)
+		out.addLazyChange(g.topics.Changes, ch)
+		return nil
 	}
 	inc.ID = id
-	return addChange(out, g.topics.Changes, &cityops.Change{Kind: cityops.ChangeMerged, Incident: *inc, Event: ev, Merge: mg})
+	out.addLazyChange(g.topics.Changes, &cityops.Change{Kind: cityops.ChangeMerged, Incident: *inc, Event: ev, Merge: mg})
+	return nil
 }
 
 func (g *merger) alarm(s *signal, out *outputs) error {
@@ -87,14 +92,16 @@ func (g *merger) alarm(s *signal, out *outputs) error {
 		g.st.Alarms[al.ID] = target
 		if !merged {
 			mg.Apply(&inc)
-			return addChange(out, g.topics.Changes, &cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: s.Event, Merge: mg})
+			out.addLazyChange(g.topics.Changes, &cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: s.Event, Merge: mg})
+			return nil
 		}
 	case rules.AlarmCleared:
 		delete(g.st.Alarms, al.ID)
 		kind = cityops.ChangeCleared
 	}
 	inc.ID = target
-	return addChange(out, g.topics.Changes, &cityops.Change{Kind: kind, Incident: inc, Event: s.Event, Merge: mg})
+	out.addLazyChange(g.topics.Changes, &cityops.Change{Kind: kind, Incident: inc, Event: s.Event, Merge: mg})
+	return nil
 }
 
 // counters returns the merge counters of incident id after signal, with a

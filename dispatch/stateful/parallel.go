@@ -1,0 +1,91 @@
+package stateful
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/cityops/cityops"
+	"github.com/segmentio/kafka-go"
+)
+
+// A stage's state moves one record at a time, but decoding its input and
+// encoding its output are pure: a batch decodes on every core before it is
+// applied, and the merge stage's changes encode on every core before they
+// are published. A hot merge group is one partition's load, and this is
+// what lets it use more than one core.
+
+// parallel runs fn(i) for every i in [0, n), on up to GOMAXPROCS goroutines
+// when n is large enough to pay for them.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+63)/64)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// decoded is a batch's input records decoded ahead of apply.
+type decoded[T any] struct {
+	vals []T
+	errs []error
+}
+
+// decodeBatch decodes every record of batch, in parallel.
+func (d *decoded[T]) decodeBatch(batch []kafka.Message) {
+	d.vals = append(d.vals[:0], make([]T, len(batch))...)
+	d.errs = append(d.errs[:0], make([]error, len(batch))...)
+	parallel(len(batch), func(i int) { d.errs[i] = decode(batch[i].Value, &d.vals[i]) })
+}
+
+// lazyChange is a change emitted but not encoded yet: its record's value is
+// filled in by outputs.encode.
+type lazyChange struct {
+	topic string
+	at    int // index in byTopic[topic]
+	c     *cityops.Change
+}
+
+// addLazyChange appends the record of change c, to be encoded by encode. c
+// must not change afterwards.
+func (o *outputs) addLazyChange(topic string, c *cityops.Change) {
+	o.add(topic, kafka.Message{Key: []byte(c.Incident.ID)})
+	o.lazy = append(o.lazy, lazyChange{topic: topic, at: len(o.byTopic[topic]) - 1, c: c})
+}
+
+// encode encodes the changes added by addLazyChange, in parallel. On an
+// error they stay to be encoded.
+func (o *outputs) encode() error {
+	if len(o.lazy) == 0 {
+		return nil
+	}
+	errs := make([]error, len(o.lazy))
+	parallel(len(o.lazy), func(i int) {
+		l := o.lazy[i]
+		v, err := encode(l.c)
+		if err != nil {
+			errs[i] = fmt.Errorf("encoding change of %s: %w", l.c.Incident.ID, err)
+			return
+		}
+		o.byTopic[l.topic][l.at].Value = v
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	clear(o.lazy)
+	o.lazy = o.lazy[:0]
+	return nil
+}
