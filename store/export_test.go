@@ -9,6 +9,9 @@ import (
 
 var SplitStatements = splitStatements
 
+// MigrateTo applies the migrations up to and including last.
+func (s *Store) MigrateTo(ctx context.Context, last uint32) error { return s.migrateTo(ctx, last) }
+
 // Exec runs one statement.
 func (s *Store) Exec(ctx context.Context, stmt string) error { return s.conn.Exec(ctx, stmt) }
 

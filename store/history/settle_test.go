@@ -99,7 +99,7 @@ func TestSettledMonthsAnswerLikeFinal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"events", "incidents", "transitions", "transition_marks"} {
+	for _, table := range []string{"events", "incidents", "transitions", "transition_marks", "transition_accepts"} {
 		if p := parts(table); len(p.Settled) < 11 || len(p.Unsettled) != 0 {
 			t.Fatalf("%s after Settle (%v): %d months settled, %d not", table, done, len(p.Settled), len(p.Unsettled))
 		}

@@ -1,0 +1,111 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/store/chtest"
+)
+
+// beforeDepartmentFigures is history as a database at migration 5 holds it:
+// 3,000 incidents in their latest state (some closed: late, on time, at
+// their deadline to the second, or without one) and three transitions each,
+// among them accepts with and without a known entry time, stored twice as a
+// retried batch would be.
+var beforeDepartmentFigures = []string{
+	`INSERT INTO {db}.incidents (id, event_id, source, type, category, severity, status, department_id, reported, updated, deadline, version)
+	SELECT concat('inc-', toString(number)), '', 'hotline', 'complaint', 'noise', 1,
+		['closed', 'accepted', 'resolved', 'closed'][number % 4 + 1], concat('DEP', toString(number % 5)),
+		toDateTime(1767225600 + number * 7000), toDateTime(1767225600 + number * 7000 + (number % 11) * 9000),
+		if(number % 6 = 0, toDateTime(0), toDateTime(1767225600 + number * 7000 + 36000)), 2
+	FROM numbers(3000)`,
+	`INSERT INTO {db}.transitions (incident_id, version, from_status, to_status, actor, department_id, reason, time, time_ms, entered)
+	SELECT concat('inc-', toString(number)), v, ['reported', 'dispatched', 'accepted'][v], ['dispatched', 'accepted', 'resolved'][v],
+		'center', concat('DEP', toString(number % 5)), '', toDateTime(1767225600 + number * 7000 + v * 600), 0,
+		if(number % 5 = 0, toDateTime(0), toDateTime(1767225600 + number * 7000 + v * 600 - (number % 13) * 60))
+	FROM numbers(3000) ARRAY JOIN [1, 2, 3] AS v`,
+}
+
+// TestUpgradeComputesDepartmentFigures upgrades a database that holds history
+// from before migration 0006 and checks what 0006 adds against the base
+// tables: the accepts copied into transition_accepts with their waits, and
+// the incidents' closed, closed_on_time and close_s, which ClickHouse
+// computes on read from parts written before the columns existed and writes
+// down when it merges them. Rows written after the upgrade get them too.
+func TestUpgradeComputesDepartmentFigures(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, store.Options{Addr: chtest.Start(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.MigrateTo(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, q := range beforeDepartmentFigures {
+			if err := s.Exec(ctx, strings.ReplaceAll(q, "{db}", s.Database())); err != nil {
+				t.Fatalf("storing history: %v", err)
+			}
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, wantIncidents, wantAccepts uint64) {
+		t.Helper()
+		var incidents, wrong uint64
+		err := queryRow(ctx, s, []any{&incidents, &wrong}, "SELECT count(), countIf(closed != (status = 'closed')"+
+			" OR closed_on_time != (status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline))"+
+			" OR close_s != if(status = 'closed', toUInt32(updated) - toUInt32(reported), 0))"+
+			" FROM "+s.Database()+".incidents FINAL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if incidents != wantIncidents || wrong != 0 {
+			t.Errorf("%s: %d incidents, %d with figures that disagree with their row; want %d and 0", what, incidents, wrong, wantIncidents)
+		}
+		var accepts, missing uint64
+		err = queryRow(ctx, s, []any{&accepts, &missing}, "SELECT count(), countIf((incident_id, version, wait_s) NOT IN"+
+			" (SELECT incident_id, version, toUInt32(time) - toUInt32(entered) FROM "+s.Database()+".transitions FINAL"+
+			" WHERE from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0))"+
+			" FROM "+s.Database()+".transition_accepts FINAL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accepts != wantAccepts || missing != 0 {
+			t.Errorf("%s: %d accepts, %d not in the audit trail; want %d and 0", what, accepts, missing, wantAccepts)
+		}
+	}
+	// 3,000 incidents; an accept for each, less the fifth whose entry time is unknown.
+	check("upgraded", 3000, 2400)
+	if _, err := s.Settle(ctx, 0, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	check("merged", 3000, 2400)
+	for _, q := range beforeDepartmentFigures {
+		q = strings.NewReplacer("{db}", s.Database(), "numbers(3000)", "numbers(3000, 600)").Replace(q)
+		if err := s.Exec(ctx, q); err != nil {
+			t.Fatalf("storing history: %v", err)
+		}
+	}
+	check("written after", 3600, 2880)
+}
+
+// queryRow runs a query of one row and scans it into dest.
+func queryRow(ctx context.Context, s *store.Store, dest []any, query string) error {
+	rows, err := s.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return fmt.Errorf("no row: %w", rows.Err())
+	}
+	return rows.Scan(dest...)
+}
