@@ -146,3 +146,35 @@ func BenchmarkStage(b *testing.B) {
 	b.ReportMetric(float64(signals)/float64(b.N), "signals/event")
 	b.ReportMetric(float64(changes)/float64(b.N), "changes/event")
 }
+
+// BenchmarkMergeSnapshot encodes the merge stage's state after the whole
+// real traffic of BenchmarkStage: what a busy partition saves every few
+// seconds.
+func BenchmarkMergeSnapshot(b *testing.B) {
+	msgs := benchEvents(b)
+	p, err := rules.Load(demo.City())
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := newWorld(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &Stage{cfg: Config{Topics: DefaultTopics}}
+	c, g := s.newClassifier(w), s.newMerger(w)
+	for i := 0; i < len(msgs); i += 500 {
+		if _, _, err := runBatch(context.Background(), c, g, msgs[i:min(i+500, len(msgs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	size := 0
+	for b.Loop() {
+		st, err := g.snapshot()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(st)
+	}
+	b.ReportMetric(float64(size), "bytes")
+}

@@ -53,6 +53,12 @@ func deadLetter(out *outputs, t Topics, m kafka.Message, reason error) error {
 // Publish writes records to topic and returns once they are durable.
 type Publish func(ctx context.Context, topic string, msgs ...kafka.Message) error
 
+// saveCostRatio bounds the time a partition spends on snapshots: after one
+// that took d, the next waits at least saveCostRatio*d, so snapshots take at
+// most a twentieth of the stage's time however large its state grows; the
+// price is a longer replay when the partition moves.
+const saveCostRatio = 20
+
 // partition drives one machine as a bus.PartitionHandler (see the package
 // doc for the protocol).
 type partition struct {
@@ -67,7 +73,8 @@ type partition struct {
 	applied   int64 // the last input offset applied to the state
 	saved     int64 // the offset of the last snapshot saved
 	lastSave  time.Time
-	pending   outputs // emitted but not yet published
+	saveCost  time.Duration // how long the last snapshot took to encode and save
+	pending   outputs       // emitted but not yet published
 	swap      func() machine
 	swapCheck func() bool
 }
@@ -145,7 +152,7 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	if p.applied > p.saved && time.Since(p.lastSave) >= p.every {
+	if p.applied > p.saved && time.Since(p.lastSave) >= max(p.every, saveCostRatio*p.saveCost) {
 		return p.save(ctx)
 	}
 	return nil
@@ -169,6 +176,7 @@ func (p *partition) flush(ctx context.Context) error {
 }
 
 func (p *partition) save(ctx context.Context) error {
+	start := time.Now()
 	st, err := p.m.snapshot()
 	if err != nil {
 		return err
@@ -177,6 +185,7 @@ func (p *partition) save(ctx context.Context) error {
 		return err
 	}
 	p.saved, p.lastSave = p.applied, time.Now()
+	p.saveCost = p.lastSave.Sub(start)
 	return nil
 }
 

@@ -140,9 +140,11 @@ func (g *merger) snapshot() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g.st.Merger = b
-	defer func() { g.st.Merger = nil }()
-	return json.Marshal(&g.st)
+	rest, err := json.Marshal(&g.st) // without the Merger's state: omitempty
+	if err != nil {
+		return nil, fmt.Errorf("encoding merge stage state: %w", err)
+	}
+	return spliceField("merger", b, rest), nil
 }
 
 func (g *merger) restore(b []byte) error {
