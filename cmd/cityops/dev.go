@@ -32,6 +32,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log := o.logger(stderr)
+	tuneDevGC(log)
 	pack, err := o.loadPack()
 	if err != nil {
 		return err
