@@ -26,5 +26,6 @@ func NewWriter(brokers []string, topic string) *kafka.Writer {
 		BatchSize:    1000,
 		BatchBytes:   MaxBatchBytes,
 		MaxAttempts:  10,
+		Compression:  kafka.Lz4,
 	}
 }
