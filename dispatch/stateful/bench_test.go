@@ -87,6 +87,20 @@ func benchEvents(b testing.TB) []kafka.Message {
 	return msgs
 }
 
+// demoStage returns a stage without Kafka and the demo city's world.
+func demoStage(tb testing.TB) (*Stage, *world) {
+	tb.Helper()
+	p, err := rules.Load(demo.City())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w, err := newWorld(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Stage{cfg: Config{Topics: DefaultTopics}}, w
+}
+
 // runBatch runs a batch of raw-topic records through a classify partition
 // and the signals it emits through a merge partition, as partition.Handle
 // does: each batch decoded ahead, applied record by record, and the merge
@@ -116,15 +130,7 @@ func runBatch(ctx context.Context, c, g machine, batch []kafka.Message) (out, me
 // changes encode in parallel.
 func BenchmarkStage(b *testing.B) {
 	msgs := benchEvents(b)
-	p, err := rules.Load(demo.City())
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := newWorld(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &Stage{cfg: Config{Topics: DefaultTopics}}
+	s, w := demoStage(b)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -152,15 +158,7 @@ func BenchmarkStage(b *testing.B) {
 // seconds.
 func BenchmarkMergeSnapshot(b *testing.B) {
 	msgs := benchEvents(b)
-	p, err := rules.Load(demo.City())
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := newWorld(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := &Stage{cfg: Config{Topics: DefaultTopics}}
+	s, w := demoStage(b)
 	c, g := s.newClassifier(w), s.newMerger(w)
 	for i := 0; i < len(msgs); i += 500 {
 		if _, _, err := runBatch(context.Background(), c, g, msgs[i:min(i+500, len(msgs))]); err != nil {

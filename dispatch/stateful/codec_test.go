@@ -21,15 +21,7 @@ import (
 // does: the json v2 codec changes no record on either topic.
 func TestOutputsAsEncodingJSON(t *testing.T) {
 	msgs := benchEvents(t)
-	p, err := rules.Load(demo.City())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := newWorld(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Stage{cfg: Config{Topics: DefaultTopics}}
+	s, w := demoStage(t)
 	ctx := context.Background()
 	c, g := s.newClassifier(w), s.newMerger(w)
 	kinds := map[string]int{}
