@@ -9,8 +9,6 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/bus"
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -75,14 +73,6 @@ func decodeAll(batch []kafka.Message) (changes []cityops.Change, errs []error) {
 	return changes, errs
 }
 
-// likeEncodingJSON are the json v2 options that accept what encoding/json
-// accepts.
-var likeEncodingJSON = jsonv2.JoinOptions(
-	jsonv2.MatchCaseInsensitiveNames(true),
-	jsontext.AllowDuplicateNames(true),
-	jsontext.AllowInvalidUTF8(true),
-)
-
 // sinkChange is a cityops.Change as the sink reads it: without the merge
 // counters, which it never stores. A merged or cleared change adds only its
 // event; the dispatcher's update that follows carries the counters to the
@@ -107,7 +97,7 @@ type sinkChange struct {
 func decodeChange(value []byte) (cityops.Change, error) {
 	var sc sinkChange
 	c := cityops.Change{}
-	if jsonv2.Unmarshal(value, &sc, likeEncodingJSON) == nil {
+	if cityops.ReadJSON(value, &sc) == nil {
 		c = cityops.Change{Kind: sc.Kind, Incident: sc.Incident, Event: sc.Event}
 	} else if err := json.Unmarshal(value, &c); err != nil {
 		return cityops.Change{}, fmt.Errorf("decoding change: %w: %w", cityops.ErrInvalid, err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/bus"
-	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -72,7 +71,7 @@ type auditFields struct {
 // took before (but for the fields it does not keep, which v2 skips).
 func decodeTransition(value []byte) (Transition, error) {
 	var f auditFields
-	if jsonv2.Unmarshal(value, &f, likeEncodingJSON) != nil {
+	if cityops.ReadJSON(value, &f) != nil {
 		var tr cityops.Transition
 		if err := json.Unmarshal(value, &tr); err != nil {
 			return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("body", "%v", err))

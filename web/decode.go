@@ -2,19 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 
 	"github.com/cityops/cityops"
-	jsonv2 "github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-)
-
-// likeEncodingJSON are the json v2 options that accept what encoding/json
-// accepts: names in any case, a name twice, invalid UTF-8.
-var likeEncodingJSON = jsonv2.JoinOptions(
-	jsonv2.MatchCaseInsensitiveNames(true),
-	jsontext.AllowDuplicateNames(true),
-	jsontext.AllowInvalidUTF8(true),
 )
 
 // The leading bytes of a merged or cleared change as the processor writes
@@ -42,10 +31,6 @@ func isSignal(value []byte) bool {
 // what it took before.
 func decodeChange(value []byte) (cityops.Change, error) {
 	var c cityops.Change
-	if jsonv2.Unmarshal(value, &c, likeEncodingJSON) == nil {
-		return c, nil
-	}
-	c = cityops.Change{}
-	err := json.Unmarshal(value, &c)
+	err := cityops.DecodeJSON(value, &c)
 	return c, err
 }

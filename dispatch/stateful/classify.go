@@ -108,7 +108,7 @@ func (c *classifier) restore(b []byte) error {
 func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 	s.Src = c.src
 	c.src.Index++
-	v, err := encode(s)
+	v, err := cityops.EncodeJSON(s)
 	if err != nil {
 		return fmt.Errorf("encoding signal: %w", err)
 	}
@@ -117,7 +117,7 @@ func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 }
 
 func addChange(out *outputs, topic string, c *cityops.Change) error {
-	v, err := encode(c)
+	v, err := cityops.EncodeJSON(c)
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", c.Incident.ID, err)
 	}

@@ -51,7 +51,7 @@ func TestOutputsAsEncodingJSON(t *testing.T) {
 			var sg signal
 			check(sm, &sg)
 			var got signal
-			if err := decode(sm.Value, &got); err != nil || !reflect.DeepEqual(got, sg) {
+			if err := cityops.DecodeJSON(sm.Value, &got); err != nil || !reflect.DeepEqual(got, sg) {
 				t.Fatalf("read back %+v (%v), encoding/json reads %+v", got, err, sg)
 			}
 			kinds["signal "+sg.Kind]++
@@ -94,7 +94,7 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 			var want cityops.Event
 			wantErr := json.Unmarshal([]byte(tt.value), &want)
 			var got cityops.Event
-			err := decode([]byte(tt.value), &got)
+			err := cityops.DecodeJSON([]byte(tt.value), &got)
 			if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
 				t.Fatalf("error %v, encoding/json says %v", err, wantErr)
 			}

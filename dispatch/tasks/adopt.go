@@ -72,7 +72,7 @@ func (s *Service) Replay(tr cityops.Transition) {
 // ReplayRecord decodes and replays one record of the transitions topic.
 func (s *Service) ReplayRecord(value []byte) error {
 	var tr cityops.Transition
-	if err := decode(value, &tr); err != nil {
+	if err := cityops.DecodeJSON(value, &tr); err != nil {
 		return fmt.Errorf("decoding transition: %w", err)
 	}
 	s.Replay(tr)

@@ -103,7 +103,7 @@ func (s *Service) stepChangeLocked(steps []step, c *cityops.Change) ([]step, err
 	default:
 		return steps, nil
 	}
-	v, err := encode(tr)
+	v, err := cityops.EncodeJSON(tr)
 	if err != nil {
 		return steps, fmt.Errorf("encoding transition of %s: %w", tr.IncidentID, err)
 	}
@@ -112,7 +112,7 @@ func (s *Service) stepChangeLocked(steps []step, c *cityops.Change) ([]step, err
 		st.tasks[tr.IncidentID] = t
 	}
 	stp := step{st: st, t: t, prev: prev, tr: tr, after: *t, record: kafka.Message{Key: []byte(tr.IncidentID), Value: v}}
-	cv, err := encode(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
+	cv, err := cityops.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
 	if err != nil {
 		stp.undoLocked()
 		return steps, fmt.Errorf("encoding change of %s: %w", tr.IncidentID, err)

@@ -92,10 +92,10 @@ func TestRecordsAsEncodingJSON(t *testing.T) {
 		var tr cityops.Transition
 		var ch cityops.Change
 		var v, back any = &tr, &cityops.Transition{}
-		readBack := func() error { return decode(m.Value, back.(*cityops.Transition)) }
+		readBack := func() error { return cityops.DecodeJSON(m.Value, back.(*cityops.Transition)) }
 		if bytes.HasPrefix(m.Value, []byte(`{"kind":`)) {
 			v, back = &ch, &cityops.Change{}
-			readBack = func() error { return decode(m.Value, back.(*cityops.Change)) }
+			readBack = func() error { return cityops.DecodeJSON(m.Value, back.(*cityops.Change)) }
 		}
 		if err := json.Unmarshal(m.Value, v); err != nil {
 			t.Fatalf("encoding/json cannot read %s: %v", m.Value, err)

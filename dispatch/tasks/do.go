@@ -82,7 +82,7 @@ func (s *Service) clock(t *lifecycle.Task, tr *cityops.Transition, now time.Time
 // the incident's new state to the changes topic. A failed write of the
 // transition changes nothing.
 func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityops.Transition) error {
-	v, err := encode(tr)
+	v, err := cityops.EncodeJSON(tr)
 	if err != nil {
 		return fmt.Errorf("encoding transition of %s: %w", tr.IncidentID, err)
 	}
@@ -90,7 +90,7 @@ func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityop
 		return fmt.Errorf("recording %s of %s: %w", tr.Action, tr.IncidentID, err)
 	}
 	s.applyLocked(t, tr)
-	c, err := encode(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
+	c, err := cityops.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", tr.IncidentID, err)
 	}

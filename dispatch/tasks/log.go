@@ -83,7 +83,7 @@ func (s *Service) ChangeHandler() bus.Handler {
 				continue
 			}
 			var c cityops.Change
-			if err := decode(m.Value, &c); err != nil {
+			if err := cityops.DecodeJSON(m.Value, &c); err != nil {
 				s.cfg.Logger.Warn("skipping an undecodable change", "offset", m.Offset, "err", err)
 				continue
 			}
