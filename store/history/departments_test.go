@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/cityops/cityops/store"
-	"github.com/cityops/cityops/store/chtest"
 	"github.com/cityops/cityops/store/history"
 )
 
@@ -59,15 +57,7 @@ var departmentCases = []struct{ from, to, dep string }{
 // percentiles exact, so the answers must match to the last digit.
 func TestDepartmentsAnswerLikeTheBaseTables(t *testing.T) {
 	ctx := testContext(t)
-	addr := chtest.Start(t)
-	s, err := store.Open(ctx, store.Options{Addr: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	addr, s := openMigrated(t)
 	srv := httptest.NewServer(history.Handler(s, nil, nil))
 	t.Cleanup(srv.Close)
 	exact, err := os.ReadFile("testdata/departments_exact.sql")

@@ -24,15 +24,7 @@ var now = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 // load is true) and serves the history API over it.
 func newServer(t *testing.T, load bool) (*store.Store, *httptest.Server) {
 	t.Helper()
-	ctx := testContext(t)
-	s, err := store.Open(ctx, store.Options{Addr: chtest.Start(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, s := openMigrated(t)
 	if load {
 		loadTestdata(t, s)
 	}
@@ -41,6 +33,23 @@ func newServer(t *testing.T, load bool) (*store.Store, *httptest.Server) {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return s, srv
+}
+
+// openMigrated starts a private ClickHouse and returns its address and the
+// store on it, migrated.
+func openMigrated(t *testing.T) (string, *store.Store) {
+	t.Helper()
+	ctx := testContext(t)
+	addr := chtest.Start(t)
+	s, err := store.Open(ctx, store.Options{Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return addr, s
 }
 
 func loadTestdata(t *testing.T, s *store.Store) {

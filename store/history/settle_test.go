@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 
 	"github.com/cityops/cityops/store"
-	"github.com/cityops/cityops/store/chtest"
 	"github.com/cityops/cityops/store/history"
 )
 
@@ -38,15 +37,7 @@ var comparedQueries = []string{
 // after settling, so that one query reads both ways at once.
 func TestSettledMonthsAnswerLikeFinal(t *testing.T) {
 	ctx := testContext(t)
-	addr := chtest.Start(t)
-	s, err := store.Open(ctx, store.Options{Addr: addr})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	addr, s := openMigrated(t)
 	srv := httptest.NewServer(history.Handler(s, nil, nil))
 	t.Cleanup(srv.Close)
 	const step = 500 // seconds between events: 60,000 of them span 347 days of 2026
