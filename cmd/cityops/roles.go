@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"regexp"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -267,8 +268,15 @@ func cityOf(p *rules.Pack, areas *geo.Index) cityops.City {
 	}
 }
 
+// newRegistry returns a registry with the Go runtime's and the process's
+// metrics. Besides the default runtime metrics it reports the scheduler's
+// latencies (go_sched_latencies_seconds): how long runnable goroutines
+// waited for a core, which tells a starved process from a slow stage.
 func newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
+			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/sched/latencies:seconds$`)})),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return reg
 }

@@ -21,6 +21,7 @@ type Metrics struct {
 	failed   *prometheus.CounterVec   // topic, group
 	batch    *prometheus.HistogramVec // topic, group
 	latency  *prometheus.HistogramVec // topic, group
+	wait     *prometheus.HistogramVec // topic, group
 	lag      *prometheus.GaugeVec     // topic, group, partition
 
 	mu      sync.Mutex
@@ -51,6 +52,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "Time a stage took to handle one batch, successful or not.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16), // 0.5 ms .. 16 s
 		}, tg),
+		wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "cityops", Subsystem: "bus", Name: "record_wait_seconds",
+			Help:    "Time from a record's timestamp (when its producer wrote it) until a stage began to handle it: one hop's queueing and batching.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15), // 1 ms .. 16 s
+		}, tg),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: "cityops", Subsystem: "bus", Name: "consumer_lag_records",
 			Help: "Records of a partition not yet handled by this consumer, after its last batch.",
@@ -64,7 +70,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Failed writes to a topic (after the writer's own retries).",
 		}, []string{"topic"}),
 	}
-	for _, c := range []prometheus.Collector{m.consumed, m.failed, m.batch, m.latency, m.lag, writerStats{m}} {
+	for _, c := range []prometheus.Collector{m.consumed, m.failed, m.batch, m.latency, m.wait, m.lag, writerStats{m}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -94,6 +100,7 @@ func (m *Metrics) instrument(cfg ConsumerConfig, h Handler) Handler {
 	failed := m.failed.WithLabelValues(cfg.Topic, cfg.Group)
 	batch := m.batch.WithLabelValues(cfg.Topic, cfg.Group)
 	latency := m.latency.WithLabelValues(cfg.Topic, cfg.Group)
+	wait := m.wait.WithLabelValues(cfg.Topic, cfg.Group)
 	return func(ctx context.Context, b []kafka.Message) error {
 		start := time.Now()
 		err := h(ctx, b)
@@ -103,6 +110,11 @@ func (m *Metrics) instrument(cfg ConsumerConfig, h Handler) Handler {
 			return err
 		}
 		batch.Observe(float64(len(b)))
+		for i := range b {
+			if !b[i].Time.IsZero() {
+				wait.Observe(max(0, start.Sub(b[i].Time).Seconds()))
+			}
+		}
 		consumed.Add(float64(len(b)))
 		// The last record of each partition in the batch says how far
 		// behind its high-water mark the consumer is. A batch holds few

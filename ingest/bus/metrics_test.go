@@ -43,6 +43,7 @@ func TestMetricsAndLag(t *testing.T) {
 	if err := w.WriteMessages(ctx, msgs...); err != nil {
 		t.Fatal(err)
 	}
+	written := time.Now()
 	if got := value(t, reg, "cityops_bus_produced_records_total", "topic", "m"); got != n {
 		t.Errorf("produced %v, want %d", got, n)
 	}
@@ -57,6 +58,7 @@ func TestMetricsAndLag(t *testing.T) {
 
 	cctx, ccancel := context.WithCancel(ctx)
 	handled, failed := 0, false
+	waited := time.Since(written) // every record waited at least this long before its stage began
 	err = bus.Consume(cctx, bus.ConsumerConfig{Brokers: brokers, Topic: "m", Group: "g", BatchSize: 10, BatchWait: 50 * time.Millisecond, Metrics: m},
 		func(_ context.Context, batch []kafka.Message) error {
 			if !failed {
@@ -80,6 +82,9 @@ func TestMetricsAndLag(t *testing.T) {
 	}
 	if got := value(t, reg, "cityops_bus_batch_records", "group", "g"); got != float64(handled) {
 		t.Errorf("batch sizes add up to %v, want %d", got, handled)
+	}
+	if got := value(t, reg, "cityops_bus_record_wait_seconds", "group", "g"); got < float64(handled)*waited.Seconds() {
+		t.Errorf("record waits add up to %vs, want at least %d records × %v", got, handled, waited)
 	}
 	want := n - handled
 	if got := value(t, reg, "cityops_bus_consumer_lag_records", "partition", "0"); got != float64(want) {
