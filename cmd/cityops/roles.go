@@ -227,7 +227,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		errc <- bus.Consume(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges,
 			Group:     fmt.Sprintf("cityops-web-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
-			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
+			BatchSize: 1000, BatchWait: time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, srv.ChangeHandler())
 	}()
 	log.Info("web serving", "addr", o.http)
