@@ -45,5 +45,8 @@ func DecodeJSON[T any](b []byte, v *T) error {
 	return json.Unmarshal(b, v)
 }
 
-// EncodeJSON returns the JSON of v as encoding/json writes it.
+// EncodeJSON returns the JSON of v as encoding/json writes it, byte for
+// byte, but for one thing: a string that is not valid UTF-8 has each bad
+// byte replaced by U+FFFD, which encoding/json writes escaped (\ufffd) and
+// json v2 as the character itself. Both read back as the same string.
 func EncodeJSON(v any) ([]byte, error) { return jsonv2.Marshal(v, asEncodingJSON) }

@@ -23,14 +23,16 @@ type wireIncident struct {
 }
 
 // encodeIncident returns the wire JSON of inc and its resolution-9 cell (0
-// when it has no usable cell).
+// when it has no usable cell). Every change on the live map is encoded here,
+// so it uses the pipeline's json v2 codec, which writes what encoding/json
+// writes in about half the time.
 func encodeIncident(inc *cityops.Incident, hx *hexes) (cityops.Cell, []byte, error) {
 	cell, hex := hx.of(inc)
 	w := wireIncident{Incident: inc, Hex: hex}
 	if cell != 0 {
 		w.H3 = cell.String()
 	}
-	b, err := json.Marshal(w)
+	b, err := cityops.EncodeJSON(w)
 	if err != nil {
 		return 0, nil, fmt.Errorf("encoding incident %s: %w", inc.ID, err)
 	}

@@ -7,8 +7,6 @@
 package feed
 
 import (
-	"encoding/json"
-
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/segmentio/kafka-go"
@@ -34,11 +32,13 @@ type Record struct {
 
 // Records returns the record of tr for the topic of the department that
 // owns the task after it, keyed by incident id. It fits tasks.Config.Fanout.
+// The dispatcher writes one for each step, so it is encoded with the
+// pipeline's json v2 codec, as encoding/json would encode it.
 func Records(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
 	if t.DepartmentID == "" {
 		return nil
 	}
-	v, err := json.Marshal(Record{Transition: tr, Task: *t})
+	v, err := cityops.EncodeJSON(Record{Transition: tr, Task: *t})
 	if err != nil {
 		return nil
 	}
