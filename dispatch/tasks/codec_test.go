@@ -144,3 +144,40 @@ func TestIsOwnUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeChange: the change consumer reads every change as encoding/json
+// reads it, but for the event, which it never uses and drops, whichever
+// decoder did the work; a change whose event alone is malformed is taken,
+// one whose incident is malformed is not.
+func TestDecodeChange(t *testing.T) {
+	ok := []string{
+		`{"kind":"created","incident":{"id":"inc-1","version":1,"department_id":"water","rules":["r"]},"event":{"id":"ev-1","text":"a pipe <burst>","lat":31.2}}`,
+		`{"kind":"merged","incident":{"id":"inc-m","version":4,"reports":3},"event":{"id":"ev-m"},"merge":{"signal":"ev-m","seq":3,"reports":3,"report_ids":["ev-a","ev-b","ev-m"]}}`,
+		`{"kind":"created","incident":{"id":"inc-d","version":1,"version":2}}`,                         // a name twice
+		`{"Kind":"cleared","Incident":{"ID":"inc-c","Version":3},"Merge":{"Signal":"s","Seq":1}}`,      // names in another case
+		"{\"kind\":\"created\",\"incident\":{\"id\":\"inc-u\",\"text\":\"bad \xff byte\"}}",            // invalid UTF-8
+		`{"kind":"created","incident":{"id":"inc-e","version":1},"event":{"id":"ev-e","time":"noon"}}`, // a bad event, never read
+	}
+	for i, rec := range ok {
+		got, err := decodeChange([]byte(rec))
+		if err != nil {
+			t.Fatalf("%s: %v", rec, err)
+		}
+		var want cityops.Change
+		if err := json.Unmarshal([]byte(rec), &want); err != nil && i != len(ok)-1 {
+			t.Fatalf("encoding/json cannot read %s: %v", rec, err)
+		}
+		if i == len(ok)-1 {
+			want = cityops.Change{Kind: cityops.ChangeCreated, Incident: cityops.Incident{ID: "inc-e", Version: 1}}
+		}
+		want.Event = nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\ngot  %+v\nwant %+v", rec, got, want)
+		}
+	}
+	for _, rec := range []string{`{"kind":"created","incident":{"id":5}}`, `{"kind":"created","incident":`, `[]`} {
+		if c, err := decodeChange([]byte(rec)); err == nil {
+			t.Errorf("%s: decoded %+v, want an error", rec, c)
+		}
+	}
+}

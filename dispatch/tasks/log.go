@@ -82,8 +82,8 @@ func (s *Service) ChangeHandler() bus.Handler {
 			if isOwnUpdate(m.Value) {
 				continue
 			}
-			var c cityops.Change
-			if err := cityops.DecodeJSON(m.Value, &c); err != nil {
+			c, err := decodeChange(m.Value)
+			if err != nil {
 				s.cfg.Logger.Warn("skipping an undecodable change", "offset", m.Offset, "err", err)
 				continue
 			}
