@@ -17,15 +17,18 @@ type step struct {
 	t      *lifecycle.Task
 	prev   *lifecycle.Task // the task before the step; nil when the step adopted it
 	tr     cityops.Transition
-	after  lifecycle.Task // the task after the step, for Notify
-	record kafka.Message  // of the transitions topic
-	out    []kafka.Message
+	after  lifecycle.Task  // the task after the step, for Notify
+	record kafka.Message   // of the transitions topic
+	change kafka.Message   // the incident's update, for the changes topic
+	fanout []kafka.Message // Config.Fanout's records, with the change
 }
 
 // applyChanges adopts the created changes and applies the merged and
 // cleared ones, in order, as Adopt and Signal would one by one, but with
 // one write of all their transitions and then one of all their changes:
-// a step costs a share of two acknowledged writes instead of two. The
+// a step costs a share of two acknowledged writes instead of two, and an
+// incident that takes several steps gets one update, its last (writeSteps).
+// The
 // stripes of the changes' incidents stay locked from the first step to the
 // last write, so no other step of those tasks comes between, and each
 // incident's records keep their order. When the transitions cannot be
@@ -117,9 +120,9 @@ func (s *Service) stepChangeLocked(steps []step, c *cityops.Change) ([]step, err
 		stp.undoLocked()
 		return steps, fmt.Errorf("encoding change of %s: %w", tr.IncidentID, err)
 	}
-	stp.out = append(stp.out, kafka.Message{Key: []byte(tr.IncidentID), Value: cv})
+	stp.change = kafka.Message{Key: []byte(tr.IncidentID), Value: cv}
 	if s.cfg.Fanout != nil {
-		stp.out = append(stp.out, s.cfg.Fanout(t, tr)...)
+		stp.fanout = s.cfg.Fanout(t, tr)
 	}
 	return append(steps, stp), nil
 }
@@ -136,15 +139,30 @@ func (p *step) undoLocked() {
 // writeSteps writes the transitions of steps in one call, then their
 // changes in another, and tells Notify. If the transitions cannot be
 // written, every step is undone, the last first.
+//
+// Every step's transition and fanout records are written, but of an
+// incident that took several steps only the last step's update: each
+// update carries the whole incident, and its readers (the store, the live
+// maps) keep the latest version, so the earlier ones would be read only to
+// be replaced. Under load a few incidents take most merges (a street's
+// flooding, a block's noise), and a batch held hundreds of updates of the
+// same one.
 func (s *Service) writeSteps(ctx context.Context, steps []step) error {
 	if len(steps) == 0 {
 		return nil
 	}
 	records := make([]kafka.Message, len(steps))
-	var out []kafka.Message
+	last := make(map[string]int, len(steps)) // incident id -> its last step
 	for i := range steps {
 		records[i] = steps[i].record
-		out = append(out, steps[i].out...)
+		last[steps[i].tr.IncidentID] = i
+	}
+	var out []kafka.Message
+	for i := range steps {
+		if last[steps[i].tr.IncidentID] == i {
+			out = append(out, steps[i].change)
+		}
+		out = append(out, steps[i].fanout...)
 	}
 	if err := s.cfg.Transitions(ctx, records...); err != nil {
 		for i := len(steps) - 1; i >= 0; i-- {

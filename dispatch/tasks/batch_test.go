@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,15 +22,19 @@ import (
 )
 
 // recorder is a service whose writes are kept in memory; fail makes the
-// next write to the transitions topic fail.
+// next write to the transitions topic fail. Its Fanout writes a record of
+// each step to feedTopic, with the changes.
 type recorder struct {
 	s           *Service
 	mu          sync.Mutex
 	transitions [][]byte
-	changes     [][]byte
-	writes      int // calls to the transitions topic
+	changes     [][]byte // updates of incidents
+	feed        [][]byte // Config.Fanout's records
+	writes      int      // calls to the transitions topic
 	fail        bool
 }
+
+const feedTopic = "tasks.feed"
 
 func newRecorder(t *testing.T) *recorder {
 	t.Helper()
@@ -63,9 +68,16 @@ func newRecorder(t *testing.T) *recorder {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			for _, m := range msgs {
+				if m.Topic == feedTopic {
+					r.feed = append(r.feed, m.Value)
+					continue
+				}
 				r.changes = append(r.changes, m.Value)
 			}
 			return nil
+		},
+		Fanout: func(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
+			return []kafka.Message{{Topic: feedTopic, Value: fmt.Appendf(nil, "%s@%d %s", tr.IncidentID, tr.Version, tr.Action)}}
 		},
 	})
 	r.s.SetReady()
@@ -155,8 +167,11 @@ func tasksOf(s *Service) map[string]lifecycle.Task {
 }
 
 // TestBatchLikeOneByOne: the consumer's batches write the same
-// transitions and changes, in the same order, and leave the same tasks as
-// the changes taken one by one, in two writes per batch.
+// transitions and fanout records, in the same order, and leave the same
+// tasks as the changes taken one by one, in two writes per batch. Of the
+// updates they write each incident's last of the batch: in the order one
+// by one wrote them, leaving out only updates a later one of the same
+// incident replaces, and ending on the same update of every incident.
 func TestBatchLikeOneByOne(t *testing.T) {
 	msgs := testChanges(t)
 	want := newRecorder(t)
@@ -173,9 +188,10 @@ func TestBatchLikeOneByOne(t *testing.T) {
 			if !reflect.DeepEqual(got.transitions, want.transitions) {
 				t.Errorf("transitions differ: %d written, %d one by one", len(got.transitions), len(want.transitions))
 			}
-			if !reflect.DeepEqual(got.changes, want.changes) {
-				t.Errorf("changes differ: %d written, %d one by one", len(got.changes), len(want.changes))
+			if !reflect.DeepEqual(got.feed, want.feed) {
+				t.Errorf("fanout records differ: %d written, %d one by one", len(got.feed), len(want.feed))
 			}
+			checkUpdates(t, got.changes, want.changes, size == 1)
 			if g, w := tasksOf(got.s), tasksOf(want.s); !reflect.DeepEqual(g, w) {
 				t.Errorf("tasks differ:\n%v\n%v", g, w)
 			}
@@ -186,6 +202,47 @@ func TestBatchLikeOneByOne(t *testing.T) {
 	}
 	if len(want.transitions) < 20 {
 		t.Fatalf("only %d transitions: the traffic takes too few steps", len(want.transitions))
+	}
+}
+
+// checkUpdates checks the updates a batched consumer wrote against those
+// written one by one: a subsequence of them, whose only missing updates are
+// followed by a later one of the same incident, and which ends on the same
+// update of each incident. With all, none may be missing.
+func checkUpdates(t *testing.T, got, want [][]byte, all bool) {
+	t.Helper()
+	id := func(v []byte) string {
+		var c cityops.Change
+		if err := json.Unmarshal(v, &c); err != nil {
+			t.Fatal(err)
+		}
+		return c.Incident.ID
+	}
+	lastGot, lastWant := map[string]string{}, map[string]string{}
+	j := 0
+	for i, w := range want {
+		lastWant[id(w)] = string(w)
+		if j < len(got) && bytes.Equal(got[j], w) {
+			lastGot[id(w)] = string(w)
+			j++
+			continue
+		}
+		if all {
+			t.Fatalf("update %d of %d one by one is missing", i, len(want))
+		}
+		later := slices.ContainsFunc(want[i+1:], func(v []byte) bool { return id(v) == id(w) })
+		if !later {
+			t.Fatalf("the last update of %s is missing", id(w))
+		}
+	}
+	if j != len(got) {
+		t.Fatalf("%d of %d updates written are not among those one by one, in order", len(got)-j, len(got))
+	}
+	if !reflect.DeepEqual(lastGot, lastWant) {
+		t.Errorf("incidents end on other updates: %d incidents written, %d one by one", len(lastGot), len(lastWant))
+	}
+	if !all && len(got) == len(want) {
+		t.Errorf("%d updates, as many as one by one: batches wrote every update of incidents that took several steps", len(got))
 	}
 }
 

@@ -81,8 +81,12 @@ func TestRecordsAsEncodingJSON(t *testing.T) {
 		add(cityops.Change{Kind: cityops.ChangeCleared, Incident: c.Incident,
 			Merge: &cityops.Merge{Signal: "al-1", Seq: 2, Reports: 120, ReportIDs: ids, Signals: []string{"al-1"}, First: now, Last: now, Alarm: "water_level", Count: 3, Value: 0.25, Peak: 1.5}})
 	}
-	if err := s.ChangeHandler()(context.Background(), batch); err != nil {
-		t.Fatal(err)
+	// One change per batch, so that every step writes its update (a batch
+	// writes only an incident's last one).
+	for _, m := range batch {
+		if err := s.ChangeHandler()(context.Background(), []kafka.Message{m}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := s.Do(context.Background(), "INC-ev-0", lifecycle.Command{Action: lifecycle.Note, Actor: lifecycle.Actor{Center: true}, Note: "called back"}); err != nil {
 		t.Fatal(err)
