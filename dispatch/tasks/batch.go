@@ -19,8 +19,7 @@ type step struct {
 	tr     cityops.Transition
 	after  lifecycle.Task  // the task after the step, for Notify
 	record kafka.Message   // of the transitions topic
-	change kafka.Message   // the incident's update, for the changes topic
-	fanout []kafka.Message // Config.Fanout's records, with the change
+	fanout []kafka.Message // Config.Fanout's records, with the changes
 }
 
 // applyChanges adopts the created changes and applies the merged and
@@ -115,12 +114,6 @@ func (s *Service) stepChangeLocked(steps []step, c *cityops.Change) ([]step, err
 		st.tasks[tr.IncidentID] = t
 	}
 	stp := step{st: st, t: t, prev: prev, tr: tr, after: *t, record: kafka.Message{Key: []byte(tr.IncidentID), Value: v}}
-	cv, err := cityops.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
-	if err != nil {
-		stp.undoLocked()
-		return steps, fmt.Errorf("encoding change of %s: %w", tr.IncidentID, err)
-	}
-	stp.change = kafka.Message{Key: []byte(tr.IncidentID), Value: cv}
 	if s.cfg.Fanout != nil {
 		stp.fanout = s.cfg.Fanout(t, tr)
 	}
@@ -146,7 +139,10 @@ func (p *step) undoLocked() {
 // maps) keep the latest version, so the earlier ones would be read only to
 // be replaced. Under load a few incidents take most merges (a street's
 // flooding, a block's noise), and a batch held hundreds of updates of the
-// same one.
+// same one. The update is encoded here, from the last step's copy of the
+// task, which is the task as it is: its stripe stays locked until the
+// write. An update that cannot be encoded undoes every step, as a failed
+// write does.
 func (s *Service) writeSteps(ctx context.Context, steps []step) error {
 	if len(steps) == 0 {
 		return nil
@@ -157,17 +153,25 @@ func (s *Service) writeSteps(ctx context.Context, steps []step) error {
 		records[i] = steps[i].record
 		last[steps[i].tr.IncidentID] = i
 	}
+	undo := func() {
+		for i := len(steps) - 1; i >= 0; i-- {
+			steps[i].undoLocked()
+		}
+	}
 	var out []kafka.Message
 	for i := range steps {
-		if last[steps[i].tr.IncidentID] == i {
-			out = append(out, steps[i].change)
+		if id := steps[i].tr.IncidentID; last[id] == i {
+			v, err := cityops.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: steps[i].after.Incident})
+			if err != nil {
+				undo()
+				return fmt.Errorf("encoding the update of %s: %w", id, err)
+			}
+			out = append(out, kafka.Message{Key: []byte(id), Value: v})
 		}
 		out = append(out, steps[i].fanout...)
 	}
 	if err := s.cfg.Transitions(ctx, records...); err != nil {
-		for i := len(steps) - 1; i >= 0; i-- {
-			steps[i].undoLocked()
-		}
+		undo()
 		return fmt.Errorf("recording %d steps from %s on: %w", len(steps), steps[0].tr.IncidentID, err)
 	}
 	if err := s.cfg.Changes(ctx, out...); err != nil {
