@@ -27,9 +27,8 @@ type step struct {
 // one write of all their transitions and then one of all their changes:
 // a step costs a share of two acknowledged writes instead of two, and an
 // incident that takes several steps gets one update, its last (writeSteps).
-// The
-// stripes of the changes' incidents stay locked from the first step to the
-// last write, so no other step of those tasks comes between, and each
+// The stripes of the changes' incidents stay locked from the first step to
+// the last write, so no other step of those tasks comes between, and each
 // incident's records keep their order. When the transitions cannot be
 // written the tasks are put back as they were and nothing changed, as when
 // Adopt or Signal fail; a change that fails (an incident of a partition not
