@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
@@ -20,7 +21,7 @@ func BenchmarkInstrument(b *testing.B) {
 	h := m.instrument(ConsumerConfig{Topic: "t", Group: "g"}, func(context.Context, []kafka.Message) error { return nil })
 	batch := make([]kafka.Message, 1000)
 	for i := range batch {
-		batch[i] = kafka.Message{Partition: i % 4, Offset: int64(i), HighWaterMark: 5000}
+		batch[i] = kafka.Message{Partition: i % 4, Offset: int64(i), HighWaterMark: 5000, Time: time.Now().Add(-time.Duration(i) * time.Millisecond)}
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
