@@ -13,11 +13,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/lifecycle"
-	"github.com/cityops/cityops/dispatch/sla"
-	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -38,14 +35,7 @@ const feedTopic = "tasks.feed"
 
 func newRecorder(t *testing.T) *recorder {
 	t.Helper()
-	pack, err := rules.Load(demo.City())
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy, err := sla.Load(demo.City(), pack.Location, pack.Categories)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pack, policy := demoCity(t)
 	r := &recorder{}
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, pack.Location)
 	r.s = New(Config{
@@ -90,10 +80,7 @@ func newRecorder(t *testing.T) *recorder {
 // and the service's own updates among them.
 func testChanges(t *testing.T) []kafka.Message {
 	t.Helper()
-	pack, err := rules.Load(demo.City())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pack, _ := demoCity(t)
 	proc, err := dispatch.New(pack)
 	if err != nil {
 		t.Fatal(err)

@@ -9,13 +9,10 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
-	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/ingest/bus"
-	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -26,14 +23,7 @@ func benchService(b *testing.B, transitions, changes tasks.Publish) *tasks.Servi
 }
 
 func benchServiceFanout(b *testing.B, transitions, changes tasks.Publish, fanout func(*lifecycle.Task, cityops.Transition) []kafka.Message) *tasks.Service {
-	pack, err := rules.Load(demo.City())
-	if err != nil {
-		b.Fatal(err)
-	}
-	policy, err := sla.Load(demo.City(), pack.Location, pack.Categories)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, policy := tasks.DemoCity(b)
 	s := tasks.New(tasks.Config{Machine: &lifecycle.Machine{MaxReturns: 2}, Policy: policy, Center: "center",
 		Transitions: transitions, Changes: changes, Fanout: fanout})
 	s.SetReady()

@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/lifecycle"
-	"github.com/cityops/cityops/dispatch/sla"
-	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -26,14 +23,7 @@ import (
 // encoding/json writes of the same value, and reads back as encoding/json
 // reads it.
 func TestRecordsAsEncodingJSON(t *testing.T) {
-	pack, err := rules.Load(demo.City())
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy, err := sla.Load(demo.City(), pack.Location, pack.Categories)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pack, policy := demoCity(t)
 	proc, err := dispatch.New(pack)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/tasks"
@@ -42,14 +41,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	pack, err := rules.Load(demo.City())
-	if err != nil {
-		t.Fatal(err)
-	}
-	policy, err := sla.Load(demo.City(), pack.Location, pack.Categories)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pack, policy := tasks.DemoCity(t)
 	e := &env{brokers: []string{b.Addr()}, pack: pack, policy: policy, clock: &clock{}}
 	if err := bus.EnsureTopics(testContext(t), e.brokers, 2, tasks.Topic, bus.TopicIncidentChanges); err != nil {
 		t.Fatal(err)
