@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/ingest/privacy"
 )
 
 // Limits on one event.
@@ -156,7 +157,8 @@ func (v *Validator) validate(r *EventRequest) (cityops.Event, error) {
 		return ev, cityops.Invalid("time", "%s is older than %s", r.Time, maxAge)
 	}
 	ev.Lat, ev.Lon, ev.Time, ev.Value = *r.Lat, *r.Lon, t.UTC(), r.Value
-	ev.Text = MaskText(strings.TrimSpace(r.Text))
+	ev.Text = strings.TrimSpace(r.Text)
+	privacy.MaskEvent(&ev)
 	ev.Received = n.UTC()
 	return ev, nil
 }

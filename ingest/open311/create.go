@@ -122,7 +122,7 @@ func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, err
 	id := requestID(f)
 	rec := Record{
 		ID: id, Token: tokenOf(id), ServiceCode: svc.Code, ServiceName: svc.Name,
-		Description: ingest.MaskText(f.Description), Address: ingest.MaskText(f.Address),
+		Description: privacy.MaskText(f.Description), Address: privacy.MaskText(f.Address),
 		AddressID: f.AddressID, MediaURL: f.MediaURL, Lat: *f.Lat, Long: *f.Long,
 	}
 	caller := privacy.Caller{Name: strings.TrimSpace(f.FirstName + " " + f.LastName), Phone: f.Phone, Email: f.Email}

@@ -105,3 +105,19 @@ func TestHandlerAudits(t *testing.T) {
 		t.Errorf("audits %+v, want one for the successful read", audits)
 	}
 }
+
+func TestMaskText(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"电话13812341234请回电", "电话138****1234请回电"},
+		{"call me at 212-555-0143 please", "call me at 212-***-0143 please"},
+		{"call (718) 555 0100", "call (718) *** 0100"},
+		{"mail zhang.san@example.com now", "mail z***@example.com now"},
+		{"身份证110101199003071234", "身份证110101********1234"},
+		{"订单号 20260701 不是电话", "订单号 20260701 不是电话"},
+		{"no personal data", "no personal data"},
+	} {
+		if got := MaskText(tc.in); got != tc.want {
+			t.Errorf("MaskText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
