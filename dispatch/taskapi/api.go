@@ -92,6 +92,28 @@ func (a *API) deny(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor
 	writeError(w, http.StatusForbidden, reason)
 }
 
+// noTask answers a department that asks for a task it may not see exactly
+// as it answers one that asks for a task that does not exist: the same 404,
+// body and headers, after the same work. Both are audited, so the center
+// sees a department probing for ids.
+func (a *API) noTask(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor, id string, exists bool) {
+	reason := "no such task"
+	if exists {
+		reason = "the task belongs to another department"
+	}
+	rec := AuditRecord{Time: time.Now().UTC(), Actor: actor.String(), Method: r.Method, Path: r.URL.Path,
+		Incident: id, Reason: reason, Remote: r.RemoteAddr}
+	a.log.Warn("tasks API access refused", "audit", true, "actor", rec.Actor, "method", rec.Method, "path", rec.Path, "reason", reason)
+	a.denied.WithLabelValues("not_found").Inc()
+	if a.audit != nil {
+		a.audit(r.Context(), rec)
+	}
+	writeError(w, http.StatusNotFound, noTaskMessage(id))
+}
+
+// noTaskMessage is the error of a 404 for a task.
+func noTaskMessage(id string) string { return "no task " + id }
+
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (lifecycle.Actor, bool) {
 	actor, ok := a.auth.actor(r)
 	if !ok {
