@@ -26,6 +26,7 @@ func TestConfigBad(t *testing.T) {
 		"clickhouse.bad.yml":      {`line 2: clickhouse.addr: "clickhouse" is not host:port`, `line 3: clickhouse.database: "city-ops" is not a database name`},
 		"listen.bad.yml":          {`line 2: http.listen: "8080" is not host:port`, `line 4: admin.listen: ":99999" has no port number`},
 		"intake.bad.yml":          {"line 2: intake.caller_key: 2 bytes, want 16, 24 or 32", `line 3: intake.officers: "alice" is not token=name`},
+		"dispatch.bad.yml":        {"line 2: dispatch.cluster_secret: 4 bytes, want at least 32 (64 hex digits)"},
 		"shutdown_log.bad.yml":    {"line 2: shutdown.timeout: is 0s, want more than 0", `line 4: log.level: is "loud", want debug, info, warn or error`},
 		"type.bad.yml":            {"line 2: cannot unmarshal !!str `many` into int"},
 		"syntax.bad.yml":          {"parsing: yaml: line 1: did not find expected node content"},

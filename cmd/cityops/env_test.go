@@ -38,6 +38,9 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 	if o.partitions == 0 {
 		o.partitions = 2
 	}
+	if o.clusterSecret == "" {
+		o.clusterSecret = testClusterSecret
+	}
 	o.kafka, o.clickhouse, o.http = b.Addr(), chtest.Start(t), freeAddr(t)
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, append(bus.Topics, extraTopics...)...); err != nil {
 		t.Fatal(err)
@@ -56,6 +59,9 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 	}
 	return &testEnv{o: o, s: s, pack: pack, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
+
+// The secret the roles of the tests run with.
+const testClusterSecret = "c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0"
 
 // run starts the roles and stops them when the test ends, before the
 // services they use; a role that fails fails the test.

@@ -37,7 +37,7 @@ func TestRolesAlone(t *testing.T) {
 		"ingest":   append(append([]string{"--http", ingestAddr}, common...), db...),
 		"process":  append([]string{"--admin", processAdmin}, common...),
 		"store":    append(append([]string{"--admin", storeAdmin}, common...), db...),
-		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json")}, common...),
+		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json"), "--cluster-secret", testClusterSecret}, common...),
 		"web":      append(append([]string{"--http", webAddr}, common...), db...),
 	}
 	rctx, stop := context.WithCancel(ctx)

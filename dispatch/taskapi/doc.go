@@ -14,8 +14,11 @@
 // rework), nothing else.
 //
 // When dispatcher replicas split the incidents by partition, a request
-// about a task another replica holds is forwarded to that replica with the
-// caller's token and body, and the answer names it in X-Cityops-Owner; while
+// about a task another replica holds is forwarded to that replica with its
+// body, and the answer names it in X-Cityops-Owner. The caller's token never
+// leaves the replica that checked it: the forward carries the caller's
+// identity signed with the cluster secret (see Sign), and a replica refuses
+// a forward whose signature, addressee or timestamp is wrong with 401; while
 // the partition moves the answer is 503 with Retry-After. A list gathers the
 // tasks of every replica (scope=local asks one replica for its own).
 package taskapi

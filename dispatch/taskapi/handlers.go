@@ -49,8 +49,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		// Its own tasks, and those it cooperates on (read-only but for notes).
 		f.Department, f.Member = "", actor.Department
 	}
-	if a.owners != nil && q.Get("scope") != "local" {
-		a.listAll(w, r, f)
+	if a.owners != nil && q.Get("scope") != "local" && !forwarded(r) {
+		a.listAll(w, r, actor, f)
 		return
 	}
 	page, total := a.svc.List(f)
@@ -79,7 +79,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if !a.svc.Owns(id) {
-		a.elsewhere(w, r, id)
+		a.elsewhere(w, r, actor, id)
 		return
 	}
 	t, found := a.svc.Get(id)
@@ -108,7 +108,7 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 	}
 	id, name := r.PathValue("id"), r.PathValue("action")
 	if !a.svc.Owns(id) {
-		a.elsewhere(w, r, id)
+		a.elsewhere(w, r, actor, id)
 		return
 	}
 	action, known := actions[name]
@@ -144,7 +144,7 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		writeJSON(w, http.StatusOK, a.view(t))
 	case errors.Is(err, tasks.ErrNotOwned): // the partition moved meanwhile
-		a.elsewhere(w, r, id)
+		a.elsewhere(w, r, actor, id)
 	case errors.Is(err, tasks.ErrNotReady):
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, err.Error())

@@ -23,14 +23,15 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// cluster is an embedded broker with the topics of the tasks API, the demo
-// city and its tokens.
+// cluster is an embedded broker with the topics of the tasks API, split in
+// two partitions, the demo city and its tokens.
 type cluster struct {
 	ctx     context.Context
 	brokers []string
 	pack    *rules.Pack
 	policy  *sla.Policy
 	tk      taskapi.Tokens
+	secret  []byte
 }
 
 func newCluster(t *testing.T) *cluster {
@@ -46,6 +47,9 @@ func newCluster(t *testing.T) *cluster {
 	if err := bus.EnsureTopics(ctx, c.brokers, 2, tasks.Topic, bus.TopicIncidentChanges); err != nil {
 		t.Fatal(err)
 	}
+	if err := bus.EnsureTopics(ctx, c.brokers, 1, tasks.OwnersTopic); err != nil {
+		t.Fatal(err)
+	}
 	if c.pack, err = rules.Load(demo.City()); err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +57,9 @@ func newCluster(t *testing.T) *cluster {
 		t.Fatal(err)
 	}
 	c.tk = taskapi.NewTokens(c.pack.Departments)
+	if c.secret, err = taskapi.ParseSecret(taskapi.NewSecret()); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
@@ -65,16 +72,22 @@ func (c *cluster) writer(t *testing.T, topic string) *kafka.Writer {
 // replica is one dispatcher's tasks service and API behind an HTTP server
 // that records the headers of every request it receives.
 type replica struct {
-	svc  *tasks.Service
-	srv  *httptest.Server
-	url  string
-	mu   sync.Mutex
-	seen []http.Header
+	svc    *tasks.Service
+	owners *tasks.Owners
+	srv    *httptest.Server
+	url    string
+	mu     sync.Mutex
+	seen   []http.Header
 }
 
-// replica starts a replica that holds every incident.
-func (c *cluster) replica(t *testing.T) *replica {
+// replica starts a replica that holds the partitions held; with none, it
+// holds every incident and takes no part in a split.
+func (c *cluster) replica(t *testing.T, held ...int) *replica {
 	t.Helper()
+	parts := 0
+	if len(held) > 0 {
+		parts = 2
+	}
 	r := &replica{}
 	mux := http.NewServeMux()
 	r.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -85,8 +98,30 @@ func (c *cluster) replica(t *testing.T) *replica {
 	}))
 	r.url = "http://" + r.srv.Listener.Addr().String()
 	r.svc = tasks.New(tasks.Config{Machine: &lifecycle.Machine{MaxReturns: 2}, Policy: c.policy, Center: "center",
-		Transitions: c.writer(t, tasks.Topic).WriteMessages, Changes: c.writer(t, bus.TopicIncidentChanges).WriteMessages})
+		Transitions: c.writer(t, tasks.Topic).WriteMessages, Changes: c.writer(t, bus.TopicIncidentChanges).WriteMessages,
+		Partitions: parts})
 	cfg := taskapi.Config{Service: r.svc, Tokens: c.tk}
+	if parts > 0 {
+		r.owners = tasks.NewOwners(r.url, c.secret, c.writer(t, tasks.OwnersTopic).WriteMessages)
+		cfg.Owners, cfg.ClusterSecret = r.owners, c.secret
+		ctx, stop := context.WithCancel(c.ctx)
+		done := make(chan error, 1)
+		go func() { done <- r.owners.Follow(ctx, c.brokers, tasks.OwnersTopic) }()
+		t.Cleanup(func() {
+			stop()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+		for _, p := range held {
+			if _, err := r.svc.OpenPartition(c.ctx, c.brokers, tasks.Topic, p); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.owners.Announce(c.ctx, p, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	r.svc.SetReady()
 	api, err := taskapi.New(cfg)
 	if err != nil {
