@@ -35,7 +35,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Without configured secrets, dev keeps its own under the data dir.
 	if err := devSecrets(*dataDir, map[string]*string{
-		"dispatch.cluster_secret": &o.clusterSecret,
+		"intake.caller_key": &o.intake.callerKey, "dispatch.cluster_secret": &o.clusterSecret,
 	}); err != nil {
 		return err
 	}

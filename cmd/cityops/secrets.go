@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/cityops/cityops/dispatch/taskapi"
+	"github.com/cityops/cityops/ingest/privacy"
 )
 
 // secret is a setting that a role cannot run without outside `cityops
@@ -24,6 +27,10 @@ type secret struct {
 }
 
 var secrets = []secret{
+	{key: "intake.caller_key", env: "CITYOPS_CALLER_KEY", flag: "caller-key",
+		why:  "it seals callers' personal data, which a key made up at start could not open after a restart or on another replica",
+		file: "caller.key", make: newCallerKey,
+		parse: func(s string) error { _, err := privacy.ParseKey(s); return err }},
 	{key: "dispatch.cluster_secret", env: "CITYOPS_CLUSTER_SECRET", flag: "cluster-secret",
 		why:  "the dispatch replicas sign the requests and the partition announcements they send each other with it",
 		file: "cluster.secret", make: taskapi.NewSecret,
@@ -84,4 +91,11 @@ func devSecrets(dir string, values map[string]*string) error {
 		*v = k
 	}
 	return nil
+}
+
+// newCallerKey makes a random AES-256 caller key, in hex.
+func newCallerKey() string {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // never fails
+	return hex.EncodeToString(k)
 }
