@@ -125,11 +125,18 @@ func TestConfigPrecedence(t *testing.T) {
 // TestCheckConfig runs the subcommand on a good and a bad file.
 func TestCheckConfig(t *testing.T) {
 	var out, errs bytes.Buffer
+	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
+	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
 	if code := run(context.Background(), []string{"check-config", "../../deploy/cityops.example.yml"}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
 	if !strings.Contains(out.String(), "partitions: 4") || !strings.Contains(out.String(), "timeout: 30s") {
 		t.Errorf("effective config not printed:\n%s", out.String())
+	}
+	// The secrets are said to be set, and not shown.
+	if strings.Contains(out.String(), testCallerKey) || strings.Contains(out.String(), testClusterSecret) ||
+		!strings.Contains(out.String(), "caller_key: (set)") || !strings.Contains(out.String(), "cluster_secret: (set)") {
+		t.Errorf("secrets printed or not reported:\n%s", out.String())
 	}
 	out.Reset()
 	if code := run(context.Background(), []string{"check-config", "testdata/config/kafka.bad.yml"}, &out, &errs); code != 1 {
