@@ -15,7 +15,8 @@ func init() {
 }
 
 // runCheckConfig loads FILE as a role would, with the CITYOPS_* environment
-// applied, and prints the effective config, or the errors (exit 1).
+// applied, and prints the effective config, or the errors (exit 1). The
+// secrets are printed as "(set)", never their values.
 func runCheckConfig(_ context.Context, args []string, stdout, _ io.Writer) error {
 	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
 		return errors.New("usage: cityops check-config FILE")
@@ -24,10 +25,22 @@ func runCheckConfig(_ context.Context, args []string, stdout, _ io.Writer) error
 	if err != nil {
 		return err
 	}
+	redactSecrets(&c)
 	b, err := yaml.Marshal(&c)
 	if err != nil {
 		return fmt.Errorf("printing the config: %w", err)
 	}
 	fmt.Fprintf(stdout, "# effective config of %s (defaults, then the file, then CITYOPS_* variables)\n%s", args[0], b)
 	return nil
+}
+
+// redactSecrets replaces the value of every secret that is set.
+func redactSecrets(c *config) {
+	for _, s := range settings {
+		for _, sec := range secrets {
+			if s.key == sec.key && s.get(c) != "" {
+				_ = s.set(c, "(set)")
+			}
+		}
+	}
 }

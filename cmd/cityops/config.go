@@ -26,6 +26,7 @@ type config struct {
 	Admin      listenConfig     `yaml:"admin"`
 	Pack       string           `yaml:"pack"`
 	Intake     intakeConfig     `yaml:"intake"`
+	Dispatch   dispatchConfig   `yaml:"dispatch"`
 	Shutdown   shutdownConfig   `yaml:"shutdown"`
 	Log        logConfig        `yaml:"log"`
 }
@@ -51,6 +52,10 @@ type intakeConfig struct {
 	APIKeys   []string `yaml:"api_keys"`
 	CallerKey string   `yaml:"caller_key"`
 	Officers  []string `yaml:"officers"`
+}
+
+type dispatchConfig struct {
+	ClusterSecret string `yaml:"cluster_secret"`
 }
 
 type shutdownConfig struct {

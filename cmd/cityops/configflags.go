@@ -56,7 +56,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return c.validate(src)
+	return errors.Join(c.validate(src), requireSecrets(fs))
 }
 
 // configPath finds the value of the last -config or --config in args, up

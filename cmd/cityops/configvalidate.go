@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/ingest/privacy"
 )
 
@@ -58,6 +59,11 @@ func (c *config) validate(src *source) error {
 	if c.Intake.CallerKey != "" {
 		if _, err := privacy.ParseKey(c.Intake.CallerKey); err != nil {
 			bad("intake.caller_key", "%s", strings.TrimPrefix(err.Error(), "decoding the caller key: "))
+		}
+	}
+	if c.Dispatch.ClusterSecret != "" {
+		if _, err := taskapi.ParseSecret(c.Dispatch.ClusterSecret); err != nil {
+			bad("dispatch.cluster_secret", "%s", strings.TrimPrefix(err.Error(), "decoding the cluster secret: "))
 		}
 	}
 	for _, o := range c.Intake.Officers {

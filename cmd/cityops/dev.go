@@ -22,7 +22,8 @@ import (
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("dev", stderr, &o, "clickhouse", "http", "pack", "run")
-	dataDir := fs.String("data-dir", "./.cityops", "directory for the broker's data")
+	dataDir := fs.String("data-dir", "./.cityops", "directory for the broker's data, the tokens and the secrets cityops dev keeps")
+	registerClusterSecret(fs, &o)
 	kafkaListen := fs.String("kafka-listen", "127.0.0.1:9092", "address of the embedded broker")
 	external := fs.String("kafka", "", "use these Kafka brokers instead of the embedded one")
 	fs.IntVar(&o.partitions, "partitions", devPartitions(runtime.NumCPU()), "partitions of the pipeline's topics (default: the machine's cores, 2 to 4)")
@@ -30,6 +31,12 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	webhooks := fs.String("webhooks", "", "departments' webhooks, a JSON file (see cityops dispatch -h)")
 	simRate := fs.Float64("sim-rate", 5, "events per second from the simulator")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	// Without configured secrets, dev keeps its own under the data dir.
+	if err := devSecrets(*dataDir, map[string]*string{
+		"intake.caller_key": &o.intake.callerKey, "dispatch.cluster_secret": &o.clusterSecret,
+	}); err != nil {
 		return err
 	}
 	log := o.logger(stderr)

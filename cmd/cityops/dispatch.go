@@ -48,6 +48,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
 	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
 	fs.StringVar(&files.advertise, "advertise", "", "the base URL other replicas reach this one's tasks API at (default http://localhost:PORT of --http)")
+	registerClusterSecret(fs, &o)
 	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT (always on with --webhooks, which are delivered from those topics)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -127,6 +128,13 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	if err != nil {
 		return nil, err
 	}
+	if o.clusterSecret == "" {
+		return nil, errors.New("dispatch.cluster_secret is not set")
+	}
+	secret, err := taskapi.ParseSecret(o.clusterSecret)
+	if err != nil {
+		return nil, err
+	}
 	endpoints := map[string]webhook.Endpoint{}
 	if files.webhooks != "" {
 		if endpoints, err = webhook.ReadEndpoints(files.webhooks); err != nil {
@@ -160,7 +168,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	}
 	d := &dispatcher{o: o, log: log, pack: pack}
 	d.matrix = dispatch.NewMatrixLog(d.writer(dispatch.MatrixTopic).WriteMessages)
-	d.owners = tasks.NewOwners(files.advertise, d.writer(tasks.OwnersTopic).WriteMessages)
+	d.owners = tasks.NewOwners(files.advertise, secret, d.writer(tasks.OwnersTopic).WriteMessages)
 	tw, aw, hw := d.writer(tasks.Topic), d.writer(topicAudit), d.writer(topicWebhookDLQ)
 	// One writer without a topic takes the incident change and the
 	// department feed record of a step in one call.
@@ -199,7 +207,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		d.Close()
 		return nil, fmt.Errorf("registering the task metrics: %w", err)
 	}
-	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log, Owners: d.owners,
+	d.api, err = taskapi.New(taskapi.Config{Service: d.svc, Tokens: tk, Registry: reg, Logger: log, Owners: d.owners, ClusterSecret: secret,
 		Audit: func(ctx context.Context, rec taskapi.AuditRecord) {
 			v, _ := json.Marshal(rec)
 			if err := aw.WriteMessages(ctx, kafka.Message{Key: []byte(rec.Actor), Value: v}); err != nil {

@@ -38,6 +38,12 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 	if o.partitions == 0 {
 		o.partitions = 2
 	}
+	if o.intake.callerKey == "" {
+		o.intake.callerKey = testCallerKey
+	}
+	if o.clusterSecret == "" {
+		o.clusterSecret = testClusterSecret
+	}
 	o.kafka, o.clickhouse, o.http = b.Addr(), chtest.Start(t), freeAddr(t)
 	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, append(bus.Topics, extraTopics...)...); err != nil {
 		t.Fatal(err)
@@ -56,6 +62,12 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 	}
 	return &testEnv{o: o, s: s, pack: pack, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
+
+// The secrets the roles of the tests run with.
+const (
+	testCallerKey     = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	testClusterSecret = "c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0"
+)
 
 // run starts the roles and stops them when the test ends, before the
 // services they use; a role that fails fails the test.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -40,8 +39,9 @@ type intakeOptions struct {
 }
 
 // register adds the intake flags. In dev the api key dev-key and the
-// officer token dev-officer are accepted, and a caller key is made up for
-// the run when none is given.
+// officer token dev-officer are accepted, and a caller key is kept under
+// the data dir when none is given (see devSecrets); the other roles refuse
+// to start without one.
 func (in *intakeOptions) register(fs *flag.FlagSet, command string) {
 	keys, officers := os.Getenv("CITYOPS_API_KEYS"), os.Getenv("CITYOPS_OFFICERS")
 	if command == "dev" {
@@ -73,7 +73,7 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.partitions), TopicAudit, TopicCallers); err != nil {
 		return nil, nil, err
 	}
-	key, err := callerKey(in.callerKey, log)
+	key, err := callerKey(in.callerKey)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -186,17 +186,13 @@ func storedRequest(s *store.Store) open311.LookupFunc {
 	}
 }
 
-// callerKey decodes the configured key, or makes one up for this run.
-func callerKey(hexKey string, log *slog.Logger) ([]byte, error) {
-	if hexKey != "" {
-		return privacy.ParseKey(hexKey)
+// callerKey decodes the configured key. Every role that seals callers has
+// one: parseFlags refuses to start without it, and cityops dev keeps its own.
+func callerKey(hexKey string) ([]byte, error) {
+	if hexKey == "" {
+		return nil, errors.New("intake.caller_key is not set")
 	}
-	log.Warn("no caller key configured: callers sealed in this run cannot be read after a restart (set --caller-key)")
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		return nil, fmt.Errorf("making a caller key: %w", err)
-	}
-	return k, nil
+	return privacy.ParseKey(hexKey)
 }
 
 // forwardReadings runs the consumer of the readings topic that gateways

@@ -30,8 +30,10 @@ type options struct {
 	shutdown   time.Duration // deadline of a graceful shutdown
 	logLevel   string
 	tokens     string // tokens.json of the task API, which also opens the live map's views
-	verbose    bool
-	hooks      stageHooks // metrics and the intake gate of this process
+	// clusterSecret (hex) signs what dispatch replicas send each other.
+	clusterSecret string
+	verbose       bool
+	hooks         stageHooks // metrics and the intake gate of this process
 }
 
 func (o *options) brokers() []string { return strings.Split(o.kafka, ",") }

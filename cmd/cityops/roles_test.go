@@ -34,11 +34,11 @@ func TestRolesAlone(t *testing.T) {
 	common := []string{"--kafka", k, "--partitions", "2"}
 	db := []string{"--clickhouse", ch, "--database", "cityops_roles"}
 	roles := map[string][]string{
-		"ingest":   append(append([]string{"--http", ingestAddr}, common...), db...),
+		"ingest":   append(append([]string{"--http", ingestAddr, "--caller-key", testCallerKey}, common...), db...),
 		"process":  append([]string{"--admin", processAdmin}, common...),
 		"store":    append(append([]string{"--admin", storeAdmin}, common...), db...),
-		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json")}, common...),
-		"web":      append(append([]string{"--http", webAddr}, common...), db...),
+		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json"), "--cluster-secret", testClusterSecret}, common...),
+		"web":      append(append([]string{"--http", webAddr, "--caller-key", testCallerKey}, common...), db...),
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()

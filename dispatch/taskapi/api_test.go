@@ -104,9 +104,9 @@ func TestAPI(t *testing.T) {
 	}{
 		{"GET", "/api/v1/tasks", "", "", 401},
 		{"GET", "/api/v1/tasks", "wrong", "", 401},
-		{"GET", "/api/v1/tasks/INC-b", water, "", 403},
+		{"GET", "/api/v1/tasks/INC-b", water, "", 404}, // jj's: answered as if it did not exist
 		{"GET", "/api/v1/tasks?department=jj", water, "", 403},
-		{"POST", "/api/v1/tasks/INC-b/accept", water, "", 403},
+		{"POST", "/api/v1/tasks/INC-b/accept", water, "", 404},
 		{"GET", "/api/v1/tasks/INC-zzz", water, "", 404},
 		{"POST", "/api/v1/tasks/INC-a/fly", water, "", 404},
 		{"GET", "/api/v1/tasks?limit=x", water, "", 400},
@@ -141,7 +141,10 @@ func TestAPI(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(audits) != 4 || audits[0].Actor != "dept:water" || audits[0].Incident != "INC-b" {
+	// Both 404s for INC-b, the one for INC-zzz, the list of jj's tasks and
+	// the verify are audited.
+	if len(audits) != 5 || audits[0].Actor != "dept:water" || audits[0].Incident != "INC-b" || audits[2].Incident != "INC-b" ||
+		audits[3].Incident != "INC-zzz" || audits[3].Reason != "no such task" {
 		t.Errorf("audits: %+v", audits)
 	}
 }

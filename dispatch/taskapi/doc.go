@@ -3,15 +3,22 @@
 // tasks; the operations center registers, cancels, re-dispatches, verifies,
 // arbitrates, extends and pauses. Callers authenticate with a bearer token
 // per department, per inspector or for the center (tokens.json). A
-// department that reaches for another's task gets 403, and the attempt is
-// audited. A cooperating department (named by the responsibility matrix)
-// sees the task in its list and may add notes, nothing else. Inspectors see
-// every task, in every area, and may verify a resolved task or fail its
-// verification (back for rework), nothing else.
+// department that reaches for another's task gets the 404 a task that does
+// not exist gets, and the attempt is audited. Step bodies are decoded
+// strictly (see MaxBody, MaxNote, MaxExtendHours): an unknown field, a
+// value of the wrong type, invalid UTF-8 or an hours out of range is a 400
+// naming the field, a body or note over its limit a 413. A cooperating
+// department (named by the responsibility matrix) sees the task in its list
+// and may add notes, nothing else. Inspectors see every task, in every
+// area, and may verify a resolved task or fail its verification (back for
+// rework), nothing else.
 //
 // When dispatcher replicas split the incidents by partition, a request
-// about a task another replica holds is forwarded to that replica with the
-// caller's token and body, and the answer names it in X-Cityops-Owner; while
+// about a task another replica holds is forwarded to that replica with its
+// body, and the answer names it in X-Cityops-Owner. The caller's token never
+// leaves the replica that checked it: the forward carries the caller's
+// identity signed with the cluster secret (see Sign), and a replica refuses
+// a forward whose signature, addressee or timestamp is wrong with 401; while
 // the partition moves the answer is 503 with Retry-After. A list gathers the
 // tasks of every replica (scope=local asks one replica for its own).
 package taskapi

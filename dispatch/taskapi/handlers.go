@@ -49,8 +49,8 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		// Its own tasks, and those it cooperates on (read-only but for notes).
 		f.Department, f.Member = "", actor.Department
 	}
-	if a.owners != nil && q.Get("scope") != "local" {
-		a.listAll(w, r, f)
+	if a.owners != nil && q.Get("scope") != "local" && !forwarded(r) {
+		a.listAll(w, r, actor, f)
 		return
 	}
 	page, total := a.svc.List(f)
@@ -79,29 +79,18 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	if !a.svc.Owns(id) {
-		a.elsewhere(w, r, id)
+		a.elsewhere(w, r, actor, id)
 		return
 	}
 	t, found := a.svc.Get(id)
 	switch {
+	case actor.Department != "" && (!found || !member(t, actor.Department)):
+		a.noTask(w, r, actor, id, found)
 	case !found:
-		writeError(w, http.StatusNotFound, "no task "+id)
-	case actor.Department != "" && !member(t, actor.Department):
-		a.deny(w, r, actor, id, "the task belongs to another department")
+		writeError(w, http.StatusNotFound, noTaskMessage(id))
 	default:
 		writeJSON(w, http.StatusOK, a.view(t))
 	}
-}
-
-// body is what a step's request may carry.
-type body struct {
-	Reason     string   `json:"reason"`
-	Note       string   `json:"note"`
-	Evidence   []string `json:"evidence"`
-	Department string   `json:"department"`
-	Category   string   `json:"category"`
-	Hours      float64  `json:"hours"`
-	Pass       *bool    `json:"pass"` // verify: false sends it back for rework
 }
 
 // actions maps the API's action names to steps.
@@ -114,12 +103,12 @@ var actions = map[string]lifecycle.Action{
 
 func (a *API) act(w http.ResponseWriter, r *http.Request) {
 	actor, ok := a.authenticate(w, r)
-	if !ok {
+	if !ok || !a.ready(w) {
 		return
 	}
 	id, name := r.PathValue("id"), r.PathValue("action")
 	if !a.svc.Owns(id) {
-		a.elsewhere(w, r, id)
+		a.elsewhere(w, r, actor, id)
 		return
 	}
 	action, known := actions[name]
@@ -128,11 +117,17 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b body
-	if r.ContentLength != 0 {
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&b); err != nil {
-			writeError(w, http.StatusBadRequest, "decoding body: "+err.Error())
+	raw, rerr := readBody(w, r)
+	if rerr == nil {
+		b, rerr = decodeBody(raw, action)
+	}
+	if rerr != nil {
+		writeError(w, rerr.code, rerr.msg)
+		return
+	}
+	if actor.Department != "" {
+		if t, found := a.svc.Get(id); !found || !member(t, actor.Department) {
+			a.noTask(w, r, actor, id, found)
 			return
 		}
 	}
@@ -144,19 +139,19 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		action = lifecycle.Rework
 	}
 	t, err := a.svc.Do(r.Context(), id, lifecycle.Command{Action: action, Actor: actor, Reason: b.Reason, Note: b.Note,
-		Evidence: b.Evidence, Department: b.Department, Category: b.Category, Hours: b.Hours})
+		Evidence: b.Evidence, Department: b.Department, Category: b.Category, Hours: hours(b)})
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, a.view(t))
 	case errors.Is(err, tasks.ErrNotOwned): // the partition moved meanwhile
-		a.elsewhere(w, r, id)
+		a.elsewhere(w, r, actor, id)
 	case errors.Is(err, tasks.ErrNotReady):
 		w.Header().Set("Retry-After", "1")
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 	case errors.Is(err, lifecycle.ErrForbidden):
 		a.deny(w, r, actor, id, err.Error())
 	case errors.Is(err, cityops.ErrNotFound):
-		writeError(w, http.StatusNotFound, err.Error())
+		writeError(w, http.StatusNotFound, noTaskMessage(id))
 	case errors.Is(err, cityops.ErrInvalid):
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, cityops.ErrConflict):
@@ -165,6 +160,14 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 		a.log.Error("tasks API step failed", "incident", id, "action", action, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the step could not be recorded; try again")
 	}
+}
+
+// hours is what extend adds to the deadline; 0 for other steps.
+func hours(b body) float64 {
+	if b.Hours == nil {
+		return 0
+	}
+	return *b.Hours
 }
 
 // member reports whether dept leads t or cooperates on it.

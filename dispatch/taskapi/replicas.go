@@ -1,15 +1,19 @@
 package taskapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/tasks"
 )
 
@@ -20,12 +24,13 @@ const (
 )
 
 // elsewhere serves a request about a task this replica does not hold by
-// forwarding it, with its token and body, to the replica that does, and
-// passes the answer back with X-Cityops-Owner naming that replica. While the
+// forwarding it to the replica that does, signed for actor (see Sign)
+// instead of with the caller's token, and passes the answer back with
+// X-Cityops-Owner naming that replica. While the
 // partition moves and nobody holds it (or the request was forwarded here
 // already), it answers 503 with Retry-After and the partition; when the
 // owner cannot be reached, 502 naming the owner.
-func (a *API) elsewhere(w http.ResponseWriter, r *http.Request, id string) {
+func (a *API) elsewhere(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor, id string) {
 	p := a.svc.Partition(id)
 	owner, ok := "", false
 	if a.owners != nil && r.Header.Get(HeaderForwarded) == "" {
@@ -38,10 +43,16 @@ func (a *API) elsewhere(w http.ResponseWriter, r *http.Request, id string) {
 			"error": fmt.Sprintf("task %s is in partition %d, which is moving between replicas; try again", id, p), "partition": p})
 		return
 	}
+	raw, rerr := readBody(w, r)
+	if rerr != nil {
+		writeError(w, rerr.code, rerr.msg)
+		return
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(raw)), int64(len(raw))
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
-			pr.Out.Header.Set(HeaderForwarded, a.owners.Self())
+			Sign(pr.Out, raw, a.secret, Forward{From: a.owners.Self(), To: owner, Actor: actor, Time: time.Now()})
 		},
 		Transport: a.client.Transport,
 		ModifyResponse: func(resp *http.Response) error {
@@ -58,10 +69,10 @@ func (a *API) elsewhere(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 // listAll lists the tasks of every replica: its own, and those the other
-// replicas answer for the same filter with scope=local and the caller's
-// token, merged in the list's order. A replica that does not answer fails
+// replicas answer for the same filter with scope=local, asked for actor
+// with a signed request (see Sign), merged in the list's order. A replica that does not answer fails
 // the request rather than give a page with holes.
-func (a *API) listAll(w http.ResponseWriter, r *http.Request, f tasks.Filter) {
+func (a *API) listAll(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor, f tasks.Filter) {
 	want := min(f.Offset+max(f.Limit, 0), 1000)
 	if f.Limit == 0 {
 		want = min(f.Offset+50, 1000)
@@ -83,7 +94,7 @@ func (a *API) listAll(w http.ResponseWriter, r *http.Request, f tasks.Filter) {
 			writeError(w, http.StatusBadGateway, "listing the tasks of "+peer+": "+err.Error())
 			return
 		}
-		req.Header.Set("Authorization", r.Header.Get("Authorization"))
+		Sign(req, nil, a.secret, Forward{From: a.owners.Self(), To: peer, Actor: actor, Time: time.Now()})
 		resp, err := a.client.Do(req)
 		if err != nil {
 			writeError(w, http.StatusBadGateway, "listing the tasks of "+peer+": "+err.Error())

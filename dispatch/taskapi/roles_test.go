@@ -93,7 +93,7 @@ func TestRoles(t *testing.T) {
 	}{
 		{"zjw", "GET", "/api/v1/tasks", "", 200, 1},
 		{"zjw", "GET", "/api/v1/tasks/INC-flood", "", 200, 0},
-		{"zjw", "GET", "/api/v1/tasks/INC-parking", "", 403, 0},
+		{"zjw", "GET", "/api/v1/tasks/INC-parking", "", 404, 0},
 		{"zjw", "POST", "/api/v1/tasks/INC-flood/accept", "", 403, 0},
 		{"zjw", "POST", "/api/v1/tasks/INC-flood/return", `{"reason":"not_responsible"}`, 403, 0},
 		{"zjw", "POST", "/api/v1/tasks/INC-flood/note", `{"note":"road closed at both ends"}`, 200, 0},

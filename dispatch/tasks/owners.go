@@ -2,6 +2,9 @@ package tasks
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -18,28 +21,42 @@ import (
 const OwnersTopic = "dispatch.owners"
 
 // OwnerRecord says that Owner, a replica's tasks API base URL, took (Held)
-// or let go of a partition.
+// or let go of a partition. MAC signs it with the replicas' cluster secret
+// (see Owners), so that whoever can write to the topic without the secret
+// cannot send requests about tasks to an address of its choosing.
 type OwnerRecord struct {
 	Partition int       `json:"partition"`
 	Owner     string    `json:"owner"`
 	Held      bool      `json:"held"`
 	Time      time.Time `json:"time"`
+	MAC       string    `json:"mac,omitempty"`
+}
+
+// mac is the hex HMAC-SHA256 with secret of the record's fields, one line
+// each: "cityops-owner-v1", partition, owner, held, time in Unix nanoseconds.
+func (r OwnerRecord) mac(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	fmt.Fprintf(m, "cityops-owner-v1\n%d\n%s\n%t\n%d\n", r.Partition, r.Owner, r.Held, r.Time.UnixNano())
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Owners is a replica's view of who holds each partition, kept by following
 // OwnersTopic. A replica that stops without letting go stays named until the
-// next owner announces itself.
+// next owner announces itself. Announcements are signed with the cluster
+// secret, and one whose signature does not match is ignored.
 type Owners struct {
 	self    string
+	secret  []byte
 	publish Publish
 	mu      sync.RWMutex
 	owner   map[int]string
+	forged  int // announcements ignored
 }
 
 // NewOwners returns the view of the replica whose API is at self, which
-// announces through publish, a writer of OwnersTopic.
-func NewOwners(self string, publish Publish) *Owners {
-	return &Owners{self: self, publish: publish, owner: map[int]string{}}
+// announces through publish, a writer of OwnersTopic, signing with secret.
+func NewOwners(self string, secret []byte, publish Publish) *Owners {
+	return &Owners{self: self, secret: secret, publish: publish, owner: map[int]string{}}
 }
 
 // Self is this replica's base URL.
@@ -47,7 +64,9 @@ func (o *Owners) Self() string { return o.self }
 
 // Announce records that this replica now holds (or no longer holds) p.
 func (o *Owners) Announce(ctx context.Context, p int, held bool) error {
-	v, err := json.Marshal(OwnerRecord{Partition: p, Owner: o.self, Held: held, Time: time.Now().UTC()})
+	rec := OwnerRecord{Partition: p, Owner: o.self, Held: held, Time: time.Now().UTC()}
+	rec.MAC = rec.mac(o.secret)
+	v, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encoding the owner of partition %d: %w", p, err)
 	}
@@ -86,10 +105,22 @@ func (o *Owners) Follow(ctx context.Context, brokers []string, topic string) err
 			return fmt.Errorf("following %s: %w", topic, err)
 		}
 		var rec OwnerRecord
-		if json.Unmarshal(m.Value, &rec) == nil {
-			o.apply(rec)
+		if json.Unmarshal(m.Value, &rec) != nil || !hmac.Equal([]byte(rec.MAC), []byte(rec.mac(o.secret))) {
+			o.mu.Lock()
+			o.forged++
+			o.mu.Unlock()
+			continue
 		}
+		o.apply(rec)
 	}
+}
+
+// Forged returns how many announcements Follow ignored: not an announcement,
+// or not signed with the cluster secret.
+func (o *Owners) Forged() int {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.forged
 }
 
 // Owner returns the base URL of the replica that holds p.
