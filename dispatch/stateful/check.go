@@ -80,8 +80,13 @@ func (c *checker) check(b []byte) (cityops.Event, error) {
 	if err := jsonv2.Unmarshal(b, &r, strict); err != nil {
 		return cityops.Event{}, decodeError(err)
 	}
-	if r.ID == "" {
+	switch {
+	case r.ID == "":
 		return cityops.Event{}, cityops.Invalid("id", "required")
+	case r.Lat != nil && r.Lon != nil && *r.Lat == 0 && *r.Lon == 0:
+		// In range, and outside every city: a writer's zero value, not a
+		// place, even for a stage that accepts any place.
+		return cityops.Event{}, cityops.Invalid("lat/lon", "0,0 is not a place in a city but a position left out")
 	}
 	wall := c.now()
 	var received time.Time

@@ -226,3 +226,25 @@ func header(m kafka.Message, key string) string {
 	}
 	return ""
 }
+
+// TestCheckAnyPlace: a stage that accepts events outside the pack's extent
+// still refuses the position (0,0), a writer's zero value.
+func TestCheckAnyPlace(t *testing.T) {
+	c := newChecker([4]float64{}, func() time.Time { return checkNow })
+	for _, tc := range []struct {
+		record, field string
+	}{
+		{`{"id":"a","source":"hotline","type":"t","text":"x","lat":0,"lon":0,"time":"2026-07-01T00:00:00Z"}`, "lat/lon"},
+		{`{"id":"b","source":"hotline","type":"t","text":"x","lat":40.71,"lon":-74.0,"time":"2026-07-01T00:00:00Z"}`, ""},
+		{`{"id":"c","source":"hotline","type":"t","text":"x","lat":0,"lon":-74.0,"time":"2026-07-01T00:00:00Z"}`, ""},
+	} {
+		_, err := c.check([]byte(tc.record))
+		var fe *cityops.FieldError
+		switch {
+		case tc.field == "" && err != nil:
+			t.Errorf("%s: refused: %v", tc.record, err)
+		case tc.field != "" && (!errors.As(err, &fe) || fe.Field != tc.field):
+			t.Errorf("%s: got %v, want a field error on %s", tc.record, err, tc.field)
+		}
+	}
+}
