@@ -136,6 +136,9 @@ func TestMalformedFlood(t *testing.T) {
 	if letters != bad {
 		t.Errorf("%d malformed records, %d dead letters (%d unaccounted for); reasons: %v", bad, letters, notBad, reasons)
 	}
+	if repeats > 0 && fails == 0 {
+		t.Errorf("%d records dead-lettered twice though no stage failed", repeats)
+	}
 	e.checkNothingHostileStored(ctx, phones)
 }
 
@@ -201,6 +204,10 @@ func (e *env) checkNothingHostileStored(ctx context.Context, phones int) {
 	}
 }
 
+// namesField is the reason the processor gives an event it refuses:
+// "invalid event: FIELD: why".
+var namesField = regexp.MustCompile(`^invalid event: [a-z_/]+: .`)
+
 // deadLetters counts the malformed records on the dead-letter topic, by
 // reason, checking that each comes from events.raw with a reason and is one
 // of the bad records (by value). The topic is at-least-once: repeats are the
@@ -214,8 +221,8 @@ func (e *env) deadLetters(ctx context.Context, bad map[string]bool) (letters, re
 		if !bad[string(l.Value)] {
 			t.Errorf("a good record was dead-lettered: %s: %s", l.Key, l.Reason)
 		}
-		if l.Reason == "" || l.Topic != bus.TopicEventsRaw {
-			t.Errorf("dead letter %s without a reason or origin: %+v", l.Key, l)
+		if !namesField.MatchString(l.Reason) || l.Topic != bus.TopicEventsRaw {
+			t.Errorf("dead letter %s without a reason naming a field, or without its origin: %+v", l.Key, l)
 		}
 		if seen[string(l.Key)] {
 			repeats++
