@@ -92,7 +92,7 @@ func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger
 	g.Go(func() error {
 		return stateful.Serve(ctx, stateful.ServeConfig{
 			Brokers: o.brokers(), Partitions: o.partitions, Group: groupProcess, Pack: current,
-			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer,
+			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Events: o.hooks.eventMetrics(), Writer: o.hooks.writer,
 		})
 	})
 	return g.Wait()

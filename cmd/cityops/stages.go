@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,10 +26,12 @@ type stageHooks struct {
 	intake  *intakeGate
 }
 
-// stageMetrics are the metrics of the stages in cmd/cityops: the bus's, and
+// stageMetrics are the metrics of the stages in cmd/cityops: the bus's, the
+// processor's counts of the raw events it refused or dropped as resends, and
 // the delay from intake to ClickHouse.
 type stageMetrics struct {
 	bus    *bus.Metrics
+	events *stateful.Metrics
 	stored prometheus.Histogram
 }
 
@@ -38,7 +41,11 @@ func newStageMetrics(reg prometheus.Registerer) (*stageMetrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registering bus metrics: %w", err)
 	}
-	m := &stageMetrics{bus: b, stored: prometheus.NewHistogram(prometheus.HistogramOpts{
+	ev, err := stateful.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	m := &stageMetrics{bus: b, events: ev, stored: prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: "cityops", Subsystem: "store", Name: "ingest_to_stored_seconds",
 		Help:    "Time from intake accepting an event to its change being stored in ClickHouse (a sample of each batch).",
 		Buckets: prometheus.ExponentialBuckets(0.005, 2, 14), // 5 ms .. 41 s
@@ -55,6 +62,14 @@ func (h stageHooks) busMetrics() *bus.Metrics {
 		return nil
 	}
 	return h.metrics.bus
+}
+
+// eventMetrics returns the processor's event metrics, or nil.
+func (h stageHooks) eventMetrics() *stateful.Metrics {
+	if h.metrics == nil {
+		return nil
+	}
+	return h.metrics.events
 }
 
 // writer returns a bus writer to topic that reports its records.

@@ -98,7 +98,7 @@ func demoStage(tb testing.TB) (*Stage, *world) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &Stage{cfg: Config{Topics: DefaultTopics}}, w
+	return &Stage{cfg: Config{Topics: DefaultTopics, AnyPlace: true}}, w
 }
 
 // runBatch runs a batch of raw-topic records through a classify partition

@@ -23,22 +23,64 @@ type classifier struct {
 	ticked time.Time // the reading time offline alarms were last checked at
 	topics Topics
 	src    source // of the next signal
-	in     decoded[cityops.Event]
+	chk    *checker
+	ids    *idLog
+	met    *Metrics
+	in     checked
 }
 
 // classifierState is what a classifier snapshot holds.
 type classifierState struct {
 	Ticked time.Time       `json:"ticked"`
 	Alarms json.RawMessage `json:"alarms"`
+	IDs    *idLogState     `json:"ids,omitempty"` // none in snapshots of earlier versions
 }
 
-func (c *classifier) prepare(batch []kafka.Message) { c.in.decodeBatch(batch) }
+// checked is a batch's raw records decoded and validated ahead of apply,
+// with the content hash of each valid one.
+type checked struct {
+	vals []cityops.Event
+	sums []contentKey
+	errs []error
+}
+
+// prepare checks every record of batch, in parallel.
+func (c *classifier) prepare(batch []kafka.Message) {
+	d := &c.in
+	d.vals = append(d.vals[:0], make([]cityops.Event, len(batch))...)
+	d.sums = append(d.sums[:0], make([]contentKey, len(batch))...)
+	d.errs = append(d.errs[:0], make([]error, len(batch))...)
+	parallel(len(batch), func(i int) {
+		ev, err := c.chk.check(batch[i].Value)
+		if err != nil {
+			d.errs[i] = fmt.Errorf("invalid event: %w", err)
+			return
+		}
+		sum, err := contentSum(ev)
+		if err != nil {
+			d.errs[i] = err
+			return
+		}
+		d.vals[i] = ev
+		copy(d.sums[i][:], sum[:])
+	})
+}
 
 func (c *classifier) apply(_ context.Context, i int, m kafka.Message, out *outputs) error {
 	c.src = source{Partition: m.Partition, Offset: m.Offset}
 	ev := c.in.vals[i]
 	if err := c.in.errs[i]; err != nil {
-		return deadLetter(out, c.topics, m, fmt.Errorf("decoding event: %w", err))
+		c.met.refuse(err)
+		return deadLetter(out, c.topics, m, err)
+	}
+	switch c.ids.add(ev.ID, c.in.sums[i], ev.Time) {
+	case idReplayed:
+		c.met.replay()
+		return nil // the same event sent again: handled already
+	case idConflict:
+		err := fmt.Errorf("invalid event: %w", cityops.Invalid("id", "%q already used with other content", ev.ID))
+		c.met.refuse(err)
+		return deadLetter(out, c.topics, m, err)
 	}
 	if ev.Source == cityops.SourceIoT && c.alarms.Watches(ev.Type) {
 		// Offline alarms run on the partition's event time: checked before
@@ -93,7 +135,7 @@ func (c *classifier) snapshot() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(classifierState{Ticked: c.ticked, Alarms: a})
+	return json.Marshal(classifierState{Ticked: c.ticked, Alarms: a, IDs: c.ids.state()})
 }
 
 func (c *classifier) restore(b []byte) error {
@@ -102,6 +144,9 @@ func (c *classifier) restore(b []byte) error {
 		return fmt.Errorf("decoding classifier state: %w", err)
 	}
 	c.ticked = st.Ticked
+	if err := c.ids.restore(st.IDs); err != nil {
+		return err
+	}
 	return c.alarms.Restore(st.Alarms)
 }
 

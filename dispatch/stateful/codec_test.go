@@ -119,7 +119,7 @@ func TestParallelLikeSerial(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &Stage{cfg: Config{Topics: DefaultTopics}}
+		s := &Stage{cfg: Config{Topics: DefaultTopics, AnyPlace: true}}
 		c, g := s.newClassifier(w), s.newMerger(w)
 		for i := 0; i < len(msgs); i += 1000 {
 			out, merged, err := runBatch(context.Background(), c, g, msgs[i:min(i+1000, len(msgs))])

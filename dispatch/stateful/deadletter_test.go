@@ -58,7 +58,7 @@ func TestStageDeadLetters(t *testing.T) {
 	}
 	st, err := stateful.New(stateful.Config{
 		Brokers: e.brokers, Group: "process", Topics: e.topics, Pack: func() *rules.Pack { return pack },
-		Publish: publish, Session: 6 * time.Second, Batch: 500, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Publish: publish, Session: 6 * time.Second, Batch: 500, AnyPlace: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestStageDeadLetters(t *testing.T) {
 		clear(letters)
 		err := bus.ReadDeadLetters(ctx, e.brokers, e.topics.DeadLetters, func(l bus.Letter) error {
 			letters[string(l.Key)]++
-			if !strings.HasPrefix(string(l.Key), "bad-") || l.Topic != e.topics.Events || !strings.HasPrefix(l.Reason, "decoding event: ") {
+			if !strings.HasPrefix(string(l.Key), "bad-") || l.Topic != e.topics.Events || !strings.HasPrefix(l.Reason, "invalid event: ") {
 				t.Errorf("letter %s from %q: %q", l.Key, l.Topic, l.Reason)
 			}
 			return nil

@@ -12,6 +12,20 @@
 // category becomes a signal; one without (an unclassified report) goes
 // straight to the changes topic, since nothing can merge with it.
 //
+// The raw events topic is a contract, not trusted input. Classify reads
+// each record as intake would have accepted it: decoded strictly (no
+// unknown field, wrong type, data after the value or invalid UTF-8),
+// validated by ingest.Validator with a required id and inside the pack's
+// extent, but with no limit of age (a replay of history is valid), an
+// event's time judged against the record's received time; and masked again
+// (privacy.MaskEvent is idempotent). A record that fails goes to the
+// dead-letter topic with a reason naming the field ("invalid event: lat:
+// required") and nothing of it goes further. Each partition remembers the
+// ids it handled with the hash of their content (contentHash: every field
+// but Received): a resend is dropped and counted, an id used again with
+// other content is dead-lettered. The ids are kept for Config.IDWindow of
+// event time, at most Config.IDMax of them, and move with the snapshot.
+//
 // Merge reads the signals topic, keyed by merge group: a category and the
 // alarm types and categories the pack's fusion rules join with it
 // (MergeConfig.Groups). Hotline events are keyed by event id, so reports

@@ -182,7 +182,7 @@ func (e *env) start(ctx context.Context, t testing.TB, pack func() *rules.Pack) 
 	ws := stateful.NewWriters(e.brokers)
 	st, err := stateful.New(stateful.Config{
 		Brokers: e.brokers, Group: "process", Topics: e.topics, Pack: pack,
-		Publish: ws.Publish, Session: 6 * time.Second, Batch: 500,
+		Publish: ws.Publish, Session: 6 * time.Second, Batch: 500, AnyPlace: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -50,9 +50,10 @@ func TestStageHotReload(t *testing.T) {
 	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
 	batch := func(n int) []*cityops.Event {
 		var evs []*cityops.Event
+		at := t0.Add(time.Duration(n) * time.Hour)
 		for i := range 5 { // far apart: none merges
 			evs = append(evs, &cityops.Event{ID: fmt.Sprintf("b%d-%d", n, i), Source: cityops.SourceHotline, Type: "complaint",
-				Text: "garbage piled up", Lat: 30.55 + 0.02*float64(i), Lon: 117.0 + 0.02*float64(n), Time: t0.Add(time.Duration(n) * time.Hour), Received: t0})
+				Text: "garbage piled up", Lat: 30.55 + 0.02*float64(i), Lon: 117.0 + 0.02*float64(n), Time: at, Received: at})
 		}
 		return evs
 	}

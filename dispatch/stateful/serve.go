@@ -21,6 +21,7 @@ type ServeConfig struct {
 	Session    time.Duration // consumer group session timeout (default 10s)
 	Logger     *slog.Logger
 	Metrics    *bus.Metrics // nil for none
+	Events     *Metrics     // the classify stage's counts of refused and resent events; nil for none
 	// Writer makes the writer of each output topic (bus.NewWriter when
 	// nil), for instance one that reports its records.
 	Writer func(brokers []string, topic string) *kafka.Writer
@@ -38,7 +39,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	defer ws.Close()
 	st, err := New(Config{
 		Brokers: cfg.Brokers, Group: cfg.Group, Topics: DefaultTopics, Pack: cfg.Pack, Publish: ws.Publish,
-		Session: cfg.Session, Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Session: cfg.Session, Logger: cfg.Logger, Metrics: cfg.Metrics, Events: cfg.Events,
 	})
 	if err != nil {
 		return err

@@ -48,6 +48,19 @@ type Config struct {
 	Session  time.Duration // consumer group session timeout (default 10s)
 	Logger   *slog.Logger
 	Metrics  *bus.Metrics // consumer metrics of both stages; nil for none
+	Events   *Metrics     // what the classify stage makes of its input; nil for none
+	// IDWindow and IDMax bound the ids each classify partition remembers
+	// to tell a resent event from an id used twice: those of the last
+	// IDWindow of event time, at most IDMax (DefaultIDWindow, DefaultIDMax
+	// when zero).
+	IDWindow time.Duration
+	IDMax    int
+	// AnyPlace accepts events outside the extent of the pack's areas,
+	// which intake refuses and the stage refuses by default: for tests that
+	// run another city's records through the demo city.
+	AnyPlace bool
+	// Now is the clock events' times are judged by (time.Now when nil).
+	Now func() time.Time
 }
 
 // world is what a pack gives the stage: rules, areas, departments and merge
@@ -151,7 +164,14 @@ func (s *Stage) Run(ctx context.Context) error {
 }
 
 func (s *Stage) newClassifier(w *world) machine {
-	return &classifier{w: w, alarms: rules.NewAlarms(w.pack.Alarms, w.pack.Location), topics: s.cfg.Topics}
+	var bbox [4]float64
+	if !s.cfg.AnyPlace {
+		bbox = w.proc.Areas().BBox()
+	}
+	return &classifier{
+		w: w, alarms: rules.NewAlarms(w.pack.Alarms, w.pack.Location), topics: s.cfg.Topics,
+		chk: newChecker(bbox, s.cfg.Now), ids: newIDLog(s.cfg.IDWindow, s.cfg.IDMax), met: s.cfg.Events,
+	}
 }
 
 func (s *Stage) newMerger(w *world) machine {
