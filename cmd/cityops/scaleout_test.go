@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,10 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -156,6 +160,7 @@ func nycEvents(t *testing.T) []*cityops.Event {
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
+			intoDemoCity(t, out)
 			return out
 		}
 		if err != nil {
@@ -169,5 +174,37 @@ func nycEvents(t *testing.T) []*cityops.Event {
 		}
 		out = append(out, &cityops.Event{ID: "nyc-" + rec[col["unique_key"]], Source: cityops.SourceHotline, Type: "311",
 			Text: rec[col["complaint_type"]] + ": " + rec[col["descriptor"]], Lat: lat, Lon: lon, Time: at, Received: at})
+	}
+}
+
+// intoDemoCity moves events, keeping their layout, into the extent of the
+// demo city's areas, the city the replicas run: the processor refuses events
+// outside its pack's areas, as intake does.
+func intoDemoCity(t *testing.T, evs []*cityops.Event) {
+	t.Helper()
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := areas.BBox() // min lon, min lat, max lon, max lat
+	from := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, ev := range evs {
+		from = [4]float64{min(from[0], ev.Lon), min(from[1], ev.Lat), max(from[2], ev.Lon), max(from[3], ev.Lat)}
+	}
+	scale := func(v, f0, f1, t0, t1 float64) float64 {
+		if f1 == f0 {
+			return (t0 + t1) / 2
+		}
+		// A tenth of the target's span is kept clear at each side.
+		span := t1 - t0
+		return t0 + span/10 + (v-f0)/(f1-f0)*span*8/10
+	}
+	for _, ev := range evs {
+		ev.Lon = scale(ev.Lon, from[0], from[2], to[0], to[2])
+		ev.Lat = scale(ev.Lat, from[1], from[3], to[1], to[3])
 	}
 }
