@@ -163,14 +163,19 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
 	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center and department views")
+	tasksURL := fs.String("tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URL of the dispatchers' tasks API, served through this server so the inbox works on its origin (env CITYOPS_TASKS_URL; empty: no tasks API)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := o.logger(stderr)
+	tasks, err := tasksProxy(*tasksURL, log)
+	if err != nil {
 		return err
 	}
 	pack, err := o.loadPack()
 	if err != nil {
 		return err
 	}
-	log := o.logger(stderr)
 	s, err := o.openStore(ctx)
 	if err != nil {
 		return err
@@ -182,7 +187,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close,
 		stage{"intake", waitDone, o.hooks.intake.idle},
-		stage{"web", func(ctx context.Context) error { return serveWeb(ctx, &o, pack, s, reg, log) }, nil},
+		stage{"web", func(ctx context.Context) error { return serveWeb(ctx, &o, pack, s, reg, log, tasks) }, nil},
 	)
 }
 
