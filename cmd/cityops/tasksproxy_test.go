@@ -19,7 +19,9 @@ func TestTasksProxy(t *testing.T) {
 		w.WriteHeader(http.StatusTeapot)
 	}))
 	defer backend.Close()
-	routes, err := tasksProxy(backend.URL, slog.New(slog.DiscardHandler))
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // a dispatcher that is gone: every request must still reach the live one
+	routes, err := tasksProxy(down.URL+","+backend.URL, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +56,17 @@ func TestTasksProxy(t *testing.T) {
 		}
 	}
 
+	resp, err := http.Post(front.URL+"/api/v1/tasks/INC-7/resolve", "application/json", strings.NewReader(strings.Repeat("x", 2<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d, want 413", resp.StatusCode)
+	}
+
 	backend.Close()
-	resp, err := http.Get(front.URL + "/api/v1/tasks")
+	resp, err = http.Get(front.URL + "/api/v1/tasks")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +77,7 @@ func TestTasksProxy(t *testing.T) {
 }
 
 func TestTasksProxyURL(t *testing.T) {
-	for _, bad := range []string{"dispatch:8080", "ftp://dispatch", "http://", "http://dispatch:8080/api"} {
+	for _, bad := range []string{"dispatch:8080", "ftp://dispatch", "http://", "http://dispatch:8080/api", "http://a:1,b:2"} {
 		if _, err := tasksProxy(bad, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "--tasks") {
 			t.Errorf("tasksProxy(%q) = %v, want an error naming --tasks", bad, err)
 		}
