@@ -40,10 +40,15 @@ func classify(d []byte, g []int, plus, paren bool) (head, tail int, ok bool) {
 	case hasPrefix(d, "00") && len(g) > 1 && !paren:
 		// 00 44 20 7946 0958: an international prefix, then E.164.
 		if h, ok := e164(d[2:], g); ok {
-			if g[0] == 2 && len(g) > 2 && g[1] <= 3 {
-				h = g[1]
+			switch {
+			case g[0] == 2 && len(g) > 2 && g[1] <= 3:
+				h = 2 + g[1] // 00 44 20…
+			case g[0] >= 3 && g[0] <= 5:
+				h = g[0] // 0044 20…
+			default:
+				h = 2
 			}
-			return 2 + h, 4, true
+			return h, 4, true
 		}
 	}
 	if !paren && card(d, g) {

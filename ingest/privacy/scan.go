@@ -102,6 +102,14 @@ func digitAt(s string, i int) (byte, int) {
 	return 0, 0
 }
 
+func isDigit(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	_, w := digitAt(s, i)
+	return w > 0
+}
+
 // sepAt returns the width of a group separator at s[i], or 0: space, -, .,
 // no-break space, ideographic space, full-width hyphen.
 func sepAt(s string, i int) int {
@@ -254,7 +262,7 @@ func (sc *scanner) number(p, limit int) int {
 				}
 			} else {
 				i += w
-				if _, dw := digitAt(s, i); dw > 0 && i < limit {
+				if i < limit && isDigit(s, i) {
 					continue
 				}
 			}
@@ -263,13 +271,16 @@ func (sc *scanner) number(p, limit int) int {
 		if w == 0 || i+w >= limit {
 			break
 		}
-		if _, dw := digitAt(s, i+w); dw == 0 {
+		if !isDigit(s, i+w) {
 			break
 		}
 		i += w
 	}
-	if paren && n == 1 && punctAt(s, gs[0].end, ')') == 0 {
-		paren = false
+	if paren && n == 1 { // (13812345678): brackets around the whole
+		paren, start = false, p
+		if plus {
+			start = p - punctBefore(s, p, '+')
+		}
 	}
 	sc.match(gs[:n], start, plus, paren)
 	return gs[n-1].end
