@@ -60,7 +60,7 @@ func TestCorpus(t *testing.T) {
 		if kind == "text" && want != in && !HasPersonalData(in) {
 			t.Errorf("%s:%d: HasPersonalData(%q) = false, but it is masked", corpusFile, ln, in)
 		}
-		if kind == "text" && want == in && HasPersonalData(in) && !strings.Contains(in, "*") {
+		if kind == "text" && want == in && HasPersonalData(in) {
 			t.Errorf("%s:%d: HasPersonalData(%q) = true, but nothing is masked", corpusFile, ln, in)
 		}
 	}

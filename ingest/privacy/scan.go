@@ -15,6 +15,7 @@ type span struct {
 	at         int
 	digits     int
 	head, tail int
+	masked     bool // an e-mail masked already: z***@example.com
 }
 
 // maxGroups bounds the groups of one candidate, and maxRun the digits of
@@ -47,8 +48,12 @@ func find(s string, first bool, sc *scanner) []span {
 	sc.emails = sc.ebuf[:0]
 	sc.nums = sc.nbuf[:0]
 	sc.findEmails()
-	if first && len(sc.emails) > 0 {
-		return sc.emails[:1]
+	if first {
+		for _, e := range sc.emails {
+			if !e.masked {
+				return []span{e}
+			}
+		}
 	}
 	ei := 0
 	for i := 0; i < len(s); {
@@ -376,8 +381,9 @@ func (sc *scanner) findEmails() {
 			i = hi - 1
 			continue
 		}
-		sc.emails = append(sc.emails, span{start: lo, end: i + aw + end, at: i})
-		if sc.first {
+		masked := i-lo == 4 && s[lo+1:i] == "***"
+		sc.emails = append(sc.emails, span{start: lo, end: i + aw + end, at: i, masked: masked})
+		if sc.first && !masked {
 			return
 		}
 		i = i + aw + end - 1

@@ -70,7 +70,12 @@ func maskDigits(b *strings.Builder, t string, sp span) {
 // Intake refuses ids and types that do, rather than change them.
 func HasPersonalData(s string) bool {
 	var sc scanner
-	return len(find(s, true, &sc)) > 0
+	for _, sp := range find(s, true, &sc) {
+		if !sp.masked {
+			return true
+		}
+	}
+	return false
 }
 
 // MaskEvent masks every free-text field of an event in place: the text, the
