@@ -15,7 +15,8 @@ import (
 func detected(s string) map[string]bool {
 	var sc scanner
 	m := map[string]bool{}
-	for _, sp := range find(s, false, &sc) {
+	sc.scan(s, false)
+	for sp, ok := sc.next(); ok; sp, ok = sc.next() {
 		if sp.masked {
 			continue
 		}

@@ -33,64 +33,86 @@ type group struct {
 	x          bool
 }
 
+// spans is a list of spans that lives on the stack while it is short.
+type spans struct {
+	arr  [6]span
+	n    int
+	more []span
+}
+
+func (l *spans) add(sp span) {
+	if l.n < len(l.arr) {
+		l.arr[l.n] = sp
+	} else {
+		l.more = append(l.more, sp)
+	}
+	l.n++
+}
+
+func (l *spans) at(i int) span {
+	if i < len(l.arr) {
+		return l.arr[i]
+	}
+	return l.more[i-len(l.arr)]
+}
+
 type scanner struct {
 	s      string
 	first  bool // stop at the first span
-	emails []span
-	nums   []span
-	ebuf   [2]span
-	nbuf   [6]span
+	emails spans
+	nums   spans
+	ei, ni int // the next of each, for next
 }
 
-// find returns the spans of s in order; with first, at most one.
-func find(s string, first bool, sc *scanner) []span {
-	*sc = scanner{s: s, first: first}
-	sc.emails = sc.ebuf[:0]
-	sc.nums = sc.nbuf[:0]
+// scan finds the spans of s; with first, it stops at the first that is
+// not a masked e-mail.
+func (sc *scanner) scan(s string, first bool) {
+	sc.s, sc.first = s, first
 	sc.findEmails()
 	if first {
-		for _, e := range sc.emails {
-			if !e.masked {
-				return []span{e}
+		for i := range sc.emails.n {
+			if !sc.emails.at(i).masked {
+				return
 			}
 		}
 	}
 	ei := 0
 	for i := 0; i < len(s); {
-		if ei < len(sc.emails) && i >= sc.emails[ei].start {
-			i = max(i, sc.emails[ei].end)
+		if c := s[i]; (c < '0' || c > '9') && c != 0xEF {
+			i++
+			continue
+		}
+		if ei < sc.emails.n && i >= sc.emails.at(ei).start {
+			i = max(i, sc.emails.at(ei).end)
 			ei++
 			continue
 		}
 		if _, w := digitAt(s, i); w > 0 {
 			limit := len(s)
-			if ei < len(sc.emails) {
-				limit = sc.emails[ei].start
+			if ei < sc.emails.n {
+				limit = sc.emails.at(ei).start
 			}
 			i = sc.number(i, limit)
-			if first && len(sc.nums) > 0 {
-				return sc.nums[:1]
+			if first && sc.nums.n > 0 {
+				return
 			}
 			continue
 		}
 		i++
 	}
-	if len(sc.emails) == 0 {
-		return sc.nums
+}
+
+// next returns the spans scan found, in order.
+func (sc *scanner) next() (span, bool) {
+	switch {
+	case sc.ei < sc.emails.n && (sc.ni == sc.nums.n || sc.emails.at(sc.ei).start < sc.nums.at(sc.ni).start):
+		sc.ei++
+		return sc.emails.at(sc.ei - 1), true
+	case sc.ni < sc.nums.n:
+		sc.ni++
+		return sc.nums.at(sc.ni - 1), true
 	}
-	if len(sc.nums) == 0 {
-		return sc.emails
-	}
-	out := make([]span, 0, len(sc.emails)+len(sc.nums))
-	a, b := sc.emails, sc.nums
-	for len(a) > 0 && len(b) > 0 {
-		if a[0].start < b[0].start {
-			out, a = append(out, a[0]), a[1:]
-		} else {
-			out, b = append(out, b[0]), b[1:]
-		}
-	}
-	return append(append(out, a...), b...)
+	return span{}, false
 }
 
 // digitAt returns the value of the digit at s[i] (ASCII or full-width) and
@@ -319,12 +341,12 @@ func (sc *scanner) match(gs []group, start int, plus, paren bool) {
 			if i == 0 {
 				from = start
 			}
-			sc.nums = append(sc.nums, span{start: from, end: gs[j-1].end, digits: nd, head: head, tail: tail})
+			sc.nums.add(span{start: from, end: gs[j-1].end, digits: nd, head: head, tail: tail})
 			found = true
 			i = j
 			break
 		}
-		if sc.first && len(sc.nums) > 0 {
+		if sc.first && sc.nums.n > 0 {
 			return
 		}
 		if !found {
@@ -369,8 +391,8 @@ func (sc *scanner) findEmails() {
 		for lo > 0 && isLocal(s[lo-1]) {
 			lo--
 		}
-		if lo < len(s) && len(sc.emails) > 0 && lo < sc.emails[len(sc.emails)-1].end {
-			lo = sc.emails[len(sc.emails)-1].end
+		if sc.emails.n > 0 && lo < sc.emails.at(sc.emails.n-1).end {
+			lo = sc.emails.at(sc.emails.n - 1).end
 		}
 		hi := i + aw
 		for hi < len(s) && (isWord(s[hi]) && s[hi] != '_' || s[hi] == '.' || s[hi] == '-') {
@@ -382,7 +404,7 @@ func (sc *scanner) findEmails() {
 			continue
 		}
 		masked := i-lo == 4 && s[lo+1:i] == "***"
-		sc.emails = append(sc.emails, span{start: lo, end: i + aw + end, at: i, masked: masked})
+		sc.emails.add(span{start: lo, end: i + aw + end, at: i, masked: masked})
 		if sc.first && !masked {
 			return
 		}

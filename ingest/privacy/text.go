@@ -19,14 +19,15 @@ import (
 // original. Masking is idempotent: MaskText(MaskText(s)) == MaskText(s).
 func MaskText(s string) string {
 	var sc scanner
-	spans := find(s, false, &sc)
-	if len(spans) == 0 {
+	sc.scan(s, false)
+	sp, ok := sc.next()
+	if !ok {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
-	for _, sp := range spans {
+	for ; ok; sp, ok = sc.next() {
 		b.WriteString(s[last:sp.start])
 		if sp.at > sp.start {
 			_, w := utf8.DecodeRuneInString(s[sp.start:])
@@ -70,7 +71,8 @@ func maskDigits(b *strings.Builder, t string, sp span) {
 // Intake refuses ids and types that do, rather than change them.
 func HasPersonalData(s string) bool {
 	var sc scanner
-	for _, sp := range find(s, true, &sc) {
+	sc.scan(s, true)
+	for sp, ok := sc.next(); ok; sp, ok = sc.next() {
 		if !sp.masked {
 			return true
 		}
