@@ -185,5 +185,18 @@ func TestMaskDense(t *testing.T) {
 			b[i] = byte(rng.IntN(256))
 		}
 		checkText(t, dense(string(b[:1+rng.IntN(len(b))])))
+		checkText(t, denseWide(string(b[:1+rng.IntN(len(b))])))
 	}
+}
+
+// denseWide is dense with full-width digits and punctuation among the
+// ASCII ones.
+func denseWide(s string) string {
+	tokens := [...]string{"1", "3", "8", "0", "5", "9", "１", "３", "８", "０", "５", "９",
+		" ", "-", "－", "\u3000", "\u00a0", "＋", "+", "（", "）", "(", ")", "*", "X", "＠", "@", "a", "。"}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteString(tokens[int(s[i])%len(tokens)])
+	}
+	return b.String()
 }
