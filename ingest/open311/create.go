@@ -120,10 +120,13 @@ func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, err
 		return Record{}, nil, cityops.Invalid("lat", "a location is required: lat and long")
 	}
 	id := requestID(f)
+	// Every free-text field the record keeps is masked: GET requests shows
+	// the record to anyone, and a media_url often carries the caller's
+	// phone or e-mail in its query.
 	rec := Record{
 		ID: id, Token: tokenOf(id), ServiceCode: svc.Code, ServiceName: svc.Name,
 		Description: privacy.MaskText(f.Description), Address: privacy.MaskText(f.Address),
-		AddressID: f.AddressID, MediaURL: f.MediaURL, Lat: *f.Lat, Long: *f.Long,
+		AddressID: privacy.MaskText(f.AddressID), MediaURL: privacy.MaskURL(f.MediaURL), Lat: *f.Lat, Long: *f.Long,
 	}
 	caller := privacy.Caller{Name: strings.TrimSpace(f.FirstName + " " + f.LastName), Phone: f.Phone, Email: f.Email}
 	if caller.Empty() {
@@ -154,7 +157,7 @@ func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, err
 func (s *Server) publish(r *http.Request, f Form, rec *Record, headers []kafka.Header) error {
 	text := rec.ServiceName
 	if rec.Description != "" {
-		text += ": " + f.Description
+		text += ": " + rec.Description
 	}
 	lat, lon := rec.Lat, rec.Long
 	now := s.cfg.Now().UTC()

@@ -13,10 +13,10 @@ type Record struct {
 	Token       string
 	ServiceCode string
 	ServiceName string
-	Description string // masked
+	Description string // masked, as are the three below
 	Address     string
 	AddressID   string
-	MediaURL    string
+	MediaURL    string // masked with privacy.MaskURL
 	Lat, Long   float64
 	Requested   time.Time
 }

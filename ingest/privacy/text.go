@@ -1,31 +1,83 @@
 package privacy
 
 import (
-	"regexp"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/cityops/cityops"
 )
 
-// Personal data that callers put into free text: mainland mobile numbers,
-// North American phone numbers, e-mail addresses and resident ID numbers.
-var (
-	mobileRE = regexp.MustCompile(`(^|\D)(1[3-9]\d)(\d{4})(\d{4})(\D|$)`)
-	naPhone  = regexp.MustCompile(`(^|\D)(\(?\d{3}\)?[ .-]?)(\d{3})([ .-]?)(\d{4})(\D|$)`)
-	emailRE  = regexp.MustCompile(`([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*(@[A-Za-z0-9.-]+\.[A-Za-z]{2,})`)
-	idCardRE = regexp.MustCompile(`(^|\D)(\d{6})(\d{8})(\d{3}[\dXx])(\D|$)`)
-)
-
-// MaskText masks personal data in free text: 13812341234 becomes
-// 138****1234, an e-mail keeps its first letter and domain, an ID number its
-// region and check digits. Masking happens at intake, so no topic, table or
-// screen downstream ever holds the original. Masking is idempotent:
-// MaskText(MaskText(s)) == MaskText(s).
+// MaskText masks the personal data in free text, in the format of Mask: a
+// phone number keeps its first three and last four digits (13812345678 ->
+// 138****5678, 212-555-0143 -> 212-***-0143), after its country code and,
+// for a landline, its whole area code (010-****5678); an ID number keeps its
+// region and last four (110101********1234); a card number its last four;
+// an e-mail its first character and domain (z***@example.com). Separators
+// and full-width digits stay as written; each masked digit becomes one *.
+// The package documentation lists what is found and what is not. Masking
+// happens at intake, so no topic, table or screen downstream ever holds the
+// original. Masking is idempotent: MaskText(MaskText(s)) == MaskText(s).
 func MaskText(s string) string {
-	s = idCardRE.ReplaceAllString(s, "$1$2********$4$5")
-	s = mobileRE.ReplaceAllString(s, "$1$2****$4$5")
-	s = naPhone.ReplaceAllString(s, "$1$2***$4$5$6")
-	s = emailRE.ReplaceAllString(s, "$1***$2")
-	return s
+	var sc scanner
+	sc.scan(s, false)
+	sp, ok := sc.next()
+	if !ok {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for ; ok; sp, ok = sc.next() {
+		b.WriteString(s[last:sp.start])
+		if sp.at > sp.start {
+			_, w := utf8.DecodeRuneInString(s[sp.start:])
+			b.WriteString(s[sp.start : sp.start+w])
+			b.WriteString("***")
+			b.WriteString(s[sp.at:sp.end])
+		} else {
+			maskDigits(&b, s[sp.start:sp.end], sp)
+		}
+		last = sp.end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// maskDigits writes t with its digits but the first sp.head and last
+// sp.tail replaced by *.
+func maskDigits(b *strings.Builder, t string, sp span) {
+	k := 0
+	for i := 0; i < len(t); {
+		_, w := digitAt(t, i)
+		if w == 0 && (t[i] == 'X' || t[i] == 'x') && i == len(t)-1 {
+			w = 1
+		}
+		if w == 0 {
+			b.WriteByte(t[i])
+			i++
+			continue
+		}
+		if k < sp.head || k >= sp.digits-sp.tail {
+			b.WriteString(t[i : i+w])
+		} else {
+			b.WriteByte('*')
+		}
+		k++
+		i += w
+	}
+}
+
+// HasPersonalData reports whether s holds anything MaskText would mask.
+// Intake refuses ids and types that do, rather than change them.
+func HasPersonalData(s string) bool {
+	var sc scanner
+	sc.scan(s, true)
+	for sp, ok := sc.next(); ok; sp, ok = sc.next() {
+		if !sp.masked {
+			return true
+		}
+	}
+	return false
 }
 
 // MaskEvent masks every free-text field of an event in place: the text, the
