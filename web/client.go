@@ -39,6 +39,7 @@ type client struct {
 	pending map[string]int             // incident id -> index of its latest message in queue
 	counts  map[cityops.Cell]int       // cells mode: matching incidents by cell
 	dirty   map[cityops.Cell]time.Time // cells mode: cells changed since last written -> first change received
+	shown   map[cityops.Cell]int       // cells mode with a minimum count: the counts last written, absent when 0
 	out     [][]byte                   // hello and error messages, written first
 	counter *shared                    // the latest counters, when not yet written
 	bye     *bye                       // set when the client is to be sent away
@@ -173,6 +174,7 @@ func (c *client) resetLocked() {
 	clear(c.pending)
 	clear(c.dirty)
 	c.counts = nil
+	c.shown = nil
 	c.snap = nil
 }
 
@@ -259,15 +261,43 @@ func (c *client) take(w *work, withCells bool) (cellsLeft bool) {
 	w.cells, w.cellsAt = w.cells[:0], w.cellsAt[:0]
 	if c.sub != nil && c.sub.mode == modeCells {
 		w.res = c.sub.res
+		k := c.sub.minCount
 		if w.snap != nil {
+			if k > 1 {
+				c.shown = make(map[cityops.Cell]int, len(c.counts))
+			}
 			for cell, n := range c.counts {
-				w.cells = append(w.cells, cellCount{cell, n})
+				if n >= k {
+					w.cells = append(w.cells, cellCount{cell, n})
+					if k > 1 {
+						c.shown[cell] = n
+					}
+				}
 			}
 		} else if !withCells {
 			cellsLeft = len(c.dirty) > 0
 		} else {
 			for cell, at := range c.dirty {
-				w.cells = append(w.cells, cellCount{cell, c.counts[cell]})
+				n := c.counts[cell]
+				if k > 1 {
+					// A cell below k is not there: its changes below k
+					// are not written, so they tell nothing either.
+					if n < k {
+						n = 0
+					}
+					if c.shown[cell] == n {
+						continue
+					}
+					if c.shown == nil {
+						c.shown = make(map[cityops.Cell]int)
+					}
+					if n == 0 {
+						delete(c.shown, cell)
+					} else {
+						c.shown[cell] = n
+					}
+				}
+				w.cells = append(w.cells, cellCount{cell, n})
 				w.cellsAt = append(w.cellsAt, at)
 			}
 		}

@@ -126,7 +126,7 @@ func (h *hub) authenticate(token string) (View, bool) {
 		return View{}, false
 	}
 	v, ok := h.auth(token)
-	if ok && v.Role == RoleDepartment && v.Department == "" || ok && v.Role != RoleCenter && v.Role != RoleDepartment && v.Role != RolePublic {
+	if !ok || !v.valid() {
 		return View{}, false
 	}
 	return v, ok
