@@ -199,16 +199,16 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		return err
 	}
 	defer closeIntake()
-	api["GET "+history.Prefix] = history.Handler(s, log, nil)
-	for _, routes := range extra {
-		maps.Copy(api, routes)
-	}
-	auth, err := liveTokens(o.tokens, log)
+	cs, err := readCallers(o.tokens, log)
 	if err != nil {
 		return err
 	}
+	api["GET "+history.Prefix] = history.Handler(s, log, nil, history.Access{Caller: cs.history(), Cooperating: o.cooperating})
+	for _, routes := range extra {
+		maps.Copy(api, routes)
+	}
 	srv, err := web.New(web.Config{
-		Authenticate: auth,
+		Authenticate: cs.live(),
 		City:         cityOf(pack, areas),
 		AreasGeoJSON: pack.AreasGeoJSON,
 		API:          api,
