@@ -162,7 +162,7 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
-	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center and department views")
+	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center, inspector and department views and the history API")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
