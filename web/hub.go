@@ -208,10 +208,18 @@ func (h *hub) subscribe(cl *client, s *subscription) {
 	counts := make(map[cityops.Cell]int)
 	for _, e := range h.open {
 		if s.match(e) {
-			counts[e.cellAt(s.res)]++
+			counts[e.cellAt(s.countRes())]++
 		}
 	}
 	cl.counts = counts
+	if s.rollup {
+		cl.rolled = make(map[cityops.Cell]int)
+		for cell, n := range counts {
+			if n >= s.minCount {
+				cl.rolled[geo.Parent(cell, s.res)] += n
+			}
+		}
+	}
 	cl.snap = &pendingSnapshot{sub: s}
 	cl.signal()
 }

@@ -148,7 +148,17 @@ func TestPublicCellsWholeAndAboveK(t *testing.T) {
 	h := publicHub(3)
 	// Three incidents in one resolution-7 cell, two in another.
 	c3 := cellNear(t, 31.215, 121.404)
-	c2 := cellNear(t, 31.30, 121.55)
+	// A sibling of c3 under the same resolution-5 parent.
+	var c2 cityops.Cell
+	for _, d := range [][2]float64{{0.02, 0}, {-0.02, 0}, {0, 0.02}, {0, -0.02}, {0.03, 0.03}, {-0.03, -0.03}} {
+		if c := cellNear(t, 31.215+d[0], 121.404+d[1]); c != c3 && geo.Parent(c, cityops.ResCity) == geo.Parent(c3, cityops.ResCity) {
+			c2 = c
+			break
+		}
+	}
+	if c2 == 0 {
+		t.Fatal("no sibling cell found")
+	}
 	for i := range 3 {
 		lat, lon := pointIn(t, c3, rand.New(rand.NewPCG(uint64(i), 1)))
 		openAt(t, h, fmt.Sprintf("a%d", i), lat, lon, 1, cityops.StatusDispatched)
@@ -176,6 +186,17 @@ func TestPublicCellsWholeAndAboveK(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("at resolution 5 only children of at least k count", func(t *testing.T) {
+		// c3 and c2 share a resolution-5 parent; the parent shows 3, not 5,
+		// so that it and c3 do not tell c2's two apart.
+		p := geo.Parent(c3, cityops.ResCity)
+		c := h.hx.centre(p)
+		_, _, got := publicSnapshot(t, h, bboxSub([4]float64{c[1] - 0.5, c[0] - 0.5, c[1] + 0.5, c[0] + 0.5}, 5))
+		if want := []cellCount{{p, 3}}; !slices.Equal(got, want) {
+			t.Errorf("cells %v, want %v", got, want)
+		}
+	})
 
 	t.Run("changes below k are not written", func(t *testing.T) {
 		cl, _, snap := publicSnapshot(t, h, bboxSub([4]float64{121, 31, 122, 32}, 12))
@@ -206,6 +227,24 @@ func TestPublicCellsWholeAndAboveK(t *testing.T) {
 			}
 		}
 	})
+}
+
+// shownCount is the count the public view shows for cell, of resolution 7
+// or 5, given the open incidents by resolution-7 cell: a resolution-7 cell's
+// own, a resolution-5 cell's the sum of its children counting at least k,
+// so that no difference between the two resolutions tells of a child
+// hidden for counting fewer.
+func shownCount(by7 map[cityops.Cell]int, cell cityops.Cell, k int) int {
+	if geo.Resolution(cell) == cityops.ResDistrict {
+		return by7[cell]
+	}
+	n := 0
+	for c, m := range by7 {
+		if m >= k && geo.Parent(c, geo.Resolution(cell)) == cell {
+			n += m
+		}
+	}
+	return n
 }
 
 // cellNear returns the resolution-7 cell of lat, lon.
@@ -292,7 +331,7 @@ func TestPublicViewCannotSingleOutAnIncident(t *testing.T) {
 		for step := range 40 {
 			for _, zoom := range []float64{6, 12, 18} {
 				sub := bboxSub(b, zoom)
-				_, s, a := publicSnapshot(t, ha, sub)
+				_, _, a := publicSnapshot(t, ha, sub)
 				_, _, bb := publicSnapshot(t, hb, sub)
 				if !slices.Equal(a, bb) {
 					t.Fatalf("trial %d step %d %s: moving incident %d within its cell changed the answer:\n%v\n%v", trial, step, sub, target, a, bb)
@@ -304,8 +343,8 @@ func TestPublicViewCannotSingleOutAnIncident(t *testing.T) {
 					if c.count < k {
 						t.Fatalf("trial %d step %d: cell %s counts %d < k", trial, step, c.cell, c.count)
 					}
-					if s.res == cityops.ResDistrict && c.count != counts[c.cell] {
-						t.Fatalf("trial %d step %d: cell %s counts %d, but holds %d: not counted whole", trial, step, c.cell, c.count, counts[c.cell])
+					if want := shownCount(counts, c.cell, k); c.count != want {
+						t.Fatalf("trial %d step %d: cell %s counts %d, want %d: whole cells, of children of at least k", trial, step, c.cell, c.count, want)
 					}
 				}
 			}
@@ -336,5 +375,60 @@ func TestPublicViewOverTheWire(t *testing.T) {
 	}
 	if m := subscribe(t, c, `{"type":"subscribe","bbox":`+cityBBox+`,"zoom":15}`); m.Mode != "cells" || m.Res != 7 {
 		t.Fatalf("got %+v, want resolution 7 cells", m)
+	}
+}
+
+// TestPublicRollupChanges follows a resolution-5 public cell as its
+// resolution-7 children cross k: the parent counts a child only while the
+// child counts at least k, in the snapshot and in the changes after it.
+func TestPublicRollupChanges(t *testing.T) {
+	h := publicHub(3)
+	a := cellNear(t, 31.215, 121.404)
+	var b cityops.Cell
+	for _, d := range [][2]float64{{0.02, 0}, {-0.02, 0}, {0, 0.02}, {0, -0.02}, {0.03, 0.03}, {-0.03, -0.03}} {
+		if c := cellNear(t, 31.215+d[0], 121.404+d[1]); c != a && geo.Parent(c, cityops.ResCity) == geo.Parent(a, cityops.ResCity) {
+			b = c
+			break
+		}
+	}
+	if b == 0 {
+		t.Fatal("no sibling cell found")
+	}
+	p := geo.Parent(a, cityops.ResCity)
+	place := func(id string, c cityops.Cell, v uint64, st cityops.Status) {
+		lat, lon := pointIn(t, c, rand.New(rand.NewPCG(uint64(id[0]), uint64(id[len(id)-1]))))
+		openAt(t, h, id, lat, lon, v, st)
+	}
+	for _, id := range []string{"a1", "a2", "a3"} {
+		place(id, a, 1, cityops.StatusDispatched)
+	}
+	for _, id := range []string{"b1", "b2"} {
+		place(id, b, 1, cityops.StatusDispatched)
+	}
+	centre := h.hx.centre(p)
+	cl, s, snap := publicSnapshot(t, h, bboxSub([4]float64{centre[1] - 0.5, centre[0] - 0.5, centre[1] + 0.5, centre[0] + 0.5}, 5))
+	if s.res != cityops.ResCity || !s.rollup {
+		t.Fatalf("res %d rollup %v, want 5 rolled up", s.res, s.rollup)
+	}
+	if want := []cellCount{{p, 3}}; !slices.Equal(snap, want) {
+		t.Fatalf("snapshot %v, want %v", snap, want)
+	}
+	steps := []struct {
+		name string
+		do   func()
+		want []cellCount
+	}{
+		{"b reaches k", func() { place("b3", b, 1, cityops.StatusDispatched) }, []cellCount{{p, 6}}},
+		{"a falls below k", func() { place("a1", a, 2, cityops.StatusClosed) }, []cellCount{{p, 3}}},
+		{"a falls further: nothing to say", func() { place("a2", a, 2, cityops.StatusClosed) }, nil},
+		{"b falls below k: the parent is gone", func() { place("b1", b, 2, cityops.StatusClosed) }, []cellCount{{p, 0}}},
+	}
+	for _, st := range steps {
+		st.do()
+		var w work
+		cl.take(&w, true)
+		if !slices.Equal(w.cells, st.want) {
+			t.Fatalf("%s: cells %v, want %v", st.name, w.cells, st.want)
+		}
 	}
 }

@@ -47,6 +47,22 @@ type subscription struct {
 	// minCount is the least count of a cell the client is shown: 1, or the
 	// public view's k. A cell counting fewer is reported as 0 (absent).
 	minCount int
+	// rollup is set for the public view at resolution 5: incidents are
+	// counted by their resolution-7 cells, and a resolution-5 cell shows the
+	// sum of its children that count at least minCount. Otherwise the
+	// difference between a resolution-5 count and the counts of its
+	// children shown at resolution 7 would tell the incidents of children
+	// hidden for counting fewer than k.
+	rollup bool
+}
+
+// countRes is the resolution at which the subscription's incidents are
+// counted: its own, or 7 when it rolls counts up.
+func (s *subscription) countRes() int {
+	if s.rollup {
+		return cityops.ResDistrict
+	}
+	return s.res
 }
 
 // filters are the values each filter takes; an empty list takes every value.
@@ -145,9 +161,9 @@ func publicSubscription(s *subscription, zoom float64, raw map[string]json.RawMe
 			return nil, cityops.Invalid("filters."+name, "the public view takes no filters; authenticate for them")
 		}
 	}
-	s.mode, s.res = modeCells, cityops.ResCity
+	s.mode, s.res, s.rollup = modeCells, cityops.ResCity, true
 	if zoom >= zoomDistrictCells {
-		s.res = cityops.ResDistrict
+		s.res, s.rollup = cityops.ResDistrict, false
 	}
 	s.bbox[0], s.bbox[2] = widen(s.bbox[0], s.bbox[2], -180, 180)
 	s.bbox[1], s.bbox[3] = widen(s.bbox[1], s.bbox[3], -90, 90)
@@ -219,7 +235,7 @@ func (s *subscription) match(e *entry) bool {
 	return s.inBBox(e) && s.view.sees(e.department) &&
 		takes(s.which.status, string(e.status)) && takes(s.which.category, e.category) &&
 		takes(s.which.department, e.department) && takes(s.which.source, string(e.source)) &&
-		(s.mode == modeIncidents || e.cellAt(s.res) != 0)
+		(s.mode == modeIncidents || e.cellAt(s.countRes()) != 0)
 }
 
 func takes(values []string, v string) bool { return len(values) == 0 || slices.Contains(values, v) }
