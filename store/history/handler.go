@@ -120,19 +120,21 @@ func serveTransitions(w http.ResponseWriter, req *http.Request, s *store.Store, 
 
 // leadOf returns the department that owns incident id now: that of its
 // latest row in incidents, or, when it has none yet, of its latest
-// transition. found is false when neither knows the incident.
+// transition. found is false when neither knows the incident. Both are
+// always asked, so that an incident of another department and a missing one
+// take the same time to refuse.
 func leadOf(ctx context.Context, s *store.Store, id string) (lead string, found bool, err error) {
 	for _, q := range leadQueries(s.Database(), id) {
 		t, err := run(ctx, s, q)
 		if err != nil {
 			return "", false, err
 		}
-		if len(t.Rows) > 0 {
-			dept, _ := t.Rows[0][0].(string)
-			return dept, true, nil
+		if len(t.Rows) > 0 && !found {
+			lead, _ = t.Rows[0][0].(string)
+			found = true
 		}
 	}
-	return "", false, nil
+	return lead, found, nil
 }
 
 // checkRequest checks the format and every parameter before ClickHouse is
