@@ -45,8 +45,7 @@ func benchmarkBroadcast(b *testing.B, clients int, deflate bool) {
 	d := &websocket.Dialer{EnableCompression: deflate}
 	var wg sync.WaitGroup
 	for range clients {
-		c := dialURL(b, wsURL(ts)+"?token=center-token", d)
-		next(b, c) // hello
+		c := connectWith(b, ts, "center-token", d)
 		subscribe(b, c, centerSub)
 		_ = c.SetReadDeadline(time.Time{})
 		wg.Add(1)

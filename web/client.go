@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/geo"
 	"github.com/gorilla/websocket"
 )
 
@@ -37,8 +38,10 @@ type client struct {
 	snap    *pendingSnapshot           // a snapshot to write before any queued change
 	queue   []queued                   // incidents mode: messages waiting
 	pending map[string]int             // incident id -> index of its latest message in queue
-	counts  map[cityops.Cell]int       // cells mode: matching incidents by cell
+	counts  map[cityops.Cell]int       // cells mode: matching incidents by cell, at the subscription's countRes
+	rolled  map[cityops.Cell]int       // cells mode with rollup: the counts shown, by cell at the subscription's res
 	dirty   map[cityops.Cell]time.Time // cells mode: cells changed since last written -> first change received
+	shown   map[cityops.Cell]int       // cells mode with a minimum count: the counts last written, absent when 0
 	out     [][]byte                   // hello and error messages, written first
 	counter *shared                    // the latest counters, when not yet written
 	bye     *bye                       // set when the client is to be sent away
@@ -119,25 +122,68 @@ func (c *client) applyLocked(id string, old, nu *entry, st stamp, upsert, remove
 	}
 	var oc, nc cityops.Cell
 	if wasIn {
-		oc = old.cellAt(s.res)
+		oc = old.cellAt(s.countRes())
 	}
 	if isIn {
-		nc = nu.cellAt(s.res)
+		nc = nu.cellAt(s.countRes())
 	}
 	if oc == nc {
 		return
 	}
 	if oc != 0 {
-		if c.counts[oc]--; c.counts[oc] <= 0 {
-			delete(c.counts, oc)
-		}
-		c.markLocked(oc, st.at)
+		c.countLocked(s, oc, -1, st.at)
 	}
 	if nc != 0 {
-		c.counts[nc]++
-		c.markLocked(nc, st.at)
+		c.countLocked(s, nc, +1, st.at)
 	}
 	c.signal()
+}
+
+// countLocked adds delta to the count of cell and marks the cell shown
+// changed: the cell itself, or, when s rolls counts up, its parent, whose
+// count takes the cell's only while it is at least s.minCount.
+func (c *client) countLocked(s *subscription, cell cityops.Cell, delta int, at time.Time) {
+	if c.counts == nil {
+		c.counts = make(map[cityops.Cell]int)
+	}
+	was := c.counts[cell]
+	now := was + delta
+	if now <= 0 {
+		delete(c.counts, cell)
+	} else {
+		c.counts[cell] = now
+	}
+	if !s.rollup {
+		c.markLocked(cell, at)
+		return
+	}
+	shown := func(n int) int {
+		if n >= s.minCount {
+			return n
+		}
+		return 0
+	}
+	d := shown(now) - shown(was)
+	if d == 0 {
+		return
+	}
+	p := geo.Parent(cell, s.res)
+	if c.rolled == nil {
+		c.rolled = make(map[cityops.Cell]int)
+	}
+	if c.rolled[p] += d; c.rolled[p] <= 0 {
+		delete(c.rolled, p)
+	}
+	c.markLocked(p, at)
+}
+
+// shownCounts are the counts the client is shown, by cell at the
+// subscription's resolution (before the minimum count is applied).
+func (c *client) shownCounts() map[cityops.Cell]int {
+	if c.sub != nil && c.sub.rollup {
+		return c.rolled
+	}
+	return c.counts
 }
 
 func (c *client) markLocked(cell cityops.Cell, at time.Time) {
@@ -173,6 +219,8 @@ func (c *client) resetLocked() {
 	clear(c.pending)
 	clear(c.dirty)
 	c.counts = nil
+	c.rolled = nil
+	c.shown = nil
 	c.snap = nil
 }
 
@@ -259,15 +307,44 @@ func (c *client) take(w *work, withCells bool) (cellsLeft bool) {
 	w.cells, w.cellsAt = w.cells[:0], w.cellsAt[:0]
 	if c.sub != nil && c.sub.mode == modeCells {
 		w.res = c.sub.res
+		k := c.sub.minCount
+		counts := c.shownCounts()
 		if w.snap != nil {
-			for cell, n := range c.counts {
-				w.cells = append(w.cells, cellCount{cell, n})
+			if k > 1 {
+				c.shown = make(map[cityops.Cell]int, len(counts))
+			}
+			for cell, n := range counts {
+				if n >= k {
+					w.cells = append(w.cells, cellCount{cell, n})
+					if k > 1 {
+						c.shown[cell] = n
+					}
+				}
 			}
 		} else if !withCells {
 			cellsLeft = len(c.dirty) > 0
 		} else {
 			for cell, at := range c.dirty {
-				w.cells = append(w.cells, cellCount{cell, c.counts[cell]})
+				n := counts[cell]
+				if k > 1 {
+					// A cell below k is not there: its changes below k
+					// are not written, so they tell nothing either.
+					if n < k {
+						n = 0
+					}
+					if c.shown[cell] == n {
+						continue
+					}
+					if c.shown == nil {
+						c.shown = make(map[cityops.Cell]int)
+					}
+					if n == 0 {
+						delete(c.shown, cell)
+					} else {
+						c.shown[cell] = n
+					}
+				}
+				w.cells = append(w.cells, cellCount{cell, n})
 				w.cellsAt = append(w.cellsAt, at)
 			}
 		}

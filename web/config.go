@@ -41,6 +41,10 @@ type Config struct {
 	// Nil knows no token: every client gets the public view, and a client
 	// that gives a token is refused.
 	Authenticate Authenticate
+	// PublicMinCount is k of the public view's k-anonymity: a cell counting
+	// fewer open incidents is not shown to clients without a token. Zero
+	// means DefaultPublicMinCount; it must not be negative.
+	PublicMinCount int
 }
 
 // withDefaults returns cfg with its empty optional fields filled in, or an
@@ -75,6 +79,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if _, err := time.LoadLocation(cfg.City.TimeZone); err != nil {
 		return cfg, fmt.Errorf("checking config: %w", cityops.Invalid("city.time_zone", "%v", err))
+	}
+	switch {
+	case cfg.PublicMinCount < 0:
+		return cfg, fmt.Errorf("checking config: %w", cityops.Invalid("public_min_count", "%d is negative", cfg.PublicMinCount))
+	case cfg.PublicMinCount == 0:
+		cfg.PublicMinCount = DefaultPublicMinCount
 	}
 	for p, h := range cfg.API {
 		if h == nil {

@@ -9,9 +9,12 @@
 // gets a snapshot of what matches, then only the changes that concern it:
 // single incidents when zoomed in, counts of H3 cells (resolution 5 or 7, kept
 // per client as changes arrive) when zoomed out. A token of the task API's
-// tokens file ([Config.Authenticate]) opens the center's view of everything or
-// a department's view of its own incidents; without one a map gets cell counts
-// only. Publish never waits for a client: each client has a bounded queue,
+// tokens file ([Config.Authenticate]), given in the protocol's auth message and
+// never in the URL, opens the center's or an inspector's view of everything or
+// a department's view of its own incidents. Without one a map is anonymous:
+// counts of whole resolution-5 or -7 cells placed by their centres, over a bbox
+// of at least 0.1 degrees, none below [Config.PublicMinCount], and no filters,
+// so that no run of subscriptions singles out an incident. Publish never waits for a client: each client has a bounded queue,
 // updates of one incident are coalesced when the queue is full, and a client
 // that falls too far behind is told why and disconnected; it reconnects and
 // starts again from a fresh snapshot. The wire format is in PROTOCOL.md; the

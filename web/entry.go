@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -14,6 +15,7 @@ type entry struct {
 	wire       []byte // wire JSON, shared read-only with snapshots
 	lat, lon   float64
 	cell       [3]cityops.Cell // resolutions 5, 7, 9; 0 when it has none
+	centre     [2][2]float64   // [lat, lon] of the centres of the cells at resolutions 5 and 7; NaN when there is no cell
 	category   string
 	department string
 	status     cityops.Status
@@ -33,10 +35,26 @@ func newEntry(inc *cityops.Incident, cell cityops.Cell, wire []byte) entry {
 		category: inc.Category, department: inc.DepartmentID, status: inc.Status,
 		source: inc.Source, deadline: inc.Deadline, dueAt: -1,
 	}
+	e.centre = noCentres
 	if cell != 0 {
 		e.cell = [3]cityops.Cell{geo.Parent(cell, cityops.ResCity), geo.Parent(cell, cityops.ResDistrict), cell}
 	}
 	return e
+}
+
+// noCentres are the centres of an entry without cells: inside no bbox.
+var noCentres = [2][2]float64{{math.NaN(), math.NaN()}, {math.NaN(), math.NaN()}}
+
+// centreAt returns the centre of the entry's cell at resolution res (5 or
+// 7), as lat and lon; NaN, inside no bbox, when it is not known.
+func (e *entry) centreAt(res int) (lat, lon float64) {
+	switch res {
+	case cityops.ResCity:
+		return e.centre[0][0], e.centre[0][1]
+	case cityops.ResDistrict:
+		return e.centre[1][0], e.centre[1][1]
+	}
+	return math.NaN(), math.NaN()
 }
 
 // cellAt returns the entry's cell at resolution res (5, 7 or 9).

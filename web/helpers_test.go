@@ -104,6 +104,8 @@ func testTokens(token string) (View, bool) {
 		return View{Role: RoleDepartment, Department: "sanitation"}, true
 	case "parks-token":
 		return View{Role: RoleDepartment, Department: "parks"}, true
+	case "inspector-token":
+		return View{Role: RoleInspector, Inspector: "inspector-1"}, true
 	}
 	return View{}, false
 }
@@ -150,22 +152,27 @@ type wireIncidentIn struct {
 	Department string         `json:"department_id"`
 }
 
-// connect opens a live connection with token ("" for none) and reads its
-// hello.
+// connect opens a live connection, reads its hello and, with a token ("" for
+// none), authenticates it and reads the hello of its view.
 func connect(t testing.TB, ts *httptest.Server, token string) *websocket.Conn {
 	t.Helper()
-	c := dialURL(t, wsURL(ts)+tokenQuery(token), nil)
+	return connectWith(t, ts, token, nil)
+}
+
+// connectWith is connect through the dialer d (nil for the default).
+func connectWith(t testing.TB, ts *httptest.Server, token string, d *websocket.Dialer) *websocket.Conn {
+	t.Helper()
+	c := dialURL(t, wsURL(ts), d)
 	if m := next(t, c); m.Type != "hello" {
 		t.Fatalf("first message %+v, want hello", m)
 	}
-	return c
-}
-
-func tokenQuery(token string) string {
-	if token == "" {
-		return ""
+	if token != "" {
+		send(t, c, `{"type":"auth","token":"`+token+`"}`)
+		if m := next(t, c); m.Type != "hello" {
+			t.Fatalf("after auth got %+v, want hello", m)
+		}
 	}
-	return "?token=" + token
+	return c
 }
 
 // dialURL opens a websocket to url.

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"math"
 	"strconv"
 	"sync"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/geo"
+	"github.com/uber/h3-go/v4"
 )
 
 // maxHexes bounds the boundary cache. A city of 10,000 km² has about 100,000
@@ -15,11 +17,38 @@ const maxHexes = 1 << 17
 // hexes caches the JSON of cell boundaries, [[lat,lon],...], by cell, at
 // any resolution.
 type hexes struct {
-	mu sync.RWMutex
-	m  map[cityops.Cell][]byte
+	mu      sync.RWMutex
+	m       map[cityops.Cell][]byte
+	centres map[cityops.Cell][2]float64 // coarse cells' centres, [lat, lon]
 }
 
-func newHexes() *hexes { return &hexes{m: make(map[cityops.Cell][]byte)} }
+func newHexes() *hexes {
+	return &hexes{m: make(map[cityops.Cell][]byte), centres: make(map[cityops.Cell][2]float64)}
+}
+
+// centre returns the centre of cell c as [lat, lon], or NaNs when c is not
+// a cell. A city has a few hundred cells at resolutions 5 and 7, so the
+// cache saves a cgo call per change.
+func (h *hexes) centre(c cityops.Cell) [2]float64 {
+	h.mu.RLock()
+	ll, ok := h.centres[c]
+	h.mu.RUnlock()
+	if ok {
+		return ll
+	}
+	ll = [2]float64{math.NaN(), math.NaN()}
+	if x := h3.Cell(c); x.IsValid() {
+		p := x.LatLng()
+		ll = [2]float64{p.Lat, p.Lng}
+	}
+	h.mu.Lock()
+	if len(h.centres) >= maxHexes {
+		clear(h.centres)
+	}
+	h.centres[c] = ll
+	h.mu.Unlock()
+	return ll
+}
 
 // of returns the JSON boundary of inc's resolution-9 cell and the cell. An
 // incident without a valid cell gets the cell of its coordinates; one whose

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/geo"
 )
 
 // hub keeps the latest state of every open incident and fans changes out to
@@ -18,6 +19,7 @@ type hub struct {
 	hx       *hexes
 	auth     Authenticate
 	queueLen int // capacity of each client's queue
+	minCount int // least count of a cell the public view is shown
 
 	mu      sync.Mutex
 	open    map[string]*entry // open incidents by id; entries are never changed, only replaced
@@ -43,6 +45,7 @@ func newHub(m *metrics, auth Authenticate, loc *time.Location) *hub {
 		hx:       newHexes(),
 		auth:     auth,
 		queueLen: defaultQueueLen,
+		minCount: DefaultPublicMinCount,
 		open:     make(map[string]*entry),
 		gone:     newTombstones(maxTombstones),
 		clients:  make(map[*client]struct{}),
@@ -80,6 +83,10 @@ func (h *hub) publish(c cityops.Change) error {
 		h.m.changes.WithLabelValues(resultInvalid).Inc()
 		return fmt.Errorf("publishing a change: %w", err)
 	}
+	var centres [2][2]float64 // of the coarse cells, which the public view places by their centre
+	if cell != 0 && inc.Status.Open() {
+		centres = [2][2]float64{h.hx.centre(geo.Parent(cell, cityops.ResCity)), h.hx.centre(geo.Parent(cell, cityops.ResDistrict))}
+	}
 	var upsertMsg, removeMsg *shared
 	var prepErr error
 	upsert := func() *shared {
@@ -105,6 +112,7 @@ func (h *hub) publish(c cityops.Change) error {
 	var nu *entry
 	if inc.Status.Open() {
 		e := newEntry(&inc, cell, wire)
+		e.centre = centres
 		nu = &e
 		h.open[inc.ID] = nu
 	} else {
@@ -162,7 +170,7 @@ func (h *hub) helloLocked(cl *client) {
 	now := time.Now()
 	cl.mu.Lock()
 	v := cl.view
-	cl.out = append(cl.out, helloMessage(v, now))
+	cl.out = append(cl.out, helloMessage(v, h.minCount, now))
 	cl.mu.Unlock()
 	cl.setCounters(h.countersLocked(v.counterScope(), now))
 }
@@ -178,6 +186,9 @@ func (h *hub) subscribe(cl *client, s *subscription) {
 		return
 	}
 	s.view = cl.view
+	if s.public() {
+		s.minCount = h.minCount
+	}
 	cl.resetLocked()
 	cl.sub = s
 	if s.mode == modeIncidents {
@@ -197,10 +208,18 @@ func (h *hub) subscribe(cl *client, s *subscription) {
 	counts := make(map[cityops.Cell]int)
 	for _, e := range h.open {
 		if s.match(e) {
-			counts[e.cellAt(s.res)]++
+			counts[e.cellAt(s.countRes())]++
 		}
 	}
 	cl.counts = counts
+	if s.rollup {
+		cl.rolled = make(map[cityops.Cell]int)
+		for cell, n := range counts {
+			if n >= s.minCount {
+				cl.rolled[geo.Parent(cell, s.res)] += n
+			}
+		}
+	}
 	cl.snap = &pendingSnapshot{sub: s}
 	cl.signal()
 }

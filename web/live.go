@@ -22,8 +22,10 @@ func newUpgrader(allowed []string) *websocket.Upgrader {
 }
 
 // serveLive upgrades to a websocket and serves one live map client until it
-// leaves, fails or is sent away. A token in the URL gives the client its
-// view; an unknown one sends it away.
+// leaves, fails or is sent away. Every client starts in the public view; a
+// token is taken only from an auth message. A token in the URL, which
+// proxies and access logs keep, sends the client away without being looked
+// at.
 func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
@@ -34,18 +36,15 @@ func (s *Server) serveLive(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("refusing a live client", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
-	view, known := publicView, true
-	if token := r.URL.Query().Get("token"); token != "" {
-		view, known = s.hub.authenticate(token)
-	}
+	view := publicView
 	cl := newClient(conn, s.m, s.hub.hx, s.hub.queueLen, view)
 	// The upgrader compresses whenever the client offers to.
 	cl.deflate = strings.Contains(strings.ToLower(r.Header.Get("Sec-Websocket-Extensions")), "permessage-deflate")
 	log := s.log.With("remote", r.RemoteAddr)
 	switch {
-	case !known:
-		log.Debug("refusing a live client with an unknown token")
-		cl.kick(byeUnauthorized)
+	case r.URL.Query().Has("token"):
+		log.Info("refusing a live client with a token in the URL; tokens go in the auth message")
+		cl.kick(byeTokenInURL)
 	case !s.hub.add(cl):
 		cl.kick(byeShutdown)
 	default:

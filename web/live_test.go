@@ -152,7 +152,7 @@ func TestLiveSlowClient(t *testing.T) {
 		}
 		return c, err
 	}}
-	slow := dialURL(t, wsURL(ts)+"?token=center-token", small) // never reads after subscribing
+	slow := connectWith(t, ts, "center-token", small) // never reads after subscribing
 	send(t, slow, centerSub)
 	fast := connect(t, ts, "center-token")
 	subscribe(t, fast, centerSub)

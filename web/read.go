@@ -54,6 +54,12 @@ func (h *hub) readLoop(c *client) {
 // handle handles one client message and returns it when it is a subscribe
 // that was applied.
 func (h *hub) handle(c *client, b []byte, lastSub map[string]json.RawMessage) map[string]json.RawMessage {
+	c.mu.Lock()
+	gone := c.bye != nil
+	c.mu.Unlock()
+	if gone { // a client sent away is told nothing more, not even whether a token is known
+		return nil
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil || raw == nil {
 		c.fail("$", "is not a JSON object", "")
@@ -126,7 +132,7 @@ func (h *hub) authenticate(token string) (View, bool) {
 		return View{}, false
 	}
 	v, ok := h.auth(token)
-	if ok && v.Role == RoleDepartment && v.Department == "" || ok && v.Role != RoleCenter && v.Role != RoleDepartment && v.Role != RolePublic {
+	if !ok || !v.valid() {
 		return View{}, false
 	}
 	return v, ok

@@ -47,6 +47,7 @@ func New(cfg Config) (*Server, error) {
 		upgrader: newUpgrader(cfg.AllowedOrigins),
 		ready:    cfg.Ready,
 	}
+	s.hub.minCount = cfg.PublicMinCount
 	mux, err := s.routes(cfg)
 	if err != nil {
 		return nil, err

@@ -5,15 +5,17 @@ type Role string
 
 // The roles of live map clients.
 const (
-	RoleCenter     Role = "center"     // the operations center and inspectors: every incident
+	RoleCenter     Role = "center"     // the operations center: every incident
+	RoleInspector  Role = "inspector"  // an inspector, who verifies work anywhere in the city: every incident
 	RoleDepartment Role = "department" // one department: its own incidents
-	RolePublic     Role = "public"     // no token: H3 cell counts only
+	RolePublic     Role = "public"     // no token: counts of whole coarse H3 cells only
 )
 
 // View is what one live map client may see.
 type View struct {
 	Role       Role
 	Department string // the department's id when Role is RoleDepartment
+	Inspector  string // the inspector's id when Role is RoleInspector
 }
 
 // publicView is the view of a client without a token.
@@ -30,6 +32,19 @@ func (v View) counterScope() string {
 		return "department:" + v.Department
 	}
 	return "city"
+}
+
+// valid reports whether v is a view the server can serve.
+func (v View) valid() bool {
+	switch v.Role {
+	case RoleCenter, RolePublic:
+		return true
+	case RoleInspector:
+		return v.Inspector != ""
+	case RoleDepartment:
+		return v.Department != ""
+	}
+	return false
 }
 
 // sees reports whether the view may see an incident of department dept.

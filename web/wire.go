@@ -113,23 +113,29 @@ func cellsMessage(res int, cs []cellCount, hx *hexes) []byte {
 }
 
 // helloMessage returns the hello message for view v.
-func helloMessage(v View, now time.Time) []byte {
+// publicMin is the least count of a cell the public view is shown.
+func helloMessage(v View, publicMin int, now time.Time) []byte {
 	type limits struct {
 		MaxMessageBytes  int     `json:"max_message_bytes"`
 		Queue            int     `json:"queue"`
 		MaxIncidents     int     `json:"max_incidents"`
 		MaxIncidentBBox  float64 `json:"max_incident_bbox_degrees"`
 		HeartbeatSeconds int     `json:"heartbeat_seconds"`
+		PublicMinCount   int     `json:"public_min_count"`
+		PublicMinBBox    float64 `json:"public_min_bbox_degrees"`
+		PublicMaxRes     int     `json:"public_max_res"`
 	}
 	return mustJSON(struct {
 		Type       string    `json:"type"`
 		Protocol   int       `json:"protocol"`
 		View       Role      `json:"view"`
 		Department string    `json:"department"`
+		Inspector  string    `json:"inspector,omitempty"`
 		Limits     limits    `json:"limits"`
 		ServerTime time.Time `json:"server_time"`
-	}{"hello", protocolVersion, v.Role, v.Department,
-		limits{readLimit, defaultQueueLen, maxIncidents, maxIncidentBBox, int(heartbeatPeriod / time.Second)}, now.UTC()})
+	}{"hello", protocolVersion, v.Role, v.Department, v.Inspector,
+		limits{readLimit, defaultQueueLen, maxIncidents, maxIncidentBBox, int(heartbeatPeriod / time.Second),
+			publicMin, publicMinSpan, cityops.ResDistrict}, now.UTC()})
 }
 
 // errorMessage returns an error message about field of a message of type ref.
@@ -154,6 +160,7 @@ var (
 	byeShutdown     = bye{1001, "server_shutdown", "server shutting down"}
 	byeTooFarBehind = bye{1013, "too_far_behind", "too far behind: reconnect for a fresh snapshot"}
 	byeUnauthorized = bye{1008, "unauthorized", "unknown token"}
+	byeTokenInURL   = bye{1008, "unauthorized", "a token in the URL is refused, since URLs end up in logs: send it in an auth message"}
 	byeProtocol     = bye{1008, "protocol_error", "too many unusable messages"}
 )
 

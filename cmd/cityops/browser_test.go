@@ -167,28 +167,47 @@ func TestBrowserPages(t *testing.T) {
 	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
 	b.until(30*time.Second, "the resolved incident on the map", `window.cityopsTest && cityopsTest.incidentStatus(`+js(id)+`) === 'resolved'`, `cityopsTest.state()`)
 
-	// Without a token the map shows counts only, even at street zoom.
+	// Without a token the map shows counts of whole coarse cells only, even
+	// at street zoom: resolution 7 at most, none counting fewer than k=3,
+	// and no filters.
 	b.run("signing out of the map", do(`sessionStorage.removeItem('cityops.token')`), chromedp.Navigate(base+"/"))
 	b.until(20*time.Second, "the public map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
 	b.run("zooming in", do(fmt.Sprintf(`cityopsTest.jumpTo(13, %v, %v)`, p[0], p[1])))
 	b.until(20*time.Second, "the public view's cells", `cityopsTest.state().view === 'public' && cityopsTest.state().mode === 'cells' &&
-		cityopsTest.state().hexagons > 0 && cityopsTest.state().incidents === 0 && cityopsTest.pickHexagons() > 0`, `cityopsTest.state()`)
+		cityopsTest.state().res === 7 && cityopsTest.state().incidents === 0 && (cityopsTest.state().hexagons === 0 || cityopsTest.state().minCount >= 3) &&
+		document.getElementById('f-category').disabled`, `cityopsTest.state()`)
 	b.screenshot("map-public")
 
-	// The planner reads the history.
+	// The planner reads the history, which needs a token: it asks for one.
 	b.run("opening the planner", chromedp.Navigate(base+"/planner"))
+	b.until(20*time.Second, "the planner's sign-in", `window.cityopsTest && cityopsTest.signIn > 0 && !!document.getElementById('token') && document.getElementById('trends').hidden`, `cityopsTest`)
+	b.run("signing in to the planner",
+		chromedp.SendKeys(chromedp.CSS("#token"), tk.Center),
+		chromedp.Click(chromedp.CSS("#signin-go")))
 	b.until(30*time.Second, "the planner's figures", `window.cityopsTest && cityopsTest.loaded > 0 && cityopsTest.heatCells > 0 && cityopsTest.departments > 0 && cityopsTest.trendSeries > 0`, `cityopsTest`)
+	if stored, err := eval[string](b, `sessionStorage.getItem('cityops.token')`); err != nil || stored != tk.Center {
+		t.Errorf("the planner keeps the token %q in sessionStorage (%v), want the center's", stored, err)
+	}
 	csv, err := eval[string](b, `document.querySelector('#heatmap a.csv').getAttribute('href')`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get(base + csv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
-		t.Errorf("the heatmap's CSV link %s answers %d %s", csv, resp.StatusCode, resp.Header.Get("Content-Type"))
+	for _, tt := range []struct {
+		token string
+		code  int
+	}{{"", http.StatusUnauthorized}, {tk.Center, http.StatusOK}} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+csv, nil)
+		if tt.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.code || tt.code == http.StatusOK && resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+			t.Errorf("the heatmap's CSV link %s with token %v answers %d %s, want %d", csv, tt.token != "", resp.StatusCode, resp.Header.Get("Content-Type"), tt.code)
+		}
 	}
 	b.screenshot("planner")
 }

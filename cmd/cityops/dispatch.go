@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -232,6 +233,15 @@ func (d *dispatcher) Routes() map[string]http.Handler {
 	r := d.api.Routes()
 	r["GET /api/v1/matrix/changes"] = d.api.CenterOnly(http.HandlerFunc(d.matrixChanges))
 	return r
+}
+
+// Cooperating returns the departments cooperating on the incident with id,
+// when this replica holds its task.
+func (d *dispatcher) Cooperating(_ context.Context, id string) []string {
+	if t, ok := d.svc.Get(id); ok {
+		return slices.Clone(t.Cooperating)
+	}
+	return nil
 }
 
 // Run takes part in the dispatchers' consumer group of the changes topic:

@@ -35,6 +35,7 @@ func TestDepartmentFigures(t *testing.T) {
 	e := newTestEnv(ctx, t, options{database: "cityops_dept_figures"})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
+	o.tokens = tokensPath // which also open the history API
 	var skew atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	reg := newRegistry()
@@ -116,7 +117,12 @@ func TestDepartmentFigures(t *testing.T) {
 	want := map[string]float64{"incidents": 3, "closed": 2, "closed_on_time": 1, "closure_rate": 2.0 / 3,
 		"on_time_rate": 0.5, "returns": 1, "reworked": 1, "rework_rate": 1.0 / 3}
 	waitFor(t, 40*time.Second, func() error {
-		resp, err := http.Get(q)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, q, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+center)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,7 @@ func TestTaskLoop(t *testing.T) {
 	e := newTestEnv(ctx, t, options{database: "cityops_tasks"})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
+	o.tokens = tokensPath // which also open the history API
 	// The water authority takes webhooks too.
 	var mu sync.Mutex
 	var hooked []string
@@ -104,7 +105,7 @@ func TestTaskLoop(t *testing.T) {
 		return nil
 	})
 	const id = "INC-loop-water"
-	// Another department gets the answer a missing task gets, so ids cannot be probed.
+	// Another department's task answers as a missing one, so ids cannot be probed.
 	call("GET", "/api/v1/tasks/"+id, tk.Departments["jj"], "", http.StatusNotFound)
 	call("POST", "/api/v1/tasks/"+id+"/accept", water, "", http.StatusOK)
 	call("POST", "/api/v1/tasks/"+id+"/start", water, "", http.StatusOK)
@@ -126,8 +127,19 @@ func TestTaskLoop(t *testing.T) {
 		return nil
 	})
 	// The audit trail reaches ClickHouse, and planners read it back in order.
+	trailURL := base + "/api/v1/history/incidents/" + id + "/transitions"
+	getTrail := func(token string) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, trailURL, nil)
+		if err != nil {
+			return nil, err
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return http.DefaultClient.Do(req)
+	}
 	waitFor(t, 30*time.Second, func() error {
-		resp, err := http.Get(base + "/api/v1/history/incidents/" + id + "/transitions")
+		resp, err := getTrail(tk.Center)
 		if err != nil {
 			return err
 		}
@@ -148,6 +160,26 @@ func TestTaskLoop(t *testing.T) {
 		}
 		return nil
 	})
+	// Who may read it: the owner too; no one without a token; another
+	// department gets the answer of an incident that does not exist.
+	for _, tt := range []struct {
+		who, token string
+		code       int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"unknown token", "guess", http.StatusUnauthorized},
+		{"the owner", water, http.StatusOK},
+		{"another department", tk.Departments["jj"], http.StatusNotFound},
+	} {
+		resp, err := getTrail(tt.token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.code {
+			t.Errorf("the trail for %s: status %d, want %d", tt.who, resp.StatusCode, tt.code)
+		}
+	}
 	metrics, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -43,11 +43,14 @@ func TestEndToEnd(t *testing.T) {
 	waitHTTP(t, base+"/healthz")
 
 	// The center's view of the whole demo city, zoomed in to single incidents.
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.http+"/ws/live?token=e2e-center", nil)
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.http+"/ws/live", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
+	if err := ws.WriteJSON(map[string]string{"type": "auth", "token": "e2e-center"}); err != nil {
+		t.Fatal(err)
+	}
 	cityAreas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		t.Fatal(err)

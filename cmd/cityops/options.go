@@ -29,7 +29,11 @@ type options struct {
 	admin      string        // listen address of /healthz, /readyz and /metrics of roles without HTTP
 	shutdown   time.Duration // deadline of a graceful shutdown
 	logLevel   string
-	tokens     string // tokens.json of the task API, which also opens the live map's views
+	tokens     string // tokens.json of the task API, which also opens the live map's views and the history API
+	// cooperating returns the departments cooperating on an incident, from
+	// the dispatcher of this process when there is one: the history API
+	// shows them its audit trail. Nil knows none.
+	cooperating func(ctx context.Context, incidentID string) []string
 	// clusterSecret (hex) signs what dispatch replicas send each other.
 	clusterSecret string
 	verbose       bool

@@ -162,7 +162,7 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
-	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center and department views")
+	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center, inspector and department views and the history API")
 	tasksURL := fs.String("tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URL of the dispatchers' tasks API, served through this server so the inbox works on its origin (env CITYOPS_TASKS_URL; empty: no tasks API)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -204,16 +204,16 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		return err
 	}
 	defer closeIntake()
-	api["GET "+history.Prefix] = history.Handler(s, log, nil)
-	for _, routes := range extra {
-		maps.Copy(api, routes)
-	}
-	auth, err := liveTokens(o.tokens, log)
+	cs, err := readCallers(o.tokens, log)
 	if err != nil {
 		return err
 	}
+	api["GET "+history.Prefix] = history.Handler(s, log, nil, history.Access{Caller: cs.history(), Cooperating: o.cooperating})
+	for _, routes := range extra {
+		maps.Copy(api, routes)
+	}
 	srv, err := web.New(web.Config{
-		Authenticate: auth,
+		Authenticate: cs.live(),
 		City:         cityOf(pack, areas),
 		AreasGeoJSON: pack.AreasGeoJSON,
 		API:          api,

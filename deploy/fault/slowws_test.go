@@ -55,11 +55,15 @@ func dialLive(t *testing.T, url string, bbox [4]float64, prefix string, slowBuf 
 			return c, err
 		}
 	}
-	conn, _, err := d.Dial(url+"?token=center", nil)
+	conn, _, err := d.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
+	// The token goes in the auth message: the server refuses one in the URL.
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"auth","token":"center"}`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := conn.WriteMessage(websocket.TextMessage, []byte(load.Subscription(bbox))); err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -17,7 +14,7 @@ import (
 // WS says how to watch the live map.
 type WS struct {
 	URL       string // ws://host:port/ws/live
-	Token     string // a center token: sent in the URL and as a bearer token
+	Token     string // a center token, sent in the auth message
 	Subscribe string // a message to send once connected; empty subscribes to BBox
 	// BBox is the extent to watch [west, south, east, north] when Subscribe
 	// is empty. When more incidents are open in it than the server sends
@@ -75,20 +72,8 @@ func subscribeIncidents(conn *websocket.Conn, bbox [4]float64, tl *tally) error 
 // looks for the run's event ids in the raw messages, so it follows any
 // message that carries incidents (snapshots, changes) without decoding them.
 func watchWS(ctx context.Context, cfg WS, prefix string, tl *tally, ready chan<- error) {
-	h := http.Header{}
-	if cfg.Token != "" {
-		h.Set("Authorization", "Bearer "+cfg.Token)
-	}
-	u := cfg.URL
-	if cfg.Token != "" {
-		sep := "?"
-		if strings.Contains(u, "?") {
-			sep = "&"
-		}
-		u += sep + "token=" + url.QueryEscape(cfg.Token)
-	}
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 1 << 16}
-	conn, resp, err := d.DialContext(ctx, u, h)
+	conn, resp, err := d.DialContext(ctx, cfg.URL, nil)
 	if err != nil {
 		if resp != nil {
 			err = fmt.Errorf("%w (HTTP %s)", err, resp.Status)
@@ -97,6 +82,16 @@ func watchWS(ctx context.Context, cfg WS, prefix string, tl *tally, ready chan<-
 		return
 	}
 	defer conn.Close()
+	// The token goes in the protocol's auth message, never in the URL, which
+	// proxies and access logs keep (the server refuses it there). The server
+	// handles it before the subscribe that follows.
+	if cfg.Token != "" {
+		auth, _ := json.Marshal(map[string]string{"type": "auth", "token": cfg.Token})
+		if err := conn.WriteMessage(websocket.TextMessage, auth); err != nil {
+			ready <- fmt.Errorf("authenticating on the live map: %w", err)
+			return
+		}
+	}
 	if cfg.Subscribe != "" {
 		if err := conn.WriteMessage(websocket.TextMessage, []byte(cfg.Subscribe)); err != nil {
 			ready <- fmt.Errorf("subscribing on the live map: %w", err)

@@ -3,7 +3,6 @@ package history_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -95,7 +94,7 @@ func BenchmarkPlannerQueries(b *testing.B) {
 	start := time.Now()
 	generateHistory(b, addr, s.Database(), 0, benchRows, 3)
 	b.Logf("generated %d events and incidents in %v", benchRows, time.Since(start).Round(time.Second))
-	srv := httptest.NewServer(history.Handler(s, nil, nil))
+	srv := httptest.NewServer(history.Handler(s, nil, nil, testAccess))
 	defer srv.Close()
 	month, year := "from=2026-03-01&to=2026-04-01", "from=2026-01-01&to=2027-01-01"
 	queries := []struct{ name, path string }{
@@ -129,7 +128,7 @@ func runQueries(b *testing.B, srv *httptest.Server, prefix string, queries []str
 	for _, q := range queries {
 		b.Run(prefix+"/"+q.name, func(b *testing.B) {
 			for range b.N {
-				resp, err := http.Get(srv.URL + history.Prefix + q.path)
+				resp, err := httpGet(srv.URL+history.Prefix+q.path, centerToken)
 				if err != nil {
 					b.Fatal(err)
 				}

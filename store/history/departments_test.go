@@ -58,7 +58,7 @@ var departmentCases = []struct{ from, to, dep string }{
 func TestDepartmentsAnswerLikeTheBaseTables(t *testing.T) {
 	ctx := testContext(t)
 	addr, s := openMigrated(t)
-	srv := httptest.NewServer(history.Handler(s, nil, nil))
+	srv := httptest.NewServer(history.Handler(s, nil, nil, testAccess))
 	t.Cleanup(srv.Close)
 	exact, err := os.ReadFile("testdata/departments_exact.sql")
 	if err != nil {

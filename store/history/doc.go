@@ -4,6 +4,12 @@
 // trail of one incident. Handler serves them under /api/v1/history/ as JSON
 // or, with ?format=csv, as CSV.
 //
+// Every request needs a bearer token that [Access] knows (401 otherwise,
+// before anything else is looked at). The audit trail of an incident names
+// people and carries free-text reasons: it is served to the center,
+// inspectors, and the department that owns the incident now or cooperates on
+// it, and anyone else gets the 404 of an incident that does not exist.
+//
 // Every parameter is parsed and checked before a query is built; values reach
 // ClickHouse only as bound arguments, and the only text spliced into the SQL
 // is chosen from fixed tables (a column per H3 resolution, a function per

@@ -28,8 +28,10 @@ const queryTimeout = 30 * time.Second
 //
 // Each answers JSON {"columns": [...], "rows": [[...], ...]}, or CSV with
 // ?format=csv. Mount it at "GET /api/v1/history/". now gives the end of the
-// default range; nil means time.Now.
-func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handler {
+// default range; nil means time.Now. access says who may ask what (see
+// Access): a request without a known bearer token is answered 401 before
+// anything else is looked at.
+func Handler(s *store.Store, log *slog.Logger, now func() time.Time, access Access) http.Handler {
 	if now == nil {
 		now = time.Now
 	}
@@ -50,7 +52,8 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 		})
 	}
 	mux.HandleFunc("GET "+Prefix+"incidents/{id}/transitions", func(w http.ResponseWriter, req *http.Request) {
-		serve(w, req, s, log, nil, func(layout) (query, error) {
+		id := req.PathValue("id")
+		serveTransitions(w, req, s, log, access, id, func(layout) (query, error) {
 			v, err := parseQuery(req.URL.RawQuery)
 			if err != nil {
 				return query{}, err
@@ -59,29 +62,105 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time) http.Handle
 			if err != nil {
 				return query{}, err
 			}
-			return buildTransitions(s.Database(), req.PathValue("id"), p)
+			return buildTransitions(s.Database(), id, p)
 		})
 	})
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusNotFound, "no such history query; see /api/v1/history/{heatmap,trends,departments,hotspots,incidents/ID/transitions}")
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		c, ok := access.caller(req)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cityops"`)
+			writeError(w, http.StatusUnauthorized, "the history needs a known token: Authorization: Bearer <token>")
+			return
+		}
+		mux.ServeHTTP(w, req.WithContext(withCaller(req.Context(), c)))
+	})
 }
 
-func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, tables []string, mk func(layout) (query, error)) {
+// noIncident is the answer for an incident that does not exist and for one
+// whose audit trail the caller may not read: the same, so that ids cannot
+// be probed.
+const noIncident = "no such incident"
+
+// serveTransitions serves the audit trail of incident id to a caller who may
+// read it, and 404 to anyone else and for an incident without one.
+func serveTransitions(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, access Access, id string, mk func(layout) (query, error)) {
+	format, ok := checkRequest(w, req, mk)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), queryTimeout)
+	defer cancel()
+	if c := callerOf(ctx); !c.seesEvery() {
+		lead, found, err := leadOf(ctx, s, id)
+		if err != nil {
+			log.Error("history query failed", "path", req.URL.Path, "err", err)
+			writeError(w, http.StatusServiceUnavailable, "the history store did not answer; try again")
+			return
+		}
+		if !found || !access.member(ctx, c.Department, lead, id) {
+			writeError(w, http.StatusNotFound, noIncident)
+			return
+		}
+	}
+	t, err := answer(ctx, s, nil, mk)
+	if err != nil {
+		log.Error("history query failed", "path", req.URL.Path, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the history store did not answer; try again")
+		return
+	}
+	if len(t.Rows) == 0 {
+		writeError(w, http.StatusNotFound, noIncident)
+		return
+	}
+	writeTable(w, req, log, format, t)
+}
+
+// leadOf returns the department that owns incident id now: that of its
+// latest row in incidents, or, when it has none yet, of its latest
+// transition. found is false when neither knows the incident. Both are
+// always asked, so that an incident of another department and a missing one
+// take the same time to refuse.
+func leadOf(ctx context.Context, s *store.Store, id string) (lead string, found bool, err error) {
+	for _, q := range leadQueries(s.Database(), id) {
+		t, err := run(ctx, s, q)
+		if err != nil {
+			return "", false, err
+		}
+		if len(t.Rows) > 0 && !found {
+			lead, _ = t.Rows[0][0].(string)
+			found = true
+		}
+	}
+	return lead, found, nil
+}
+
+// checkRequest checks the format and every parameter before ClickHouse is
+// asked anything, answering 400 when one is unusable. It returns the format.
+func checkRequest(w http.ResponseWriter, req *http.Request, mk func(layout) (query, error)) (string, bool) {
 	v, _ := parseQuery(req.URL.RawQuery) // mk reports a malformed query
 	format := v.Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		writeError(w, http.StatusBadRequest, cityops.Invalid("format", "%q: want json or csv", truncate(format)).Error())
-		return
+		return "", false
 	}
-	if _, err := mk(nil); err != nil { // every parameter is checked before ClickHouse is asked anything
+	if _, err := mk(nil); err != nil {
 		var fe *cityops.FieldError
 		if errors.As(err, &fe) {
 			writeError(w, http.StatusBadRequest, fe.Error())
-			return
+			return "", false
 		}
 		writeError(w, http.StatusInternalServerError, "building the query failed")
+		return "", false
+	}
+	return format, true
+}
+
+func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.Logger, tables []string, mk func(layout) (query, error)) {
+	format, ok := checkRequest(w, req, mk)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), queryTimeout)
@@ -92,6 +171,11 @@ func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.L
 		writeError(w, http.StatusServiceUnavailable, "the history store did not answer; try again")
 		return
 	}
+	writeTable(w, req, log, format, t)
+}
+
+// writeTable writes t as CSV or JSON.
+func writeTable(w http.ResponseWriter, req *http.Request, log *slog.Logger, format string, t *table) {
 	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+exportName(req)+`.csv"`)

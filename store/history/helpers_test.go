@@ -29,7 +29,7 @@ func newServer(t *testing.T, load bool) (*store.Store, *httptest.Server) {
 		loadTestdata(t, s)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET "+history.Prefix, history.Handler(s, nil, func() time.Time { return now }))
+	mux.Handle("GET "+history.Prefix, history.Handler(s, nil, func() time.Time { return now }, testAccess))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return s, srv
@@ -100,9 +100,62 @@ type answer struct {
 	Error   string   `json:"error"`
 }
 
+// The tokens of the tests: the center's, an inspector's and departments'.
+const (
+	centerToken    = "center-token"
+	inspectorToken = "inspector-token"
+	nypdToken      = "nypd-token"
+	depToken       = "dep-token"
+	dotToken       = "dot-token"
+)
+
+// testAccess knows the tests' tokens; DOT cooperates on inc-2.
+var testAccess = history.Access{
+	Caller: func(token string) (history.Caller, bool) {
+		switch token {
+		case centerToken:
+			return history.Caller{Center: true}, true
+		case inspectorToken:
+			return history.Caller{Inspector: "inspector-1"}, true
+		case nypdToken:
+			return history.Caller{Department: "NYPD"}, true
+		case depToken:
+			return history.Caller{Department: "DEP"}, true
+		case dotToken:
+			return history.Caller{Department: "DOT"}, true
+		}
+		return history.Caller{}, false
+	},
+	Cooperating: func(_ context.Context, id string) []string {
+		if id == "inc-2" {
+			return []string{"DOT"}
+		}
+		return nil
+	},
+}
+
+// httpGet GETs url with token as its bearer token ("" for none).
+func httpGet(url, token string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return http.DefaultClient.Do(req)
+}
+
+// get GETs path below the history's prefix with the center's token.
 func get(t *testing.T, srv *httptest.Server, path string) (int, answer) {
 	t.Helper()
-	resp, err := http.Get(srv.URL + history.Prefix + path)
+	return getAs(t, srv, path, centerToken)
+}
+
+// getAs GETs path below the history's prefix with token ("" for none).
+func getAs(t *testing.T, srv *httptest.Server, path, token string) (int, answer) {
+	t.Helper()
+	resp, err := httpGet(srv.URL+history.Prefix+path, token)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,6 @@ func TestQueriesAnswer(t *testing.T) {
 				{"version": 7.0, "to_status": "in_progress", "time": "2026-03-11T12:00:00Z"},
 				{"version": 8.0, "to_status": "closed"},
 			}},
-			{"incidents/nope/transitions", nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.path, func(t *testing.T) {
@@ -131,7 +130,7 @@ func TestCSVExport(t *testing.T) {
 		"hotspots?format=csv", "incidents/inc-2/transitions?format=csv",
 	} {
 		t.Run(path, func(t *testing.T) {
-			resp, err := http.Get(srv.URL + history.Prefix + path)
+			resp, err := httpGet(srv.URL+history.Prefix+path, centerToken)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,4 +186,84 @@ func TestSampleQueriesRunOnBothEngines(t *testing.T) {
 		t.Fatalf("%s: %v\n%s", tool, err, out)
 	}
 	t.Logf("%s", strings.TrimSpace(string(out)))
+}
+
+// TestAccess checks who may read what: every query needs a known bearer
+// token, and an incident's audit trail is served to the center, inspectors,
+// and the department that owns it or cooperates on it; anyone else gets the
+// answer of an incident that does not exist.
+func TestAccess(t *testing.T) {
+	_, srv := newServer(t, true)
+	tests := []struct {
+		name, path, token string
+		header            string // an Authorization header instead of the token's
+		code              int
+	}{
+		{"no token", "heatmap", "", "", http.StatusUnauthorized},
+		{"unknown token", "heatmap", "guess", "", http.StatusUnauthorized},
+		{"empty bearer", "heatmap", "", "Bearer ", http.StatusUnauthorized},
+		{"not a bearer", "heatmap", "", "Basic Y2VudGVyLXRva2VuOg==", http.StatusUnauthorized},
+		{"token without Bearer", "heatmap", "", centerToken, http.StatusUnauthorized},
+		{"no token, trends", "trends", "", "", http.StatusUnauthorized},
+		{"no token, departments", "departments", "", "", http.StatusUnauthorized},
+		{"no token, hotspots", "hotspots", "", "", http.StatusUnauthorized},
+		{"no token, transitions", "incidents/inc-2/transitions", "", "", http.StatusUnauthorized},
+		{"no token, csv transitions", "incidents/inc-2/transitions?format=csv", "", "", http.StatusUnauthorized},
+		{"no token, unknown query", "nothing", "", "", http.StatusUnauthorized},
+		{"no token, bad parameter", "heatmap?res=11", "", "", http.StatusUnauthorized},
+		{"department, planner query", "heatmap", nypdToken, "", http.StatusOK},
+		{"inspector, planner query", "departments", inspectorToken, "", http.StatusOK},
+		{"department, bad parameter", "heatmap?res=11", depToken, "", http.StatusBadRequest},
+		{"center, transitions", "incidents/inc-2/transitions", centerToken, "", http.StatusOK},
+		{"inspector, transitions", "incidents/inc-2/transitions", inspectorToken, "", http.StatusOK},
+		{"owner, transitions", "incidents/inc-2/transitions", nypdToken, "", http.StatusOK},
+		{"owner, csv transitions", "incidents/inc-2/transitions?format=csv", nypdToken, "", http.StatusOK},
+		{"cooperating, transitions", "incidents/inc-2/transitions", dotToken, "", http.StatusOK},
+		{"another department", "incidents/inc-2/transitions", depToken, "", http.StatusNotFound},
+		{"another department, csv", "incidents/inc-2/transitions?format=csv", depToken, "", http.StatusNotFound},
+		{"owner of inc-1", "incidents/inc-1/transitions", nypdToken, "", http.StatusOK},
+		{"cooperating on another incident", "incidents/inc-1/transitions", dotToken, "", http.StatusNotFound},
+		{"owner of an incident without transitions", "incidents/inc-4/transitions", depToken, "", http.StatusNotFound},
+		{"center, missing incident", "incidents/nope/transitions", centerToken, "", http.StatusNotFound},
+		{"department, missing incident", "incidents/nope/transitions", depToken, "", http.StatusNotFound},
+		{"department, bad id", "incidents/a%20b/transitions", depToken, "", http.StatusBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodGet, srv.URL+history.Prefix+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.header != "":
+				req.Header.Set("Authorization", tt.header)
+			case tt.token != "":
+				req.Header.Set("Authorization", "Bearer "+tt.token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.code {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.code, body)
+			}
+			if tt.code == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+			if tt.code != http.StatusOK && (strings.Contains(string(body), "officer") || strings.Contains(string(body), "DOT")) {
+				t.Errorf("a refusal tells of the incident: %s", body)
+			}
+		})
+	}
+
+	t.Run("not yours and missing answer alike", func(t *testing.T) {
+		c1, a1 := getAs(t, srv, "incidents/inc-2/transitions", depToken)
+		c2, a2 := getAs(t, srv, "incidents/nope/transitions", depToken)
+		c3, a3 := getAs(t, srv, "incidents/nope/transitions", centerToken)
+		if c1 != c2 || c2 != c3 || a1.Error != a2.Error || a2.Error != a3.Error || a1.Error == "" {
+			t.Fatalf("%d %q, %d %q, %d %q: want the same answer", c1, a1.Error, c2, a2.Error, c3, a3.Error)
+		}
+	})
 }

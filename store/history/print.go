@@ -56,6 +56,9 @@ func SampleSQL(db string) (string, error) {
 		}
 		fmt.Fprintf(&b, "-- GET %s%s?%s\n%s;\n\n", Prefix, s.name, s.query, literal(q))
 	}
+	for _, q := range leadQueries(db, "inc-1") {
+		fmt.Fprintf(&b, "-- GET %sincidents/inc-1/transitions, for a department: does it own inc-1?\n%s;\n\n", Prefix, literal(q))
+	}
 	q := transitionsQuery(db, "inc-1")
 	fmt.Fprintf(&b, "-- GET %sincidents/inc-1/transitions\n%s;\n", Prefix, literal(q))
 	return b.String(), nil

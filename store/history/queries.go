@@ -142,3 +142,13 @@ func transitionsQuery(db, incidentID string) query {
 		args: []any{incidentID},
 	}
 }
+
+// leadQueries find the department that owns an incident now: its latest
+// row in incidents, else its latest transition (the sink may not have
+// written the incident yet). Both read one key's rows, newest first.
+func leadQueries(db, incidentID string) []query {
+	return []query{
+		{sql: "SELECT department_id FROM " + db + ".incidents WHERE id = ? ORDER BY version DESC LIMIT 1", args: []any{incidentID}},
+		{sql: "SELECT department_id FROM " + db + ".transitions WHERE incident_id = ? ORDER BY version DESC LIMIT 1", args: []any{incidentID}},
+	}
+}

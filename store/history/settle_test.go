@@ -38,7 +38,7 @@ var comparedQueries = []string{
 func TestSettledMonthsAnswerLikeFinal(t *testing.T) {
 	ctx := testContext(t)
 	addr, s := openMigrated(t)
-	srv := httptest.NewServer(history.Handler(s, nil, nil))
+	srv := httptest.NewServer(history.Handler(s, nil, nil, testAccess))
 	t.Cleanup(srv.Close)
 	const step = 500 // seconds between events: 60,000 of them span 347 days of 2026
 	generateHistory(t, addr, s.Database(), 0, exactRows, step)

@@ -31,6 +31,8 @@ const test = (window.cityopsTest = {
     zoom: map?.getZoom() || 0,
     incidents: visibleIncidents().length,
     hexagons: hexData().length,
+    res: live?.res || 0,
+    minCount: Math.min(...[...(live?.cells.values() || [])].map((x) => x.count)),
     counters,
     conn: connNote,
   }),
@@ -156,7 +158,8 @@ async function loadHistoryRate() {
   const from = new Date();
   from.setHours(0, 0, 0, 0);
   try {
-    const d = rows(await getJSON('/api/v1/history/departments?from=' + encodeURIComponent(from.toISOString().slice(0, 19) + 'Z')));
+    if (!sessionStorage.getItem(tokenKey)) return; // the history needs a token
+    const d = rows(await getJSON('/api/v1/history/departments?from=' + encodeURIComponent(from.toISOString().slice(0, 19) + 'Z'), authed()));
     const closed = d.reduce((s, r) => s + Number(r.closed || 0), 0);
     historyRate = closed ? d.reduce((s, r) => s + Number(r.closed_on_time || 0), 0) / closed : null;
     renderCounters();
@@ -207,7 +210,12 @@ async function openIncident(id) {
     timeline,
   );
   try {
-    const trail = rows(await getJSON('/api/v1/history/incidents/' + encodeURIComponent(id) + '/transitions'));
+    let trail = [];
+    try {
+      trail = rows(await getJSON('/api/v1/history/incidents/' + encodeURIComponent(id) + '/transitions', authed()));
+    } catch (err) {
+      if (err.status !== 404) throw err; // 404: no transitions yet (or none this token may read)
+    }
     if (selected !== id) return;
     timeline.replaceChildren(
       ...trail.map((r) =>
@@ -256,7 +264,9 @@ function subscribe() {
 function buildFilters() {
   const box = document.getElementById('filters');
   const sel = (key, options) => {
-    const s = el('select', { id: 'f-' + key, name: key },
+    // The public view takes no filters: it is sent counts of whole cells.
+    const signedOut = !sessionStorage.getItem(tokenKey);
+    const s = el('select', { id: 'f-' + key, name: key, disabled: signedOut, title: signedOut ? t('publicNoFilters') : null },
       el('option', { value: '' }, t('all')),
       options.map(([v, label]) => el('option', { value: v, selected: filters[key][0] === v }, label)));
     s.addEventListener('change', () => {
@@ -272,6 +282,11 @@ function buildFilters() {
     sel('department', c.departments.map((d) => [d.id, named(d)])),
     sel('source', [['hotline', t('hotline')], ['iot', t('iot')]]),
   );
+}
+
+// authed returns fetch options that send the signed-in token.
+function authed() {
+  return { headers: { Authorization: 'Bearer ' + (sessionStorage.getItem(tokenKey) || '') } };
 }
 
 function mountToken() {

@@ -1,6 +1,9 @@
 // planner: charts and tables over /api/v1/history/ for a chosen time range
 // and filters: trends, a heatmap of H3 cells, department performance and
-// hotspots, each with a link to the same query as CSV.
+// hotspots, each with a link to the same query as CSV. The history needs a
+// token (the center's, an inspector's or a department's): the page asks for
+// it and keeps it in sessionStorage, for this tab only, as the other pages
+// do, and sends it as a bearer token, also for the CSV downloads.
 import { H3HexagonLayer } from '@deck.gl/geo-layers';
 import { getJSON, city, el, rows } from './api.js';
 import { newBaseMap } from './basemap.js';
@@ -9,7 +12,57 @@ import { lineChart } from './chart.js';
 import { t, named, translate } from './i18n.js';
 
 let c, overlay;
-const test = (window.cityopsTest = { loaded: 0, heatCells: 0, trendSeries: 0, departments: 0, errors: [] });
+const test = (window.cityopsTest = { loaded: 0, heatCells: 0, trendSeries: 0, departments: 0, errors: [], signIn: 0 });
+const tokenKey = 'cityops.token';
+
+function token() {
+  return sessionStorage.getItem(tokenKey) || '';
+}
+
+function authed() {
+  return { headers: { Authorization: 'Bearer ' + token() } };
+}
+
+// showSignIn hides the figures and asks for a token.
+function showSignIn(message) {
+  test.signIn++;
+  for (const s of document.querySelectorAll('main > section, #range')) s.hidden = true;
+  const input = el('input', { id: 'token', type: 'password', autocomplete: 'off', required: true, placeholder: t('anyToken') });
+  const form = el('form', { id: 'signin', class: 'card' },
+    el('label', { for: 'token' }, t('anyToken')), input,
+    el('button', { type: 'submit', id: 'signin-go' }, t('signIn')),
+    message ? el('p', { class: 'error', id: 'signin-error' }, message) : null);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    sessionStorage.setItem(tokenKey, input.value.trim());
+    signedIn();
+  });
+  document.getElementById('signin')?.remove();
+  document.querySelector('main').prepend(form);
+  document.getElementById('nav-extra').replaceChildren();
+}
+
+// signedIn shows the figures and a way to sign out, and loads them.
+async function signedIn() {
+  document.getElementById('signin')?.remove();
+  for (const s of document.querySelectorAll('main > section, #range')) s.hidden = false;
+  const out = el('button', { type: 'button', id: 'signout' }, t('signOut'));
+  out.addEventListener('click', () => {
+    sessionStorage.removeItem(tokenKey);
+    showSignIn();
+  });
+  document.getElementById('nav-extra').replaceChildren(out);
+  overlay ??= (await newBaseMap(document.getElementById('heatmap-map'), c)).overlay;
+  await load();
+}
+
+// refused signs out when the server did not know the token.
+function refused(err) {
+  if (err.status !== 401) return false;
+  sessionStorage.removeItem(tokenKey);
+  showSignIn(t('badToken'));
+  return true;
+}
 
 function isoDay(d) {
   return d.toISOString().slice(0, 10);
@@ -27,10 +80,34 @@ function params(extra = {}) {
   return q;
 }
 
+// csvLink links the same query as CSV. A link cannot send a header, so a
+// click fetches the file with the token and saves it.
 function csvLink(route, q) {
   const p = new URLSearchParams(q);
   p.set('format', 'csv');
-  return el('a', { href: `/api/v1/history/${route}?${p}`, class: 'csv', download: route + '.csv', 'data-route': route }, t('csv'));
+  const href = `/api/v1/history/${route}?${p}`;
+  return el('a', {
+    href, class: 'csv', download: route + '.csv', 'data-route': route,
+    onclick: async (ev) => {
+      ev.preventDefault();
+      try {
+        const resp = await fetch(href, authed());
+        if (!resp.ok) {
+          const err = new Error(resp.status + ' ' + resp.statusText);
+          err.status = resp.status;
+          throw err;
+        }
+        const url = URL.createObjectURL(await resp.blob());
+        const a = el('a', { href: url, download: route + '.csv' });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10000);
+      } catch (err) {
+        if (!refused(err)) test.errors.push(route + ' csv: ' + err.message);
+      }
+    },
+  }, t('csv'));
 }
 
 async function section(id, route, q, draw) {
@@ -39,9 +116,10 @@ async function section(id, route, q, draw) {
   box.querySelector('.links').replaceChildren(csvLink(route, q));
   body.replaceChildren(el('p', { class: 'muted' }, t('loading')));
   try {
-    const table = await getJSON(`/api/v1/history/${route}?${q}`);
+    const table = await getJSON(`/api/v1/history/${route}?${q}`, authed());
     draw(body, table);
   } catch (err) {
+    if (refused(err)) return;
     test.errors.push(route + ': ' + err.message);
     body.replaceChildren(el('p', { class: 'error' }, t('error') + ': ' + err.message));
   }
@@ -125,6 +203,10 @@ function drawHotspots(body, tbl) {
 }
 
 async function load() {
+  if (!token()) {
+    showSignIn();
+    return;
+  }
   const q = params();
   await Promise.all([
     section('trends', 'trends', params({ bucket: document.getElementById('bucket').value, by: document.getElementById('by').value }), drawTrends),
@@ -160,7 +242,8 @@ async function main() {
   mountNav('planner', () => {
     buildForm();
     translate(document.body);
-    load();
+    if (token()) signedIn();
+    else showSignIn();
   });
   c = await city();
   buildForm();
@@ -169,8 +252,8 @@ async function main() {
     ev.preventDefault();
     load();
   });
-  ({ overlay } = await newBaseMap(document.getElementById('heatmap-map'), c));
-  await load();
+  if (token()) await signedIn();
+  else showSignIn();
 }
 
 main();
