@@ -17,15 +17,17 @@ import (
 // types over the years; without these rules a new type falls back to the
 // city-wide department. The nearest evidence is usually in the type's name:
 // its code prefix ("PW-104" after "PW-101"), its leading words ("Noise -
-// Park" after "Noise - Residential"), or a word it shares with seen types
-// ("Illegal Tree Damage" after "Damaged Tree").
+// Park" after "Noise - Residential"), a word it shares with seen types
+// ("Illegal Tree Damage" after "Dead Tree"), or the way it is written: a
+// department that names its types in capitals (NYC's housing department:
+// "HEAT/HOT WATER", "PLUMBING") names its new ones so too ("APPLIANCE").
 //
 // Each becomes a near.* rule with no type, below every type's own rule, so
 // that it only decides for a type no rule names. A longer shared prefix
 // wins over a shorter one, and any prefix over a shared word.
 const (
 	nearPrefixPriority = -1000 // + 10 per shared word, + characters of a shared code prefix (at most 9)
-	nearWordPriority   = -2000 // + the word's share of its majority department, in percent
+	nearWordPriority   = -2000 // + the word's (or the style's) share of its majority department, in percent
 	minWordShare       = 0.6   // the least share of its majority department a word rule needs
 	minWordLen         = 3
 )
@@ -70,6 +72,9 @@ func (l *Learned) near(recs []Record, byType map[string]tally) {
 				add(nearKey{"code", string(code[:c]), c}, t)
 			}
 		}
+		if capitals(typ) {
+			add(nearKey{"style", "capitals", 1}, t)
+		}
 		seen := map[string]bool{}
 		for _, w := range ws {
 			if len([]rune(w)) >= minWordLen && !stopWords[w] && !seen[w] && !strings.ContainsFunc(w, unicode.IsDigit) {
@@ -113,6 +118,14 @@ func (l *Learned) near(recs []Record, byType map[string]tally) {
 			when = fmt.Sprintf("type matches %s", strconv.Quote(`(?i)^`+sep+`*`+regexp.QuoteMeta(k.value)))
 			name = fmt.Sprintf("a type whose code begins %q", k.value)
 			prio = nearPrefixPriority + min(k.n, 9)
+		case "style":
+			share := float64(n) / float64(total)
+			if share < minWordShare || dept == l.Default {
+				continue
+			}
+			when = fmt.Sprintf("type matches %s", strconv.Quote(capitalsRE))
+			name = "a type written in capitals"
+			prio = nearWordPriority + int(100*share)
 		case "word":
 			share := float64(n) / float64(total)
 			if share < minWordShare || dept == l.Default {
@@ -129,4 +142,21 @@ func (l *Learned) near(recs []Record, byType map[string]tally) {
 			NameEN: "unseen type: " + name, Severity: 2})
 		l.Matrix = append(l.Matrix, [3]string{code, "", dept})
 	}
+}
+
+// capitalsRE matches a type with letters, none of them lower case.
+const capitalsRE = `^[^\p{Ll}]*\p{Lu}[^\p{Ll}]*$`
+
+var capitalsPattern = regexp.MustCompile(capitalsRE)
+
+// capitals says whether typ is written in capitals, as a style: at least
+// two letters, none of them lower case.
+func capitals(typ string) bool {
+	letters := 0
+	for _, r := range typ {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 2 && capitalsPattern.MatchString(typ)
 }
