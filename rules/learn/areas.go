@@ -91,14 +91,14 @@ func guessName(p map[string]any, key string) string {
 }
 
 // idLike says which properties look like area ids: present on every
-// feature with a distinct value.
+// feature with a distinct value, and no fraction (an area or a length).
 func idLike(props []map[string]any) string {
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(props[0])) {
 		seen := map[string]bool{}
 		for _, p := range props {
 			s, ok := propText(p[k])
-			if !ok || seen[s] {
+			if f, isNum := p[k].(float64); !ok || seen[s] || isNum && f != float64(int64(f)) {
 				break
 			}
 			seen[s] = true
