@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -65,7 +66,7 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	name := fs.String("name", "", "the pack's name (default: the mapping's city, else the --out directory's name)")
 	folds := fs.Int("folds", 0, "also cross-validate with this many folds and print the report")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return helpIsNoError(err)
 	}
 	if *file == "" || *out == "" {
 		return usageError(fs, packLearnUsage)
@@ -136,6 +137,15 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// helpIsNoError lets --help, which printed every flag, end the command
+// without an error.
+func helpIsNoError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
 func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("pack eval", stderr, &o)
@@ -145,7 +155,7 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	const usage = "cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE.yaml]"
 	dir, rest := firstArg(args)
 	if err := fs.Parse(rest); err != nil {
-		return err
+		return helpIsNoError(err)
 	}
 	if dir == "" && fs.NArg() > 0 {
 		dir = fs.Arg(0)
