@@ -14,7 +14,7 @@ import (
 
 // Options control Learn.
 type Options struct {
-	Name     string // the pack's name
+	Name     string // the pack's name (default "city")
 	TimeZone string
 	// Areas is the GeoJSON FeatureCollection of the city's areas. Without
 	// it the pack has one area, the box around the records, and learns
@@ -84,7 +84,7 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 	if opt.MinAreaSupport <= 0 {
 		opt.MinAreaSupport = 3
 	}
-	l := &Learned{Name: opt.Name, TimeZone: opt.TimeZone}
+	l := &Learned{Name: cmp.Or(opt.Name, "city"), TimeZone: opt.TimeZone}
 	var areas []byte
 	var areaIDs []string
 	if opt.Areas == nil {
