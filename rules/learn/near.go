@@ -30,6 +30,7 @@ const (
 	nearWordPriority   = -2000 // + the word's (or the style's) share of its majority department, in percent
 	minWordShare       = 0.6   // the least share of its majority department a word rule needs
 	minWordLen         = 3
+	minStyleTypes      = 3 // the least number of seen types written in a style for it to count
 )
 
 // stopWords carry no evidence of a department.
@@ -53,7 +54,9 @@ type nearKey struct {
 // department is the majority department of the seen types it stands for.
 func (l *Learned) near(recs []Record, byType map[string]tally) {
 	evidence := map[nearKey]tally{}
+	types := map[nearKey]int{} // how many seen types give each piece of evidence
 	add := func(k nearKey, t tally) {
+		types[k]++
 		if evidence[k] == nil {
 			evidence[k] = tally{}
 		}
@@ -119,8 +122,9 @@ func (l *Learned) near(recs []Record, byType map[string]tally) {
 			name = fmt.Sprintf("a type whose code begins %q", k.value)
 			prio = nearPrefixPriority + min(k.n, 9)
 		case "style":
+			// A style is a department's habit only when it names several types so.
 			share := float64(n) / float64(total)
-			if share < minWordShare || dept == l.Default {
+			if share < minWordShare || dept == l.Default || types[k] < minStyleTypes {
 				continue
 			}
 			when = fmt.Sprintf("type matches %s", strconv.Quote(capitalsRE))

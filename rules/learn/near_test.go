@@ -30,6 +30,7 @@ func synthetic() []learn.Record {
 	add(4, "Noise", "ENV")
 	add(6, "HEAT/HOT WATER", "HOUSING")
 	add(4, "PLUMBING", "HOUSING")
+	add(2, "PAINT/PLASTER", "HOUSING")
 	add(3, "Dead Tree", "PARKS")
 	add(3, "Overgrown Tree/Branches", "PARKS")
 	add(3, "PW101 Pothole", "ROADS")

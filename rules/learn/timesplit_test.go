@@ -8,13 +8,9 @@ import (
 	"github.com/cityops/cityops/rules/learn"
 )
 
-// splitYear divides NYC's history: the pack learns from the requests
-// created before it and is judged on those created in it and after.
-const splitYear = 2023
-
-// evalTimeSplit learns from NYC's requests before splitYear and evaluates
-// the pack, as written and loaded, on the later ones.
-func evalTimeSplit(t *testing.T, opt learn.Options) learn.Report {
+// evalTimeSplit learns from NYC's requests created before splitYear and
+// evaluates the pack, as written and loaded, on those created in it and after.
+func evalTimeSplit(t *testing.T, splitYear int, opt learn.Options) learn.Report {
 	t.Helper()
 	var train, test []learn.Record
 	for _, r := range nycRecords(t) {
@@ -49,11 +45,25 @@ func evalTimeSplit(t *testing.T, opt learn.Options) learn.Report {
 // the test a city onboarding faces, whose new request types were never
 // seen in training. Routing those types by the seen types they resemble
 // (near.* rules) must do better than the city-wide fallback, and reach the
-// onboarding goals of 95% agency and 99% area agreement.
+// onboarding goals of 95% agency and 99% area agreement when the pack learns
+// from the years before 2023 and is judged on 2023-2024. Learning from the
+// years before 2022 or 2024 must not do worse with the near.* rules either.
+//
+// Measured: before 2023 (2,502 to learn, 4,476 to judge) agency 92.92%
+// without the near.* rules, 96.65% with them, area 99.62%; before 2022
+// 92.99% and 96.26%; before 2024 99.66% both (3 unseen records).
 func TestTimeSplitNYC(t *testing.T) {
 	opt := nycOptions(t)
-	before := evalTimeSplit(t, learn.Options{Name: opt.Name, TimeZone: opt.TimeZone, Areas: opt.Areas, AreaKey: opt.AreaKey, NoNear: true})
-	after := evalTimeSplit(t, opt)
+	noNear := opt
+	noNear.NoNear = true
+	for _, y := range []int{2022, 2024} {
+		if b, a := evalTimeSplit(t, y, noNear), evalTimeSplit(t, y, opt); a.AgencyOK < b.AgencyOK {
+			t.Errorf("learning before %d: the near.* rules routed %d right, the fallback %d", y, a.AgencyOK, b.AgencyOK)
+		}
+	}
+	const splitYear = 2023
+	before := evalTimeSplit(t, splitYear, noNear)
+	after := evalTimeSplit(t, splitYear, opt)
 	var w testingWriter
 	w.t = t
 	after.Print(&w, 15)
