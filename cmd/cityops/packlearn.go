@@ -29,8 +29,8 @@ func requestFlags(fs *flag.FlagSet) (file, format, mapping *string) {
 }
 
 // readRequests reads the request history, returning it with the mapping
-// it was read by.
-func readRequests(file, format, mapping string) ([]learn.Record, learn.Mapping, error) {
+// it was read by. Malformed rows are skipped, and said so on stderr.
+func readRequests(file, format, mapping string, stderr io.Writer) ([]learn.Record, learn.Mapping, error) {
 	m, ok := learn.Formats[format]
 	if mapping != "" {
 		var err error
@@ -45,9 +45,12 @@ func readRequests(file, format, mapping string) ([]learn.Record, learn.Mapping, 
 		return nil, m, fmt.Errorf("opening requests: %w", err)
 	}
 	defer f.Close()
-	recs, err := learn.ReadCSV(f, m)
+	recs, skipped, err := learn.ReadCSVSkipping(f, m)
 	if err != nil {
 		return nil, m, fmt.Errorf("reading %s: %w", file, err)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(stderr, "warning: %s: skipped %d malformed rows, e.g. %s\n", file, len(skipped), strings.Join(skipped[:min(3, len(skipped))], "; "))
 	}
 	return recs, m, nil
 }
@@ -76,7 +79,7 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return fmt.Errorf("--area-level %q: want city, district, street or grid", *level)
 	}
-	recs, m, err := readRequests(*file, *format, *mapping)
+	recs, m, err := readRequests(*file, *format, *mapping, stderr)
 	if err != nil {
 		return err
 	}
@@ -87,7 +90,7 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	packName := cmp.Or(*name, m.City, filepath.Base(filepath.Clean(*out)))
-	opt := learn.Options{Name: packName, TimeZone: m.TimeZone, Areas: geojson, AreaKey: *key, AreaName: *areaName, AreaLevel: cityops.AreaLevel(*level)}
+	opt := learn.Options{Name: packName, TimeZone: cmp.Or(m.TimeZone, "UTC"), Areas: geojson, AreaKey: *key, AreaName: *areaName, AreaLevel: cityops.AreaLevel(*level)}
 	l, err := learn.Learn(recs, opt)
 	if err != nil {
 		return err
@@ -168,7 +171,7 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	recs, _, err := readRequests(*file, *format, *mapping)
+	recs, _, err := readRequests(*file, *format, *mapping, stderr)
 	if err != nil {
 		return err
 	}

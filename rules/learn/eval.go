@@ -236,11 +236,16 @@ func (r *Report) Print(w io.Writer, top int) {
 		ids := slices.SortedFunc(maps.Keys(r.UnknownAreas), func(a, b string) int {
 			return cmp.Or(cmp.Compare(r.UnknownAreas[b], r.UnknownAreas[a]), cmp.Compare(a, b))
 		})
-		fmt.Fprintf(w, "area ids recorded but not in the boundary file (a boundary-version problem, or the wrong --area-key), most frequent first: %s\n",
-			examples(ids))
+		why := "a boundary-version problem, or the wrong --area-key"
+		if r.Placed == 0 {
+			why = "none is: the pack was learned without --areas, or with the wrong --area-key"
+		}
+		fmt.Fprintf(w, "area ids recorded but not in the boundary file (%s), most frequent first: %s\n", why, examples(ids))
 	}
 	for _, by := range []rules.Placement{rules.BySpot, rules.ByAddress, rules.ByStreet, rules.BySide, rules.BySeldom} {
-		fmt.Fprintf(w, "  tie-broken by %s: %d, agreeing %d\n", by, r.Tiebroken[by], r.TiebrokenOK[by])
+		if r.Placed > 0 {
+			fmt.Fprintf(w, "  tie-broken by %s: %d, agreeing %d\n", by, r.Tiebroken[by], r.TiebrokenOK[by])
+		}
 	}
 	keys := slices.SortedFunc(maps.Keys(r.Disagreements), func(a, b string) int {
 		return cmp.Or(cmp.Compare(r.Disagreements[b], r.Disagreements[a]), cmp.Compare(a, b))

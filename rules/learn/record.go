@@ -63,11 +63,25 @@ func LoadMapping(path string) (Mapping, error) {
 // without a type or an agency are skipped; a malformed row fails the read
 // with its line.
 func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
+	recs, _, err := readCSV(r, m, false)
+	return recs, err
+}
+
+// ReadCSVSkipping reads records as ReadCSV does, but skips a malformed row
+// (a time that does not match the layout, a location that is not a number,
+// a row with too few columns) instead of failing, and returns what was
+// wrong with each, with its line: a city's export seldom is clean, and
+// one bad row in a million should not stop the onboarding.
+func ReadCSVSkipping(r io.Reader, m Mapping) ([]Record, []string, error) {
+	return readCSV(r, m, true)
+}
+
+func readCSV(r io.Reader, m Mapping, skip bool) (out []Record, skipped []string, err error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("reading header: %w", err)
+		return nil, nil, fmt.Errorf("reading header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -87,23 +101,36 @@ func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
 	for i, k := range [][2]string{{"id", m.ID}, {"type", m.Type}, {"descriptor", m.Descriptor}, {"agency", m.Agency}, {"agency_name", m.AgencyName},
 		{"lat", m.Lat}, {"lon", m.Lon}, {"area", m.Area}, {"created", m.Created}, {"closed", m.Closed}, {"address", m.Address}} {
 		if cols[i], err = idx(k[0], k[1]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	layout := cmpOr(m.TimeLayout, time.RFC3339)
 	loc, err := time.LoadLocation(m.TimeZone)
 	if err != nil {
-		return nil, fmt.Errorf("mapping time zone: %w", err)
+		return nil, nil, fmt.Errorf("mapping time zone: %w", err)
 	}
-	var out []Record
-	for line := 2; ; line++ {
+	bad := func(line int, format string, a ...any) error {
+		err := fmt.Errorf("line %d: "+format, append([]any{line}, a...)...)
+		if skip {
+			skipped = append(skipped, err.Error())
+			return nil
+		}
+		return err
+	}
+	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return out, skipped, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading requests: %w", err)
+			var pe *csv.ParseError
+			if skip && errors.As(err, &pe) {
+				skipped = append(skipped, fmt.Sprintf("line %d: %v", pe.StartLine, pe.Err))
+				continue
+			}
+			return nil, nil, fmt.Errorf("reading requests: %w", err)
 		}
+		line, _ := cr.FieldPos(0) // a record read without error has a field
 		get := func(i int) string {
 			if cols[i] < 0 || cols[i] >= len(row) {
 				return ""
@@ -119,7 +146,10 @@ func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
 				rec.Lon, err = strconv.ParseFloat(lon, 64)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("line %d: location %q %q: %w", line, lat, lon, err)
+				if err := bad(line, "location %q %q: %w", lat, lon, err); err != nil {
+					return nil, nil, err
+				}
+				continue
 			}
 			rec.HasLoc = true
 		}
@@ -127,12 +157,18 @@ func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
 		rec.Address = strings.ToUpper(strings.Join(strings.Fields(get(10)), " "))
 		if s := get(8); s != "" {
 			if rec.Created, err = time.ParseInLocation(layout, s, loc); err != nil {
-				return nil, fmt.Errorf("line %d: created: %w (time_layout %s)", line, err, layout)
+				if err := bad(line, "created: %w (time_layout %s)", err, layout); err != nil {
+					return nil, nil, err
+				}
+				continue
 			}
 		}
 		if s := get(9); s != "" {
 			if rec.Closed, err = time.ParseInLocation(layout, s, loc); err != nil {
-				return nil, fmt.Errorf("line %d: closed: %w (time_layout %s)", line, err, layout)
+				if err := bad(line, "closed: %w (time_layout %s)", err, layout); err != nil {
+					return nil, nil, err
+				}
+				continue
 			}
 		}
 		out = append(out, rec)
