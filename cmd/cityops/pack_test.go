@@ -23,6 +23,8 @@ func TestPackCommands(t *testing.T) {
 	nycEvents := filepath.Join(dir, "nyc.ndjson")
 	err = os.WriteFile(nycEvents, []byte(`{"id":"n1","source":"hotline","type":"Noise - Residential","lat":40.61402964427997,"lon":-73.97399495034388,"time":"2024-07-01T02:00:00Z"}
 {"id":"n2","source":"hotline","type":"Noise - Residential","lat":40.7484,"lon":-73.9857,"time":"2024-07-01T02:00:00Z"}
+{"id":"n3","source":"hotline","type":"Graffiti","text":"Graffiti: Police Report Not Requested","lat":40.7484,"lon":-73.9857,"time":"2024-07-01T02:00:00Z"}
+{"id":"n4","source":"hotline","type":"Noise - Park Bench","lat":40.7484,"lon":-73.9857,"time":"2024-07-01T02:00:00Z"}
 `), 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +75,11 @@ func TestPackCommands(t *testing.T) {
 			"--area-key", "BoroCD", "--out", filepath.Join(dir, "other")}, 0, []string{"3 departments", "from 4 requests"}},
 		{"check the learned pack", []string{"pack", "check", learned}, 0, []string{"ok:", "boundary tie-breaks"}},
 		{"rules test places by the learned tie-breaks", []string{"rules", "test", learned, nycEvents}, 0,
-			[]string{`"id":"n1","area":"312","placed_by":"spot"`, `"id":"n2","area":"105","category"`}},
+			[]string{`"id":"n1","area":"312","placed_by":"spot"`, `"id":"n2","area":"105","category"`,
+				// replay's text, type and descriptor, meets the descriptor's rule
+				`"category_name":"Graffiti: Police Report Not Requested","matched":["desc.`,
+				// a type never seen goes by the types it resembles
+				`"category_name":"unseen type: a type beginning \"noise\"","matched":["near.`}},
 		{"the learned pack's request types are not national categories", []string{"pack", "check", "--national", data + "categories/urban_mgmt_categories.csv", learned}, 1,
 			[]string{"categories.yaml:4: categories[0].code: event T0001 is not in the national catalogue"}},
 		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0,

@@ -43,7 +43,9 @@ func (l *Learned) Write(dir string) error {
 		}
 		if r.Descriptor != "" {
 			y.Priority = 10
-			y.When = fmt.Sprintf("text == %q", r.Descriptor)
+			// The text is the descriptor alone (eval), or the type and the
+			// descriptor joined by ": " (replay's default text columns).
+			y.When = fmt.Sprintf("text == %q || text endsWith %q", r.Descriptor, ": "+r.Descriptor)
 		}
 		rs = append(rs, y)
 	}
