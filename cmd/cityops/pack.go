@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -82,4 +83,16 @@ func checkNational(dir, file string) error {
 		return fmt.Errorf("checking pack %s against %s: %w", dir, file, err)
 	}
 	return nil
+}
+
+// usageError is the error of a command run without what it needs: the
+// usage line and every flag with its help, as --help prints them.
+func usageError(fs *flag.FlagSet, usage string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "usage: %s\nflags:\n", usage)
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	return errors.New(strings.TrimRight(b.String(), "\n"))
 }

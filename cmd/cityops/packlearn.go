@@ -1,13 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/rules/learn"
 )
 
@@ -18,18 +22,15 @@ func init() {
 
 // requestFlags registers the flags that say how to read a request history.
 func requestFlags(fs *flag.FlagSet) (file, format, mapping *string) {
-	file = fs.String("requests", "", "CSV file of historical requests")
+	file = fs.String("requests", "", "CSV file of historical requests (required)")
 	format = fs.String("format", "nyc311", "built-in CSV layout: nyc311")
-	mapping = fs.String("mapping", "", "YAML file naming the CSV's columns, for other layouts (overrides --format)")
+	mapping = fs.String("mapping", "", "YAML file naming the CSV's columns, for other layouts (overrides --format); the same file replay reads, see docs/onboarding.md")
 	return
 }
 
 // readRequests reads the request history, returning it with the mapping
-// it was read by.
-func readRequests(file, format, mapping string) ([]learn.Record, learn.Mapping, error) {
-	if file == "" {
-		return nil, learn.Mapping{}, errors.New("--requests is required")
-	}
+// it was read by. Malformed rows are skipped, and said so on stderr.
+func readRequests(file, format, mapping string, stderr io.Writer) ([]learn.Record, learn.Mapping, error) {
 	m, ok := learn.Formats[format]
 	if mapping != "" {
 		var err error
@@ -44,37 +45,52 @@ func readRequests(file, format, mapping string) ([]learn.Record, learn.Mapping, 
 		return nil, m, fmt.Errorf("opening requests: %w", err)
 	}
 	defer f.Close()
-	recs, err := learn.ReadCSV(f, m)
+	recs, skipped, err := learn.ReadCSVSkipping(f, m)
 	if err != nil {
 		return nil, m, fmt.Errorf("reading %s: %w", file, err)
 	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(stderr, "warning: %s: skipped %d malformed rows, e.g. %s\n", file, len(skipped), strings.Join(skipped[:min(3, len(skipped))], "; "))
+	}
 	return recs, m, nil
 }
+
+const packLearnUsage = "cityops pack learn --requests FILE.csv [--format nyc311 | --mapping FILE.yaml] [--areas AREAS.geojson --area-key PROP] --out DIR"
 
 func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("pack learn", stderr, &o)
 	file, format, mapping := requestFlags(fs)
-	areas := fs.String("areas", "", "GeoJSON of the city's areas")
-	key := fs.String("area-key", "id", "the areas' property holding the area id the requests use")
-	out := fs.String("out", "", "directory to write the pack to")
-	name := fs.String("name", "learned city", "the pack's name")
+	areas := fs.String("areas", "", "GeoJSON of the city's areas, optional: without it the pack routes by department alone and area is not measured")
+	key := fs.String("area-key", "id", "the areas' property holding the area id the requests record (NYC community districts: BoroCD)")
+	areaName := fs.String("area-name", "", "the areas' property holding an area's name (default: the first property whose key says name)")
+	level := fs.String("area-level", "district", "the level of the areas: city, district, street or grid")
+	out := fs.String("out", "", "directory to write the pack to (required)")
+	name := fs.String("name", "", "the pack's name (default: the mapping's city, else the --out directory's name)")
 	folds := fs.Int("folds", 0, "also cross-validate with this many folds and print the report")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return helpIsNoError(err)
 	}
-	if *areas == "" || *out == "" {
-		return errors.New("usage: cityops pack learn --requests FILE.csv [--format nyc311 | --mapping FILE] --areas AREAS.geojson --area-key PROP --out DIR")
+	if *file == "" || *out == "" {
+		return usageError(fs, packLearnUsage)
 	}
-	recs, m, err := readRequests(*file, *format, *mapping)
+	switch cityops.AreaLevel(*level) {
+	case cityops.LevelCity, cityops.LevelDistrict, cityops.LevelStreet, cityops.LevelGrid:
+	default:
+		return fmt.Errorf("--area-level %q: want city, district, street or grid", *level)
+	}
+	recs, m, err := readRequests(*file, *format, *mapping, stderr)
 	if err != nil {
 		return err
 	}
-	geojson, err := os.ReadFile(*areas)
-	if err != nil {
-		return fmt.Errorf("reading areas: %w", err)
+	var geojson []byte
+	if *areas != "" {
+		if geojson, err = os.ReadFile(*areas); err != nil {
+			return fmt.Errorf("reading areas: %w", err)
+		}
 	}
-	opt := learn.Options{Name: *name, TimeZone: m.TimeZone, Areas: geojson, AreaKey: *key}
+	packName := cmp.Or(*name, m.City, filepath.Base(filepath.Clean(*out)))
+	opt := learn.Options{Name: packName, TimeZone: cmp.Or(m.TimeZone, "UTC"), Areas: geojson, AreaKey: *key, AreaName: *areaName, AreaLevel: cityops.AreaLevel(*level)}
 	l, err := learn.Learn(recs, opt)
 	if err != nil {
 		return err
@@ -82,8 +98,18 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err := l.Write(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %d categories, %d departments, %d matrix entries, %d boundary tie-breaks from %d requests\n",
-		*out, len(l.Categories), len(l.Departments), len(l.Matrix), len(l.Tiebreaks), len(recs))
+	near := 0
+	for _, c := range l.Categories {
+		if strings.HasPrefix(c.Code, "N") {
+			near++
+		}
+	}
+	fmt.Fprintf(stdout, "%s (%s): %d categories, %d departments, %d matrix entries, %d boundary tie-breaks from %d requests\n",
+		*out, packName, len(l.Categories), len(l.Departments), len(l.Matrix), len(l.Tiebreaks), len(recs))
+	fmt.Fprintf(stdout, "request types never seen here are routed by %d near.* rules (code prefix, leading words, shared words, style), else to %s\n", near, l.Default)
+	for _, w := range l.Warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
 	if s := l.Boundaries.Side; s != nil {
 		fmt.Fprintf(stdout, "street-only locations on a boundary: recorded at bearing %g from the point for %d of %d\n", s.Bearing, s.Agreed, s.Of)
 	}
@@ -102,6 +128,10 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "%d-fold cross-validation:\n", *folds)
 		for i, f := range perFold {
+			if !f.AreaMeasured() {
+				fmt.Fprintf(stdout, "fold %d: %d records, agency=%.1f%% area not measured\n", i, f.Records, f.Agency())
+				continue
+			}
 			fmt.Fprintf(stdout, "fold %d: %d records, agency=%.1f%% area_geometry=%.2f%% area=%.2f%%\n",
 				i, f.Records, f.Agency(), f.AreaGeometry(), f.Area())
 		}
@@ -110,24 +140,38 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// helpIsNoError lets --help, which printed every flag, end the command
+// without an error.
+func helpIsNoError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
 func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("pack eval", stderr, &o)
 	file, format, mapping := requestFlags(fs)
 	top := fs.Int("top", 15, "disagreements to list")
-	// The pack directory comes first: cityops pack eval DIR --requests ...
-	if len(args) == 0 || len(args[0]) > 0 && args[0][0] == '-' {
-		return errors.New("usage: cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE]")
+	// The pack directory may come first: cityops pack eval DIR --requests ...
+	const usage = "cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE.yaml]"
+	dir, rest := firstArg(args)
+	if err := fs.Parse(rest); err != nil {
+		return helpIsNoError(err)
 	}
-	o.pack = args[0]
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
+	if dir == "" && fs.NArg() > 0 {
+		dir = fs.Arg(0)
 	}
+	if dir == "" || *file == "" {
+		return usageError(fs, usage)
+	}
+	o.pack = dir
 	pack, err := o.loadPack()
 	if err != nil {
 		return err
 	}
-	recs, _, err := readRequests(*file, *format, *mapping)
+	recs, _, err := readRequests(*file, *format, *mapping, stderr)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var o options
 	fs := newFlags("replay", stderr, &o, "kafka", "pack")
 	format := fs.String("format", "", "a built-in layout: nyc311")
-	mappingFile := fs.String("mapping", "", "a YAML file naming the columns of another layout")
+	mappingFile := fs.String("mapping", "", "a YAML file naming the columns of another layout (the same file pack learn and pack eval read; see docs/onboarding.md)")
 	extent := fs.String("extent", "", "GeoJSON areas the rows must lie in (default: the pack's areas)")
 	extentID := fs.String("extent-id", "id", "the extent features' id property, e.g. BoroCode for NYC boroughs")
 	maxAge := fs.Duration("max-age", 50*365*24*time.Hour, "oldest request accepted")
@@ -39,7 +39,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: cityops replay FILE.csv --format nyc311 [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
+		return usageError(fs, "cityops replay FILE.csv --format nyc311|--mapping FILE.yaml [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
 	}
 	m, err := mappingOf(*format, *mappingFile)
 	if err != nil {
@@ -146,6 +146,12 @@ func printSummary(w io.Writer, file string, s replay.Summary, took time.Duration
 		fmt.Fprintln(w, "rejected, by column:")
 	}
 	for _, fc := range s.ByField() {
+		fmt.Fprintf(w, "  %6d  %-20s e.g. %s\n", fc.Count, fc.Field, fc.Example)
+	}
+	if len(s.Warnings) > 0 {
+		fmt.Fprintf(w, "data-quality warnings (rows kept and sent): %d\n", len(s.Warnings))
+	}
+	for _, fc := range s.WarningsByField() {
 		fmt.Fprintf(w, "  %6d  %-20s e.g. %s\n", fc.Count, fc.Field, fc.Example)
 	}
 }

@@ -15,16 +15,29 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-const (
-	nycCSV    = "../../../shared/data/nyc311/nyc311_dev.csv"
-	nycExtent = "../../../shared/data/geo/nyc/boroughs.geojson"
-)
+// testData returns the directory of the shared real data: $CITYOPS_TESTDATA,
+// or ../shared/data beside the repository when it exists. Without it the
+// test is skipped, and fails under CI, which must run it.
+func testData(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("CITYOPS_TESTDATA")
+	if dir == "" {
+		dir = "../../../shared/data"
+	}
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the real data is missing under CI: set CITYOPS_TESTDATA (%v)", err)
+		}
+		t.Skipf("skipped: the real public data is not here; set CITYOPS_TESTDATA to its directory (%v)", err)
+	}
+	return dir + "/"
+}
 
 // nycValidator checks rows against NYC's boroughs instead of the demo city,
 // and accepts history of any age.
 func nycValidator(t testing.TB) *ingest.Validator {
 	t.Helper()
-	b, err := os.ReadFile(nycExtent)
+	b, err := os.ReadFile(testData(t) + "geo/nyc/boroughs.geojson")
 	if err != nil {
 		t.Fatalf("the shared NYC boundaries are needed: %v", err)
 	}
@@ -40,10 +53,11 @@ func nycValidator(t testing.TB) *ingest.Validator {
 }
 
 // TestReplayNYC311 replays the real NYC 311 sample onto a real broker: every
-// row ends accepted or rejected with the column at fault, the rows closed
-// before they were created are refused on closed_date, and the topic holds
-// each accepted row once.
+// row ends accepted or rejected with the column at fault, and the topic holds
+// each accepted row once. The rows closed before they were created are kept,
+// each with a warning on closed_date.
 func TestReplayNYC311(t *testing.T) {
+	nycCSV := testData(t) + "nyc311/nyc311_dev.csv"
 	f, err := os.Open(nycCSV)
 	if err != nil {
 		t.Fatalf("the shared NYC 311 data is needed: %v", err)
@@ -94,17 +108,22 @@ func TestReplayNYC311(t *testing.T) {
 			closedBefore++
 		}
 	}
-	closed := 0
 	for _, r := range sum.Rejections {
 		if !header[r.Field] {
 			t.Errorf("line %d: rejected on %q, which is not a column: %s", r.Line, r.Field, r.Reason)
 		}
 		if r.Field == "closed_date" {
+			t.Errorf("line %d: rejected on closed_date: %s", r.Line, r.Reason)
+		}
+	}
+	closed := 0
+	for _, w := range sum.Warnings {
+		if w.Field == "closed_date" {
 			closed++
 		}
 	}
-	if closed != closedBefore || closed == 0 {
-		t.Errorf("%d rows refused on closed_date, want %d", closed, closedBefore)
+	if closed != closedBefore || closed != 9 || len(sum.Warnings) != closed {
+		t.Errorf("%d rows warned on closed_date (%d warnings), want %d, as the data's README counts 9", closed, len(sum.Warnings), closedBefore)
 	}
 	ids := map[string]bool{}
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: bus.TopicEventsRaw, Partition: 0, MaxWait: 50 * time.Millisecond})

@@ -38,12 +38,21 @@ type Summary struct {
 	Accepted   int // rows the broker acknowledged
 	Rejected   int
 	Rejections []Rejection
+	// Warnings are rows that were sent but whose data is faulty: those
+	// closed before they were created. They are the city's real records,
+	// so replay keeps them, and counts them here for the source to fix.
+	Warnings []Rejection
 }
 
 // ByField counts the rejections by the column at fault, most first.
-func (s *Summary) ByField() []FieldCount {
+func (s *Summary) ByField() []FieldCount { return byField(s.Rejections) }
+
+// WarningsByField counts the warnings by the column at fault, most first.
+func (s *Summary) WarningsByField() []FieldCount { return byField(s.Warnings) }
+
+func byField(rs []Rejection) []FieldCount {
 	m := map[string]*FieldCount{}
-	for _, r := range s.Rejections {
+	for _, r := range rs {
 		fc, ok := m[r.Field]
 		if !ok {
 			fc = &FieldCount{Field: r.Field, Example: r.Reason}
@@ -127,7 +136,7 @@ func Run(ctx context.Context, r io.Reader, cfg Config) (Summary, error) {
 			continue
 		}
 		line, _ := cr.FieldPos(0) // a record read without error has a field
-		ev, err := m.event(cfg.Validator, cols, rec)
+		ev, warn, err := m.event(cfg.Validator, cols, rec)
 		if err != nil {
 			rj := Rejection{Line: line, Key: cols.get(rec, m.ID), Field: "row", Reason: err.Error()}
 			var fe *cityops.FieldError
@@ -142,6 +151,9 @@ func Run(ctx context.Context, r io.Reader, cfg Config) (Summary, error) {
 			return sum, fmt.Errorf("encoding row %d: %w", line, err)
 		}
 		sum.Sent++
+		if warn != nil {
+			sum.Warnings = append(sum.Warnings, Rejection{Line: line, Key: cols.get(rec, m.ID), Field: warn.Field, Reason: warn.Reason})
+		}
 		batch = append(batch, kafka.Message{Key: []byte(ev.ID), Value: v})
 		if len(batch) == cfg.BatchSize {
 			if err := flush(); err != nil {

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -23,25 +24,25 @@ func (c columns) get(rec []string, name string) string {
 
 // Event turns one row into a validated hotline event. A field error names
 // the CSV column at fault. A row whose closed time precedes its created time
-// is refused: its own timeline contradicts itself, so neither time can be
-// trusted for deadlines and statistics; the summary lists these rows so the
-// source can be corrected.
-func (m *Mapping) event(v *ingest.Validator, cols columns, rec []string) (cityops.Event, error) {
+// is kept, since it is the city's real record of a request, but returned
+// with a warning naming the closed column, so the summary counts and lists
+// it as a data-quality fault the source may want to correct.
+func (m *Mapping) event(v *ingest.Validator, cols columns, rec []string) (ev cityops.Event, warn *cityops.FieldError, err error) {
 	key := cols.get(rec, m.ID)
 	if key == "" {
-		return cityops.Event{}, cityops.Invalid(m.ID, "required")
+		return ev, nil, cityops.Invalid(m.ID, "required")
 	}
 	created, err := m.parseTime(cols, rec, m.Created, true)
 	if err != nil {
-		return cityops.Event{}, err
+		return ev, nil, err
 	}
 	if m.Closed != "" {
 		closed, err := m.parseTime(cols, rec, m.Closed, false)
 		if err != nil {
-			return cityops.Event{}, err
+			return ev, nil, err
 		}
 		if !closed.IsZero() && closed.Before(created) {
-			return cityops.Event{}, cityops.Invalid(m.Closed, "%s precedes %s %s", cols.get(rec, m.Closed), m.Created, cols.get(rec, m.Created))
+			warn = &cityops.FieldError{Field: m.Closed, Reason: fmt.Sprintf("%s precedes %s %s", cols.get(rec, m.Closed), m.Created, cols.get(rec, m.Created))}
 		}
 	}
 	var parts []string
@@ -64,12 +65,15 @@ func (m *Mapping) event(v *ingest.Validator, cols columns, rec []string) (cityop
 		}
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return cityops.Event{}, cityops.Invalid(c.col, "%q is not a number", s)
+			return ev, nil, cityops.Invalid(c.col, "%q is not a number", s)
 		}
 		*c.dst = &x
 	}
-	ev, err := v.Check(&r)
-	return ev, m.rename(err)
+	ev, err = v.Check(&r)
+	if err != nil {
+		return ev, nil, m.rename(err)
+	}
+	return ev, warn, nil
 }
 
 func (m *Mapping) parseTime(cols columns, rec []string, col string, required bool) (time.Time, error) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch"
@@ -32,6 +33,15 @@ type Report struct {
 	AreaGeometryOK int // of Placed, how many point in polygon alone places right
 	Unplaced       int // records with a specified area but no location
 	Unspecified    int // records whose recorded area is unspecified
+	// AreaUnknown counts the records whose recorded area id is not an area
+	// of the pack: another version of the boundaries, or a wrong --area-key.
+	// They are left out of Placed, and listed with examples.
+	AreaUnknown  int
+	UnknownAreas map[string]int
+	// Unseen counts the records of types no rule of the pack names (types
+	// never seen in training), UnseenNear those of them a near.* rule
+	// routed, UnseenOK those routed to the department the city chose.
+	Unseen, UnseenNear, UnseenOK int
 	// Tiebroken counts the placements each tie-break layer made, and
 	// TiebrokenOK how many of them agree with the record.
 	Tiebroken, TiebrokenOK map[rules.Placement]int
@@ -52,7 +62,12 @@ func (r *Report) Add(o Report) {
 	r.AreaGeometryOK += o.AreaGeometryOK
 	r.Unplaced += o.Unplaced
 	r.Unspecified += o.Unspecified
+	r.AreaUnknown += o.AreaUnknown
+	r.Unseen += o.Unseen
+	r.UnseenNear += o.UnseenNear
+	r.UnseenOK += o.UnseenOK
 	r.makeMaps()
+	addCounts(r.UnknownAreas, o.UnknownAreas)
 	addCounts(r.Disagreements, o.Disagreements)
 	addCounts(r.AreaMisses, o.AreaMisses)
 	addCounts(r.Tiebroken, o.Tiebroken)
@@ -65,6 +80,9 @@ func (r *Report) makeMaps() {
 		r.Disagreements, r.AreaMisses = map[string]int{}, map[string]int{}
 		r.Tiebroken, r.TiebrokenOK = map[rules.Placement]int{}, map[rules.Placement]int{}
 	}
+	if r.UnknownAreas == nil {
+		r.UnknownAreas = map[string]int{}
+	}
 }
 
 func addCounts[K comparable](dst, src map[K]int) {
@@ -75,6 +93,9 @@ func addCounts[K comparable](dst, src map[K]int) {
 
 // Agency returns the share of records routed to the department the city chose.
 func (r *Report) Agency() float64 { return pct(r.AgencyOK, r.Records) }
+
+// AreaMeasured says whether any record could be judged on its area.
+func (r *Report) AreaMeasured() bool { return r.Placed > 0 }
 
 // Area returns the share of placed records placed in the area the city recorded.
 func (r *Report) Area() float64 { return pct(r.AreaOK, r.Placed) }
@@ -116,6 +137,23 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 		d := pack.Engine.Classify(in)
 		got := mx.Lead(d.Category, area)
 		rep.Records++
+		unseen, near := true, false
+		for _, id := range d.Matched {
+			if strings.HasPrefix(id, "near.") {
+				near = true
+			} else {
+				unseen = false
+			}
+		}
+		if unseen {
+			rep.Unseen++
+			if near {
+				rep.UnseenNear++
+			}
+			if got == r.Agency {
+				rep.UnseenOK++
+			}
+		}
 		if got == r.Agency {
 			rep.AgencyOK++
 		} else {
@@ -124,6 +162,9 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 		switch {
 		case r.Area == "":
 			rep.Unspecified++
+		case !known(ix, r.Area):
+			rep.AreaUnknown++
+			rep.UnknownAreas[r.Area]++
 		case !r.HasLoc:
 			rep.Unplaced++
 		default:
@@ -146,6 +187,11 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+func known(ix *geo.Index, id string) bool {
+	_, ok := ix.Area(id)
+	return ok
 }
 
 // The kinds of area misses, by how far from the point the recorded area
@@ -172,15 +218,34 @@ func missKind(ix *geo.Index, r *Record) string {
 	return MissRecord
 }
 
-// Print writes the report: counts, the most frequent disagreements (at most
-// top), the area misses by kind, and last the line "agency=NN.N% area=NN.N%",
-// after one that sets the area share beside that of geometry alone.
+// Print writes the report: counts, the unseen types, the area ids the
+// boundary file lacks, the most frequent disagreements (at most top), the
+// area misses by kind, and last the line "agency=NN.N% area=NN.N%", after
+// one that sets the area share beside that of geometry alone. When no
+// record could be judged on its area the last line says
+// "area=not measured".
 func (r *Report) Print(w io.Writer, top int) {
 	fmt.Fprintf(w, "records %d: agency agrees on %d\n", r.Records, r.AgencyOK)
-	fmt.Fprintf(w, "placed %d (left out: %d without a location, %d with an unspecified area): area agrees on %d, geometry alone on %d\n",
-		r.Placed, r.Unplaced, r.Unspecified, r.AreaOK, r.AreaGeometryOK)
+	if r.Unseen > 0 {
+		fmt.Fprintf(w, "unseen types (no rule names them): %d records, %d routed by the types they resemble (near.*), %d by the city-wide default: agency agrees on %d\n",
+			r.Unseen, r.UnseenNear, r.Unseen-r.UnseenNear, r.UnseenOK)
+	}
+	fmt.Fprintf(w, "placed %d (left out: %d without a location, %d with an unspecified area, %d whose area id is not in the boundary file): area agrees on %d, geometry alone on %d\n",
+		r.Placed, r.Unplaced, r.Unspecified, r.AreaUnknown, r.AreaOK, r.AreaGeometryOK)
+	if r.AreaUnknown > 0 {
+		ids := slices.SortedFunc(maps.Keys(r.UnknownAreas), func(a, b string) int {
+			return cmp.Or(cmp.Compare(r.UnknownAreas[b], r.UnknownAreas[a]), cmp.Compare(a, b))
+		})
+		why := "a boundary-version problem, or the wrong --area-key"
+		if r.Placed == 0 {
+			why = "none is: the pack was learned without --areas, or with the wrong --area-key"
+		}
+		fmt.Fprintf(w, "area ids recorded but not in the boundary file (%s), most frequent first: %s\n", why, examples(ids))
+	}
 	for _, by := range []rules.Placement{rules.BySpot, rules.ByAddress, rules.ByStreet, rules.BySide, rules.BySeldom} {
-		fmt.Fprintf(w, "  tie-broken by %s: %d, agreeing %d\n", by, r.Tiebroken[by], r.TiebrokenOK[by])
+		if r.Placed > 0 {
+			fmt.Fprintf(w, "  tie-broken by %s: %d, agreeing %d\n", by, r.Tiebroken[by], r.TiebrokenOK[by])
+		}
 	}
 	keys := slices.SortedFunc(maps.Keys(r.Disagreements), func(a, b string) int {
 		return cmp.Or(cmp.Compare(r.Disagreements[b], r.Disagreements[a]), cmp.Compare(a, b))
@@ -198,6 +263,11 @@ func (r *Report) Print(w io.Writer, top int) {
 		if n := r.AreaMisses[k]; n > 0 {
 			fmt.Fprintf(w, "  %5d  %s\n", n, k)
 		}
+	}
+	if !r.AreaMeasured() {
+		fmt.Fprintln(w, "area: not measured (no record has both a location and a recorded area the boundary file knows)")
+		fmt.Fprintf(w, "agency=%.1f%% area=not measured\n", r.Agency())
+		return
 	}
 	fmt.Fprintf(w, "area_geometry=%.2f%% area=%.2f%%\n", r.AreaGeometry(), r.Area())
 	fmt.Fprintf(w, "agency=%.1f%% area=%.1f%%\n", r.Agency(), r.Area())

@@ -14,10 +14,19 @@ import (
 
 // Options control Learn.
 type Options struct {
-	Name     string // the pack's name
+	Name     string // the pack's name (default "city")
 	TimeZone string
-	Areas    []byte // GeoJSON FeatureCollection of the city's areas
-	AreaKey  string // the property of Areas that holds the area id the records use
+	// Areas is the GeoJSON FeatureCollection of the city's areas. Without
+	// it the pack has one area, the box around the records, and learns
+	// routing by department alone: no area practice, no tie-breaks.
+	Areas     []byte
+	AreaKey   string            // the property of Areas that holds the area id the records use
+	AreaName  string            // the property that holds an area's name (default: the first whose key says "name")
+	AreaLevel cityops.AreaLevel // the level of the areas (default district)
+	// NoNear leaves out the rules that route request types never seen in
+	// training by the seen types they resemble (near.*), so that they fall
+	// back to the city-wide department: for measuring what those rules do.
+	NoNear bool
 	// MinAreaSupport is how many records of a category an area needs, with
 	// a majority department other than the city-wide one, to get its own
 	// matrix entry (default 3).
@@ -40,6 +49,9 @@ type Learned struct {
 	// Boundaries are the conventions by which the city placed street-only
 	// locations on boundaries.
 	Boundaries rules.Boundaries
+	// Warnings say what the learning could not do and why: no recorded area
+	// matched the boundary file, no tie-breaks, no areas given.
+	Warnings []string
 }
 
 type learnedRule struct {
@@ -47,6 +59,8 @@ type learnedRule struct {
 	Type       string
 	Descriptor string // "" for the type's own rule
 	Category   string
+	Priority   int
+	When       string // a condition of a near.* rule, which has no type
 }
 
 // tally counts departments.
@@ -70,19 +84,30 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 	if opt.MinAreaSupport <= 0 {
 		opt.MinAreaSupport = 3
 	}
-	areas, areaIDs, err := rewriteAreas(opt.Areas, opt.AreaKey)
-	if err != nil {
-		return nil, err
+	l := &Learned{Name: cmp.Or(opt.Name, "city"), TimeZone: opt.TimeZone}
+	var areas []byte
+	var areaIDs []string
+	if opt.Areas == nil {
+		areas = boxAreas(recs, opt.Name)
+		l.Warnings = append(l.Warnings, "no areas given (--areas): the pack has one area around the records and routes by department alone; area agreement is not measured")
+	} else {
+		var err error
+		if areas, areaIDs, err = rewriteAreas(opt.Areas, opt.AreaKey, opt.AreaName, cmp.Or(opt.AreaLevel, cityops.LevelDistrict)); err != nil {
+			return nil, err
+		}
 	}
 	ix, err := geo.NewIndex(areas, geo.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("indexing areas: %w", err)
 	}
+	l.Areas = areas
 	known := map[string]bool{}
 	for _, id := range areaIDs {
 		known[id] = true
 	}
-	l := &Learned{Name: opt.Name, TimeZone: opt.TimeZone, Areas: areas}
+	if opt.Areas != nil {
+		l.Warnings = append(l.Warnings, areaWarnings(recs, known, opt.AreaKey)...)
+	}
 
 	byType := map[string]tally{}
 	byDesc := map[[2]string]tally{}
@@ -170,8 +195,15 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 		}
 	}
 
+	if !opt.NoNear {
+		l.near(recs, byType)
+	}
+
 	l.Tiebreaks = tiebreaks(recs, ix, known)
 	l.Boundaries = boundaries(recs, ix, known)
+	if opt.Areas != nil && len(l.Tiebreaks) == 0 {
+		l.Warnings = append(l.Warnings, "0 boundary tie-breaks: no record near a boundary names one of the areas there; check --area-key and the mapping's area and area_format")
+	}
 
 	// Deadlines: the time within which four in five requests were closed.
 	for i := range l.Categories {
@@ -203,4 +235,43 @@ func tiebreaks(recs []Record, ix *geo.Index, known map[string]bool) []rules.Tieb
 		}
 	}
 	return out
+}
+
+// areaWarnings says when the records' areas do not match the boundary
+// file's ids: none at all (a wrong --area-key, area column or area_format),
+// or only some (another version of the boundaries).
+func areaWarnings(recs []Record, known map[string]bool, key string) []string {
+	recorded, matched := 0, 0
+	missing := tally{}
+	for _, r := range recs {
+		if r.Area == "" {
+			continue
+		}
+		recorded++
+		if known[r.Area] {
+			matched++
+		} else {
+			missing[r.Area]++
+		}
+	}
+	ids := slices.Sorted(maps.Keys(known))
+	switch {
+	case recorded == 0:
+		return []string{"no record has an area (the mapping has no area key, or the column is empty): areas are learned from geometry alone"}
+	case matched == 0:
+		ex := slices.Sorted(maps.Keys(missing))
+		return []string{fmt.Sprintf("no recorded area matched an area of the boundary file: the records say %s, the boundary file's %q property says %s; check --area-key and the mapping's area and area_format",
+			examples(ex), key, examples(ids))}
+	case len(missing) > 0:
+		return []string{fmt.Sprintf("%d of %d records name %d areas the boundary file lacks (another version of the boundaries?): %s",
+			recorded-matched, recorded, len(missing), examples(slices.Sorted(maps.Keys(missing))))}
+	}
+	return nil
+}
+
+func examples(ss []string) string {
+	if len(ss) > 5 {
+		return fmt.Sprintf("%q ... (%d in all)", ss[:5], len(ss))
+	}
+	return fmt.Sprintf("%q", ss)
 }

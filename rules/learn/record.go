@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/cityops/cityops/ingest/replay"
 )
 
 // Record is one historical request.
@@ -29,48 +29,32 @@ type Record struct {
 }
 
 // Mapping names the CSV columns that hold a Record's fields, so that any
-// city's export can be learned from.
-type Mapping struct {
-	ID         string `yaml:"id"`
-	Type       string `yaml:"type"`
-	Descriptor string `yaml:"descriptor"`
-	Agency     string `yaml:"agency"`
-	AgencyName string `yaml:"agency_name"`
-	Lat        string `yaml:"lat"`
-	Lon        string `yaml:"lon"`
-	Area       string `yaml:"area"`
-	Address    string `yaml:"address"`
-	Created    string `yaml:"created"`
-	Closed     string `yaml:"closed"`
-	TimeLayout string `yaml:"time_layout"` // Go layout of the times
-	TimeZone   string `yaml:"time_zone"`   // of the times, and of the learned pack
-	// AreaFormat says how the area column names an area: "plain" (the area
-	// id itself) or "nyc-board" ("07 MANHATTAN" -> BoroCD 107).
-	AreaFormat string `yaml:"area_format"`
-}
+// city's export can be learned from. It is the mapping file replay reads
+// (replay.Mapping): one file for replay, learn and eval.
+type Mapping = replay.Mapping
 
 // NYC311 is the mapping of NYC Open Data's 311 service requests.
-var NYC311 = Mapping{
-	ID: "unique_key", Type: "complaint_type", Descriptor: "descriptor", Agency: "agency", AgencyName: "agency_name",
-	Lat: "latitude", Lon: "longitude", Area: "community_board", Address: "incident_address", Created: "created_date", Closed: "closed_date",
-	TimeLayout: "2006-01-02T15:04:05", TimeZone: "America/New_York", AreaFormat: "nyc-board",
-}
+var NYC311 = replay.NYC311
 
 // Formats are the built-in mappings by name.
-var Formats = map[string]Mapping{"nyc311": NYC311}
+var Formats = replay.Formats
 
-// LoadMapping reads a mapping file (YAML with Mapping's fields).
+// LoadMapping reads a mapping file (see replay.ParseMapping), and checks
+// that it names what learning needs: the type and agency columns.
 func LoadMapping(path string) (Mapping, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return Mapping{}, fmt.Errorf("reading mapping: %w", err)
 	}
-	m := Mapping{AreaFormat: "plain", TimeLayout: time.RFC3339, TimeZone: "UTC"}
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		return Mapping{}, fmt.Errorf("decoding mapping %s: %w", path, err)
+	m, err := replay.ParseMapping(b)
+	if err != nil {
+		return m, fmt.Errorf("%s: %w", path, err)
 	}
-	if m.Type == "" || m.Agency == "" {
-		return Mapping{}, fmt.Errorf("mapping %s: type and agency columns are required", path)
+	for _, k := range []struct{ key, col string }{{"type", m.Type}, {"agency", m.Agency}} {
+		if k.col == "" {
+			return Mapping{}, fmt.Errorf("%s: mapping: %s: required to learn or evaluate (the column of the %s)", path, k.key,
+				map[string]string{"type": "request type", "agency": "department that handled the request"}[k.key])
+		}
 	}
 	return m, nil
 }
@@ -79,45 +63,74 @@ func LoadMapping(path string) (Mapping, error) {
 // without a type or an agency are skipped; a malformed row fails the read
 // with its line.
 func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
+	recs, _, err := readCSV(r, m, false)
+	return recs, err
+}
+
+// ReadCSVSkipping reads records as ReadCSV does, but skips a malformed row
+// (a time that does not match the layout, a location that is not a number,
+// a row with too few columns) instead of failing, and returns what was
+// wrong with each, with its line: a city's export seldom is clean, and
+// one bad row in a million should not stop the onboarding.
+func ReadCSVSkipping(r io.Reader, m Mapping) ([]Record, []string, error) {
+	return readCSV(r, m, true)
+}
+
+func readCSV(r io.Reader, m Mapping, skip bool) (out []Record, skipped []string, err error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("reading header: %w", err)
+		return nil, nil, fmt.Errorf("reading header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
 		col[strings.TrimSpace(h)] = i
 	}
-	idx := func(name string) (int, error) {
+	idx := func(key, name string) (int, error) {
 		if name == "" {
 			return -1, nil
 		}
 		i, ok := col[name]
 		if !ok {
-			return -1, fmt.Errorf("no column %q in the header", name)
+			return -1, fmt.Errorf("mapping key %s: no column %q in the header (it has: %s)", key, name, strings.Join(head, ", "))
 		}
 		return i, nil
 	}
 	var cols [11]int
-	for i, name := range []string{m.ID, m.Type, m.Descriptor, m.Agency, m.AgencyName, m.Lat, m.Lon, m.Area, m.Created, m.Closed, m.Address} {
-		if cols[i], err = idx(name); err != nil {
-			return nil, err
+	for i, k := range [][2]string{{"id", m.ID}, {"type", m.Type}, {"descriptor", m.Descriptor}, {"agency", m.Agency}, {"agency_name", m.AgencyName},
+		{"lat", m.Lat}, {"lon", m.Lon}, {"area", m.Area}, {"created", m.Created}, {"closed", m.Closed}, {"address", m.Address}} {
+		if cols[i], err = idx(k[0], k[1]); err != nil {
+			return nil, nil, err
 		}
 	}
+	layout := cmpOr(m.TimeLayout, time.RFC3339)
 	loc, err := time.LoadLocation(m.TimeZone)
 	if err != nil {
-		return nil, fmt.Errorf("mapping time zone: %w", err)
+		return nil, nil, fmt.Errorf("mapping time zone: %w", err)
 	}
-	var out []Record
-	for line := 2; ; line++ {
+	bad := func(line int, format string, a ...any) error {
+		err := fmt.Errorf("line %d: "+format, append([]any{line}, a...)...)
+		if skip {
+			skipped = append(skipped, err.Error())
+			return nil
+		}
+		return err
+	}
+	for {
 		row, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return out, skipped, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading requests: %w", err)
+			var pe *csv.ParseError
+			if skip && errors.As(err, &pe) {
+				skipped = append(skipped, fmt.Sprintf("line %d: %v", pe.StartLine, pe.Err))
+				continue
+			}
+			return nil, nil, fmt.Errorf("reading requests: %w", err)
 		}
+		line, _ := cr.FieldPos(0) // a record read without error has a field
 		get := func(i int) string {
 			if cols[i] < 0 || cols[i] >= len(row) {
 				return ""
@@ -133,20 +146,29 @@ func ReadCSV(r io.Reader, m Mapping) ([]Record, error) {
 				rec.Lon, err = strconv.ParseFloat(lon, 64)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("line %d: location %q %q: %w", line, lat, lon, err)
+				if err := bad(line, "location %q %q: %w", lat, lon, err); err != nil {
+					return nil, nil, err
+				}
+				continue
 			}
 			rec.HasLoc = true
 		}
 		rec.Area = areaID(get(7), m.AreaFormat)
 		rec.Address = strings.ToUpper(strings.Join(strings.Fields(get(10)), " "))
 		if s := get(8); s != "" {
-			if rec.Created, err = time.ParseInLocation(m.TimeLayout, s, loc); err != nil {
-				return nil, fmt.Errorf("line %d: created: %w", line, err)
+			if rec.Created, err = time.ParseInLocation(layout, s, loc); err != nil {
+				if err := bad(line, "created: %w (time_layout %s)", err, layout); err != nil {
+					return nil, nil, err
+				}
+				continue
 			}
 		}
 		if s := get(9); s != "" {
-			if rec.Closed, err = time.ParseInLocation(m.TimeLayout, s, loc); err != nil {
-				return nil, fmt.Errorf("line %d: closed: %w", line, err)
+			if rec.Closed, err = time.ParseInLocation(layout, s, loc); err != nil {
+				if err := bad(line, "closed: %w (time_layout %s)", err, layout); err != nil {
+					return nil, nil, err
+				}
+				continue
 			}
 		}
 		out = append(out, rec)

@@ -89,3 +89,39 @@ func TestNYCAddress(t *testing.T) {
 		t.Errorf("empty address: got %q", recs[1].Address)
 	}
 }
+
+// TestReadCSVSkipping reads the example layout of ingest/replay through
+// the mapping replay reads: the malformed rows are skipped, each said with
+// its line, and the rest read.
+func TestReadCSVSkipping(t *testing.T) {
+	m, err := learn.LoadMapping("../../ingest/replay/testdata/city.mapping.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../../ingest/replay/testdata/city.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, skipped, err := learn.ReadCSVSkipping(f, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"line 4: created", "line 6: location", "line 9: wrong number of fields"}
+	if len(skipped) != len(want) {
+		t.Fatalf("skipped %q, want %d", skipped, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(skipped[i], w) {
+			t.Errorf("skipped %q, want %q", skipped[i], w)
+		}
+	}
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	if len(recs) != 5 || recs[0].Agency != "sanitation" || recs[0].AgencyName != "市容环境局" || recs[0].Area != "d1" ||
+		!recs[0].Created.Equal(time.Date(2026, 6, 30, 9, 0, 0, 0, sh)) {
+		t.Errorf("read %d records, the first %+v", len(recs), recs[0])
+	}
+	if _, err := learn.LoadMapping("testdata/other_city.csv"); err == nil || !strings.Contains(err.Error(), "line 1: want key: value pairs") {
+		t.Errorf("a CSV read as a mapping: %v", err)
+	}
+}

@@ -31,16 +31,21 @@ func (l *Learned) Write(dir string) error {
 		ID       string   `yaml:"id"`
 		Priority int      `yaml:"priority,omitempty"`
 		Source   string   `yaml:"source"`
-		Types    []string `yaml:"types"`
+		Types    []string `yaml:"types,omitempty"`
 		When     string   `yaml:"when,omitempty"`
 		Category string   `yaml:"category"`
 	}
 	var rs []ruleYAML
 	for _, r := range l.Rules {
-		y := ruleYAML{ID: r.ID, Source: "hotline", Types: []string{r.Type}, Category: r.Category}
+		y := ruleYAML{ID: r.ID, Source: "hotline", Priority: r.Priority, When: r.When, Category: r.Category}
+		if r.Type != "" {
+			y.Types = []string{r.Type}
+		}
 		if r.Descriptor != "" {
 			y.Priority = 10
-			y.When = fmt.Sprintf("text == %q", r.Descriptor)
+			// The text is the descriptor alone (eval), or the type and the
+			// descriptor joined by ": " (replay's default text columns).
+			y.When = fmt.Sprintf("text == %q || text endsWith %q", r.Descriptor, ": "+r.Descriptor)
 		}
 		rs = append(rs, y)
 	}
@@ -64,7 +69,7 @@ func (l *Learned) Write(dir string) error {
 		{"matrix.yaml", "# Each category's most frequent department, city-wide and per area where an\n# area's practice differs.", mx},
 		{"tiebreaks.yaml", "# Requests near a boundary between areas, with the area the city recorded:\n# how the city places points where areas meet (see rules.Tiebreaks).", tiebreakList(l.Tiebreaks)},
 		{"boundaries.yaml", "# How the city's records place street-only locations (intersections, streets\n# without a house number) on a boundary where no past request tells: the\n# side they choose, and the areas they seldom record at their edges (see\n# rules.Boundaries).", l.Boundaries},
-		{"rules/learned.yaml", "# A hotline event's type is the request type, its text the descriptor.", map[string]any{
+		{"rules/learned.yaml", "# A hotline event's type is the request type, its text the descriptor. The\n# near.* rules route types never seen in training by the seen types they\n# resemble: a longer shared code or word prefix first, then a shared word.", map[string]any{
 			"groups": []group{{Name: "learned", Mode: "first", Rules: rs}},
 		}},
 	}
