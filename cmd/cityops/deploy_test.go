@@ -422,7 +422,7 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 	}
 	brokers := roleConfig(t, cfgFile, nil).Kafka.Brokers
-	groups := map[string]string{"cityops-process": groupProcess, "cityops-store": groupStore}
+	groups := map[string]string{"cityops-process": bus.GroupClassify, "cityops-store": groupStore}
 	lagScaled := 0
 	for _, kind := range []string{"HorizontalPodAutoscaler", "ScaledObject"} {
 		for name, a := range byKind[kind] {

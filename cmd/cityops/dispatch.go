@@ -31,7 +31,7 @@ import (
 )
 
 const (
-	groupDispatch   = "cityops-dispatch"
+	groupDispatch   = bus.GroupDispatch
 	topicAudit      = "incidents.audit" // refused API attempts
 	topicWebhookDLQ = "webhooks.dlq"    // webhook deliveries that failed for good
 )

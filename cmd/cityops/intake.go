@@ -29,7 +29,7 @@ const (
 )
 
 // groupReadings is the consumer group of the readings forwarder.
-const groupReadings = "cityops-readings"
+const groupReadings = bus.GroupReadings
 
 // intakeOptions configure the hotline and sensor intake of the web role.
 type intakeOptions struct {

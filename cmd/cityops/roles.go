@@ -25,13 +25,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Consumer groups of the roles. Replicas of one role share a group and so
-// share the partitions.
+// Consumer groups of the roles (see bus.GroupProcess and the others).
 const (
-	groupProcess = "cityops-process"
-	groupStore   = "cityops-store"
+	groupProcess = bus.GroupProcess
+	groupStore   = bus.GroupStore
 
-	groupStoreTransitions = "cityops-store-transitions"
+	groupStoreTransitions = bus.GroupStoreTransitions
 )
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -62,8 +61,8 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 // processDrained reports drained once both stateful stages have handled
 // every record of their input.
 func processDrained(o *options) func(ctx context.Context) (bool, error) {
-	classify := lagZero(o, groupProcess+".classify", bus.TopicEventsRaw)
-	merge := lagZero(o, groupProcess+".merge", stateful.TopicSignals)
+	classify := lagZero(o, bus.GroupClassify, bus.TopicEventsRaw)
+	merge := lagZero(o, bus.GroupMerge, stateful.TopicSignals)
 	return func(ctx context.Context) (bool, error) {
 		if ok, err := classify(ctx); !ok {
 			return ok, err

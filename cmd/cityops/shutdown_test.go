@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -100,4 +102,70 @@ func TestShutdownLosesNothing(t *testing.T) {
 		}
 	}
 	t.Logf("%d events accepted before and after the signal, all stored; %d posters refused", len(accepted), refused.Load())
+}
+
+// TestShutdownIdle runs the whole pipeline, lets one event pass through
+// every stage, and then signals it: an idle pipeline has nothing to drain,
+// so every stage stops gracefully, without the forced path that a stage
+// waiting on a group that never commits would end in.
+func TestShutdownIdle(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	e := newTestEnv(ctx, t, options{database: "cityops_shutdown_idle", shutdown: 20 * time.Second})
+	o := &e.o
+	var logs syncBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	reg, err := o.instrument()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, term := context.WithCancel(ctx)
+	defer term()
+	done := make(chan error, 1)
+	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, nil, log) }()
+	base := "http://" + o.http
+	waitHTTP(t, base+"/healthz")
+
+	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pointIn(t, areas, "d2-s1")
+	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"idle-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
+		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
+	waitFor(t, time.Minute, func() error {
+		_, err := e.s.EventByID(ctx, "idle-1")
+		return err
+	})
+
+	term()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v\n%s", err, logs.String())
+		}
+	case <-ctx.Done():
+		t.Fatal("the pipeline did not stop")
+	}
+	if strings.Contains(logs.String(), "took too long") {
+		t.Fatalf("an idle pipeline was stopped by force, a stage waited on input nobody drains:\n%s", logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer that stages may log into at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
