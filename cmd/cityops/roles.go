@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"os"
 	"regexp"
 	"time"
 
@@ -220,12 +219,11 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	}
 	errc := make(chan error, 1)
 	go func() {
-		// Each server replays the whole changes log into its own group, so
-		// its live map starts from the city's current state.
-		host, _ := os.Hostname()
-		errc <- bus.Consume(ctx, bus.ConsumerConfig{
+		// Each server replays the whole changes log, so its live map
+		// starts from the city's current state. It reads without a group:
+		// a group per start would be left on the brokers by every restart.
+		errc <- bus.Tail(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges,
-			Group:     fmt.Sprintf("cityops-web-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
 			BatchSize: 1000, BatchWait: time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, srv.ChangeHandler())
 	}()
