@@ -75,7 +75,11 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
 		mux.Handle(p, admin)
 	}
-	srv := &http.Server{Addr: o.http, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	h, err := web.InstrumentHTTP(reg, mux)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: o.http, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.Run(gctx) })
 	g.Go(func() error {

@@ -53,7 +53,7 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, kafkaReady(&o), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
 		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, processDrained(&o)},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }
 
@@ -115,7 +115,7 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, readiness(&o, s), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
 		stage{"store", func(ctx context.Context) error { return sink(ctx, &o, s, log) }, storeDrained(&o)},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }
 
@@ -266,7 +266,7 @@ func cityOf(p *rules.Pack, areas *geo.Index) cityops.City {
 }
 
 // newRegistry returns a registry with the Go runtime's and the process's
-// metrics. Besides the default runtime metrics it reports the scheduler's
+// metrics, and cityops_build_info. Besides the default runtime metrics it reports the scheduler's
 // latencies (go_sched_latencies_seconds): how long runnable goroutines
 // waited for a core, which tells a starved process from a slow stage.
 func newRegistry() *prometheus.Registry {
@@ -274,6 +274,7 @@ func newRegistry() *prometheus.Registry {
 	reg.MustRegister(
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
 			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/sched/latencies:seconds$`)})),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfoCollector())
 	return reg
 }
