@@ -60,11 +60,14 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	out := fs.String("out", "", "directory to write the pack to")
 	name := fs.String("name", "learned city", "the pack's name")
 	folds := fs.Int("folds", 0, "also cross-validate with this many folds and print the report")
+	verbFlagUsage(fs, stderr, verbUsage{"pack learn --requests FILE.csv [--format nyc311 | --mapping FILE] --areas AREAS.geojson --area-key PROP --out DIR",
+		"Bootstrap a city pack from a history of requests: categories, departments and rules that reproduce their routing.", nil})
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	if *areas == "" || *out == "" {
-		return errors.New("usage: cityops pack learn --requests FILE.csv [--format nyc311 | --mapping FILE] --areas AREAS.geojson --area-key PROP --out DIR")
+		fs.Usage()
+		return usageErrorf("--areas and --out are required")
 	}
 	recs, m, err := readRequests(*file, *format, *mapping)
 	if err != nil {
@@ -115,13 +118,20 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("pack eval", stderr, &o)
 	file, format, mapping := requestFlags(fs)
 	top := fs.Int("top", 15, "disagreements to list")
+	verbFlagUsage(fs, stderr, verbUsage{"pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE]",
+		"Measure how the pack in DIR routes a history of requests against where they really went, with its disagreements.", nil})
+	if len(args) > 0 && isHelp(args[0]) {
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	// The pack directory comes first: cityops pack eval DIR --requests ...
 	if len(args) == 0 || len(args[0]) > 0 && args[0][0] == '-' {
-		return errors.New("usage: cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE]")
+		fs.Usage()
+		return usageErrorf("no pack directory")
 	}
 	o.pack = args[0]
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
+		return usageError{err}
 	}
 	pack, err := o.loadPack()
 	if err != nil {
