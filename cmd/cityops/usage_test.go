@@ -34,6 +34,8 @@ func TestUsageConventions(t *testing.T) {
 		{args: []string{"pack"}, code: 2, err: "pack eval"},
 		{args: []string{"pack", "eval", "--help"}, code: 0, err: "usage: cityops pack eval"},
 		{args: []string{"pack", "nope"}, code: 2, err: "unknown pack command"},
+		{args: []string{"check-config", "--help"}, code: 0, err: "CITYOPS_"},
+		{args: []string{"check-config"}, code: 2, err: "usage: cityops check-config FILE"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(append([]string{"cityops"}, tc.args...), " "), func(t *testing.T) {
