@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -104,10 +105,11 @@ func TestShutdownLosesNothing(t *testing.T) {
 	t.Logf("%d events accepted before and after the signal, all stored; %d posters refused", len(accepted), refused.Load())
 }
 
-// TestShutdownIdle runs the whole pipeline, lets one event pass through
-// every stage, and then signals it: an idle pipeline has nothing to drain,
-// so every stage stops gracefully, without the forced path that a stage
-// waiting on a group that never commits would end in.
+// TestShutdownIdle runs every stage of cityops dev, lets one event pass
+// through them all, and then signals: an idle pipeline has nothing to
+// drain, so every stage stops gracefully, without the forced path that a
+// stage waiting on a group nobody commits as would end in (it took 3/4 of
+// the deadline, 22 s by default).
 func TestShutdownIdle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -119,10 +121,17 @@ func TestShutdownIdle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every stage of cityops dev, the dispatcher too.
+	o.tokens = filepath.Join(t.TempDir(), "tokens.json")
+	d, err := newDispatcher(ctx, o, e.pack, dispatchFiles{tokens: o.tokens, feeds: true}, reg, log.With("role", "dispatch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
 	sig, term := context.WithCancel(ctx)
 	defer term()
 	done := make(chan error, 1)
-	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, nil, log) }()
+	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, d, log) }()
 	base := "http://" + o.http
 	waitHTTP(t, base+"/healthz")
 
@@ -139,11 +148,13 @@ func TestShutdownIdle(t *testing.T) {
 	})
 
 	term()
+	signalled := time.Now()
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Fatalf("shutdown: %v\n%s", err, logs.String())
 		}
+		t.Logf("stopped %v after the signal", time.Since(signalled).Round(time.Millisecond))
 	case <-ctx.Done():
 		t.Fatal("the pipeline did not stop")
 	}
