@@ -159,13 +159,13 @@ func letterJSON(l bus.Letter) any {
 		value = json.RawMessage(l.Value)
 	}
 	return struct {
-		Partition int       `json:"partition"`
-		Offset    int64     `json:"offset"`
-		Filed     string    `json:"filed"` // RFC 3339, UTC
-		Topic     string    `json:"topic"`
-		Reason    string    `json:"reason"`
-		Key       string    `json:"key,omitempty"`
-		Value     any       `json:"value"`
+		Partition int    `json:"partition"`
+		Offset    int64  `json:"offset"`
+		Filed     string `json:"filed"` // RFC 3339, UTC
+		Topic     string `json:"topic"`
+		Reason    string `json:"reason"`
+		Key       string `json:"key,omitempty"`
+		Value     any    `json:"value"`
 	}{l.Partition, l.Offset, filed, l.Topic, l.Reason, string(l.Key), value}
 }
 
