@@ -33,13 +33,14 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rejections := fs.String("rejections", "", "write every rejected row (line, key, column, reason) to this CSV file")
 	file, rest := firstArg(args)
 	if err := fs.Parse(rest); err != nil {
-		return err
+		return usageError{err}
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: cityops replay FILE.csv --format nyc311 [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
+		fs.Usage()
+		return usageErrorf("want one CSV file: cityops replay FILE.csv --format nyc311 [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
 	}
 	m, err := mappingOf(*format, *mappingFile)
 	if err != nil {

@@ -35,6 +35,9 @@ func TestUsageConventions(t *testing.T) {
 		{args: []string{"pack", "eval", "--help"}, code: 0, err: "usage: cityops pack eval"},
 		{args: []string{"pack", "nope"}, code: 2, err: "unknown pack command"},
 		{args: []string{"check-config", "--help"}, code: 0, err: "CITYOPS_"},
+		{args: []string{"replay"}, code: 2, err: "want one CSV file"},
+		{args: []string{"migrate", "--bogus"}, code: 2, err: "-bogus"},
+		{args: []string{"sim", "-h"}, code: 0, err: "-rate"},
 		{args: []string{"check-config"}, code: 2, err: "usage: cityops check-config FILE"},
 	}
 	for _, tc := range cases {
