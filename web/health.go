@@ -57,12 +57,17 @@ type Admin struct {
 }
 
 // NewAdmin returns the probes and metrics of a role: /readyz asks ready
-// (nil is always ready) and /metrics serves reg.
+// (nil is always ready), /metrics serves reg, and reg gets cityops_ready.
+// The admin does not count its own requests: the server it is served by
+// wraps it with InstrumentHTTP.
 func NewAdmin(reg *prometheus.Registry, ready func(ctx context.Context) error, log *slog.Logger) *Admin {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &Admin{ready: ready, mux: http.NewServeMux()}
+	if err := registerReady(reg, a.draining.Load, ready); err != nil {
+		log.Error("registering cityops_ready", "err", err)
+	}
 	a.mux.HandleFunc("GET /healthz", serveHealthz)
 	a.mux.HandleFunc("GET /readyz", a.serveReadyz)
 	a.mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(reg,

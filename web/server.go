@@ -52,7 +52,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.handler = mux
+	if s.handler, err = InstrumentHTTP(cfg.Registry, mux); err != nil {
+		return nil, err
+	}
+	if err := registerReady(cfg.Registry, s.draining.Load, cfg.Ready); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

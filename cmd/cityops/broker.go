@@ -16,7 +16,7 @@ func runBroker(ctx context.Context, args []string, _, stderr io.Writer) error {
 	dir := fs.String("data-dir", "./.cityops/kafka", "directory the broker persists to (empty: memory only)")
 	partitions := fs.Int("partitions", 4, "partitions of the pipeline's topics and of auto-created topics")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	log := o.logger(stderr)
 	b, err := broker.Start(*listen, *dir, *partitions)

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,9 +17,13 @@ func init() {
 // runCheckConfig loads FILE as a role would, with the CITYOPS_* environment
 // applied, and prints the effective config, or the errors (exit 1). The
 // secrets are printed as "(set)", never their values.
-func runCheckConfig(_ context.Context, args []string, stdout, _ io.Writer) error {
-	if len(args) != 1 || args[0] == "-h" || args[0] == "--help" {
-		return errors.New("usage: cityops check-config FILE")
+func runCheckConfig(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 || isHelp(args[0]) {
+		fmt.Fprint(stderr, checkConfigUsage)
+		if len(args) == 1 {
+			return flag.ErrHelp
+		}
+		return usageErrorf("want one config file, got %d arguments", len(args))
 	}
 	c, _, err := loadConfig(args[0], os.Getenv)
 	if err != nil {
@@ -33,6 +37,14 @@ func runCheckConfig(_ context.Context, args []string, stdout, _ io.Writer) error
 	fmt.Fprintf(stdout, "# effective config of %s (defaults, then the file, then CITYOPS_* variables)\n%s", args[0], b)
 	return nil
 }
+
+const checkConfigUsage = `usage: cityops check-config FILE
+  Load the YAML config FILE as a role would: the defaults, then the file, then
+  the CITYOPS_* environment variables. Print the effective config, with each
+  secret that is set shown as "(set)", or every error in the file (exit 1).
+  See deploy/cityops.example.yml for every setting.
+
+`
 
 // redactSecrets replaces the value of every secret that is set.
 func redactSecrets(c *config) {

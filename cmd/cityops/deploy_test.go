@@ -95,6 +95,9 @@ func rolePort(t *testing.T, role string, c config) string {
 func TestDockerCompose(t *testing.T) {
 	var f composeFile
 	strictYAML(t, filepath.Join(deployDir, "docker-compose.yml"), &f)
+	if f.Name != "" {
+		t.Errorf("the compose file names its project %q: Compose v1 (Debian's docker-compose) refuses a top-level name", f.Name)
+	}
 	settingEnv := map[string]bool{"CITYOPS_CONFIG": true}
 	for _, s := range settings {
 		settingEnv[s.env] = true
@@ -140,6 +143,17 @@ func TestDockerCompose(t *testing.T) {
 			ports[name] = rolePort(t, s.Command[0], roleConfig(t, filepath.Join(deployDir, "compose/cityops.yml"), env))
 		}
 	}
+	// The dispatcher (uid 10001) writes its tokens into a volume given to
+	// that uid first; web reads the same file to open the views it guards.
+	d, w := f.Services["dispatch"], f.Services["web"]
+	if owner, ok := f.Services["volume-owner"]; !ok || d.DependsOn["volume-owner"].Condition != "service_completed_successfully" ||
+		!slices.Contains(owner.Command, "10001:10001") {
+		t.Errorf("dispatch writes its volume as uid 10001 without a step that gives the volume to that uid first")
+	}
+	if i := slices.Index(w.Command, "--tokens"); i < 0 || i+1 == len(w.Command) || !slices.Contains(d.Command, w.Command[i+1]) ||
+		!slices.Contains(w.Volumes, "dispatch-data:/var/lib/cityops:ro") {
+		t.Errorf("web does not read the dispatcher's tokens: command %v, volumes %v", w.Command, w.Volumes)
+	}
 	if k := f.Services["kafka"]; !strings.Contains(k.Environment["KAFKA_PROCESS_ROLES"], "controller") {
 		t.Errorf("kafka does not run in KRaft mode: %v", k.Environment)
 	}
@@ -155,6 +169,7 @@ func TestDockerCompose(t *testing.T) {
 	// Prometheus scrapes each role where it serves its metrics.
 	var prom struct {
 		Global        map[string]string `yaml:"global"`
+		RuleFiles     []string          `yaml:"rule_files"`
 		ScrapeConfigs []struct {
 			JobName       string `yaml:"job_name"`
 			MetricsPath   string `yaml:"metrics_path"`
@@ -422,7 +437,7 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 	}
 	brokers := roleConfig(t, cfgFile, nil).Kafka.Brokers
-	groups := map[string]string{"cityops-process": groupProcess, "cityops-store": groupStore}
+	groups := map[string]string{"cityops-process": bus.GroupClassify, "cityops-store": groupStore}
 	lagScaled := 0
 	for _, kind := range []string{"HorizontalPodAutoscaler", "ScaledObject"} {
 		for name, a := range byKind[kind] {

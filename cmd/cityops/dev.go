@@ -114,7 +114,7 @@ func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 		stage{"readings", func(ctx context.Context) error { return forwardReadings(ctx, o, pack, log.With("role", "readings")) },
 			lagZero(o, groupReadings, bus.TopicReadingsRaw)},
 		stage{"process", func(ctx context.Context) error { return process(ctx, o, pack, log.With("role", "process")) },
-			lagZero(o, groupProcess, bus.TopicEventsRaw)},
+			processDrained(o)},
 	)
 	if d != nil {
 		routes = append(routes, d.Routes())

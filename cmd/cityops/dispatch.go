@@ -32,7 +32,7 @@ import (
 )
 
 const (
-	groupDispatch   = "cityops-dispatch"
+	groupDispatch   = bus.GroupDispatch
 	topicAudit      = "incidents.audit" // refused API attempts
 	topicWebhookDLQ = "webhooks.dlq"    // webhook deliveries that failed for good
 )
@@ -76,7 +76,11 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	for _, p := range []string{"GET /healthz", "GET /readyz", "GET /metrics"} {
 		mux.Handle(p, admin)
 	}
-	srv := &http.Server{Addr: o.http, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	h, err := web.InstrumentHTTP(reg, mux)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: o.http, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.Run(gctx) })
 	g.Go(func() error {

@@ -21,7 +21,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	settle := fs.Bool("settle", false, "merge each month not written to for --quiet into one part, which the planner queries then read without FINAL")
 	quiet := fs.Duration("quiet", 10*time.Minute, "with --settle: leave months written to more recently than this")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	switch {
 	case *printQueries:

@@ -105,7 +105,11 @@ func serveIntake(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.http, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	h, err := web.InstrumentHTTP(reg, mux)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

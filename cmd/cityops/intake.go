@@ -29,7 +29,7 @@ const (
 )
 
 // groupReadings is the consumer group of the readings forwarder.
-const groupReadings = "cityops-readings"
+const groupReadings = bus.GroupReadings
 
 // intakeOptions configure the hotline and sensor intake of the web role.
 type intakeOptions struct {
@@ -122,12 +122,11 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 }
 
 // loadVault reads every sealed caller into vault, and then the new ones,
-// until ctx is done.
+// until ctx is done. It reads without a consumer group: a group per start
+// would be left on the brokers by every restart.
 func loadVault(ctx context.Context, o *options, vault *privacy.Vault, log *slog.Logger) {
-	host, _ := os.Hostname()
-	err := bus.Consume(ctx, bus.ConsumerConfig{
+	err := bus.Tail(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: TopicCallers,
-		Group:     fmt.Sprintf("cityops-vault-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
 		BatchWait: 5 * time.Millisecond, Logger: log,
 	}, func(_ context.Context, batch []kafka.Message) error {
 		for _, m := range batch {

@@ -40,7 +40,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	subscribe := fs.String("subscribe", "", "the subscription to send on the live map (default: every incident in the city's extent)")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	pack, err := o.loadPack()
 	if err != nil {

@@ -35,9 +35,17 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr)
 		return 2
+	}
+	switch {
+	case isHelp(args[0]):
+		usage(stdout)
+		return 0
+	case args[0] == "--version" || args[0] == "-version":
+		fmt.Fprintln(stdout, buildOf())
+		return 0
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -45,11 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	if err := c.run(ctx, args[1:], stdout, stderr); err != nil {
+	err := c.run(ctx, args[1:], stdout, stderr)
+	code := exitCode(err)
+	if code != 0 {
 		fmt.Fprintf(stderr, "cityops %s: %v\n", args[0], err)
-		return 1
 	}
-	return 0
+	return code
 }
 
 func usage(w io.Writer) {
@@ -60,7 +69,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].usage)
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].usage)
 	}
-	fmt.Fprintln(w, "\nRun 'cityops COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'cityops COMMAND -h' for a command's flags, 'cityops --version' for the build.")
 }

@@ -13,7 +13,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("migrate", stderr, &o, "clickhouse")
 	print := fs.Bool("print", false, "write the schema's SQL to stdout instead of applying it")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	if *print {
 		_, err := io.WriteString(stdout, store.MigrationSQL(o.database))

@@ -21,15 +21,34 @@ func init() {
 	commands["pack"] = command{runPack, "pack check DIR | pack learn ... | pack eval DIR ...: check, bootstrap and measure city packs"}
 }
 
+// packVerbs are the verbs of pack in the order its usage lists them.
+var packVerbs = []string{"check", "learn", "eval"}
+
 func runPack(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		printPackUsage(ctx, stderr)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 {
-		return errors.New("usage: cityops pack check|learn|eval ...")
+		printPackUsage(ctx, stderr)
+		return usageErrorf("no pack command: want check, learn or eval")
 	}
 	run, ok := packCommands[args[0]]
 	if !ok {
-		return fmt.Errorf("unknown pack command %q (want check, learn or eval)", args[0])
+		printPackUsage(ctx, stderr)
+		return usageErrorf("unknown pack command %q (want check, learn or eval)", args[0])
 	}
 	return run(ctx, args[1:], stdout, stderr)
+}
+
+// printPackUsage writes the usage of every pack verb with its flags, as
+// each verb's -h prints it.
+func printPackUsage(ctx context.Context, w io.Writer) {
+	fmt.Fprintln(w, "usage: cityops pack VERB [flags]\n\nCheck, bootstrap and measure city packs.")
+	for _, v := range packVerbs {
+		fmt.Fprintln(w)
+		_ = packCommands[v](ctx, []string{"-h"}, io.Discard, w)
+	}
 }
 
 // runPackCheck loads the pack in DIR, printing every problem with its file
@@ -39,17 +58,20 @@ func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) er
 	var o options
 	fs := newFlags("pack check", stderr, &o)
 	national := fs.String("national", "", "CSV of the national classification of city parts and events to check the catalogue against")
+	verbFlagUsage(fs, stderr, verbUsage{"pack check DIR [--national FILE.csv]",
+		"Load the pack in DIR and print every problem with its file and line; fail when there is one.", nil})
 	// DIR may come before the flags: cityops pack check DIR --national FILE
 	var dir []string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		dir, args = args[:1], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	dir = append(dir, fs.Args()...)
 	if len(dir) != 1 {
-		return errors.New("usage: cityops pack check DIR [--national FILE.csv]")
+		fs.Usage()
+		return usageErrorf("want one pack directory, got %d", len(dir))
 	}
 	o.pack = dir[0]
 	p, err := o.loadPack()
@@ -85,14 +107,14 @@ func checkNational(dir, file string) error {
 	return nil
 }
 
-// usageError is the error of a command run without what it needs: the
-// usage line and every flag with its help, as --help prints them.
-func usageError(fs *flag.FlagSet, usage string) error {
+// missingArgs is the usage error of a command run without what it needs:
+// the usage line and every flag with its help, as --help prints them.
+func missingArgs(fs *flag.FlagSet, usage string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: %s\nflags:\n", usage)
 	out := fs.Output()
 	fs.SetOutput(&b)
 	fs.PrintDefaults()
 	fs.SetOutput(out)
-	return errors.New(strings.TrimRight(b.String(), "\n"))
+	return usageError{errors.New(strings.TrimRight(b.String(), "\n"))}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,11 +67,13 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	out := fs.String("out", "", "directory to write the pack to (required)")
 	name := fs.String("name", "", "the pack's name (default: the mapping's city, else the --out directory's name)")
 	folds := fs.Int("folds", 0, "also cross-validate with this many folds and print the report")
+	verbFlagUsage(fs, stderr, verbUsage{"pack learn --requests FILE.csv [--format nyc311 | --mapping FILE] --areas AREAS.geojson --area-key PROP --out DIR",
+		"Bootstrap a city pack from a history of requests: categories, departments and rules that reproduce their routing.", nil})
 	if err := fs.Parse(args); err != nil {
-		return helpIsNoError(err)
+		return usageError{err}
 	}
 	if *file == "" || *out == "" {
-		return usageError(fs, packLearnUsage)
+		return missingArgs(fs, packLearnUsage)
 	}
 	switch cityops.AreaLevel(*level) {
 	case cityops.LevelCity, cityops.LevelDistrict, cityops.LevelStreet, cityops.LevelGrid:
@@ -140,15 +141,6 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// helpIsNoError lets --help, which printed every flag, end the command
-// without an error.
-func helpIsNoError(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	return err
-}
-
 func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("pack eval", stderr, &o)
@@ -158,13 +150,13 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	const usage = "cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE.yaml]"
 	dir, rest := firstArg(args)
 	if err := fs.Parse(rest); err != nil {
-		return helpIsNoError(err)
+		return usageError{err}
 	}
 	if dir == "" && fs.NArg() > 0 {
 		dir = fs.Arg(0)
 	}
 	if dir == "" || *file == "" {
-		return usageError(fs, usage)
+		return missingArgs(fs, usage)
 	}
 	o.pack = dir
 	pack, err := o.loadPack()

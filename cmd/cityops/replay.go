@@ -33,13 +33,13 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rejections := fs.String("rejections", "", "write every rejected row (line, key, column, reason) to this CSV file")
 	file, rest := firstArg(args)
 	if err := fs.Parse(rest); err != nil {
-		return err
+		return usageError{err}
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return usageError(fs, "cityops replay FILE.csv --format nyc311|--mapping FILE.yaml [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
+		return missingArgs(fs, "cityops replay FILE.csv --format nyc311|--mapping FILE.yaml [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
 	}
 	m, err := mappingOf(*format, *mappingFile)
 	if err != nil {
@@ -64,9 +64,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	total := max(1, bytes.Count(data, []byte("\n"))-1)
 	start := time.Now()
-	cfg.Progress = func(rows int) { progressBar(stderr, rows, total) }
+	tty := isTerminal(stderr)
+	cfg.Progress = progress(stderr, total, tty)
 	sum, err := replay.Run(ctx, bytes.NewReader(data), cfg)
-	fmt.Fprintln(stderr)
+	if tty {
+		fmt.Fprintln(stderr) // end the bar's line
+	}
 	printSummary(stdout, file, sum, time.Since(start))
 	if *dryRun {
 		fmt.Fprintln(stdout, "dry run: validated only, nothing was sent")
@@ -134,10 +137,36 @@ func replayValidator(o *options, extent, idProp string, maxAge time.Duration) (*
 	}, nil
 }
 
+// progress reports rows of total done: a bar redrawn in place on a
+// terminal, and elsewhere (a log file, a CI job) a plain line at each tenth
+// of the way, so that logs get no carriage returns and few lines.
+func progress(w io.Writer, total int, tty bool) func(rows int) {
+	if tty {
+		return func(rows int) { progressBar(w, rows, total) }
+	}
+	last := 0
+	return func(rows int) {
+		if tenth := min(10, rows*10/total); tenth > last {
+			last = tenth
+			fmt.Fprintf(w, "replay: %d/%d rows\n", rows, total)
+		}
+	}
+}
+
 func progressBar(w io.Writer, rows, total int) {
 	const width = 40
 	done := min(width, rows*width/total)
 	fmt.Fprintf(w, "\r  [%s%s] %d/%d rows", strings.Repeat("=", done), strings.Repeat(" ", width-done), rows, total)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func printSummary(w io.Writer, file string, s replay.Summary, took time.Duration) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,8 +45,9 @@ func TestReplayAndDLQCommands(t *testing.T) {
 			t.Errorf("replay summary lacks %q:\n%s", want, out.String())
 		}
 	}
-	if !strings.Contains(errOut.String(), "6978/6978 rows") {
-		t.Errorf("no progress bar: %q", errOut.String())
+	// stderr is no terminal here: progress comes as plain lines, no bar.
+	if !strings.Contains(errOut.String(), "replay: 6978/6978 rows\n") || strings.Contains(errOut.String(), "\r") {
+		t.Errorf("progress off a terminal: %q", errOut.String())
 	}
 
 	dlq := bus.NewWriter([]string{b.Addr()}, bus.TopicDLQ)
@@ -66,6 +68,30 @@ func TestReplayAndDLQCommands(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "reason: time: required") || !strings.Contains(out.String(), `{"device_id":"water-000"}`) || !strings.Contains(out.String(), "1 dead letters shown") {
 		t.Errorf("dlq list:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(ctx, append([]string{"dlq", "list", "--json"}, kafkaFlag...), &out, &errOut); code != 0 {
+		t.Fatalf("dlq list --json exited %d: %s", code, errOut.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != letters {
+		t.Errorf("dlq list --json: %d lines, want one per letter (%d):\n%s", len(lines), letters, out.String())
+	} else {
+		var l struct {
+			Topic, Reason string
+			Value         struct {
+				DeviceID string `json:"device_id"`
+			}
+		}
+		if err := json.Unmarshal([]byte(lines[0]), &l); err != nil || l.Topic != bus.TopicReadingsRaw || l.Reason != "time: required" || l.Value.DeviceID != "water-000" {
+			t.Errorf("dlq list --json: %s: %+v %v", lines[0], l, err)
+		}
+	}
+	out.Reset()
+	if code := run(ctx, append([]string{"dlq", "replay", "--dry-run"}, kafkaFlag...), &out, &errOut); code != 0 {
+		t.Fatalf("dlq replay --dry-run exited %d: %s", code, errOut.String())
+	}
+	if s := out.String(); strings.Contains(s, "replayed") || !strings.Contains(s, fmt.Sprintf("would replay %d dead letters", letters)) {
+		t.Errorf("dlq replay --dry-run: %s", s)
 	}
 	out.Reset()
 	if code := run(ctx, append([]string{"dlq", "replay"}, kafkaFlag...), &out, &errOut); code != 0 {

@@ -25,13 +25,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Consumer groups of the roles. Replicas of one role share a group and so
-// share the partitions.
+// Consumer groups of the roles (see bus.GroupProcess and the others).
 const (
-	groupProcess = "cityops-process"
-	groupStore   = "cityops-store"
+	groupProcess = bus.GroupProcess
+	groupStore   = bus.GroupStore
 
-	groupStoreTransitions = "cityops-store-transitions"
+	groupStoreTransitions = bus.GroupStoreTransitions
 )
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -55,15 +54,15 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, kafkaReady(&o), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
 		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, processDrained(&o)},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }
 
 // processDrained reports drained once both stateful stages have handled
 // every record of their input.
 func processDrained(o *options) func(ctx context.Context) (bool, error) {
-	classify := lagZero(o, groupProcess+".classify", bus.TopicEventsRaw)
-	merge := lagZero(o, groupProcess+".merge", stateful.TopicSignals)
+	classify := lagZero(o, bus.GroupClassify, bus.TopicEventsRaw)
+	merge := lagZero(o, bus.GroupMerge, stateful.TopicSignals)
 	return func(ctx context.Context) (bool, error) {
 		if ok, err := classify(ctx); !ok {
 			return ok, err
@@ -117,7 +116,7 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, readiness(&o, s), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
 		stage{"store", func(ctx context.Context) error { return sink(ctx, &o, s, log) }, storeDrained(&o)},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }
 
@@ -226,12 +225,11 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	}
 	errc := make(chan error, 1)
 	go func() {
-		// Each server replays the whole changes log into its own group, so
-		// its live map starts from the city's current state.
-		host, _ := os.Hostname()
-		errc <- bus.Consume(ctx, bus.ConsumerConfig{
+		// Each server replays the whole changes log, so its live map
+		// starts from the city's current state. It reads without a group:
+		// a group per start would be left on the brokers by every restart.
+		errc <- bus.Tail(ctx, bus.ConsumerConfig{
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges,
-			Group:     fmt.Sprintf("cityops-web-%s-%d-%d", host, os.Getpid(), time.Now().UnixNano()),
 			BatchSize: 1000, BatchWait: time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, srv.ChangeHandler())
 	}()
@@ -274,7 +272,7 @@ func cityOf(p *rules.Pack, areas *geo.Index) cityops.City {
 }
 
 // newRegistry returns a registry with the Go runtime's and the process's
-// metrics. Besides the default runtime metrics it reports the scheduler's
+// metrics, and cityops_build_info. Besides the default runtime metrics it reports the scheduler's
 // latencies (go_sched_latencies_seconds): how long runnable goroutines
 // waited for a core, which tells a starved process from a slow stage.
 func newRegistry() *prometheus.Registry {
@@ -282,6 +280,7 @@ func newRegistry() *prometheus.Registry {
 	reg.MustRegister(
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(
 			collectors.GoRuntimeMetricsRule{Matcher: regexp.MustCompile(`^/sched/latencies:seconds$`)})),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfoCollector())
 	return reg
 }

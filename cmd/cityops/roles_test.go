@@ -102,6 +102,16 @@ func TestRolesAlone(t *testing.T) {
 			return nil
 		})
 	}
+	// Every role's HTTP server counts its requests by route, and every
+	// role says whether it is ready and which build it runs.
+	for name, addr := range probes {
+		names := metricNames(t, "http://"+addr+"/metrics")
+		for _, m := range []string{"cityops_http_requests_total", "cityops_http_request_duration_seconds", "cityops_ready", "cityops_build_info"} {
+			if !names[m] {
+				t.Errorf("%s does not report %s", name, m)
+			}
+		}
+	}
 	used := dashboardMetrics(t, "../../deploy/grafana/cityops.json")
 	if len(used) < 10 {
 		t.Fatalf("the dashboard uses %d metrics: %v", len(used), used)

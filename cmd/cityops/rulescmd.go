@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,17 +21,26 @@ func init() {
 }
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) < 1 || args[0] != "test" {
-		return errors.New("usage: cityops rules test PACK EVENTS.ndjson")
-	}
 	var o options
 	fs := newFlags("rules test", stderr, &o, "clickhouse")
 	history := fs.Bool("history", false, "run the pack over the events stored in ClickHouse and report how decisions change")
 	since := fs.Duration("since", 30*24*time.Hour, "with --history: how far back")
 	limit := fs.Int("limit", 1_000_000, "with --history: at most this many events")
+	verbFlagUsage(fs, stderr, verbUsage{"rules test PACK EVENTS.ndjson | rules test PACK --history [flags]",
+		"Print the pack's decision for each event of EVENTS.ndjson with the rules that made it, one JSON line per event;\n" +
+			"or, with --history, run the pack over the events stored in ClickHouse and report how its decisions differ from those made.", nil})
+	if len(args) > 0 && (isHelp(args[0]) || args[0] == "test" && len(args) > 1 && isHelp(args[1])) {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	if len(args) < 1 || args[0] != "test" {
+		fs.Usage()
+		return usageErrorf("want the verb test")
+	}
 	// PACK comes first: cityops rules test PACK [EVENTS.ndjson] [flags]
 	if len(args) < 2 || strings.HasPrefix(args[1], "-") {
-		return errors.New("usage: cityops rules test PACK EVENTS.ndjson | cityops rules test PACK --history [--since 720h]")
+		fs.Usage()
+		return usageErrorf("no pack directory")
 	}
 	o.pack = args[1]
 	rest := args[2:]
@@ -40,10 +49,11 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		file, rest = rest[0], rest[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
-		return err
+		return usageError{err}
 	}
 	if (file == "") != *history || fs.NArg() != 0 {
-		return errors.New("usage: cityops rules test PACK EVENTS.ndjson | cityops rules test PACK --history [--since 720h]")
+		fs.Usage()
+		return usageErrorf("want either EVENTS.ndjson or --history")
 	}
 	pack, err := o.loadPack()
 	if err != nil {

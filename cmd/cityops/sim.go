@@ -18,7 +18,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed for a repeatable stream (0: random)")
 	fs.IntVar(&cfg.Workers, "workers", 8, "concurrent requests")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError{err}
 	}
 	cfg.Logger = o.logger(stderr)
 	pack, err := o.loadPack()

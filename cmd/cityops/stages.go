@@ -169,7 +169,7 @@ func kafkaReady(o *options) func(ctx context.Context) error {
 
 // serveAdmin serves a's probes and metrics on addr until ctx is done. An
 // empty addr serves nothing.
-func serveAdmin(ctx context.Context, addr string, a *web.Admin, log *slog.Logger) error {
+func serveAdmin(ctx context.Context, addr string, a *web.Admin, reg prometheus.Registerer, log *slog.Logger) error {
 	if addr == "" {
 		return nil
 	}
@@ -177,7 +177,11 @@ func serveAdmin(ctx context.Context, addr string, a *web.Admin, log *slog.Logger
 	if err != nil {
 		return fmt.Errorf("listening on %s for probes: %w", addr, err)
 	}
-	srv := &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
+	h, err := web.InstrumentHTTP(reg, a)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)

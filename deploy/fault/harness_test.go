@@ -29,8 +29,8 @@ var full = flag.Bool("fault", false, "run the scenarios at full size (1M events 
 
 // The consumer groups of the stages, as cmd/cityops names them.
 const (
-	groupProcess = "cityops-process"
-	groupStore   = "cityops-store"
+	groupProcess = bus.GroupProcess
+	groupStore   = bus.GroupStore
 )
 
 func TestMain(m *testing.M) {

@@ -203,7 +203,7 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if slow.bye != "" && !strings.Contains(slow.bye, "too_far_behind") {
 		t.Errorf("slow client: bye %s, want too_far_behind", slow.bye)
 	}
-	waitLag(ctx, t, brokers, "cityops-process.merge", stateful.TopicSignals)
+	waitLag(ctx, t, brokers, bus.GroupMerge, stateful.TopicSignals)
 	waitLag(ctx, t, brokers, "cityops-web-fault", bus.TopicIncidentChanges)
 	want := created.ids()
 	var lost, dup int64

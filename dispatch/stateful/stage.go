@@ -152,7 +152,7 @@ func (s *Stage) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	consume := func(stage, topic string, mk func(w *world) machine) error {
 		return bus.ConsumePartitions(ctx, bus.ConsumerConfig{
-			Brokers: s.cfg.Brokers, Topic: topic, Group: s.cfg.Group + "." + stage,
+			Brokers: s.cfg.Brokers, Topic: topic, Group: bus.StageGroup(s.cfg.Group, stage),
 			BatchSize: s.cfg.Batch, BatchWait: time.Millisecond, SessionTimeout: s.cfg.Session, Logger: s.cfg.Logger, Metrics: s.cfg.Metrics,
 		}, func(ctx context.Context, topic string, id int) (bus.PartitionHandler, error) {
 			return s.open(ctx, stage, topic, id, mk)

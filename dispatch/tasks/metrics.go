@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -12,13 +13,15 @@ import (
 // The performance figures of the loop, per department (the task's owner)
 // and area (its district), computed from the tasks held when scraped.
 var (
-	descTasks     = prometheus.NewDesc("cityops_tasks", "Tasks held, by owner, district and state (open, overdue, closed, cancelled).", []string{"department", "area", "state"}, nil)
+	descTasks     = prometheus.NewDesc("cityops_tasks", "Tasks held, by department (the task's owner), area (its district) and state (open, overdue, closed, cancelled).", []string{"department", "area", "state"}, nil)
 	descClosure   = prometheus.NewDesc("cityops_task_closure_ratio", "Closed tasks over all tasks not cancelled (结案率).", []string{"department", "area"}, nil)
 	descOnTime    = prometheus.NewDesc("cityops_task_on_time_ratio", "Tasks closed by their deadline over closed tasks (按期结案率).", []string{"department", "area"}, nil)
 	descRework    = prometheus.NewDesc("cityops_task_rework_ratio", "Closed tasks sent back for rework at least once over closed tasks (返工率).", []string{"department", "area"}, nil)
 	descReturns   = prometheus.NewDesc("cityops_task_returns_per_incident", "Returns over tasks not cancelled.", []string{"department", "area"}, nil)
 	descAcceptMed = prometheus.NewDesc("cityops_task_accept_median_seconds", "Median time from dispatch to acceptance.", []string{"department", "area"}, nil)
 	descCloseMed  = prometheus.NewDesc("cityops_task_close_median_seconds", "Median time from dispatch to closure.", []string{"department", "area"}, nil)
+
+	descEscalations = prometheus.NewDesc("cityops_task_escalations_total", "Escalations of overdue tasks this replica made, by department (the task's owner when it escalated).", []string{"department"}, nil)
 )
 
 type group struct {
@@ -32,12 +35,16 @@ func (s *Service) Collector() prometheus.Collector { return collector{s} }
 type collector struct{ s *Service }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed} {
+	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed, descEscalations} {
 		ch <- d
 	}
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
+	c.s.escalations.Range(func(k, v any) bool {
+		ch <- prometheus.MustNewConstMetric(descEscalations, prometheus.CounterValue, float64(v.(*atomic.Uint64).Load()), k.(string))
+		return true
+	})
 	now := c.s.cfg.Now()
 	groups := map[[2]string]*group{}
 	c.s.each(func(t *lifecycle.Task) {

@@ -88,3 +88,41 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestEscalationsCounted lets a task's deadline pass, fires the due
+// escalations, and checks that cityops_task_escalations_total counts them
+// for the task's department.
+func TestEscalationsCounted(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, e.pack.Location)
+	e.clock.set(t0)
+	s := e.service(t)
+	inc := cityops.Incident{ID: "E", Status: cityops.StatusDispatched, Category: "0111", DepartmentID: "water",
+		AreaID: "d1-s2", DistrictID: "d1", Reported: t0, Updated: t0, Version: 1}
+	if err := s.Adopt(ctx, inc); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.set(t0.Add(7 * time.Hour)) // past the 6 h deadline
+	if _, err := s.FireDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(s.Collector())
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "cityops_task_escalations_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			if m.GetLabel()[0].GetValue() == "water" && m.GetCounter().GetValue() >= 1 {
+				return
+			}
+		}
+		t.Fatalf("no escalation of water counted: %v", f)
+	}
+	t.Fatal("cityops_task_escalations_total not collected")
+}

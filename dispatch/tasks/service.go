@@ -64,6 +64,8 @@ type Service struct {
 	intern  interner
 	owned   ownership
 	ready   atomic.Bool // set once the log is replayed
+
+	escalations sync.Map // department id → *atomic.Uint64 of escalations this replica made
 }
 
 // ErrNotReady is returned by steps asked for before the log is replayed.

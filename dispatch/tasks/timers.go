@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cityops/cityops/dispatch/lifecycle"
@@ -143,5 +144,11 @@ func (s *Service) escalate(ctx context.Context, tm timer) error {
 	if !ok || t.Version != tm.version || !running(t) || !s.Owns(t.ID) {
 		return nil
 	}
-	return s.doLocked(ctx, t, lifecycle.Command{Action: lifecycle.Escalate, Actor: lifecycle.Actor{System: true}})
+	dept := t.DepartmentID
+	if err := s.doLocked(ctx, t, lifecycle.Command{Action: lifecycle.Escalate, Actor: lifecycle.Actor{System: true}}); err != nil {
+		return err
+	}
+	n, _ := s.escalations.LoadOrStore(dept, new(atomic.Uint64))
+	n.(*atomic.Uint64).Add(1)
+	return nil
 }
