@@ -50,9 +50,9 @@ func TestPackCommands(t *testing.T) {
 	}{
 		{"check the demo", []string{"pack", "check", "../../deploy/demo/city"}, 0, []string{"ok: 14 categories"}},
 		{"check a missing pack", []string{"pack", "check", dir}, 1, []string{"pack.yaml"}},
-		{"learn without arguments prints every flag", []string{"pack", "learn"}, 1,
+		{"learn without arguments prints every flag", []string{"pack", "learn"}, 2,
 			[]string{"usage: cityops pack learn --requests", "-areas string", "optional", "-area-key string", "-mapping string", "-name string"}},
-		{"eval without arguments prints every flag", []string{"pack", "eval"}, 1, []string{"usage: cityops pack eval DIR", "-requests string", "-top int"}},
+		{"eval without arguments prints every flag", []string{"pack", "eval"}, 2, []string{"usage: cityops pack eval DIR", "-requests string", "-top int"}},
 		{"learn --help", []string{"pack", "learn", "--help"}, 0, nil},
 		// One mapping file for replay, learn and eval.
 		{"replay the example through its mapping", []string{"replay", example + ".csv", "--mapping", example + ".mapping.yaml", "--dry-run"}, 0,

@@ -148,6 +148,8 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	top := fs.Int("top", 15, "disagreements to list")
 	// The pack directory may come first: cityops pack eval DIR --requests ...
 	const usage = "cityops pack eval DIR --requests FILE.csv [--format nyc311 | --mapping FILE.yaml]"
+	verbFlagUsage(fs, stderr, verbUsage{strings.TrimPrefix(usage, "cityops "),
+		"Measure how the pack in DIR routes a history of requests against where they really went, with its disagreements.", nil})
 	dir, rest := firstArg(args)
 	if err := fs.Parse(rest); err != nil {
 		return usageError{err}

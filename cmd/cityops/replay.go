@@ -39,7 +39,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return missingArgs(fs, "cityops replay FILE.csv --format nyc311|--mapping FILE.yaml [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
+		return missingArgs(fs, "want one CSV file: cityops replay FILE.csv --format nyc311|--mapping FILE.yaml [--extent FILE.geojson --extent-id PROP] [--kafka host:port]")
 	}
 	m, err := mappingOf(*format, *mappingFile)
 	if err != nil {
