@@ -85,8 +85,10 @@ ORDER BY code;
 
 -- When each incident reached each step, from its audit trail: the first
 -- dispatch, the first accept, the first response (the first time it left
--- dispatched: accepted, returned or resolved), the last resolve and the last
--- close, all in UTC; the epoch (1970-01-01 00:00:00) for a step not reached.
+-- dispatched: accepted, returned or resolved), the last time it entered
+-- resolved and closed (a note on a resolved incident is no new resolve), all
+-- in UTC; the zero time for a step not reached (toUInt32(x) = 0; 18.16
+-- prints it 0000-00-00 00:00:00, current servers 1970-01-01 00:00:00).
 -- Aggregates of min and max need no FINAL: a transition stored twice gives
 -- the same answer.
 CREATE VIEW IF NOT EXISTS {db}.incident_steps AS
@@ -96,8 +98,8 @@ SELECT
     toTimeZone(minIf(time, to_status = 'dispatched'), 'UTC') AS dispatched_at,
     toTimeZone(minIf(time, to_status = 'accepted'), 'UTC') AS accepted_at,
     toTimeZone(minIf(time, from_status = 'dispatched' AND to_status != 'dispatched'), 'UTC') AS first_response_at,
-    toTimeZone(maxIf(time, to_status = 'resolved'), 'UTC') AS resolved_at,
-    toTimeZone(maxIf(time, to_status = 'closed'), 'UTC') AS closed_at,
+    toTimeZone(maxIf(time, to_status = 'resolved' AND from_status != 'resolved'), 'UTC') AS resolved_at,
+    toTimeZone(maxIf(time, to_status = 'closed' AND from_status != 'closed'), 'UTC') AS closed_at,
     uniqExactIf(version, from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered')) AS returns,
     uniqExactIf(version, action = 'escalate') AS escalations,
     max(version) AS last_version
