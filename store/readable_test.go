@@ -185,3 +185,38 @@ func TestCellHex(t *testing.T) {
 		}
 	}
 }
+
+// TestPlannerExamples runs every example of testdata/planner_examples.sql on
+// the test server (18.16) over the small city, and checks that each answers
+// and that some answer what the city's month says.
+func TestPlannerExamples(t *testing.T) {
+	s := newStore(t)
+	loadCity(t, s)
+	stmts := store.SplitStatements(readExamples(t))
+	if len(stmts) < 6 || len(stmts) > 10 {
+		t.Fatalf("%d examples, want 6 to 10", len(stmts))
+	}
+	want := map[int][]string{
+		0: {"DSNY|Sanitation|2|1|0.5", "NYPD|Police|2|1|0.5", "DEP|Environmental Protection|1|0|0"},
+		2: {"MN01|Manhattan CD 1|8928308280fffff|noise|4|2026-03-02 10:00:00|2026-03-11 22:00:00",
+			"MN02|Manhattan CD 2|892830828107fff|dumping|2|2026-03-10 08:00:00|2026-03-20 09:00:00"},
+		5: {"2|2026-03-09 10:10:00|dispatch|reported|dispatched|center|DSNY||",
+			"3|2026-03-09 11:00:00|return|dispatched|registered|dept:DSNY|center||not ours: noise",
+			"4|2026-03-09 12:00:00|dispatch|registered|dispatched|center|NYPD||",
+			"5|2026-03-09 13:00:00|accept|dispatched|accepted|dept:NYPD|NYPD||",
+			"6|2026-03-11 10:00:00|resolve|accepted|resolved|dept:NYPD|NYPD||",
+			"7|2026-03-11 18:00:00|note|resolved|resolved|center|NYPD||caller confirms it is quiet",
+			"8|2026-03-12 10:00:00|close|resolved|closed|center|NYPD||"},
+	}
+	for i, stmt := range stmts {
+		rows := queryStrings(t, s, stmt)
+		if len(rows) == 0 {
+			t.Errorf("example %d answers nothing:\n%s", i+1, stmt)
+			continue
+		}
+		t.Logf("example %d: %q", i+1, rows)
+		if w, ok := want[i]; ok && !slices.Equal(rows, w) {
+			t.Errorf("example %d:\ngot  %q\nwant %q", i+1, rows, w)
+		}
+	}
+}
