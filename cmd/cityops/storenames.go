@@ -31,7 +31,9 @@ func syncNames(ctx context.Context, o *options, s *store.Store, pack *rules.Pack
 				}
 				changed <- p
 			},
-			OnError: func(err error) { log.Error("the changed pack is not valid, keeping the names of the running one", "err", err) },
+			OnError: func(err error) {
+				log.Error("the changed pack is not valid, keeping the names of the running one", "err", err)
+			},
 		})
 		if err != nil {
 			return err
