@@ -13,9 +13,26 @@
 -- time zone rewrites no value: 2M transitions took 0.1 s on 18.16.
 
 -- What the dispatcher did at each transition (accept, return, escalate,
--- note, ...; the empty string for transitions stored before this migration)
--- and the free-text note the actor left with it.
-ALTER TABLE {db}.transitions ADD COLUMN action LowCardinality(String) AFTER to_status;
+-- note, ...) and the free-text note the actor left with it. The sink writes
+-- both from the transitions topic. For transitions stored before this
+-- migration, which have no action, the DEFAULT infers it from the statuses
+-- (computed on read, written down when their parts merge); a step that kept
+-- the status (a note, an escalation, an extension) stays ''. No note is
+-- known for them.
+ALTER TABLE {db}.transitions ADD COLUMN action LowCardinality(String) DEFAULT multiIf(
+    from_status = '', 'adopt',
+    from_status = to_status, '',
+    from_status = 'reported' AND to_status = 'registered', 'register',
+    to_status IN ('reported', 'registered'), 'return',
+    to_status = 'cancelled', 'cancel',
+    from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'), 'rework',
+    to_status = 'dispatched', 'dispatch',
+    to_status = 'accepted', 'accept',
+    to_status = 'in_progress', 'start',
+    to_status = 'resolved', 'resolve',
+    to_status = 'verified', 'verify',
+    to_status = 'closed', 'close',
+    '') AFTER to_status;
 ALTER TABLE {db}.transitions ADD COLUMN note String AFTER reason;
 
 -- The DateTime columns outside the keys, in UTC whatever the server's zone.
