@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -217,6 +218,20 @@ func TestPlannerExamples(t *testing.T) {
 		t.Logf("example %d: %q", i+1, rows)
 		if w, ok := want[i]; ok && !slices.Equal(rows, w) {
 			t.Errorf("example %d:\ngot  %q\nwant %q", i+1, rows, w)
+		}
+	}
+}
+
+// TestPlannersGuideHasTheExamples: docs/planners.md shows every example as
+// the tests run it.
+func TestPlannersGuideHasTheExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/planners.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, stmt := range store.SplitStatements(readExamples(t)) {
+		if !strings.Contains(string(doc), stmt+";\n") {
+			t.Errorf("docs/planners.md lacks example %d as planner_examples.sql has it:\n%s", i+1, stmt)
 		}
 	}
 }
