@@ -97,12 +97,13 @@ var joinedSubquery = regexp.MustCompile(`\bJOIN\s*\(`)
 var aliasAfter = regexp.MustCompile(`(?i)^\s*(AS\s+)?[A-Za-z_][A-Za-z0-9_]*\s`)
 
 // TestJoinedSubqueriesHaveAliases reads the SQL in the repository's Go and
-// SQL files under store, web and cmd, including the statements no test runs,
-// and requires an alias on every subquery a JOIN reads: current servers
-// refuse one without (Code 206), though 18.16 takes it.
+// SQL files under store, web, cmd, ingest and deploy, including the
+// statements no test runs, and requires an alias on every subquery a JOIN
+// reads: current servers refuse one without (Code 206), though 18.16 takes
+// it.
 func TestJoinedSubqueriesHaveAliases(t *testing.T) {
 	checked := 0
-	for _, root := range []string{".", "../web", "../cmd"} {
+	for _, root := range []string{".", "../web", "../cmd", "../ingest", "../deploy"} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
