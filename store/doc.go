@@ -45,6 +45,15 @@
 // incident row itself says, so repeats collapse in them as in the base
 // tables, and a settled month of them is read without FINAL too.
 //
+// Migration 0007 makes the history readable with plain SQL: the audit
+// trail keeps the dispatcher's action and the actor's note, the DateTime
+// columns outside the keys are declared 'UTC' (18.16 cannot alter key
+// columns), cell_hex ALIAS columns give H3 cells as the API writes them,
+// SyncNames keeps the departments, areas and categories tables as the pack
+// names them, and the views incident_steps and incident_times give each
+// incident's step times and durations. docs/planners.md is the guide, and
+// testdata/planner_examples.sql its examples, run on 18.16 and ch-modern.
+//
 // When ClickHouse is down the handler fails, the consumer retries it with
 // backoff and commits nothing, Kafka keeps the records, and Ready reports the
 // failing insert until one succeeds again.

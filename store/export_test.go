@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
+
+	"github.com/cityops/cityops"
 )
 
 // Hooks for the tests of package store_test.
@@ -43,6 +47,15 @@ func QuerySQL(db string) string {
 		incidentQuery(db),
 		countIncidentsQuery(db),
 		appliedMigrationsQuery(db),
+	}
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, t := range (Names{Departments: []cityops.Department{{ID: "d"}}}).tables() {
+		stmts = append(stmts, insertQuery(db, t.table, t.columns)+" SELECT "+strings.Join(t.columns, ", ")+" FROM "+db+"."+t.table+" WHERE 0")
+		stmt, args := retireNamesStatement(db, t, now)
+		if len(args) > 1 {
+			stmt = strings.Replace(stmt, "has(?", "has(['d']", 1)
+		}
+		stmts = append(stmts, strings.Replace(stmt, "?", fmt.Sprint(now.Unix()), 1))
 	}
 	var b strings.Builder
 	for _, s := range stmts {

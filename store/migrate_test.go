@@ -1,9 +1,6 @@
 package store_test
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -59,26 +56,7 @@ func TestMigrationSQLRunsOn18(t *testing.T) {
 // queries also run on a current ClickHouse engine, through
 // ../shared/tools/ch-modern (ClickHouse 26 in-process, through chdb).
 func TestSQLRunsOnCurrentClickHouse(t *testing.T) {
-	tool, err := filepath.Abs("../../shared/tools/ch-modern")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(tool); err != nil {
-		t.Fatalf("the current-engine check needs %s (the shared tools next to the repository): %v", tool, err)
-	}
-	file := filepath.Join(t.TempDir(), "modern.sql")
-	sql := store.MigrationSQL("") + store.QuerySQL("")
-	if err := os.WriteFile(file, []byte(sql), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, file).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", tool, file, err, out)
-	}
-	if !strings.Contains(string(out), " 0 failed") {
-		t.Fatalf("ch-modern output does not say 0 failed:\n%s", out)
-	}
-	t.Logf("%s", strings.TrimSpace(string(out)))
+	runModern(t, chModern(t), "modern.sql", store.MigrationSQL("")+store.QuerySQL(""))
 }
 
 func firstLine(s string) string {

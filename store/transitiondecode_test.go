@@ -56,8 +56,8 @@ func decodeTransitionV1(value []byte) (Transition, bool) {
 	if json.Unmarshal(value, &tr) != nil || tr.IncidentID == "" {
 		return Transition{}, false
 	}
-	return Transition{IncidentID: tr.IncidentID, Version: tr.Version, From: tr.From, To: tr.To, Actor: tr.Actor,
-		DepartmentID: tr.Department, Reason: tr.Reason, Time: tr.Time, Entered: tr.Entered}, true
+	return Transition{IncidentID: tr.IncidentID, Version: tr.Version, Action: tr.Action, From: tr.From, To: tr.To, Actor: tr.Actor,
+		DepartmentID: tr.Department, Reason: tr.Reason, Note: tr.Note, Time: tr.Time, Entered: tr.Entered}, true
 }
 
 // TestDecodeTransitionAsEncodingJSON: the audit trail gets from every

@@ -55,12 +55,14 @@ func (s *Store) TransitionHandler(dlq func(ctx context.Context, m kafka.Message,
 type auditFields struct {
 	IncidentID string         `json:"incident_id"`
 	Version    uint64         `json:"version"`
+	Action     string         `json:"action"`
 	From       cityops.Status `json:"from,omitempty"`
 	To         cityops.Status `json:"to"`
 	Actor      string         `json:"actor"`
 	Time       time.Time      `json:"time"`
 	Entered    time.Time      `json:"entered,omitzero"`
 	Reason     string         `json:"reason,omitempty"`
+	Note       string         `json:"note,omitempty"`
 	Department string         `json:"department_id,omitempty"`
 }
 
@@ -76,8 +78,8 @@ func decodeTransition(value []byte) (Transition, error) {
 		if err := json.Unmarshal(value, &tr); err != nil {
 			return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("body", "%v", err))
 		}
-		f = auditFields{IncidentID: tr.IncidentID, Version: tr.Version, From: tr.From, To: tr.To, Actor: tr.Actor,
-			Time: tr.Time, Entered: tr.Entered, Reason: tr.Reason, Department: tr.Department}
+		f = auditFields{IncidentID: tr.IncidentID, Version: tr.Version, Action: tr.Action, From: tr.From, To: tr.To, Actor: tr.Actor,
+			Time: tr.Time, Entered: tr.Entered, Reason: tr.Reason, Note: tr.Note, Department: tr.Department}
 	}
 	if f.IncidentID == "" {
 		return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("incident_id", "required"))
@@ -85,11 +87,13 @@ func decodeTransition(value []byte) (Transition, error) {
 	return Transition{
 		IncidentID:   f.IncidentID,
 		Version:      f.Version,
+		Action:       f.Action,
 		From:         f.From,
 		To:           f.To,
 		Actor:        f.Actor,
 		DepartmentID: f.Department,
 		Reason:       f.Reason,
+		Note:         f.Note,
 		Time:         f.Time,
 		Entered:      f.Entered,
 	}, nil

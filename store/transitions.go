@@ -14,11 +14,13 @@ import (
 type Transition struct {
 	IncidentID   string         `json:"incident_id"`
 	Version      uint64         `json:"version"`
+	Action       string         `json:"action,omitempty"` // what was done: accept, return, escalate, note, ...
 	From         cityops.Status `json:"from"`
 	To           cityops.Status `json:"to"`
 	Actor        string         `json:"actor"`         // a person's or a system's id
 	DepartmentID string         `json:"department_id"` // who owned the incident at the time
 	Reason       string         `json:"reason,omitempty"`
+	Note         string         `json:"note,omitempty"` // the actor's free text
 	Time         time.Time      `json:"time"`
 	// Entered is when the incident entered From: the time of the previous
 	// transition. Time - Entered is how long it stayed in From; the time to
@@ -30,6 +32,7 @@ type Transition struct {
 // transitionBatch.values gives them.
 var transitionColumns = []string{
 	"incident_id", "version", "from_status", "to_status", "actor", "department_id", "reason", "time", "time_ms", "entered",
+	"action", "note",
 }
 
 type transitionBatch struct {
@@ -40,6 +43,7 @@ type transitionBatch struct {
 	time             []time.Time
 	timeMs           []uint64
 	entered          []time.Time
+	action, note     []string
 }
 
 func (b *transitionBatch) add(t *Transition) {
@@ -53,10 +57,12 @@ func (b *transitionBatch) add(t *Transition) {
 	b.time = append(b.time, dateTime(t.Time))
 	b.timeMs = append(b.timeMs, unixMilli(t.Time))
 	b.entered = append(b.entered, dateTime(t.Entered))
+	b.action = append(b.action, t.Action)
+	b.note = append(b.note, t.Note)
 }
 
 func (b *transitionBatch) values() []any {
-	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs, b.entered}
+	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs, b.entered, b.action, b.note}
 }
 
 // validateTransition checks that t can be stored; the error is a

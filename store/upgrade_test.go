@@ -109,3 +109,56 @@ func queryRow(ctx context.Context, s *store.Store, dest []any, query string) err
 	}
 	return rows.Scan(dest...)
 }
+
+// TestUpgradeToReadableHistory upgrades a database at migration 6 that holds
+// history and checks what 0007 gives the rows already stored: the action
+// inferred from the statuses (and kept when the parts merge), the times in
+// UTC, and every incident in incident_times with its steps.
+func TestUpgradeToReadableHistory(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, store.Options{Addr: chtest.Start(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.MigrateTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		for _, q := range beforeDepartmentFigures {
+			if err := s.Exec(ctx, strings.ReplaceAll(q, "{db}", s.Database())); err != nil {
+				t.Fatalf("storing history: %v", err)
+			}
+		}
+	}
+	start := time.Now()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("migration 0007 over 6,000 incident rows and 18,000 transitions: %v", time.Since(start).Round(time.Millisecond))
+	actions := "SELECT action, count() FROM cityops.transitions FINAL GROUP BY action ORDER BY action"
+	want := []string{"accept|3000", "dispatch|3000", "resolve|3000"}
+	if got := queryStrings(t, s, actions); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("inferred actions: got %q, want %q", got, want)
+	}
+	for _, table := range []string{"transitions", "incidents"} {
+		if err := s.Exec(ctx, "OPTIMIZE TABLE cityops."+table+" FINAL"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := queryStrings(t, s, actions); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("inferred actions after the merge: got %q, want %q", got, want)
+	}
+	got := queryStrings(t, s, "SELECT count(), count(to_dispatch_s), count(to_accept_s), count(to_resolve_s), count(to_close_s),"+
+		" min(to_dispatch_s), toTypeName(any(reported_at)) FROM cityops.incident_times")
+	if want := []string{"3000|3000|3000|3000|1500|600|DateTime('UTC')"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("incident_times: got %q, want %q", got, want)
+	}
+	got = queryStrings(t, s, "SELECT name, type FROM system.columns WHERE database = 'cityops'"+
+		" AND ((table = 'transitions' AND name IN ('time', 'entered')) OR (table = 'incidents' AND name IN ('reported', 'updated', 'deadline'))) ORDER BY table, name")
+	want = []string{"deadline|DateTime('UTC')", "reported|DateTime", "updated|DateTime('UTC')", "entered|DateTime('UTC')", "time|DateTime"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("column types: got %q, want %q", got, want)
+	}
+}

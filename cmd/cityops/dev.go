@@ -123,6 +123,7 @@ func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 	}
 	stages = append(stages,
 		stage{"store", func(ctx context.Context) error { return sink(ctx, o, s, log.With("role", "store")) }, storeDrained(o)},
+		stage{"names", func(ctx context.Context) error { return syncNames(ctx, o, s, pack, log.With("role", "store")) }, nil},
 		stage{"web", func(ctx context.Context) error {
 			return serveWeb(ctx, o, pack, s, reg, log.With("role", "web"), routes...)
 		}, nil},

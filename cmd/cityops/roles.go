@@ -99,8 +99,12 @@ func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger
 
 func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
-	fs := newFlags("store", stderr, &o, "kafka", "clickhouse", "admin", "run")
+	fs := newFlags("store", stderr, &o, "kafka", "clickhouse", "pack", "admin", "run")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	pack, err := o.loadPack() // its names go to ClickHouse for planners
+	if err != nil {
 		return err
 	}
 	log := o.logger(stderr)
@@ -116,6 +120,7 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, readiness(&o, s), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
 		stage{"store", func(ctx context.Context) error { return sink(ctx, &o, s, log) }, storeDrained(&o)},
+		stage{"names", func(ctx context.Context) error { return syncNames(ctx, &o, s, pack, log) }, nil},
 		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }

@@ -134,10 +134,11 @@ func hotspotQuery(db string, f Filter, res, minWeeks, limit int, l layout) query
 	}
 }
 
-// transitionsQuery lists the transitions of one incident in order.
+// transitionsQuery lists the transitions of one incident in order, with
+// what was done and the note left (migration 0007; empty before it).
 func transitionsQuery(db, incidentID string) query {
 	return query{
-		sql: "SELECT version, from_status, to_status, actor, department_id, reason, time" +
+		sql: "SELECT version, action, from_status, to_status, actor, department_id, reason, note, time" +
 			" FROM " + db + ".transitions FINAL WHERE incident_id = ? ORDER BY version",
 		args: []any{incidentID},
 	}
