@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/store"
 )
 
@@ -57,15 +58,10 @@ func TestMigrationSQLRunsOn18(t *testing.T) {
 
 // TestSQLRunsOnCurrentClickHouse proves that the schema and the store's
 // queries also run on a current ClickHouse engine, through
-// ../shared/tools/ch-modern (ClickHouse 26 in-process, through chdb).
+// the ch-modern test tool (ClickHouse 26 in-process, through chdb), found
+// by internal/realdata.
 func TestSQLRunsOnCurrentClickHouse(t *testing.T) {
-	tool, err := filepath.Abs("../../shared/tools/ch-modern")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(tool); err != nil {
-		t.Fatalf("the current-engine check needs %s (the shared tools next to the repository): %v", tool, err)
-	}
+	tool := realdata.Tool(t, "ch-modern")
 	file := filepath.Join(t.TempDir(), "modern.sql")
 	sql := store.MigrationSQL("") + store.QuerySQL("")
 	if err := os.WriteFile(file, []byte(sql), 0o644); err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cityops/cityops/internal/realdata"
 )
 
 func TestPackCommands(t *testing.T) {
@@ -28,7 +30,8 @@ func TestPackCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	learned := filepath.Join(dir, "nyc")
-	const data = "../../../shared/data/"
+	data, _ := realdata.Dir()
+	data += string(filepath.Separator)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -58,6 +61,11 @@ func TestPackCommands(t *testing.T) {
 			[]string{"5-fold cross-validation", "fold 4: 1395 records", "street-only locations on a boundary: recorded at bearing 270", "tie-broken by side", "\narea_geometry=98.94% area=99.57%", "\nagency=98.9% area=99.6%\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Cases on the real data, and on the pack learned from it,
+			// skip without it.
+			if args := strings.Join(tc.args, " "); strings.Contains(args, data) || strings.Contains(args, learned) {
+				realdata.Require(t)
+			}
 			var out, errb bytes.Buffer
 			code := run(t.Context(), tc.args, &out, &errb)
 			if code != tc.code {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -29,8 +30,8 @@ func TestReplayAndDLQCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	args := append([]string{"replay", "../../../shared/data/nyc311/nyc311_dev.csv", "--format", "nyc311",
-		"--extent", "../../../shared/data/geo/nyc/boroughs.geojson", "--extent-id", "BoroCode"}, kafkaFlag...)
+	args := append([]string{"replay", realdata.Path(t, "nyc311/nyc311_dev.csv"), "--format", "nyc311",
+		"--extent", realdata.Path(t, "geo/nyc/boroughs.geojson"), "--extent-id", "BoroCode"}, kafkaFlag...)
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("replay exited %d: %s", code, errOut.String())
 	}

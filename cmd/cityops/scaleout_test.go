@@ -16,6 +16,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -138,11 +139,7 @@ func TestScaleOutKill9(t *testing.T) {
 // nycEvents reads the real NYC 311 requests as hotline events.
 func nycEvents(t *testing.T) []*cityops.Event {
 	t.Helper()
-	f, err := os.Open("../../../shared/data/nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "nyc311/nyc311_dev.csv")
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {

@@ -1,7 +1,6 @@
 package load
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -9,18 +8,13 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 )
 
-const data = "../../../shared/data/"
-
 func readData(t *testing.T, path string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(data + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return realdata.Read(t, path)
 }
 
 func demoTraffic(t *testing.T, mix float64) (*Traffic, *rules.Pack) {

@@ -12,22 +12,20 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/segmentio/kafka-go"
 )
 
 const (
-	nycCSV    = "../../../shared/data/nyc311/nyc311_dev.csv"
-	nycExtent = "../../../shared/data/geo/nyc/boroughs.geojson"
+	nycCSV    = "nyc311/nyc311_dev.csv"
+	nycExtent = "geo/nyc/boroughs.geojson"
 )
 
 // nycValidator checks rows against NYC's boroughs instead of the demo city,
 // and accepts history of any age.
 func nycValidator(t testing.TB) *ingest.Validator {
 	t.Helper()
-	b, err := os.ReadFile(nycExtent)
-	if err != nil {
-		t.Fatalf("the shared NYC boundaries are needed: %v", err)
-	}
+	b := realdata.Read(t, nycExtent)
 	ix, err := geo.NewIndex(b, geo.Options{IDProp: "BoroCode", NameProp: "BoroName", Level: cityops.LevelDistrict})
 	if err != nil {
 		t.Fatal(err)
@@ -44,11 +42,7 @@ func nycValidator(t testing.TB) *ingest.Validator {
 // before they were created are refused on closed_date, and the topic holds
 // each accepted row once.
 func TestReplayNYC311(t *testing.T) {
-	f, err := os.Open(nycCSV)
-	if err != nil {
-		t.Fatalf("the shared NYC 311 data is needed: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, nycCSV)
 	b, err := broker.Start("127.0.0.1:0", "", 1)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +70,7 @@ func TestReplayNYC311(t *testing.T) {
 		t.Fatalf("summary %+v does not add up", sum)
 	}
 	header := map[string]bool{"row": true, "latitude/longitude": true}
-	hf, err := os.Open(nycCSV)
+	hf, err := os.Open(realdata.Path(t, nycCSV))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,3 +111,31 @@ func Open(t testing.TB, name string) *os.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// ToolsEnv is the variable naming the directory of the outside tools some
+// tests use (ch-modern: a current ClickHouse engine in-process).
+const ToolsEnv = "CITYOPS_TESTTOOLS"
+
+// Tool returns the path of an outside tool, from $CITYOPS_TESTTOOLS or else
+// ../shared/tools beside the module root. Without it t is skipped, or fails
+// under CI=true or when CITYOPS_TESTTOOLS is set.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	dir := os.Getenv(ToolsEnv)
+	if dir == "" {
+		if root, err := moduleRoot(); err == nil {
+			dir = filepath.Join(root, "..", "shared", "tools")
+		}
+	}
+	p, err := filepath.Abs(filepath.Join(dir, name))
+	if err == nil {
+		if _, err = os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv(ToolsEnv) != "" || os.Getenv("CI") == "true" {
+		t.Fatalf("the test tool %s is missing: %v", name, err)
+	}
+	t.Skipf("skipped: needs the test tool %s; set %s to the directory holding it (docs/testdata.md)", name, ToolsEnv)
+	return ""
+}

@@ -4,19 +4,14 @@ import (
 	"os"
 	"testing"
 
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/learn"
 )
 
-const shared = "../../../shared/data/"
-
 func nycRecords(t testing.TB) []learn.Record {
 	t.Helper()
-	f, err := os.Open(shared + "nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "nyc311/nyc311_dev.csv")
 	recs, err := learn.ReadCSV(f, learn.NYC311)
 	if err != nil {
 		t.Fatal(err)
@@ -26,10 +21,7 @@ func nycRecords(t testing.TB) []learn.Record {
 
 func nycOptions(t testing.TB) learn.Options {
 	t.Helper()
-	areas, err := os.ReadFile(shared + "geo/nyc/community_districts.geojson")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
+	areas := realdata.Read(t, "geo/nyc/community_districts.geojson")
 	return learn.Options{Name: "New York City (learned)", TimeZone: "America/New_York", Areas: areas, AreaKey: "BoroCD"}
 }
 
