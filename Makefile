@@ -1,6 +1,7 @@
 # Targets beside deploy/local/*.sh: the fault suite and the benchmarks.
 # Both need Debian's clickhouse-server (deploy/local/clickhouse.sh install)
-# and ../shared/data beside the repository.
+# and the real test data ($CITYOPS_TESTDATA or ../shared/data beside the
+# repository, docs/testdata.md).
 
 GO ?= go
 
