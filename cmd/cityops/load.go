@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	commands["load"] = command{runLoad, "drive a running system at a target rate with replayed 311 requests and sensor streams; report throughput and latency"}
+	commands["load"] = command{runLoad, "drive a running system at a target rate with the city's simulated requests and readings (--data: replayed real ones); report throughput and latency"}
 }
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
