@@ -12,13 +12,13 @@ test:
 
 # The fault suite at full size: a million events through a processor
 # kill -9, a broker restart, ClickHouse down 60 s, a flood of malformed
-# records. It prints the table of results the README quotes. Without -fault
+# records. It prints the table docs/performance.md quotes. Without -fault
 # (as in `go test ./...`) the same scenarios run small.
 fault:
 	$(GO) test ./deploy/fault -fault -v -count=1 -timeout 60m
 
-# The benchmarks (make bench PKG=./store BENCH=Insert for one); the README's
-# figures come from these and from `cityops load` (see its performance section).
+# The benchmarks (make bench PKG=./store BENCH=Insert for one); the figures
+# of docs/performance.md come from these and from `cityops load`.
 PKG ?= ./...
 BENCH ?= .
 bench:
