@@ -117,6 +117,7 @@ type env struct {
 
 func newEnv(ctx context.Context, t *testing.T) *env {
 	t.Helper()
+	nyc := realdata.Read(t, "nyc311/nyc311_dev.csv") // first: without it the scenario skips before starting anything
 	e := &env{t: t, dir: t.TempDir(), since: time.Now().Add(-time.Minute), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if testing.Verbose() {
 		e.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -141,7 +142,6 @@ func newEnv(ctx context.Context, t *testing.T) *env {
 	if e.pack, err = rules.Load(demo.City()); err != nil {
 		t.Fatal(err)
 	}
-	nyc := realdata.Read(t, "nyc311/nyc311_dev.csv")
 	run := strings.ToLower(strings.NewReplacer("/", "", "_", "").Replace(t.Name()))
 	if e.traffic, err = load.NewTraffic(run, e.pack, load.Sources{NYC311: nyc, HotlineMix: 1}); err != nil {
 		t.Fatal(err)

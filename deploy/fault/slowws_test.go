@@ -110,6 +110,7 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if *full {
 		n, rate, fast = 60_000, 5_000, 20
 	}
+	realdata.Require(t) // the traffic replays NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	pack, err := rules.Load(demo.City())
