@@ -18,6 +18,7 @@ import (
 // TestReplayAndDLQCommands replays the NYC 311 sample onto an embedded
 // broker with NYC's extent, then files a dead letter and lists and replays it.
 func TestReplayAndDLQCommands(t *testing.T) {
+	realdata.Require(t) // it replays NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	b, err := broker.Start("127.0.0.1:0", "", 1)

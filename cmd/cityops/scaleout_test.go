@@ -27,6 +27,7 @@ import (
 // that the other two take over its partitions and its state: ClickHouse
 // ends with every event exactly once.
 func TestScaleOutKill9(t *testing.T) {
+	realdata.Require(t) // the traffic is NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	e := newTestEnv(ctx, t, options{database: "cityops_scale", partitions: 6})
