@@ -22,23 +22,30 @@ import (
 const Env = "CITYOPS_TESTDATA"
 
 // Dir returns the data directory and whether it exists. With CITYOPS_TESTDATA
-// unset it is ../shared/data beside the module root ("" when no module root
-// is found above the working directory).
+// unset it is ../shared/data beside the module root. A relative
+// CITYOPS_TESTDATA is taken from the module root, where one runs go test
+// ./..., not from the package directory go test runs each test in.
 func Dir() (string, bool) {
-	dir := os.Getenv(Env)
-	if dir == "" {
-		root, err := moduleRoot()
-		if err != nil {
-			return "", false
-		}
-		dir = filepath.Join(root, "..", "shared", "data")
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return dir, false
-	}
+	dir := fromRoot(os.Getenv(Env), "data")
 	fi, err := os.Stat(dir)
-	return dir, err == nil && fi.IsDir()
+	return dir, dir != "" && err == nil && fi.IsDir()
+}
+
+// fromRoot makes dir absolute against the module root; an empty dir is
+// ../shared/NAME beside the root. It is "" when there is no module root
+// above the working directory and dir needs one.
+func fromRoot(dir, name string) string {
+	if filepath.IsAbs(dir) {
+		return filepath.Clean(dir)
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return ""
+	}
+	if dir == "" {
+		return filepath.Join(root, "..", "shared", name)
+	}
+	return filepath.Join(root, dir)
 }
 
 // moduleRoot returns the nearest directory above the working directory (or
@@ -116,22 +123,15 @@ func Open(t testing.TB, name string) *os.File {
 // tests use (ch-modern: a current ClickHouse engine in-process).
 const ToolsEnv = "CITYOPS_TESTTOOLS"
 
-// Tool returns the path of an outside tool, from $CITYOPS_TESTTOOLS or else
-// ../shared/tools beside the module root. Without it t is skipped, or fails
+// Tool returns the path of an outside tool, from $CITYOPS_TESTTOOLS (taken
+// from the module root when relative) or else ../shared/tools beside it. Without it t is skipped, or fails
 // under CI=true or when CITYOPS_TESTTOOLS is set.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
-	dir := os.Getenv(ToolsEnv)
-	if dir == "" {
-		if root, err := moduleRoot(); err == nil {
-			dir = filepath.Join(root, "..", "shared", "tools")
-		}
-	}
-	p, err := filepath.Abs(filepath.Join(dir, name))
-	if err == nil {
-		if _, err = os.Stat(p); err == nil {
-			return p
-		}
+	p := filepath.Join(fromRoot(os.Getenv(ToolsEnv), "tools"), name)
+	_, err := os.Stat(p)
+	if err == nil && filepath.IsAbs(p) {
+		return p
 	}
 	if os.Getenv(ToolsEnv) != "" || os.Getenv("CI") == "true" {
 		t.Fatalf("the test tool %s is missing: %v", name, err)

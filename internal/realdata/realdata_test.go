@@ -57,3 +57,15 @@ func TestSkipsWithoutData(t *testing.T) {
 		t.Fatal("Require returned without data")
 	}
 }
+
+func TestRelativeDirFromModuleRoot(t *testing.T) {
+	t.Setenv(Env, "internal/realdata")
+	dir, ok := Dir()
+	want, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok || dir != want {
+		t.Fatalf("Dir() = %q, %v; want %q, true", dir, ok, want)
+	}
+}
