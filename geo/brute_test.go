@@ -2,10 +2,10 @@ package geo
 
 import (
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/internal/realdata"
 )
 
 // bruteAreas is the reference the index is checked against: every feature's
@@ -114,14 +114,9 @@ func pnpoly(rings [][][2]float64, yRange [][2]float64, x, y float64) bool {
 	return in
 }
 
-// readShared reads a file of the shared test data, which lives beside the
-// repository in ../shared/data. Its absence fails the test: these checks on
-// real data are the point of it.
+// readShared reads a file of the real test data (see internal/realdata):
+// without it the test is skipped, and fails under CI.
 func readShared(t testing.TB, path string) []byte {
 	t.Helper()
-	data, err := os.ReadFile("../../shared/data/" + path)
-	if err != nil {
-		t.Fatalf("reading the shared test data (../shared/data beside the repository): %v", err)
-	}
-	return data
+	return realdata.Read(t, path)
 }

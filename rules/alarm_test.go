@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 )
-
-const iotData = "../../shared/data/iot/"
 
 // alarmPack loads the demo pack with its alarms replaced by a testdata file.
 func alarmPack(t *testing.T, file string) *rules.Pack {
@@ -129,11 +128,7 @@ type point struct {
 
 func beachSeries(t *testing.T, beach, column string) []point {
 	t.Helper()
-	f, err := os.Open(iotData + "chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv")
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {
@@ -345,10 +340,7 @@ func TestAlarmsChicagoBeach(t *testing.T) {
 
 func TestAlarmsSantander(t *testing.T) {
 	p := alarmPack(t, "testdata/alarms_santander.yaml")
-	b, err := os.ReadFile(iotData + "santander/sensores_smart_env_monitoring_snapshot.json")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
+	b := realdata.Read(t, "iot/santander/sensores_smart_env_monitoring_snapshot.json")
 	var snap struct {
 		Resources []map[string]string `json:"resources"`
 	}

@@ -3,13 +3,13 @@ package rules_test
 import (
 	"encoding/csv"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/uber/h3-go/v4"
 )
@@ -19,11 +19,7 @@ import (
 // reference that scans all earlier incidents and measures H3 grid distance
 // instead of looking up the k=1 disk.
 func TestMergerNYC(t *testing.T) {
-	f, err := os.Open("../../shared/data/nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "nyc311/nyc311_dev.csv")
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {

@@ -3,23 +3,19 @@ package rules_test
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 )
 
 func readNational(t *testing.T) []rules.NationalCategory {
 	t.Helper()
-	f, err := os.Open("../../shared/data/categories/urban_mgmt_categories.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "categories/urban_mgmt_categories.csv")
 	nat, err := rules.ReadNational(f)
 	if err != nil {
 		t.Fatal(err)

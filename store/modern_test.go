@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"github.com/cityops/cityops/internal/realdata"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -24,14 +25,7 @@ func chModern(t *testing.T) string {
 		}
 		return p
 	}
-	p, err := filepath.Abs("../../shared/tools/ch-modern")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipping the check on a current ClickHouse: no ch-modern at %s and CITYOPS_CH_MODERN is not set", p)
-	}
-	return p
+	return realdata.Tool(t, "ch-modern")
 }
 
 // runModern runs sql through ch-modern and fails t unless every statement

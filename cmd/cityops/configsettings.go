@@ -16,7 +16,7 @@ type setting struct {
 	set  func(*config, string) error
 }
 
-// settings lists every setting; README.md and deploy/cityops.example.yml
+// settings lists every setting; docs/operations.md and deploy/cityops.example.yml
 // document the same list, and a test keeps them in step.
 var settings = []setting{
 	{"kafka.brokers", "CITYOPS_KAFKA_BROKERS", "kafka",

@@ -139,12 +139,12 @@ func localAddr(listen string) string {
 	return listen
 }
 
-// devPartitions is the partitions of the pipeline's topics that `cityops
-// dev` creates on a machine with cores cores: one per core, at least 2 and
-// at most 4. One process runs every stage there, so partitions beyond the
-// cores buy no parallelism, and each one splits the traffic into smaller
-// batches, each with its own produce, commit and fetch: at 5k events/s on
-// two cores, 2 partitions instead of 4 took the p99 from intake to the live
-// map from about 115 to about 95 ms (README, Performance). Topics that
-// exist keep their partitions.
+// devPartitions is the partitions of the pipeline's topics that `cityops dev`
+// creates on a machine with cores cores: one per core, at least 2 and at most
+// 4. One process runs every stage there, so partitions beyond the cores buy
+// no parallelism, and each one splits the traffic into smaller batches, each
+// with its own produce, commit and fetch: at 5k events/s on two cores, 2
+// partitions instead of 4 took the p99 from intake to the live map from about
+// 115 to about 95 ms (measured with cityops load when this was made). Topics
+// that exist keep their partitions.
 func devPartitions(cores int) int { return min(4, max(2, cores)) }

@@ -11,14 +11,14 @@ import (
 )
 
 // devGCPercent is the collector's target in `cityops dev` unless GOGC says
-// otherwise. There the broker, every stage and their state share one heap
-// of gigabytes under load, and at Go's default of 100 the collector scanned
-// it so often that it took 40% of the process's CPU; at 400 a million
-// events went through a quarter faster (README, Performance), for a heap up
-// to five times the live data. Unless GOMEMLIMIT says otherwise, a soft
-// limit of half the machine's memory makes the collector work harder
-// before that crowds the machine. The roles run apart keep Go's defaults:
-// their GOGC and GOMEMLIMIT belong to the deployment (deploy/k8s).
+// otherwise. There the broker, every stage and their state share one heap of
+// gigabytes under load, and at Go's default of 100 the collector scanned it
+// so often that it took 40% of the process's CPU; at 400 a million events
+// went through a quarter faster (measured with cityops load when this was
+// made), for a heap up to five times the live data. Unless GOMEMLIMIT says
+// otherwise, a soft limit of half the machine's memory makes the collector
+// work harder before that crowds the machine. The roles run apart keep Go's
+// defaults: their GOGC and GOMEMLIMIT belong to the deployment (deploy/k8s).
 const devGCPercent = 400
 
 // tuneDevGC sets devGCPercent and the memory limit where the environment

@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	commands["load"] = command{runLoad, "drive a running system at a target rate with replayed 311 requests and sensor streams; report throughput and latency"}
+	commands["load"] = command{runLoad, "drive a running system at a target rate with the city's simulated requests and readings (--data: replayed real ones); report throughput and latency"}
 }
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -32,7 +32,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&cfg.Drain, "drain", time.Minute, "longest wait after the last send for events to be stored and shown")
 	fs.DurationVar(&cfg.Poll, "poll", 200*time.Millisecond, "how often to look for the run's events in ClickHouse")
 	mix := fs.Float64("mix", 0.5, "share of hotline requests; the rest are sensor readings")
-	data := fs.String("data", "../shared/data", "directory of the real data replayed (nyc311/, iot/)")
+	data := fs.String("data", "", "directory of the real data replayed (nyc311/, iot/; docs/testdata.md); default: the city's own simulated requests and readings")
 	noStore := fs.Bool("no-store", false, "do not look for the events in ClickHouse")
 	wsURL := fs.String("ws", "", "live map websocket (default: /ws/live of --target; \"off\" to not watch)")
 	token := fs.String("token", "", "center token for the live map (default: the center token of --tokens)")
@@ -77,7 +77,11 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.WS = ws
 	}
 	cfg.Progress = stderr
-	fmt.Fprintf(stderr, "load run %s: %d hotline requests replayed, mix %.2f\n", run, cfg.Traffic.HotlineRows(), *mix)
+	replayed := "replayed from " + *data
+	if *data == "" {
+		replayed = "simulated in " + pack.Name
+	}
+	fmt.Fprintf(stderr, "load run %s: %d hotline requests %s, mix %.2f\n", run, cfg.Traffic.HotlineRows(), replayed, *mix)
 	r, err := load.Run(ctx, cfg)
 	if r != nil {
 		r.WriteTable(stdout)
@@ -88,9 +92,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return err
 }
 
-// loadSources reads the real data a run replays from dir.
+// loadSources reads the real data a run replays from dir. Without a dir the
+// run replays the city's simulated requests and readings.
 func loadSources(dir string, mix float64) (load.Sources, error) {
 	src := load.Sources{HotlineMix: mix}
+	if dir == "" {
+		return src, nil
+	}
 	for _, f := range []struct {
 		path string
 		dst  *[]byte

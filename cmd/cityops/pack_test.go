@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cityops/cityops/internal/realdata"
 )
 
 func TestPackCommands(t *testing.T) {
@@ -40,7 +42,8 @@ func TestPackCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	learned := filepath.Join(dir, "nyc")
-	data, haveData := realDataDir()
+	data, _ := realdata.Dir()
+	data += string(filepath.Separator)
 	const example = "../../ingest/replay/testdata/city"
 	for _, tc := range []struct {
 		name string
@@ -97,8 +100,10 @@ func TestPackCommands(t *testing.T) {
 			[]string{"6688 whose area id is not in the boundary file", "area ids recorded but not in the boundary file", "agency=99.6% area=not measured"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if a := strings.Join(tc.args, " "); (strings.Contains(a, data) || strings.Contains(a, learned)) && !haveData {
-				skipWithoutData(t)
+			// Cases on the real data, and on the pack learned from it,
+			// skip without it.
+			if args := strings.Join(tc.args, " "); strings.Contains(args, data) || strings.Contains(args, learned) {
+				realdata.Require(t)
 			}
 			var out, errb bytes.Buffer
 			code := run(t.Context(), tc.args, &out, &errb)

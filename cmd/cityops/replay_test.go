@@ -12,16 +12,14 @@ import (
 
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/segmentio/kafka-go"
 )
 
 // TestReplayAndDLQCommands replays the NYC 311 sample onto an embedded
 // broker with NYC's extent, then files a dead letter and lists and replays it.
 func TestReplayAndDLQCommands(t *testing.T) {
-	data, ok := realDataDir()
-	if !ok {
-		skipWithoutData(t)
-	}
+	realdata.Require(t) // it replays NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	b, err := broker.Start("127.0.0.1:0", "", 1)
@@ -34,8 +32,8 @@ func TestReplayAndDLQCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	args := append([]string{"replay", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",
-		"--extent", data + "geo/nyc/boroughs.geojson", "--extent-id", "BoroCode"}, kafkaFlag...)
+	args := append([]string{"replay", realdata.Path(t, "nyc311/nyc311_dev.csv"), "--format", "nyc311",
+		"--extent", realdata.Path(t, "geo/nyc/boroughs.geojson"), "--extent-id", "BoroCode"}, kafkaFlag...)
 	if code := run(ctx, args, &out, &errOut); code != 0 {
 		t.Fatalf("replay exited %d: %s", code, errOut.String())
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
@@ -30,6 +31,7 @@ import (
 // that the other two take over its partitions and its state: ClickHouse
 // ends with every event exactly once.
 func TestScaleOutKill9(t *testing.T) {
+	realdata.Require(t) // the traffic is NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	e := newTestEnv(ctx, t, options{database: "cityops_scale", partitions: 6})
@@ -142,11 +144,7 @@ func TestScaleOutKill9(t *testing.T) {
 // nycEvents reads the real NYC 311 requests as hotline events.
 func nycEvents(t *testing.T) []*cityops.Event {
 	t.Helper()
-	f, err := os.Open("../../../shared/data/nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "nyc311/nyc311_dev.csv")
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
@@ -116,6 +117,7 @@ type env struct {
 
 func newEnv(ctx context.Context, t *testing.T) *env {
 	t.Helper()
+	nyc := realdata.Read(t, "nyc311/nyc311_dev.csv") // first: without it the scenario skips before starting anything
 	e := &env{t: t, dir: t.TempDir(), since: time.Now().Add(-time.Minute), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if testing.Verbose() {
 		e.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -140,19 +142,12 @@ func newEnv(ctx context.Context, t *testing.T) *env {
 	if e.pack, err = rules.Load(demo.City()); err != nil {
 		t.Fatal(err)
 	}
-	nyc, err := osReadData("nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
 	run := strings.ToLower(strings.NewReplacer("/", "", "_", "").Replace(t.Name()))
 	if e.traffic, err = load.NewTraffic(run, e.pack, load.Sources{NYC311: nyc, HotlineMix: 1}); err != nil {
 		t.Fatal(err)
 	}
 	return e
 }
-
-// osReadData reads a file of the real data beside the repository.
-func osReadData(path string) ([]byte, error) { return os.ReadFile("../../../shared/data/" + path) }
 
 func (e *env) brokers() []string { return []string{e.addr} }
 

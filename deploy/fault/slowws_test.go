@@ -23,6 +23,7 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/web"
 	"github.com/gorilla/websocket"
@@ -113,6 +114,7 @@ func TestSlowWebsocketClients(t *testing.T) {
 	if *full {
 		n, rate, fast = 60_000, 5_000, 20
 	}
+	realdata.Require(t) // the traffic replays NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	pack, err := rules.Load(demo.City())
@@ -285,10 +287,7 @@ func waitLag(ctx context.Context, t *testing.T, brokers []string, group, topic s
 
 func newTraffic(t *testing.T, pack *rules.Pack, run string) *load.Traffic {
 	t.Helper()
-	nyc, err := osReadData("nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
+	nyc := realdata.Read(t, "nyc311/nyc311_dev.csv")
 	tr, err := load.NewTraffic(run, pack, load.Sources{NYC311: nyc, HotlineMix: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,29 @@ apt_install chromium chromium "the browser tests of the pages"
 # The alert rules' tests (deploy/prometheus/alerts_test.yml) run promtool,
 # which Debian ships in the prometheus package.
 apt_install promtool prometheus "promtool test rules on deploy/prometheus/alerts.yml"
+# The tests on public real data (docs/testdata.md) read $CITYOPS_TESTDATA,
+# by default ../shared/data beside the repository; without it they skip,
+# and under CI=true the run fails instead. The ch-modern tool is found the
+# same way in $CITYOPS_TESTTOOLS or ../shared/tools.
+if [ -z "${CITYOPS_TESTDATA:-}" ] && [ -d ../shared/data ]; then
+  CITYOPS_TESTDATA=$(cd ../shared/data && pwd)
+  export CITYOPS_TESTDATA
+fi
+if [ -z "${CITYOPS_TESTTOOLS:-}" ] && [ -d ../shared/tools ]; then
+  CITYOPS_TESTTOOLS=$(cd ../shared/tools && pwd)
+  export CITYOPS_TESTTOOLS
+fi
+if [ -z "${CITYOPS_TESTDATA:-}" ] || [ ! -d "$CITYOPS_TESTDATA" ]; then
+  if [ "${CI:-}" = true ]; then
+    echo "test.sh: CI=true but the real test data is missing: set CITYOPS_TESTDATA to its directory (docs/testdata.md)" >&2
+    exit 1
+  fi
+  echo "test.sh: no real test data (CITYOPS_TESTDATA unset, no ../shared/data): its tests skip in these packages:" >&2
+  grep -rl --include='*_test.go' 'realdata\.' . | xargs -n1 dirname | sort -u | sed 's/^/  /' >&2
+  echo "  set CITYOPS_TESTDATA=DIR to run them (docs/testdata.md)" >&2
+else
+  echo "test.sh: real test data in $CITYOPS_TESTDATA" >&2
+fi
 go mod download
 go vet ./...
 go test -count=1 -timeout 30m "$@" ./...

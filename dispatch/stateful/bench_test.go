@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
@@ -24,11 +24,7 @@ func benchEvents(b testing.TB) []kafka.Message {
 	b.Helper()
 	var evs []*cityops.Event
 	rows := func(path string, fn func(col map[string]int, rec []string)) {
-		f, err := os.Open(path)
-		if err != nil {
-			b.Fatalf("the shared real data is missing: %v", err)
-		}
-		defer f.Close()
+		f := realdata.Open(b, path)
 		r := csv.NewReader(f)
 		head, err := r.Read()
 		if err != nil {
@@ -49,7 +45,7 @@ func benchEvents(b testing.TB) []kafka.Message {
 			fn(col, rec)
 		}
 	}
-	rows("../../../shared/data/nyc311/nyc311_dev.csv", func(col map[string]int, rec []string) {
+	rows("nyc311/nyc311_dev.csv", func(col map[string]int, rec []string) {
 		lat, err1 := strconv.ParseFloat(rec[col["latitude"]], 64)
 		lon, err2 := strconv.ParseFloat(rec[col["longitude"]], 64)
 		at, err3 := time.Parse("2006-01-02T15:04:05", rec[col["created_date"]])
@@ -63,7 +59,7 @@ func benchEvents(b testing.TB) []kafka.Message {
 		b.Fatal(err)
 	}
 	n := 0
-	rows("../../../shared/data/iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv", func(col map[string]int, rec []string) {
+	rows("iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv", func(col map[string]int, rec []string) {
 		v, err1 := strconv.ParseFloat(rec[col["Turbidity"]], 64)
 		at, err2 := time.Parse("01/02/2006 03:04:05 PM", rec[col["Measurement Timestamp"]])
 		if err1 != nil || err2 != nil {

@@ -21,11 +21,10 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
-
-const sharedData = "../../../shared/data/"
 
 // beachPack is the demo city with the beach alarms added.
 func beachPack(t testing.TB) *rules.Pack {
@@ -59,11 +58,7 @@ func beachPack(t testing.TB) *rules.Pack {
 // the sensor's real location.
 func beachReadings(t testing.TB, beach string, lat, lon float64) []*cityops.Event {
 	t.Helper()
-	f, err := os.Open(sharedData + "iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "iot/chicago_beach/Beach_Water_Quality_-_Automated_Sensors.csv")
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {

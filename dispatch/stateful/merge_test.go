@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 )
 
@@ -21,11 +21,7 @@ import (
 // order: the complaint type and descriptor are the text the pack reads.
 func nycReports(t testing.TB) []*cityops.Event {
 	t.Helper()
-	f, err := os.Open(sharedData + "nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "nyc311/nyc311_dev.csv")
 	r := csv.NewReader(f)
 	head, err := r.Read()
 	if err != nil {

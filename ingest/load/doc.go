@@ -1,8 +1,9 @@
 // Package load drives a running cityops at a target rate with real-shaped
-// traffic and measures it end to end. Hotline requests are NYC 311 requests
-// replayed through ingest/replay, shifted to now and into the running city's
-// extent; sensor readings replay the values of real sensor streams on the
-// city's registered devices. Every event of a run carries an id unique to the
+// traffic and measures it end to end. Given the real data, hotline requests
+// are NYC 311 requests replayed through ingest/replay, shifted to now and
+// into the running city's extent, and sensor readings replay the values of
+// real sensor streams on the city's registered devices; without it both are
+// the city's own simulated requests and readings (ingest/sim). Every event of a run carries an id unique to the
 // run, so the tool can find it again: in ClickHouse (ingest -> stored) and in
 // the changes the websocket live map sends (ingest -> websocket).
 //

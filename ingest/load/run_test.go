@@ -10,7 +10,9 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
+	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -29,7 +31,14 @@ func TestRunProducesEveryEventOnce(t *testing.T) {
 	if err := bus.EnsureTopics(ctx, brokers, 2, bus.TopicEventsRaw); err != nil {
 		t.Fatal(err)
 	}
-	tr, _ := demoTraffic(t, 0.5)
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTraffic("t1", pack, Sources{HotlineMix: 0.5}) // the demo city's simulated traffic: runs without real data
+	if err != nil {
+		t.Fatal(err)
+	}
 	var progress bytes.Buffer
 	const n = 4000
 	r, err := Run(ctx, Config{Traffic: tr, Kafka: brokers, Rate: 2000, Events: n, Progress: &progress})

@@ -28,7 +28,9 @@ type Traffic struct {
 	bbox         [4]float64
 }
 
-// Sources are the real data a run replays.
+// Sources are the real data a run replays. Without NYC311 the hotline
+// requests, and without Beach and Santander the sensor readings, are the
+// city's own simulated ones (see ingest/sim), so a run needs no outside data.
 type Sources struct {
 	NYC311     []byte // nyc311_dev.csv
 	Beach      []byte // Chicago beach water sensors CSV
@@ -49,9 +51,18 @@ func NewTraffic(run string, pack *rules.Pack, src Sources) (*Traffic, error) {
 	if err != nil {
 		return nil, fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	rows, err := nycRows(src.NYC311)
-	if err != nil {
-		return nil, err
+	var rows []cityops.Event
+	var simSeries map[string][]float64
+	var simFallback []float64
+	if len(src.NYC311) == 0 || len(src.Beach)+len(src.Santander) == 0 {
+		if rows, simSeries, simFallback, err = simulated(pack); err != nil {
+			return nil, err
+		}
+	}
+	if len(src.NYC311) > 0 {
+		if rows, err = nycRows(src.NYC311); err != nil {
+			return nil, err
+		}
 	}
 	t := &Traffic{run: run, hotlineShare: src.HotlineMix, devices: pack.Devices}
 	t.hotline = placeRows(rows, areas)
@@ -59,7 +70,9 @@ func NewTraffic(run string, pack *rules.Pack, src Sources) (*Traffic, error) {
 	if len(t.hotline) == 0 && src.HotlineMix > 0 {
 		return nil, fmt.Errorf("building traffic: none of %d hotline rows lies in %s", len(rows), pack.Name)
 	}
-	if t.series, t.fallback, err = sensorSeries(src.Beach, src.Santander); err != nil {
+	if len(src.Beach)+len(src.Santander) == 0 {
+		t.series, t.fallback = simSeries, simFallback
+	} else if t.series, t.fallback, err = sensorSeries(src.Beach, src.Santander); err != nil {
 		return nil, err
 	}
 	if len(t.devices) == 0 {

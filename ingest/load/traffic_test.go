@@ -1,7 +1,6 @@
 package load
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -9,18 +8,13 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 )
 
-const data = "../../../shared/data/"
-
 func readData(t *testing.T, path string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(data + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return realdata.Read(t, path)
 }
 
 func demoTraffic(t *testing.T, mix float64) (*Traffic, *rules.Pack) {
@@ -117,5 +111,60 @@ func TestMixIsChecked(t *testing.T) {
 	_, err = NewTraffic("x", pack, Sources{HotlineMix: 1.5})
 	if fe, ok := err.(*cityops.FieldError); !ok || fe.Field != "mix" {
 		t.Errorf("mix 1.5: got %v, want a field error naming mix", err)
+	}
+}
+
+// TestTrafficWithoutRealData: with no real data the run replays the demo
+// city's simulated requests and readings, which pass the intake's
+// validation, the same on every run.
+func TestTrafficWithoutRealData(t *testing.T) {
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTraffic("t1", pack, Sources{HotlineMix: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewTraffic("t1", pack, Sources{HotlineMix: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.HotlineRows() < 5000 {
+		t.Fatalf("only %d simulated requests", tr.HotlineRows())
+	}
+	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := ingestValidator(areas.BBox())
+	now := time.Now()
+	var hot, iot int
+	for n := range 4000 {
+		ev := tr.Event(n, now)
+		if ev2 := again.Event(n, now); ev.Text != ev2.Text || ev.Lat != ev2.Lat || (ev.Value == nil) != (ev2.Value == nil) {
+			t.Fatalf("event %d differs between runs: %+v, %+v", n, ev, ev2)
+		}
+		if ev.Source == cityops.SourceHotline {
+			hot++
+			if _, ok := areas.Locate(ev.Lat, ev.Lon); !ok || ev.Text == "" {
+				t.Fatalf("event %d: %+v is outside the city or has no text", n, ev)
+			}
+		} else {
+			iot++
+			if ev.Value == nil || ev.DeviceID == "" {
+				t.Fatalf("event %d: reading without value or device: %+v", n, ev)
+			}
+		}
+		b, err := tr.Request(n, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.DecodeEvent(b); err != nil {
+			t.Fatalf("event %d refused by intake: %v\n%s", n, err, b)
+		}
+	}
+	if hot != 2000 || iot != 2000 {
+		t.Errorf("mix 0.5 gave %d hotline and %d readings of 4,000", hot, iot)
 	}
 }

@@ -12,35 +12,20 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/segmentio/kafka-go"
 )
 
-// testData returns the directory of the shared real data: $CITYOPS_TESTDATA,
-// or ../shared/data beside the repository when it exists. Without it the
-// test is skipped, and fails under CI, which must run it.
-func testData(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("CITYOPS_TESTDATA")
-	if dir == "" {
-		dir = "../../../shared/data"
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the real data is missing under CI: set CITYOPS_TESTDATA (%v)", err)
-		}
-		t.Skipf("skipped: the real public data is not here; set CITYOPS_TESTDATA to its directory (%v)", err)
-	}
-	return dir + "/"
-}
+const (
+	nycCSV    = "nyc311/nyc311_dev.csv"
+	nycExtent = "geo/nyc/boroughs.geojson"
+)
 
 // nycValidator checks rows against NYC's boroughs instead of the demo city,
 // and accepts history of any age.
 func nycValidator(t testing.TB) *ingest.Validator {
 	t.Helper()
-	b, err := os.ReadFile(testData(t) + "geo/nyc/boroughs.geojson")
-	if err != nil {
-		t.Fatalf("the shared NYC boundaries are needed: %v", err)
-	}
+	b := realdata.Read(t, nycExtent)
 	ix, err := geo.NewIndex(b, geo.Options{IDProp: "BoroCode", NameProp: "BoroName", Level: cityops.LevelDistrict})
 	if err != nil {
 		t.Fatal(err)
@@ -57,12 +42,7 @@ func nycValidator(t testing.TB) *ingest.Validator {
 // each accepted row once. The rows closed before they were created are kept,
 // each with a warning on closed_date.
 func TestReplayNYC311(t *testing.T) {
-	nycCSV := testData(t) + "nyc311/nyc311_dev.csv"
-	f, err := os.Open(nycCSV)
-	if err != nil {
-		t.Fatalf("the shared NYC 311 data is needed: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, nycCSV)
 	b, err := broker.Start("127.0.0.1:0", "", 1)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +70,7 @@ func TestReplayNYC311(t *testing.T) {
 		t.Fatalf("summary %+v does not add up", sum)
 	}
 	header := map[string]bool{"row": true, "latitude/longitude": true}
-	hf, err := os.Open(nycCSV)
+	hf, err := os.Open(realdata.Path(t, nycCSV))
 	if err != nil {
 		t.Fatal(err)
 	}

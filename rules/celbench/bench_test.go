@@ -4,16 +4,15 @@ import (
 	"testing"
 
 	"cel.dev/cel-go/cel"
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 )
 
-const shared = "../../../shared/data"
-
 func events(t testing.TB) []*rules.Input {
 	t.Helper()
-	evs, err := Events(shared, 1000)
+	evs, err := Events(realdata.Require(t), 1000)
 	if err != nil {
 		t.Fatalf("reading the shared real data: %v", err)
 	}

@@ -4,35 +4,14 @@ import (
 	"os"
 	"testing"
 
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/learn"
 )
 
-// testData returns the directory of the shared real data: $CITYOPS_TESTDATA,
-// or ../shared/data beside the repository when it exists. Without it the
-// test is skipped, and fails under CI, which must run it.
-func testData(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("CITYOPS_TESTDATA")
-	if dir == "" {
-		dir = "../../../shared/data"
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the real data is missing under CI: set CITYOPS_TESTDATA (%v)", err)
-		}
-		t.Skipf("skipped: the real public data is not here; set CITYOPS_TESTDATA to its directory (%v)", err)
-	}
-	return dir + "/"
-}
-
 func nycRecords(t testing.TB) []learn.Record {
 	t.Helper()
-	f, err := os.Open(testData(t) + "nyc311/nyc311_dev.csv")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
-	defer f.Close()
+	f := realdata.Open(t, "nyc311/nyc311_dev.csv")
 	recs, err := learn.ReadCSV(f, learn.NYC311)
 	if err != nil {
 		t.Fatal(err)
@@ -42,10 +21,7 @@ func nycRecords(t testing.TB) []learn.Record {
 
 func nycOptions(t testing.TB) learn.Options {
 	t.Helper()
-	areas, err := os.ReadFile(testData(t) + "geo/nyc/community_districts.geojson")
-	if err != nil {
-		t.Fatalf("the shared real data is missing: %v", err)
-	}
+	areas := realdata.Read(t, "geo/nyc/community_districts.geojson")
 	return learn.Options{Name: "New York City (learned)", TimeZone: "America/New_York", Areas: areas, AreaKey: "BoroCD"}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/internal/realdata"
 	"github.com/cityops/cityops/store/history"
 )
 
@@ -169,10 +170,7 @@ func TestSampleQueriesRunOnBothEngines(t *testing.T) {
 		}
 		rows.Close()
 	}
-	tool, err := filepath.Abs("../../../shared/tools/ch-modern")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tool := realdata.Tool(t, "ch-modern")
 	file := filepath.Join(t.TempDir(), "queries.sql")
 	schema, err := exec.Command("go", "run", "../../cmd/cityops", "migrate", "--print").Output()
 	if err != nil {
