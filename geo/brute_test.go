@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 )
 
 // bruteAreas is the reference the index is checked against: every feature's
@@ -114,7 +114,7 @@ func pnpoly(rings [][][2]float64, yRange [][2]float64, x, y float64) bool {
 	return in
 }
 
-// readShared reads a file of the real test data (see internal/realdata):
+// readShared reads a file of the real test data (see deploy/realdata):
 // without it the test is skipped, and fails under CI.
 func readShared(t testing.TB, path string) []byte {
 	t.Helper()

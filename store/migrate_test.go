@@ -55,7 +55,7 @@ func TestMigrationSQLRunsOn18(t *testing.T) {
 // TestSQLRunsOnCurrentClickHouse proves that the schema and the store's
 // queries also run on a current ClickHouse engine, through
 // the ch-modern test tool (ClickHouse 26 in-process, through chdb), found
-// by internal/realdata.
+// by deploy/realdata.
 func TestSQLRunsOnCurrentClickHouse(t *testing.T) {
 	runModern(t, chModern(t), "modern.sql", store.MigrationSQL("")+store.QuerySQL(""))
 }

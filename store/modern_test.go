@@ -1,7 +1,7 @@
 package store_test
 
 import (
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 	"io/fs"
 	"os"
 	"os/exec"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 )
 
 func TestPackCommands(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"

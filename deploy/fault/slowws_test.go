@@ -23,7 +23,7 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/web"
 	"github.com/gorilla/websocket"

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"cel.dev/cel-go/cel"
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"

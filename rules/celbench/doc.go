@@ -1,7 +1,7 @@
 // Package celbench measures the two expression languages considered for
 // rule conditions, expr-lang/expr and CEL (cel.dev/cel-go), on the same
 // expressions over the same events: NYC 311 requests and Chicago beach
-// sensor readings from the real test data (internal/realdata), turned into rules.Input as the
+// sensor readings from the real test data (deploy/realdata), turned into rules.Input as the
 // engine sees them. All of its code is test code, so cel-go is a test-only
 // dependency: the cityops binary does not link it. Run it with
 // `go test -bench . -cpu 1 ./rules/celbench`. On a shared machine wall time

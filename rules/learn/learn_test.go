@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/learn"
 )

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityops/cityops/internal/realdata"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/store/history"
 )
 

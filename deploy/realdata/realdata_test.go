@@ -59,7 +59,7 @@ func TestSkipsWithoutData(t *testing.T) {
 }
 
 func TestRelativeDirFromModuleRoot(t *testing.T) {
-	t.Setenv(Env, "internal/realdata")
+	t.Setenv(Env, "deploy/realdata")
 	dir, ok := Dir()
 	want, err := filepath.Abs(".")
 	if err != nil {
