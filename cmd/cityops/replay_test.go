@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/deploy/realdata"
+	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -17,9 +17,9 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
-	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )

@@ -17,10 +17,10 @@ import (
 
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
-	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"

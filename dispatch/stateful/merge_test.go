@@ -12,8 +12,8 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/deploy/realdata"
+	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/rules"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/deploy/realdata"
+	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
 )
 

@@ -9,10 +9,10 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
+	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
-	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/segmentio/kafka-go"
 )
 
