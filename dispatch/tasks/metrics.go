@@ -35,9 +35,11 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed} {
 		ch <- d
 	}
+	c.s.counts.describe(ch)
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
+	c.s.counts.collect(ch)
 	now := c.s.cfg.Now()
 	groups := map[[2]string]*group{}
 	c.s.each(func(t *lifecycle.Task) {
