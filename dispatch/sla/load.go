@@ -22,7 +22,7 @@ type file struct {
 		Window   string `yaml:"window"`
 		MaxRedos int    `yaml:"max_redos"`
 	} `yaml:"callback"`
-	Calendar   struct {
+	Calendar struct {
 		WorkingHours []string `yaml:"working_hours"`
 		Weekend      []string `yaml:"weekend"`
 		Holidays     []string `yaml:"holidays"`

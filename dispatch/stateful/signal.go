@@ -1,6 +1,8 @@
 package stateful
 
 import (
+	"time"
+
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/rules"
 )
@@ -19,6 +21,9 @@ type signal struct {
 	Alarm  *rules.AlarmChange `json:"alarm,omitempty"`
 	Event  *cityops.Event     `json:"event,omitempty"` // an alarm's reading, if any
 	Src    source             `json:"src"`
+	// A done signal: the incident resolved or closed, and when.
+	Incident string    `json:"incident,omitempty"`
+	Done     time.Time `json:"done,omitzero"`
 }
 
 // source is where a signal came from: the raw events partition, the offset
