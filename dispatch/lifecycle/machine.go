@@ -153,7 +153,9 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.T
 		if t.Rated >= t.Round() {
 			return fmt.Errorf("feedback on %s round %d: %w", t.ID, t.Round(), ErrRated)
 		}
-		tr.Result, tr.Channel = cmd.Result, cmd.Channel
+		// The result is also the step's coded reason: the audit trail in
+		// ClickHouse keeps reasons, not yet results.
+		tr.Result, tr.Channel, tr.Reason = cmd.Result, cmd.Channel, cmd.Result
 	case Escalate:
 		if t.Level >= LevelCity {
 			return illegal(cmd.Action, "city_center")

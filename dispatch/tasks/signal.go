@@ -44,7 +44,7 @@ func (s *Service) Signal(ctx context.Context, c cityops.Change) error {
 // A hotline report merged into a resolved, verified or closed task is a
 // repeat complaint (重复投诉): it reopens the task for the same department
 // with a new deadline, within the category's reopen window after closure.
-// Nothing else changes a closed or cancelled task: its round's times and
+// Nothing else changes a closed task: its round's times and
 // figures stay as they were when it closed.
 func (s *Service) signalLocked(st *stripe, c cityops.Change) (t *lifecycle.Task, tr cityops.Transition, ok bool) {
 	t, held := st.tasks[c.Incident.ID]
@@ -64,9 +64,6 @@ func (s *Service) signalLocked(st *stripe, c cityops.Change) (t *lifecycle.Task,
 			}
 			return nil, tr, false
 		}
-	}
-	if t.Status == cityops.StatusCancelled {
-		return nil, tr, false
 	}
 	entered := t.Since // a signal, like a note, does not restart the status's clock
 	if entered.IsZero() {
