@@ -170,4 +170,3 @@ func readTransitions(t *testing.T, ctx context.Context, brokers []string, id str
 	}
 	return out
 }
-
