@@ -146,16 +146,16 @@ func TestMergerRepeats(t *testing.T) {
 	}{
 		{"a report days after closure reopens within the default week", []step{
 			{in: report("a", "06010", c, 0), id: "INC-a"},
-			{in: report("b", "06010", near, 3 * day), done: day, id: "INC-a", merged: true, repeat: true},
-			{in: report("c", "06010", c, 3*day + time.Hour), id: "INC-a", merged: true},
+			{in: report("b", "06010", near, 3*day), done: day, id: "INC-a", merged: true, repeat: true},
+			{in: report("c", "06010", c, 3*day+time.Hour), id: "INC-a", merged: true},
 		}},
 		{"after the window a report founds a new incident", []step{
 			{in: report("a", "06010", c, 0), id: "INC-a"},
-			{in: report("b", "06010", c, 9 * day), done: day, id: "INC-b"},
+			{in: report("b", "06010", c, 9*day), done: day, id: "INC-b"},
 		}},
 		{"a category's own window", []step{
 			{in: report("a", "0111", c, 0), id: "INC-a"},
-			{in: report("b", "0111", c, 2*day + time.Hour), done: day, id: "INC-b"},
+			{in: report("b", "0111", c, 2*day+time.Hour), done: day, id: "INC-b"},
 		}},
 		{"within the merge window a done incident is reopened, not joined", []step{
 			{in: report("a", "06010", c, 0), id: "INC-a"},
