@@ -155,7 +155,9 @@ func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
 
 // Place is Add that also says whether c reopened a done incident as a
 // repeat complaint: a hotline report (never an alarm) that matches an
-// incident marked Done, within the category's reopen window after it.
+// incident marked Done, reported after it and within the category's reopen
+// window. A matching report from before it was done joins it and leaves it
+// done; an alarm never joins a done incident.
 func (m *Merger) Place(c Candidate) (incidentID string, merged, repeat bool) {
 	if c.Category == "" && c.Alarm == "" {
 		return c.IncidentID, false, false
@@ -176,6 +178,12 @@ func (m *Merger) Place(c Candidate) (incidentID string, merged, repeat bool) {
 	}
 	if c.Alarm == "" {
 		if inc := m.findDoneLocked(cls, &c); inc != nil {
+			if !c.Time.After(inc.Done) {
+				// Reported before it was done: a late copy of what was
+				// fixed, not a repeat; it stays done.
+				m.joinLocked(inc, &c)
+				return inc.ID, true, false
+			}
 			inc.Done, inc.until = time.Time{}, time.Time{}
 			m.joinLocked(inc, &c)
 			return inc.ID, true, true
@@ -216,14 +224,13 @@ func (m *Merger) findLocked(cls string, c *Candidate) *Merged {
 }
 
 // findDoneLocked returns the most recently done incident of c's class in
-// c's cell or a neighbour whose reopen window c falls in. A report from
-// before the incident was done also reopens it: the department marked done
-// a problem a citizen still reports.
+// c's cell or a neighbour whose reopen window c falls in, from the merge
+// window before its first signal to the end of the reopen window.
 func (m *Merger) findDoneLocked(cls string, c *Candidate) *Merged {
 	var best *Merged
 	for _, cell := range h3.Cell(c.Cell).GridDisk(1) {
 		for _, inc := range m.open[mkey{cls, cityops.Cell(cell)}] {
-			if inc.Done.IsZero() || c.Time.After(inc.until) {
+			if inc.Done.IsZero() || c.Time.After(inc.until) || c.Time.Before(inc.First.Add(-m.window)) {
 				continue
 			}
 			if best == nil || inc.Done.After(best.Done) {

@@ -161,6 +161,11 @@ func TestMergerRepeats(t *testing.T) {
 			{in: report("a", "06010", c, 0), id: "INC-a"},
 			{in: report("b", "06010", c, time.Hour), done: 30 * time.Minute, id: "INC-a", merged: true, repeat: true},
 		}},
+		{"a report from before it was done joins without reopening", []step{
+			{in: report("a", "06010", c, 0), id: "INC-a"},
+			{in: report("b", "06010", c, 20*time.Minute), done: time.Hour, id: "INC-a", merged: true},
+			{in: report("c", "06010", c, 2*day), id: "INC-a", merged: true, repeat: true},
+		}},
 		{"another category founds its own", []step{
 			{in: report("a", "06010", c, 0), id: "INC-a"},
 			{in: report("b", "06028", c, day), done: time.Hour, id: "INC-b"},

@@ -43,7 +43,9 @@ func (s *Service) Signal(ctx context.Context, c cityops.Change) error {
 //
 // A hotline report merged into a resolved, verified or closed task is a
 // repeat complaint (重复投诉): it reopens the task for the same department
-// with a new deadline, within the category's reopen window after closure.
+// with a new deadline, within the category's reopen window after closure,
+// unless it was reported before the resolution (a late copy: recorded as a
+// signal on a resolved or verified task, on a closed one not at all).
 // Nothing else changes a closed task: its round's times and
 // figures stay as they were when it closed.
 func (s *Service) signalLocked(st *stripe, c cityops.Change) (t *lifecycle.Task, tr cityops.Transition, ok bool) {
@@ -55,11 +57,14 @@ func (s *Service) signalLocked(st *stripe, c cityops.Change) (t *lifecycle.Task,
 	if done(t.Status) {
 		report := c.Kind == cityops.ChangeMerged && c.Merge.Alarm == ""
 		late := t.Status == cityops.StatusClosed && now.After(t.Closed.Add(s.cfg.Reopen(t.Category)))
-		if report && !late {
+		// A report made before the resolution is a late copy of what was
+		// fixed, not a repeat.
+		before := !c.Incident.Reported.IsZero() && !t.Resolved.IsZero() && !c.Incident.Reported.After(t.Resolved)
+		if report && !late && !before {
 			return s.repeatLocked(t, c, now)
 		}
 		if t.Status == cityops.StatusClosed {
-			if report {
+			if report && !before {
 				s.cfg.Logger.Warn("a report merged into an incident closed before its reopen window", "incident", t.ID, "report", c.Merge.Signal)
 			}
 			return nil, tr, false

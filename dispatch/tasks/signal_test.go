@@ -65,11 +65,13 @@ func TestSignalsAfterClosure(t *testing.T) {
 		name   string
 		after  time.Duration
 		alarm  bool
+		early  bool // reported before the resolution
 		reopen bool
 	}{
-		{"a report a day later", 24 * time.Hour, false, true},
-		{"a report after the window", 8 * 24 * time.Hour, false, false},
-		{"an alarm update", time.Hour, true, false},
+		{"a report a day later", 24 * time.Hour, false, false, true},
+		{"a report after the window", 8 * 24 * time.Hour, false, false, false},
+		{"an alarm update", time.Hour, true, false, false},
+		{"a report made before the resolution", time.Hour, false, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -97,7 +99,11 @@ func TestSignalsAfterClosure(t *testing.T) {
 			if tc.alarm {
 				m.Alarm, m.Signal = "water_level.high", "ALM-1"
 			}
-			if err := s.Signal(ctx, cityops.Change{Kind: cityops.ChangeMerged, Incident: cityops.Incident{ID: "INC-road"}, Merge: m}); err != nil {
+			ch := cityops.Change{Kind: cityops.ChangeMerged, Incident: cityops.Incident{ID: "INC-road", Reported: e.clock.now()}, Merge: m}
+			if tc.early {
+				ch.Incident.Reported = t0.Add(30 * time.Minute)
+			}
+			if err := s.Signal(ctx, ch); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := s.Get("INC-road")
