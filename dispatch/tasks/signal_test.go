@@ -7,6 +7,7 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/tasks"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // TestSignalReachesTheTask applies merged reports and an alarm clear to an
@@ -116,6 +117,27 @@ func TestSignalsAfterClosure(t *testing.T) {
 			if got.Status != cityops.StatusDispatched || got.DepartmentID != "jj" || got.Incident.Repeats != 1 || got.Reports != 2 ||
 				!got.Dispatched.Equal(e.clock.now()) || !got.Deadline.After(e.clock.now()) || !got.Closed.IsZero() {
 				t.Fatalf("reopened: %+v", got)
+			}
+			reg := prometheus.NewRegistry()
+			reg.MustRegister(s.Collector())
+			mfs, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts := map[string]float64{}
+			for _, mf := range mfs {
+				for _, m := range mf.GetMetric() {
+					k := mf.GetName()
+					for _, l := range m.GetLabel() {
+						k += "," + l.GetName() + "=" + l.GetValue()
+					}
+					if m.Counter != nil {
+						counts[k] = m.Counter.GetValue()
+					}
+				}
+			}
+			if counts["cityops_repeat_complaints_total,department=jj"] != 1 || counts["cityops_task_reopens_total,department=jj,reason=repeat"] != 1 {
+				t.Errorf("counters: %v", counts)
 			}
 		})
 	}
