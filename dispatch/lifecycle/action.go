@@ -109,11 +109,15 @@ const (
 	ReasonDissatisfied = "dissatisfied"
 )
 
-// FeedbackResults are the results of a callback, and FeedbackChannels how it
-// was made.
+// FeedbackResults are the results of a callback (满意, 基本满意, 不满意), and
+// FeedbackChannels how it was made.
 var (
-	FeedbackResults  = map[string]bool{"satisfied": true, "basically_satisfied": true, ResultDissatisfied: true}
-	FeedbackChannels = map[string]bool{"phone": true, "sms": true, "web": true}
+	FeedbackResults = map[string]string{
+		"satisfied":           "the citizen is satisfied (满意)",
+		"basically_satisfied": "the citizen is basically satisfied (基本满意)",
+		ResultDissatisfied:    "the citizen is dissatisfied (不满意): within the callback window the task is redone",
+	}
+	FeedbackChannels = map[string]string{"phone": "a call back", "sms": "a text message", "web": "the web or an app"}
 )
 
 // ResultDissatisfied is the callback result that may reopen a task.

@@ -144,10 +144,10 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.T
 		}
 		tr.Level = LevelNone
 	case Feedback:
-		if !FeedbackResults[cmd.Result] {
+		if FeedbackResults[cmd.Result] == "" {
 			return fmt.Errorf("feedback on %s: %w", t.ID, cityops.Invalid("result", "must be satisfied, basically_satisfied or dissatisfied, not %q", cmd.Result))
 		}
-		if !FeedbackChannels[cmd.Channel] {
+		if FeedbackChannels[cmd.Channel] == "" {
 			return fmt.Errorf("feedback on %s: %w", t.ID, cityops.Invalid("channel", "must be phone, sms or web, not %q", cmd.Channel))
 		}
 		if t.Rated >= t.Round() {

@@ -188,11 +188,11 @@ func checkFeedback(b body, action lifecycle.Action) *requestError {
 	switch {
 	case b.Result == "":
 		return badField("result", "is required: satisfied, basically_satisfied or dissatisfied")
-	case !lifecycle.FeedbackResults[b.Result]:
+	case lifecycle.FeedbackResults[b.Result] == "":
 		return badField("result", "is %q, want satisfied, basically_satisfied or dissatisfied", b.Result)
 	case b.Channel == "":
 		return badField("channel", "is required: phone, sms or web")
-	case !lifecycle.FeedbackChannels[b.Channel]:
+	case lifecycle.FeedbackChannels[b.Channel] == "":
 		return badField("channel", "is %q, want phone, sms or web", b.Channel)
 	case len(b.Comment) > MaxNote:
 		return tooLarge("comment", "%d bytes, the limit is %d", len(b.Comment), MaxNote)
