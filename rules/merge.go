@@ -241,17 +241,27 @@ func (m *Merger) findDoneLocked(cls string, c *Candidate) *Merged {
 	return best
 }
 
-// MarkDone records that incident id was resolved or closed at: the Merger
-// keeps it for the category's reopen window after at, and until then a
-// matching report reopens it (Place says repeat) instead of joining it
-// silently. An incident the Merger no longer holds is not affected; a
-// later at moves the window.
-func (m *Merger) MarkDone(id string, at time.Time) {
+// MarkDone records that incident d.ID was resolved or closed at: the
+// Merger keeps it for the category's reopen window after at, and until
+// then a matching report reopens it (Place says repeat) instead of joining
+// it silently. An incident the Merger forgot (its merge window ended long
+// before it was done) is held again from d: its category, cell, counters
+// and signal times. A later at moves the window; an earlier one, or a d
+// without a category, does nothing.
+func (m *Merger) MarkDone(d Merged, at time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	inc, ok := m.ids[id]
+	inc, ok := m.ids[d.ID]
 	if !ok {
-		return
+		if d.Category == "" || d.ID == "" {
+			return
+		}
+		inc = &Merged{ID: d.ID, Category: d.Category, Cell: d.Cell, Reports: d.Reports,
+			ReportIDs: append([]string(nil), d.ReportIDs...), Alarms: append([]string(nil), d.Alarms...), First: d.First, Last: d.Last}
+		k := mkey{"c:" + d.Category, d.Cell}
+		m.open[k] = append(m.open[k], inc)
+		m.class[inc] = k.class
+		m.ids[inc.ID] = inc
 	}
 	if !inc.Done.IsZero() && !at.After(inc.Done) {
 		return

@@ -175,7 +175,7 @@ func TestMergerRepeats(t *testing.T) {
 			m := rules.NewMerger(cfg, rules.MergerOptions{})
 			for i, s := range tc.steps {
 				if s.done > 0 {
-					m.MarkDone("INC-a", t0.Add(s.done))
+					m.MarkDone(rules.Merged{ID: "INC-a"}, t0.Add(s.done))
 					// The done state survives a snapshot.
 					b, err := m.Snapshot()
 					if err != nil {
@@ -204,5 +204,27 @@ func TestMergeReopenSettings(t *testing.T) {
 	}
 	if got := (rules.MergeConfig{}).ReopenWindow("x"); got != rules.DefaultReopenWindow {
 		t.Errorf("default: got %v", got)
+	}
+}
+
+// TestMergerHoldsAgainWhatIsDone: an incident the merger forgot after its
+// merge window is held again when it is marked done, with its counters, so
+// a repeat days later still reopens it.
+func TestMergerHoldsAgainWhatIsDone(t *testing.T) {
+	c, near, far := cells(t)
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	m := rules.NewMerger(rules.MergeConfig{Window: 2 * time.Hour}, rules.MergerOptions{})
+	m.Add(rules.Candidate{ID: "a", IncidentID: "INC-a", Category: "06010", Cell: c, Time: t0})
+	m.Add(rules.Candidate{ID: "z", IncidentID: "INC-z", Category: "06010", Cell: far, Time: t0.Add(10 * time.Hour)})
+	if _, held := m.Incident("INC-a"); held {
+		t.Fatal("INC-a still held after its window")
+	}
+	m.MarkDone(rules.Merged{ID: "INC-a", Category: "06010", Cell: c, Reports: 3, ReportIDs: []string{"a", "b", "c"}, First: t0, Last: t0.Add(time.Hour)}, t0.Add(24*time.Hour))
+	id, merged, repeat := m.Place(rules.Candidate{ID: "r", IncidentID: "INC-r", Category: "06010", Cell: near, Time: t0.Add(72 * time.Hour)})
+	if id != "INC-a" || !merged || !repeat {
+		t.Fatalf("got %s merged=%v repeat=%v", id, merged, repeat)
+	}
+	if inc, _ := m.Incident("INC-a"); inc.Reports != 4 || len(inc.ReportIDs) != 4 || !inc.Done.IsZero() {
+		t.Fatalf("reopened: %+v", inc)
 	}
 }

@@ -26,7 +26,13 @@ func DoneRecords(merge rules.MergeConfig, topic string) func(t *lifecycle.Task, 
 		if tr.Action != string(lifecycle.Resolve) && tr.Action != string(lifecycle.Close) || t.Category == "" {
 			return nil
 		}
-		v, err := cityops.EncodeJSON(signal{Kind: signalDone, Cell: t.Cell, Incident: t.ID, Done: tr.Time})
+		last := t.LastSignal
+		if last.IsZero() {
+			last = t.Reported
+		}
+		d := &doneSignal{Incident: t.ID, Category: t.Category, At: tr.Time, Merge: cityops.Merge{
+			Seq: t.MergeSeq, Reports: t.Reports, ReportIDs: t.ReportIDs, Signals: t.Signals, First: t.Reported, Last: last}}
+		v, err := cityops.EncodeJSON(signal{Kind: signalDone, Cell: t.Cell, Done: d})
 		if err != nil {
 			return nil // a signal of plain fields always encodes
 		}
@@ -36,8 +42,19 @@ func DoneRecords(merge rules.MergeConfig, topic string) func(t *lifecycle.Task, 
 
 // done marks the incident done in the Merger. It does not go through the
 // raw partitions' sequence (Src): a done record comes from the dispatcher.
+// An incident the Merger forgot is held again, and its counters go on from
+// those the dispatcher applied last, so the next merge is not taken for a
+// repeat of one already applied.
 func (g *merger) done(s *signal) {
-	if s.Incident != "" && !s.Done.IsZero() {
-		g.m.MarkDone(s.Incident, s.Done)
+	d := s.Done
+	if d == nil || d.Incident == "" || d.At.IsZero() {
+		return
 	}
+	if _, held := g.m.Incident(d.Incident); !held && g.st.Incs[d.Incident] == nil {
+		mg := d.Merge
+		mg.Signal = ""
+		g.st.Incs[d.Incident] = &mg
+	}
+	g.m.MarkDone(rules.Merged{ID: d.Incident, Category: d.Category, Cell: s.Cell, Reports: d.Merge.Reports,
+		ReportIDs: d.Merge.ReportIDs, Alarms: d.Merge.Signals, First: d.Merge.First, Last: d.Merge.Last}, d.At)
 }

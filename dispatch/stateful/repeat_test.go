@@ -32,7 +32,8 @@ func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // TestRepeatAfterClosureReopens drives the whole loop through the real
 // pipeline (intake's raw topic, both processor stages, the dispatcher fed
 // by the changes topic, with the done records it writes back to the merge
-// stage): a report is dispatched, accepted, resolved, verified and closed;
+// stage): a report is dispatched, accepted, resolved, verified and closed
+// (after the merge stage forgot it: its merge window ended);
 // a callback leaves it closed; three days later a report of the same
 // category at the same spot reopens it as a repeat complaint to the same
 // department with a new deadline, and round one's figures do not change;
@@ -94,12 +95,13 @@ func TestRepeatAfterClosureReopens(t *testing.T) {
 		_ = bus.Consume(ctx, bus.ConsumerConfig{Brokers: e.brokers, Topic: e.topics.Changes, Group: "dispatch", BatchWait: 5 * time.Millisecond}, svc.ChangeHandler())
 	}()
 
-	report := func(id string, at time.Time) {
+	reportAt := func(id string, at time.Time, lat, lon float64) {
 		t.Helper()
 		clk.set(at)
 		e.write(ctx, t, []*cityops.Event{{ID: id, Source: cityops.SourceHotline, Type: "complaint", Text: "路面破损有个大坑，紧急",
-			Lat: 30.6, Lon: 117.05, Time: at, Received: at}})
+			Lat: lat, Lon: lon, Time: at, Received: at}})
 	}
+	report := func(id string, at time.Time) { t.Helper(); reportAt(id, at, 30.6, 117.05) }
 	task := func(id string) lifecycle.Task {
 		got, _ := svc.Get(id)
 		return got
@@ -126,6 +128,11 @@ func TestRepeatAfterClosureReopens(t *testing.T) {
 	report("r1", t0)
 	waitFor(ctx, t, "the first report dispatched", func() bool { return task(inc).Status == cityops.StatusDispatched })
 	dept := task(inc).DepartmentID
+	// The same problem across town five hours later: the merge stage
+	// forgets the first incident, whose merge window has long ended, and
+	// must hold it again when it is done.
+	reportAt("far", t0.Add(5*time.Hour), 30.64, 117.1)
+	waitFor(ctx, t, "the report across town dispatched", func() bool { return task("INC-far").Status == cityops.StatusDispatched })
 	round1 := closeRound(inc)
 	if round1.Status != cityops.StatusClosed {
 		t.Fatalf("round one: %+v", round1)
