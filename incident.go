@@ -36,6 +36,12 @@ type Incident struct {
 	Signals    []string  `json:"signals,omitempty"`
 	LastSignal time.Time `json:"last_signal,omitzero"`
 	MergeSeq   uint64    `json:"merge_seq,omitempty"`
+
+	// Repeats counts the repeat complaints (重复投诉) that reopened it after
+	// it was resolved or closed; Redone the reopenings for rework (重办)
+	// after a dissatisfied callback. Each reopening starts a new round.
+	Repeats int `json:"repeats,omitempty"`
+	Redone  int `json:"redone,omitempty"`
 }
 
 // Change is one change of an incident as it travels on the changes topic: the

@@ -19,6 +19,10 @@ type Merge struct {
 	Count     int       `json:"count,omitempty"` // the alarm's readings over its raise condition
 	Value     float64   `json:"value,omitempty"` // the alarm's last reading
 	Peak      float64   `json:"peak,omitempty"`  // the alarm's highest reading
+	// Repeat: the report matched the incident after it was resolved or
+	// closed, within the pack's reopen window: a repeat complaint that
+	// reopens it.
+	Repeat bool `json:"repeat,omitempty"`
 }
 
 // Apply copies the merge's counters to inc.

@@ -25,6 +25,8 @@ type Transition struct {
 	Level      int       `json:"level,omitempty"`         // escalation level after this step
 	Hours      float64   `json:"hours,omitempty"`         // an extension's length
 	OnTime     *bool     `json:"on_time,omitempty"`       // on close: whether it closed by its deadline (true when it had none)
+	Result     string    `json:"result,omitempty"`        // on feedback: the citizen's satisfaction (satisfied, basically_satisfied, dissatisfied)
+	Channel    string    `json:"channel,omitempty"`       // on feedback: how it was collected (phone, sms, web); the comment is Note
 	Incident   *Incident `json:"incident,omitempty"`      // the incident as adopted, on the first step only
 	Merge      *Merge    `json:"merge,omitempty"`         // a signal the processor merged into it
 }

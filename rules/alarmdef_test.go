@@ -38,6 +38,9 @@ func TestLoadRejectsBadAlarms(t *testing.T) {
 		{"fusion names unknown category", "merge.yaml", "fusion:\n  - id: f\n    alarms: [manhole.tilt]\n    categories: ['42']\n", []string{"merge.yaml:2:", "unknown category"}},
 		{"unknown fusion field", "merge.yaml", "fusion:\n  - id: f\n    alarms: [manhole.tilt]\n    categories: ['01003']\n    radius: 3\n", []string{"merge.yaml:2:", "radius"}},
 		{"bad merge window", "merge.yaml", "window: -1h\n", []string{"merge.yaml", "window"}},
+		{"bad reopen window", "merge.yaml", "reopen:\n  window: 7d\n", []string{"merge.yaml", "reopen.window", "7d"}},
+		{"reopen window of an unknown category", "merge.yaml", "reopen:\n  categories: {'42': 24h}\n", []string{"merge.yaml", "reopen.categories", "unknown category"}},
+		{"unknown reopen field", "merge.yaml", "reopen:\n  days: 7\n", []string{"merge.yaml", "days"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := rules.Load(withFile(t, tc.file, tc.content))

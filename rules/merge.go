@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"container/heap"
 	"slices"
 	"sync"
 	"time"
@@ -30,8 +31,14 @@ type Merged struct {
 	Alarms    []string     // the ids of the sensor alarms fused into it
 	First     time.Time
 	Last      time.Time
+	// Done is when the incident was last resolved or closed, zero while it
+	// is worked on: a report within the category's reopen window after
+	// it reopens it as a repeat complaint, a later one founds a new
+	// incident.
+	Done time.Time
 
-	sigs []string // every signal id, to forget them with the incident
+	sigs  []string  // every signal id, to forget them with the incident
+	until time.Time // while Done is set: when the reopen window ends
 }
 
 // MergerOptions bound a Merger's memory.
@@ -61,6 +68,8 @@ type Merger struct {
 	latest  time.Time          // the latest signal time seen
 	queue   []qent             // incidents in the order their last signal came
 	head    int                // queue[head:] is live
+	reopen  func(category string) time.Duration
+	done    doneHeap // done incidents by the end of their reopen window
 }
 
 // qent is an incident and its last signal time when it was queued; an
@@ -109,6 +118,7 @@ func (m *Merger) Reconfigure(cfg MergeConfig) {
 
 func (m *Merger) configureLocked(cfg MergeConfig) {
 	m.window, m.maxWin, m.peers = cfg.Window, cfg.Window, map[string][]peer{}
+	m.reopen = cfg.ReopenWindow
 	link := func(a, b string, w time.Duration) { m.peers[a] = append(m.peers[a], peer{b, w}) }
 	for _, f := range cfg.Fusion {
 		m.maxWin = max(m.maxWin, f.Window)
@@ -139,13 +149,23 @@ func classOf(c *Candidate) string {
 // Add files c and returns the id of the incident it belongs to, and whether
 // that incident existed before (merged) or c starts it.
 func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
+	id, merged, _ := m.Place(c)
+	return id, merged
+}
+
+// Place is Add that also says whether c reopened a done incident as a
+// repeat complaint: a hotline report (never an alarm) that matches an
+// incident marked Done, reported after it and within the category's reopen
+// window. A matching report from before it was done joins it and leaves it
+// done; an alarm never joins a done incident.
+func (m *Merger) Place(c Candidate) (incidentID string, merged, repeat bool) {
 	if c.Category == "" && c.Alarm == "" {
-		return c.IncidentID, false
+		return c.IncidentID, false, false
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if inc, ok := m.signals[c.ID]; ok {
-		return inc.ID, true
+		return inc.ID, true, false
 	}
 	if c.Time.After(m.latest) {
 		m.latest = c.Time
@@ -154,7 +174,20 @@ func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
 	cls := classOf(&c)
 	if inc := m.findLocked(cls, &c); inc != nil {
 		m.joinLocked(inc, &c)
-		return inc.ID, true
+		return inc.ID, true, false
+	}
+	if c.Alarm == "" {
+		if inc := m.findDoneLocked(cls, &c); inc != nil {
+			if !c.Time.After(inc.Done) {
+				// Reported before it was done: a late copy of what was
+				// fixed, not a repeat; it stays done.
+				m.joinLocked(inc, &c)
+				return inc.ID, true, false
+			}
+			inc.Done, inc.until = time.Time{}, time.Time{}
+			m.joinLocked(inc, &c)
+			return inc.ID, true, true
+		}
 	}
 	inc := &Merged{ID: c.IncidentID, Category: c.Category, Cell: c.Cell, First: c.Time, Last: c.Time}
 	m.joinLocked(inc, &c)
@@ -162,7 +195,7 @@ func (m *Merger) Add(c Candidate) (incidentID string, merged bool) {
 	m.open[k] = append(m.open[k], inc)
 	m.class[inc] = cls
 	m.ids[inc.ID] = inc
-	return inc.ID, false
+	return inc.ID, false, false
 }
 
 // findLocked returns the most recently reported incident that c joins.
@@ -171,6 +204,9 @@ func (m *Merger) findLocked(cls string, c *Candidate) *Merged {
 	look := func(class string, w time.Duration) {
 		for _, cell := range h3.Cell(c.Cell).GridDisk(1) {
 			for _, inc := range m.open[mkey{class, cityops.Cell(cell)}] {
+				if !inc.Done.IsZero() {
+					continue // only a repeat complaint reopens it: findDoneLocked
+				}
 				if c.Time.Before(inc.First.Add(-w)) || c.Time.After(inc.Last.Add(w)) {
 					continue
 				}
@@ -185,6 +221,53 @@ func (m *Merger) findLocked(cls string, c *Candidate) *Merged {
 		look(p.class, p.window)
 	}
 	return best
+}
+
+// findDoneLocked returns the most recently done incident of c's class in
+// c's cell or a neighbour whose reopen window c falls in, from the merge
+// window before its first signal to the end of the reopen window.
+func (m *Merger) findDoneLocked(cls string, c *Candidate) *Merged {
+	var best *Merged
+	for _, cell := range h3.Cell(c.Cell).GridDisk(1) {
+		for _, inc := range m.open[mkey{cls, cityops.Cell(cell)}] {
+			if inc.Done.IsZero() || c.Time.After(inc.until) || c.Time.Before(inc.First.Add(-m.window)) {
+				continue
+			}
+			if best == nil || inc.Done.After(best.Done) {
+				best = inc
+			}
+		}
+	}
+	return best
+}
+
+// MarkDone records that incident d.ID was resolved or closed at: the
+// Merger keeps it for the category's reopen window after at, and until
+// then a matching report reopens it (Place says repeat) instead of joining
+// it silently. An incident the Merger forgot (its merge window ended long
+// before it was done) is held again from d: its category, cell, counters
+// and signal times. A later at moves the window; an earlier one, or a d
+// without a category, does nothing.
+func (m *Merger) MarkDone(d Merged, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inc, ok := m.ids[d.ID]
+	if !ok {
+		if d.Category == "" || d.ID == "" {
+			return
+		}
+		inc = &Merged{ID: d.ID, Category: d.Category, Cell: d.Cell, Reports: d.Reports,
+			ReportIDs: append([]string(nil), d.ReportIDs...), Alarms: append([]string(nil), d.Alarms...), First: d.First, Last: d.Last}
+		k := mkey{"c:" + d.Category, d.Cell}
+		m.open[k] = append(m.open[k], inc)
+		m.class[inc] = k.class
+		m.ids[inc.ID] = inc
+	}
+	if !inc.Done.IsZero() && !at.After(inc.Done) {
+		return
+	}
+	inc.Done, inc.until = at, at.Add(m.reopen(inc.Category))
+	heap.Push(&m.done, dent{inc, inc.until})
 }
 
 func (m *Merger) joinLocked(inc *Merged, c *Candidate) {
@@ -253,7 +336,14 @@ func (m *Merger) sweepLocked() {
 		e := m.queue[m.head]
 		m.queue[m.head] = qent{}
 		m.head++
-		if e.last.Equal(e.inc.Last) && m.ids[e.inc.ID] == e.inc {
+		if e.last.Equal(e.inc.Last) && m.ids[e.inc.ID] == e.inc && e.inc.Done.IsZero() {
+			m.unindexLocked(e.inc)
+			m.dropLocked(e.inc)
+		}
+	}
+	for len(m.done) > 0 && m.done[0].until.Before(m.latest) {
+		e := heap.Pop(&m.done).(dent)
+		if e.until.Equal(e.inc.until) && !e.inc.Done.IsZero() && m.ids[e.inc.ID] == e.inc {
 			m.unindexLocked(e.inc)
 			m.dropLocked(e.inc)
 		}
@@ -295,4 +385,25 @@ func (m *Merger) dropLocked(inc *Merged) {
 	}
 	delete(m.class, inc)
 	delete(m.ids, inc.ID)
+}
+
+// dent is a done incident and the end of its reopen window when it was
+// pushed; an entry whose time is no longer the incident's is stale.
+type dent struct {
+	inc   *Merged
+	until time.Time
+}
+
+type doneHeap []dent
+
+func (h doneHeap) Len() int           { return len(h) }
+func (h doneHeap) Less(i, j int) bool { return h[i].until.Before(h[j].until) }
+func (h doneHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *doneHeap) Push(x any)        { *h = append(*h, x.(dent)) }
+func (h *doneHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	old[len(old)-1] = dent{}
+	*h = old[:len(old)-1]
+	return x
 }

@@ -122,3 +122,109 @@ func TestMergerReconfigureKeepsIncidents(t *testing.T) {
 		t.Errorf("after reconfigure: %s, %v", id, merged)
 	}
 }
+
+// TestMergerRepeats: a report that matches a done incident reopens it as a
+// repeat within the category's reopen window, however long after the last
+// report, and founds a new incident after it; alarms never reopen.
+func TestMergerRepeats(t *testing.T) {
+	c, near, _ := cells(t)
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	cfg := rules.MergeConfig{Window: 2 * time.Hour, Reopen: rules.ReopenConfig{Categories: map[string]time.Duration{"0111": day}}}
+	report := func(id, cat string, cell cityops.Cell, at time.Duration) rules.Candidate {
+		return rules.Candidate{ID: id, IncidentID: "INC-" + id, Category: cat, Cell: cell, Time: t0.Add(at)}
+	}
+	type step struct {
+		in             rules.Candidate
+		done           time.Duration // >0: mark the first incident done this long after t0 before adding in
+		id             string
+		merged, repeat bool
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{"a report days after closure reopens within the default week", []step{
+			{in: report("a", "06010", c, 0), id: "INC-a"},
+			{in: report("b", "06010", near, 3*day), done: day, id: "INC-a", merged: true, repeat: true},
+			{in: report("c", "06010", c, 3*day+time.Hour), id: "INC-a", merged: true},
+		}},
+		{"after the window a report founds a new incident", []step{
+			{in: report("a", "06010", c, 0), id: "INC-a"},
+			{in: report("b", "06010", c, 9*day), done: day, id: "INC-b"},
+		}},
+		{"a category's own window", []step{
+			{in: report("a", "0111", c, 0), id: "INC-a"},
+			{in: report("b", "0111", c, 2*day+time.Hour), done: day, id: "INC-b"},
+		}},
+		{"within the merge window a done incident is reopened, not joined", []step{
+			{in: report("a", "06010", c, 0), id: "INC-a"},
+			{in: report("b", "06010", c, time.Hour), done: 30 * time.Minute, id: "INC-a", merged: true, repeat: true},
+		}},
+		{"a report from before it was done joins without reopening", []step{
+			{in: report("a", "06010", c, 0), id: "INC-a"},
+			{in: report("b", "06010", c, 20*time.Minute), done: time.Hour, id: "INC-a", merged: true},
+			{in: report("c", "06010", c, 2*day), id: "INC-a", merged: true, repeat: true},
+		}},
+		{"another category founds its own", []step{
+			{in: report("a", "06010", c, 0), id: "INC-a"},
+			{in: report("b", "06028", c, day), done: time.Hour, id: "INC-b"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := rules.NewMerger(cfg, rules.MergerOptions{})
+			for i, s := range tc.steps {
+				if s.done > 0 {
+					m.MarkDone(rules.Merged{ID: "INC-a"}, t0.Add(s.done))
+					// The done state survives a snapshot.
+					b, err := m.Snapshot()
+					if err != nil {
+						t.Fatal(err)
+					}
+					m = rules.NewMerger(cfg, rules.MergerOptions{})
+					if err := m.Restore(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				id, merged, repeat := m.Place(s.in)
+				if id != s.id || merged != s.merged || repeat != s.repeat {
+					t.Errorf("step %d: got %s merged=%v repeat=%v, want %s %v %v", i, id, merged, repeat, s.id, s.merged, s.repeat)
+				}
+			}
+		})
+	}
+}
+
+func TestMergeReopenSettings(t *testing.T) {
+	cfg := rules.MergeConfig{Reopen: rules.ReopenConfig{Window: 72 * time.Hour, Categories: map[string]time.Duration{"0111": time.Hour}}}
+	for cat, want := range map[string]time.Duration{"0111": time.Hour, "06010": 72 * time.Hour} {
+		if got := cfg.ReopenWindow(cat); got != want {
+			t.Errorf("%s: got %v, want %v", cat, got, want)
+		}
+	}
+	if got := (rules.MergeConfig{}).ReopenWindow("x"); got != rules.DefaultReopenWindow {
+		t.Errorf("default: got %v", got)
+	}
+}
+
+// TestMergerHoldsAgainWhatIsDone: an incident the merger forgot after its
+// merge window is held again when it is marked done, with its counters, so
+// a repeat days later still reopens it.
+func TestMergerHoldsAgainWhatIsDone(t *testing.T) {
+	c, near, far := cells(t)
+	t0 := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+	m := rules.NewMerger(rules.MergeConfig{Window: 2 * time.Hour}, rules.MergerOptions{})
+	m.Add(rules.Candidate{ID: "a", IncidentID: "INC-a", Category: "06010", Cell: c, Time: t0})
+	m.Add(rules.Candidate{ID: "z", IncidentID: "INC-z", Category: "06010", Cell: far, Time: t0.Add(10 * time.Hour)})
+	if _, held := m.Incident("INC-a"); held {
+		t.Fatal("INC-a still held after its window")
+	}
+	m.MarkDone(rules.Merged{ID: "INC-a", Category: "06010", Cell: c, Reports: 3, ReportIDs: []string{"a", "b", "c"}, First: t0, Last: t0.Add(time.Hour)}, t0.Add(24*time.Hour))
+	id, merged, repeat := m.Place(rules.Candidate{ID: "r", IncidentID: "INC-r", Category: "06010", Cell: near, Time: t0.Add(72 * time.Hour)})
+	if id != "INC-a" || !merged || !repeat {
+		t.Fatalf("got %s merged=%v repeat=%v", id, merged, repeat)
+	}
+	if inc, _ := m.Incident("INC-a"); inc.Reports != 4 || len(inc.ReportIDs) != 4 || !inc.Done.IsZero() {
+		t.Fatalf("reopened: %+v", inc)
+	}
+}

@@ -16,6 +16,31 @@ import (
 type MergeConfig struct {
 	Window time.Duration // how long after its last report an incident takes more reports
 	Fusion []FusionRule
+	Reopen ReopenConfig // what a report about a resolved or closed incident does
+}
+
+// ReopenConfig says how long after an incident is resolved or closed a
+// report that matches it reopens it as a repeat complaint (重复投诉) rather
+// than founding a new incident: Window (DefaultReopenWindow when zero), or
+// the category's own window.
+type ReopenConfig struct {
+	Window     time.Duration
+	Categories map[string]time.Duration // category code -> its window
+}
+
+// DefaultReopenWindow is the reopen window of a pack that states none.
+const DefaultReopenWindow = 7 * 24 * time.Hour
+
+// ReopenWindow returns how long after closure a matching report of category
+// reopens an incident.
+func (c MergeConfig) ReopenWindow(category string) time.Duration {
+	if w, ok := c.Reopen.Categories[category]; ok && w > 0 {
+		return w
+	}
+	if c.Reopen.Window > 0 {
+		return c.Reopen.Window
+	}
+	return DefaultReopenWindow
 }
 
 // FusionRule fuses alarms of the named types with hotline reports of the
@@ -30,6 +55,12 @@ type FusionRule struct {
 type mergeFile struct {
 	Window string      `yaml:"window"`
 	Fusion []yaml.Node `yaml:"fusion"`
+	Reopen reopenYAML  `yaml:"reopen"`
+}
+
+type reopenYAML struct {
+	Window     string            `yaml:"window"`
+	Categories map[string]string `yaml:"categories"`
 }
 
 type fusionYAML struct {
@@ -58,6 +89,7 @@ func (c *checker) compileMerge(fsys fs.FS, file string, cats map[string]cityops.
 		}
 		mc.Window = w
 	}
+	mc.Reopen = c.compileReopen(file, mf.Reopen, cats)
 	known := map[string]bool{}
 	for _, a := range alarms {
 		known[a.ID] = true
@@ -101,6 +133,32 @@ func (c *checker) compileMerge(fsys fs.FS, file string, cats map[string]cityops.
 		mc.Fusion = append(mc.Fusion, fr)
 	}
 	return mc
+}
+
+// compileReopen reads the reopen window and its per-category overrides.
+func (c *checker) compileReopen(file string, y reopenYAML, cats map[string]cityops.Category) ReopenConfig {
+	var rc ReopenConfig
+	parse := func(field, v string) time.Duration {
+		w, err := time.ParseDuration(v)
+		if err != nil || w <= 0 {
+			c.add(file, 0, cityops.Invalid(field, "must be a positive duration like 168h, not %q", v))
+		}
+		return w
+	}
+	if y.Window != "" {
+		rc.Window = parse("reopen.window", y.Window)
+	}
+	for code, v := range y.Categories {
+		if _, ok := cats[code]; !ok {
+			c.add(file, 0, cityops.Invalid("reopen.categories", "unknown category %q", code))
+			continue
+		}
+		if rc.Categories == nil {
+			rc.Categories = map[string]time.Duration{}
+		}
+		rc.Categories[code] = parse("reopen.categories", v)
+	}
+	return rc
 }
 
 var fusionFields = map[string]bool{"id": true, "alarms": true, "categories": true, "window": true}

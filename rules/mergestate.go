@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"container/heap"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -20,6 +21,7 @@ type mergedState struct {
 	Alarms    []string     `json:"alarms,omitempty"`
 	First     time.Time    `json:"first"`
 	Last      time.Time    `json:"last"`
+	Done      time.Time    `json:"done,omitzero"`
 	Sigs      []string     `json:"sigs"`
 }
 
@@ -48,7 +50,7 @@ func (m *Merger) Snapshot() ([]byte, error) {
 	st := mergerState{Latest: m.latest, Incidents: make([]mergedState, 0, len(m.ids))}
 	for _, inc := range m.ids {
 		st.Incidents = append(st.Incidents, mergedState{ID: inc.ID, Class: m.class[inc], Category: inc.Category, Cell: inc.Cell,
-			Reports: inc.Reports, ReportIDs: inc.ReportIDs, Alarms: inc.Alarms, First: inc.First, Last: inc.Last, Sigs: inc.sigs})
+			Reports: inc.Reports, ReportIDs: inc.ReportIDs, Alarms: inc.Alarms, First: inc.First, Last: inc.Last, Done: inc.Done, Sigs: inc.sigs})
 	}
 	slices.SortFunc(st.Incidents, func(a, b mergedState) int { return a.Last.Compare(b.Last) })
 	b, err := json.Marshal(&st)
@@ -68,7 +70,7 @@ func (m *Merger) Restore(b []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.open, m.signals, m.class, m.ids = map[mkey][]*Merged{}, map[string]*Merged{}, map[*Merged]string{}, map[string]*Merged{}
-	m.queue, m.head, m.latest = m.queue[:0], 0, st.Latest
+	m.queue, m.head, m.latest, m.done = m.queue[:0], 0, st.Latest, nil
 	for _, s := range st.Incidents { // oldest last signal first, as the queue wants
 		inc := &Merged{ID: s.ID, Category: s.Category, Cell: s.Cell, Reports: s.Reports, ReportIDs: s.ReportIDs,
 			Alarms: s.Alarms, First: s.First, Last: s.Last, sigs: s.Sigs}
@@ -80,6 +82,10 @@ func (m *Merger) Restore(b []byte) error {
 			m.signals[id] = inc
 		}
 		m.queue = append(m.queue, qent{inc, inc.Last})
+		if !s.Done.IsZero() {
+			inc.Done, inc.until = s.Done, s.Done.Add(m.reopen(inc.Category))
+			heap.Push(&m.done, dent{inc, inc.until})
+		}
 	}
 	return nil
 }

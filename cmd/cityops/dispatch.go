@@ -20,6 +20,7 @@ import (
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
+	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/dispatch/webhook"
@@ -146,7 +147,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 			return nil, err
 		}
 	}
-	topics := []string{tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges}
+	topics := []string{tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges, stateful.TopicSignals}
 	feeds := files.feeds || len(endpoints) > 0 // webhooks are delivered from the department topics
 	if feeds {
 		topics = append(topics, feed.Topics(pack.Departments)...)
@@ -186,9 +187,15 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		}
 		return cw.WriteMessages(ctx, msgs...)
 	}
-	var fanout func(*lifecycle.Task, cityops.Transition) []kafka.Message
-	if feeds {
-		fanout = feed.Records
+	// With each resolve and close goes the done record that lets the merge
+	// stage tell a repeat complaint from a new incident.
+	done := stateful.DoneRecords(pack.Merge, stateful.TopicSignals)
+	fanout := func(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
+		recs := done(t, tr)
+		if feeds {
+			recs = append(recs, feed.Records(t, tr)...)
+		}
+		return recs
 	}
 	d.hooks = webhook.New(webhook.Config{Endpoints: endpoints, Brokers: o.brokers(), Logger: log,
 		DeadLetter: func(ctx context.Context, dept string, body []byte, reason error) error {
@@ -196,7 +203,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 				Headers: []kafka.Header{{Key: bus.HeaderReason, Value: []byte(reason.Error())}}})
 		}})
 	d.svc = tasks.New(tasks.Config{
-		Machine: &lifecycle.Machine{MaxReturns: policy.MaxReturns, Known: func(id string) bool { return known[id] },
+		Machine: &lifecycle.Machine{MaxReturns: policy.MaxReturns, MaxRedos: policy.Callback.MaxRedos, Known: func(id string) bool { return known[id] },
 			Category: func(code string) bool { _, ok := names[code]; return ok }},
 		CategoryNames: names,
 		Policy:        policy,
@@ -204,6 +211,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		Transitions:   tw.WriteMessages,
 		Changes:       changes,
 		Fanout:        fanout,
+		Reopen:        pack.Merge.ReopenWindow,
 		Now:           files.now,
 		Partitions:    parts,
 		Logger:        log,

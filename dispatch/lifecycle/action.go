@@ -25,6 +25,15 @@ const (
 	Pause     Action = "pause"  // center: approves stopping the clock
 	Resume    Action = "resume" // center: the clock runs again
 	Escalate  Action = "escalate"
+	// Reopen starts a new round of a resolved, verified or closed task: back
+	// to the same department with a new deadline, for a repeat complaint
+	// (system, reason "repeat") or a dissatisfied callback (center, reason
+	// "dissatisfied"); after MaxRedos of the latter the center arbitrates.
+	Reopen Action = "reopen"
+	// Feedback records the callback (回访) of a resolved task: the
+	// citizen's satisfaction, once per round. It changes neither status nor
+	// owner nor the incident's updated time.
+	Feedback Action = "feedback"
 )
 
 // Role says who may take a step.
@@ -64,7 +73,10 @@ var (
 		Pause:     {working, "", byCenter},
 		Resume:    {working, "", byCenter},
 		Escalate:  {working, "", bySystem},
+		Reopen:    {done, cityops.StatusDispatched, bySystem | byCenter},
+		Feedback:  {done, "", byCenter},
 	}
+	done = []cityops.Status{cityops.StatusResolved, cityops.StatusVerified, cityops.StatusClosed}
 )
 
 // Known reports whether a is an action a command may ask for.
@@ -84,6 +96,32 @@ var CancelReasons = map[string]string{
 	"invalid":   "not a real or not a city problem",
 	"duplicate": "another incident covers it",
 }
+
+// ReopenReasons are the reasons a task is reopened.
+var ReopenReasons = map[string]string{
+	ReasonRepeat:       "a repeat complaint after it was resolved or closed (重复投诉)",
+	ReasonDissatisfied: "the citizen was dissatisfied at the callback (不满意重办)",
+}
+
+// The reasons of a reopening.
+const (
+	ReasonRepeat       = "repeat"
+	ReasonDissatisfied = "dissatisfied"
+)
+
+// FeedbackResults are the results of a callback (满意, 基本满意, 不满意), and
+// FeedbackChannels how it was made.
+var (
+	FeedbackResults = map[string]string{
+		"satisfied":           "the citizen is satisfied (满意)",
+		"basically_satisfied": "the citizen is basically satisfied (基本满意)",
+		ResultDissatisfied:    "the citizen is dissatisfied (不满意): within the callback window the task is redone",
+	}
+	FeedbackChannels = map[string]string{"phone": "a call back", "sms": "a text message", "web": "the web or an app"}
+)
+
+// ResultDissatisfied is the callback result that may reopen a task.
+const ResultDissatisfied = "dissatisfied"
 
 // Escalation levels, in order.
 const (

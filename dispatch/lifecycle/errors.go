@@ -18,6 +18,7 @@ var (
 	ErrArbitration   = fmt.Errorf("%w: arbitration required", cityops.ErrConflict) // too many returns: only arbitration may name the owner
 	ErrNoArbitration = fmt.Errorf("%w: not in arbitration", cityops.ErrConflict)
 	ErrDepartment    = fmt.Errorf("%w: department", cityops.ErrInvalid) // a step that names an owner names none or an unknown one
+	ErrRated         = fmt.Errorf("%w: feedback already recorded for this round", cityops.ErrConflict)
 )
 
 func illegal(a Action, s cityops.Status) error {

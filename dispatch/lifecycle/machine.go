@@ -11,6 +11,7 @@ import (
 // Machine holds the city's settings of the loop.
 type Machine struct {
 	MaxReturns int                          // returns before arbitration; 0 means 2
+	MaxRedos   int                          // reopenings for dissatisfied callbacks before the center arbitrates; 0 means 2
 	Known      func(department string) bool // reports whether a department exists; nil accepts any
 	Category   func(code string) bool       // reports whether a category exists; nil accepts any
 }
@@ -20,6 +21,13 @@ func (m *Machine) maxReturns() int {
 		return 2
 	}
 	return m.MaxReturns
+}
+
+func (m *Machine) maxRedos() int {
+	if m.MaxRedos <= 0 {
+		return 2
+	}
+	return m.MaxRedos
 }
 
 // Step checks cmd against t and returns the transition that records it. It
@@ -123,6 +131,31 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.T
 	case Close:
 		onTime := t.Deadline.IsZero() || !now.After(t.Deadline)
 		tr.OnTime = &onTime
+	case Reopen:
+		switch {
+		case cmd.Reason == ReasonRepeat && cmd.Actor.System:
+		case cmd.Reason == ReasonDissatisfied && cmd.Actor.Center:
+			if t.Redone >= m.maxRedos() {
+				// Reopened too often: the center names who redoes it.
+				tr.To, tr.Owner = cityops.StatusRegistered, cmd.Department
+			}
+		default:
+			return fmt.Errorf("reopening %s with reason %q by %s: %w", t.ID, cmd.Reason, cmd.Actor, ErrReason)
+		}
+		tr.Level = LevelNone
+	case Feedback:
+		if FeedbackResults[cmd.Result] == "" {
+			return fmt.Errorf("feedback on %s: %w", t.ID, cityops.Invalid("result", "must be satisfied, basically_satisfied or dissatisfied, not %q", cmd.Result))
+		}
+		if FeedbackChannels[cmd.Channel] == "" {
+			return fmt.Errorf("feedback on %s: %w", t.ID, cityops.Invalid("channel", "must be phone, sms or web, not %q", cmd.Channel))
+		}
+		if t.Rated >= t.Round() {
+			return fmt.Errorf("feedback on %s round %d: %w", t.ID, t.Round(), ErrRated)
+		}
+		// The result is also the step's coded reason: the audit trail in
+		// ClickHouse keeps reasons, not yet results.
+		tr.Result, tr.Channel, tr.Reason = cmd.Result, cmd.Channel, cmd.Result
 	case Escalate:
 		if t.Level >= LevelCity {
 			return illegal(cmd.Action, "city_center")
@@ -164,7 +197,10 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 		return
 	}
 	from, owner := t.Status, t.DepartmentID
-	t.Status, t.Version, t.Updated = tr.To, tr.Version, tr.Time
+	t.Status, t.Version = tr.To, tr.Version
+	if tr.Action != string(Feedback) {
+		t.Updated = tr.Time // a callback after closure changes none of the round's times
+	}
 	t.DepartmentID, t.Deadline, t.Level = tr.Department, tr.Deadline, tr.Level
 	if tr.Owner != "" {
 		t.DepartmentID = tr.Owner
@@ -189,6 +225,21 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 		}
 	case Resolve:
 		t.Evidence = append(t.Evidence, tr.Evidence...)
+		t.Resolved = tr.Time
+	case Reopen:
+		// A new round: its own clock from now, the last round's figures
+		// stay on its transitions.
+		t.Dispatched, t.Accepted, t.Closed, t.Resolved, t.PausedAt = tr.Time, time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		if tr.Reason == ReasonRepeat {
+			t.Repeats++
+		} else {
+			t.Redone++
+		}
+		if tr.To == cityops.StatusRegistered {
+			t.Arbitration, t.Final = true, false
+		}
+	case Feedback:
+		t.Rated = t.Round()
 	case Rework:
 		t.Reworks++
 	case Return:

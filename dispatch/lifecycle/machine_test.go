@@ -17,7 +17,7 @@ import (
 var sentinels = map[string]error{
 	"ErrIllegal": lifecycle.ErrIllegal, "ErrForbidden": lifecycle.ErrForbidden, "ErrReason": lifecycle.ErrReason,
 	"ErrEvidence": lifecycle.ErrEvidence, "ErrFinalOwner": lifecycle.ErrFinalOwner, "ErrArbitration": lifecycle.ErrArbitration,
-	"ErrNoArbitration": lifecycle.ErrNoArbitration, "ErrDepartment": lifecycle.ErrDepartment, "ErrInvalid": cityops.ErrInvalid,
+	"ErrNoArbitration": lifecycle.ErrNoArbitration, "ErrDepartment": lifecycle.ErrDepartment, "ErrInvalid": cityops.ErrInvalid, "ErrRated": lifecycle.ErrRated,
 }
 
 func parseActor(s string) lifecycle.Actor {
@@ -67,6 +67,10 @@ func TestSteps(t *testing.T) {
 						cmd.Department = v
 					case "category":
 						cmd.Category = v
+					case "result":
+						cmd.Result = v
+					case "channel":
+						cmd.Channel = v
 					case "hours":
 						cmd.Hours, _ = strconv.ParseFloat(v, 64)
 					case "set":
@@ -79,6 +83,10 @@ func TestSteps(t *testing.T) {
 							task.PausedAt = now.Add(-time.Hour)
 						case "level4":
 							task.Level = lifecycle.LevelCity
+						case "redone2":
+							task.Redone = 2
+						case "rated":
+							task.Rated = task.Round()
 						}
 					}
 				}
@@ -221,5 +229,65 @@ func TestEnteredIgnoresNotes(t *testing.T) {
 			t.Errorf("step %d (%s): entered t0+%v, want t0+%v", i, s.cmd.Action, got, s.want)
 		}
 		m.Apply(task, tr)
+	}
+}
+
+// TestReopenStartsARound takes a task to closed, records a callback, and
+// reopens it: the callback moves no time of the round, the reopening starts
+// a new round with its own clock for the same department, and each round
+// takes one callback. Dissatisfied reopenings beyond MaxRedos go to the
+// center's arbitration.
+func TestReopenStartsARound(t *testing.T) {
+	m := &lifecycle.Machine{MaxRedos: 1}
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	task := &lifecycle.Task{}
+	m.Apply(task, lifecycle.Adopted(cityops.Incident{ID: "INC-1", Status: cityops.StatusDispatched, DepartmentID: "water", Version: 1, Updated: t0}, t0.Add(6*time.Hour), t0))
+	water, center := lifecycle.Actor{Department: "water"}, lifecycle.Actor{Center: true}
+	at := t0
+	do := func(cmd lifecycle.Command, after time.Duration) (cityops.Transition, error) {
+		at = at.Add(after)
+		tr, err := m.Step(task, cmd, at)
+		if err == nil {
+			m.Apply(task, tr)
+		}
+		return tr, err
+	}
+	must := func(tr cityops.Transition, err error) cityops.Transition {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	must(do(lifecycle.Command{Action: lifecycle.Accept, Actor: water}, time.Hour))
+	must(do(lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: []string{"p.jpg"}}, time.Hour))
+	must(do(lifecycle.Command{Action: lifecycle.Verify, Actor: center}, time.Hour))
+	closed := must(do(lifecycle.Command{Action: lifecycle.Close, Actor: center}, 0))
+	updated := task.Updated
+	fb := must(do(lifecycle.Command{Action: lifecycle.Feedback, Actor: center, Result: "dissatisfied", Channel: "phone", Note: "still flooded"}, 24*time.Hour))
+	if !task.Updated.Equal(updated) || task.Status != cityops.StatusClosed || task.Rated != 1 || fb.Result != "dissatisfied" || fb.Channel != "phone" || fb.Department != "water" {
+		t.Fatalf("after the callback: %+v, transition %+v", task, fb)
+	}
+	if _, err := do(lifecycle.Command{Action: lifecycle.Feedback, Actor: center, Result: "satisfied", Channel: "sms"}, 0); !errors.Is(err, lifecycle.ErrRated) {
+		t.Fatalf("a second callback in round 1: %v", err)
+	}
+	re := must(do(lifecycle.Command{Action: lifecycle.Reopen, Actor: center, Reason: lifecycle.ReasonDissatisfied, Department: "center"}, 0))
+	if re.From != cityops.StatusClosed || re.To != cityops.StatusDispatched || task.DepartmentID != "water" || task.Round() != 2 ||
+		!task.Dispatched.Equal(at) || !task.Closed.IsZero() || !task.Accepted.IsZero() || task.Redone != 1 {
+		t.Fatalf("after the reopening: %+v, transition %+v", task, re)
+	}
+	if *closed.OnTime != true || !closed.Time.Equal(t0.Add(3*time.Hour)) {
+		t.Fatalf("round 1's close: %+v", closed)
+	}
+	must(do(lifecycle.Command{Action: lifecycle.Accept, Actor: water}, time.Hour))
+	must(do(lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: []string{"q.jpg"}}, time.Hour))
+	must(do(lifecycle.Command{Action: lifecycle.Feedback, Actor: center, Result: "dissatisfied", Channel: "web"}, time.Hour))
+	re = must(do(lifecycle.Command{Action: lifecycle.Reopen, Actor: center, Reason: lifecycle.ReasonDissatisfied, Department: "center"}, 0))
+	if re.To != cityops.StatusRegistered || task.DepartmentID != "center" || !task.Arbitration || re.Department != "water" {
+		t.Fatalf("the second dissatisfied reopening: %+v, transition %+v", task, re)
+	}
+	must(do(lifecycle.Command{Action: lifecycle.Arbitrate, Actor: center, Department: "jj"}, time.Hour))
+	if task.Status != cityops.StatusDispatched || task.DepartmentID != "jj" || !task.Final || task.Round() != 3 {
+		t.Fatalf("after arbitration: %+v", task)
 	}
 }

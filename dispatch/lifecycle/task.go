@@ -12,6 +12,7 @@ type Task struct {
 	Dispatched  time.Time `json:"dispatched,omitzero"` // the clock's start: the first dispatch
 	Accepted    time.Time `json:"accepted,omitzero"`   // the first acceptance
 	Closed      time.Time `json:"closed,omitzero"`
+	Resolved    time.Time `json:"resolved,omitzero"`  // the last resolution of the round
 	Since       time.Time `json:"since,omitzero"`     // when the task entered its status or its owner took it
 	PausedAt    time.Time `json:"paused_at,omitzero"` // set while the clock is paused
 	Returns     int       `json:"returns"`
@@ -20,7 +21,11 @@ type Task struct {
 	Arbitration bool      `json:"arbitration"` // waiting for the center to name the owner
 	Final       bool      `json:"final"`       // the owner was named by arbitration
 	Evidence    []string  `json:"evidence,omitempty"`
+	Rated       int       `json:"rated,omitempty"` // the last round that got its callback (Round)
 }
+
+// Round is the task's round: 1, and one more after each reopening.
+func (t *Task) Round() int { return 1 + t.Repeats + t.Redone }
 
 // Actor is who asks for a step: the center, a department, an inspector, or
 // the system.
@@ -55,4 +60,6 @@ type Command struct {
 	Department string   // the owner named by dispatch or arbitrate; the center on return
 	Category   string   // register, dispatch: the center classifies or reclassifies
 	Hours      float64  // extend
+	Result     string   // feedback: satisfied, basically_satisfied or dissatisfied
+	Channel    string   // feedback: phone, sms or web; the comment is Note
 }

@@ -18,7 +18,11 @@ const FileName = "dispatch.yaml"
 
 type file struct {
 	MaxReturns int `yaml:"max_returns"`
-	Calendar   struct {
+	Callback   struct {
+		Window   string `yaml:"window"`
+		MaxRedos int    `yaml:"max_redos"`
+	} `yaml:"callback"`
+	Calendar struct {
 		WorkingHours []string `yaml:"working_hours"`
 		Weekend      []string `yaml:"weekend"`
 		Holidays     []string `yaml:"holidays"`
@@ -63,6 +67,18 @@ func Load(fsys fs.FS, loc *time.Location, cats []cityops.Category) (*Policy, err
 func (p *Policy) apply(f *file, cats []cityops.Category) error {
 	if f.MaxReturns > 0 {
 		p.MaxReturns = f.MaxReturns
+	}
+	if w := f.Callback.Window; w != "" {
+		d, err := time.ParseDuration(w)
+		if err != nil || d <= 0 {
+			return cityops.Invalid("callback.window", "must be a positive duration like 360h, not %q", w)
+		}
+		p.Callback.Window = d
+	}
+	if n := f.Callback.MaxRedos; n < 0 {
+		return cityops.Invalid("callback.max_redos", "must not be negative, not %d", n)
+	} else if n > 0 {
+		p.Callback.MaxRedos = n
 	}
 	cal := p.Calendar
 	if len(f.Calendar.WorkingHours) > 0 {

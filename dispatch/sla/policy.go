@@ -26,12 +26,23 @@ type Escalation struct {
 	CityAfter     time.Duration // the city center, this long after the breach
 }
 
+// Callback is the policy of the callbacks (回访) after resolution.
+type Callback struct {
+	// Window: a dissatisfied callback this long after the task was resolved
+	// reopens it for rework (重办); a later one is only recorded.
+	Window time.Duration
+	// MaxRedos: reopenings for dissatisfied callbacks before the center
+	// arbitrates who redoes the task.
+	MaxRedos int
+}
+
 // Policy holds a city's calendar, deadlines and escalation.
 type Policy struct {
 	Calendar   *Calendar
 	Stages     map[string][]Stage // category code -> stages; the last one is the deadline
 	Escalation Escalation
 	MaxReturns int
+	Callback   Callback
 	fallback   map[string]time.Duration // category code -> its deadline_hours, calendar time
 }
 
@@ -43,6 +54,7 @@ func NewPolicy(loc *time.Location, cats []cityops.Category) *Policy {
 		Stages:     map[string][]Stage{},
 		Escalation: Escalation{WarnBefore: 0.2, DistrictAfter: 4 * time.Hour, CityAfter: 24 * time.Hour},
 		MaxReturns: 2,
+		Callback:   Callback{Window: 15 * 24 * time.Hour, MaxRedos: 2},
 		fallback:   map[string]time.Duration{},
 	}
 	for _, c := range cats {

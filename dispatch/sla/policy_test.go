@@ -103,6 +103,9 @@ func TestEscalationTimes(t *testing.T) {
 	if p.MaxReturns != 2 {
 		t.Errorf("max returns %d", p.MaxReturns)
 	}
+	if p.Callback.Window != 360*time.Hour || p.Callback.MaxRedos != 2 {
+		t.Errorf("callback %+v", p.Callback)
+	}
 }
 
 func TestLoadWithoutFileKeepsDefaults(t *testing.T) {
@@ -133,6 +136,8 @@ func TestBadFiles(t *testing.T) {
 		"bad-warn":     "escalation.warn_before",
 		"bad-after":    "escalation.city_after",
 		"bad-field":    "field max_return not found",
+		"bad-callback": "callback.window",
+		"bad-redos":    "callback.max_redos",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := sla.Load(os.DirFS("testdata/bad/"+name), pack.Location, pack.Categories)

@@ -40,6 +40,10 @@ func (g *merger) apply(_ context.Context, i int, m kafka.Message, out *outputs) 
 	if err := g.in.errs[i]; err != nil {
 		return deadLetter(out, g.topics, m, fmt.Errorf("decoding signal: %w", err))
 	}
+	if s.Kind == signalDone {
+		g.done(&s)
+		return nil
+	}
 	if last, ok := g.st.Seen[s.Src.Partition]; ok && !s.Src.after(last) {
 		return nil // a replayed or doubled signal
 	}
@@ -58,8 +62,9 @@ func (g *merger) report(s *signal, out *outputs) error {
 	ch := s.Change
 	ev := ch.Event
 	inc := &ch.Incident
-	id, merged := g.m.Add(rules.Candidate{ID: inc.EventID, IncidentID: inc.ID, Category: inc.Category, Cell: s.Cell, Time: inc.Reported})
+	id, merged, repeat := g.m.Place(rules.Candidate{ID: inc.EventID, IncidentID: inc.ID, Category: inc.Category, Cell: s.Cell, Time: inc.Reported})
 	mg := g.counters(id, inc.EventID)
+	mg.Repeat = repeat
 	if !merged {
 		mg.Apply(inc)
 		out.addLazyChange(g.topics.Changes, ch)

@@ -1,6 +1,8 @@
 package stateful
 
 import (
+	"time"
+
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/rules"
 )
@@ -19,6 +21,18 @@ type signal struct {
 	Alarm  *rules.AlarmChange `json:"alarm,omitempty"`
 	Event  *cityops.Event     `json:"event,omitempty"` // an alarm's reading, if any
 	Src    source             `json:"src"`
+	Done   *doneSignal        `json:"done,omitempty"` // a done signal
+}
+
+// doneSignal says an incident was resolved or closed, and when, with what
+// the merge stage needs to hold it again if it forgot it: its category and
+// its merge counters as the dispatcher last applied them (Seq, Reports,
+// ReportIDs, Signals, First, Last).
+type doneSignal struct {
+	Incident string        `json:"incident"`
+	Category string        `json:"category"`
+	At       time.Time     `json:"at"`
+	Merge    cityops.Merge `json:"merge"`
 }
 
 // source is where a signal came from: the raw events partition, the offset

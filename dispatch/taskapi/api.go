@@ -169,5 +169,6 @@ func (a *API) reasons(w http.ResponseWriter, r *http.Request) {
 	if _, ok := a.authenticate(w, r); !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"return": lifecycle.ReturnReasons, "cancel": lifecycle.CancelReasons})
+	writeJSON(w, http.StatusOK, map[string]any{"return": lifecycle.ReturnReasons, "cancel": lifecycle.CancelReasons,
+		"reopen": lifecycle.ReopenReasons, "feedback_result": lifecycle.FeedbackResults, "feedback_channel": lifecycle.FeedbackChannels})
 }

@@ -35,6 +35,11 @@ type body struct {
 	Category   string   `json:"category"`
 	Hours      *float64 `json:"hours"` // extend only
 	Pass       *bool    `json:"pass"`  // verify: false sends it back for rework
+	// feedback only: the callback's result and channel, and the citizen's
+	// comment (masked before it is recorded).
+	Result  string `json:"result"`
+	Channel string `json:"channel"`
+	Comment string `json:"comment"`
 }
 
 // requestError is a request the API refuses before looking at the task:
@@ -152,6 +157,9 @@ func checkBody(b body, action lifecycle.Action) *requestError {
 			return tooLarge(fmt.Sprintf("evidence[%d]", i), "%d bytes, the limit is %d", len(e), MaxLink)
 		}
 	}
+	if err := checkFeedback(b, action); err != nil {
+		return err
+	}
 	switch {
 	case action != lifecycle.Extend:
 		if b.Hours != nil {
@@ -161,6 +169,45 @@ func checkBody(b body, action lifecycle.Action) *requestError {
 		return badField("hours", "is required")
 	case math.IsNaN(*b.Hours) || math.IsInf(*b.Hours, 0) || *b.Hours <= 0 || *b.Hours > MaxExtendHours:
 		return badField("hours", "is %v, want more than 0 and at most %d", *b.Hours, MaxExtendHours)
+	}
+	return nil
+}
+
+// checkFeedback checks the fields of a callback: a feedback takes result
+// and channel, both required, and an optional comment, nothing else; no
+// other step takes them.
+func checkFeedback(b body, action lifecycle.Action) *requestError {
+	if action != lifecycle.Feedback {
+		for field, v := range map[string]string{"result": b.Result, "channel": b.Channel, "comment": b.Comment} {
+			if v != "" {
+				return badField(field, "only feedback takes it")
+			}
+		}
+		return nil
+	}
+	switch {
+	case b.Result == "":
+		return badField("result", "is required: satisfied, basically_satisfied or dissatisfied")
+	case lifecycle.FeedbackResults[b.Result] == "":
+		return badField("result", "is %q, want satisfied, basically_satisfied or dissatisfied", b.Result)
+	case b.Channel == "":
+		return badField("channel", "is required: phone, sms or web")
+	case lifecycle.FeedbackChannels[b.Channel] == "":
+		return badField("channel", "is %q, want phone, sms or web", b.Channel)
+	case len(b.Comment) > MaxNote:
+		return tooLarge("comment", "%d bytes, the limit is %d", len(b.Comment), MaxNote)
+	case b.Note != "":
+		return badField("note", "a feedback's text is its comment")
+	case b.Reason != "":
+		return badField("reason", "feedback takes result, channel and comment")
+	case len(b.Evidence) > 0:
+		return badField("evidence", "feedback takes result, channel and comment")
+	case b.Department != "":
+		return badField("department", "feedback takes result, channel and comment")
+	case b.Category != "":
+		return badField("category", "feedback takes result, channel and comment")
+	case b.Pass != nil:
+		return badField("pass", "feedback takes result, channel and comment")
 	}
 	return nil
 }

@@ -1,7 +1,13 @@
 // Package taskapi is the HTTP API of the closed loop under /api/v1/tasks:
 // departments list, read, accept, start, return, note and resolve their own
 // tasks; the operations center registers, cancels, re-dispatches, verifies,
-// arbitrates, extends and pauses. Callers authenticate with a bearer token
+// arbitrates, extends and pauses, and records the callback (回访) of a
+// resolved task: POST /api/v1/tasks/{id}/feedback with
+// {"result":"satisfied"|"basically_satisfied"|"dissatisfied","comment":"...",
+// "channel":"phone"|"sms"|"web"}, once per round (a second is 409), the
+// comment masked like every text; a dissatisfied result within the policy's
+// callback window reopens the task for rework by the same department, and
+// after callback.max_redos such reopenings the center arbitrates. Callers authenticate with a bearer token
 // per department, per inspector or for the center (tokens.json). A
 // department that reaches for another's task gets the 404 a task that does
 // not exist gets, and the attempt is audited. Step bodies are decoded

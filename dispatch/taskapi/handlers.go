@@ -12,6 +12,7 @@ import (
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/tasks"
+	"github.com/cityops/cityops/ingest/privacy"
 )
 
 // taskView is a task as the API shows it.
@@ -99,6 +100,7 @@ var actions = map[string]lifecycle.Action{
 	"resolve": lifecycle.Resolve, "request-extension": lifecycle.AskMore,
 	"register": lifecycle.Register, "cancel": lifecycle.Cancel, "dispatch": lifecycle.Dispatch, "verify": lifecycle.Verify,
 	"arbitrate": lifecycle.Arbitrate, "extend": lifecycle.Extend, "pause": lifecycle.Pause, "resume": lifecycle.Resume,
+	"feedback": lifecycle.Feedback,
 }
 
 func (a *API) act(w http.ResponseWriter, r *http.Request) {
@@ -138,8 +140,12 @@ func (a *API) act(w http.ResponseWriter, r *http.Request) {
 	if action == lifecycle.Verify && b.Pass != nil && !*b.Pass {
 		action = lifecycle.Rework
 	}
-	t, err := a.svc.Do(r.Context(), id, lifecycle.Command{Action: action, Actor: actor, Reason: b.Reason, Note: b.Note,
-		Evidence: b.Evidence, Department: b.Department, Category: b.Category, Hours: hours(b)})
+	cmd := lifecycle.Command{Action: action, Actor: actor, Reason: b.Reason, Note: b.Note,
+		Evidence: b.Evidence, Department: b.Department, Category: b.Category, Hours: hours(b)}
+	if action == lifecycle.Feedback {
+		cmd.Result, cmd.Channel, cmd.Note = b.Result, b.Channel, privacy.MaskText(b.Comment)
+	}
+	t, err := a.svc.Do(r.Context(), id, cmd)
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, a.view(t))

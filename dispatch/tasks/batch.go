@@ -173,6 +173,9 @@ func (s *Service) writeSteps(ctx context.Context, steps []step) error {
 		undo()
 		return fmt.Errorf("recording %d steps from %s on: %w", len(steps), steps[0].tr.IncidentID, err)
 	}
+	for i := range steps {
+		s.counts.count(&steps[i].after, steps[i].tr)
+	}
 	if err := s.cfg.Changes(ctx, out...); err != nil {
 		return fmt.Errorf("publishing the changes of %d steps (the transitions are recorded): %w", len(steps), err)
 	}

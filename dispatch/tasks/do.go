@@ -30,8 +30,16 @@ func (s *Service) Do(ctx context.Context, id string, cmd lifecycle.Command) (lif
 	if err := s.doLocked(ctx, t, cmd); err != nil {
 		return *t, err
 	}
-	if cmd.Action == lifecycle.Verify {
+	switch {
+	case cmd.Action == lifecycle.Verify:
 		if err := s.doLocked(ctx, t, lifecycle.Command{Action: lifecycle.Close, Actor: cmd.Actor}); err != nil {
+			return *t, err
+		}
+	case cmd.Action == lifecycle.Feedback && cmd.Result == lifecycle.ResultDissatisfied &&
+		!t.Resolved.IsZero() && !s.cfg.Now().After(t.Resolved.Add(s.cfg.Policy.Callback.Window)):
+		// Dissatisfied within the window: rework (重办) by the same
+		// department, or the center's arbitration after too many.
+		if err := s.doLocked(ctx, t, lifecycle.Command{Action: lifecycle.Reopen, Actor: cmd.Actor, Reason: lifecycle.ReasonDissatisfied}); err != nil {
 			return *t, err
 		}
 	}
@@ -39,8 +47,8 @@ func (s *Service) Do(ctx context.Context, id string, cmd lifecycle.Command) (lif
 }
 
 func (s *Service) doLocked(ctx context.Context, t *lifecycle.Task, cmd lifecycle.Command) error {
-	if cmd.Action == lifecycle.Return {
-		cmd.Department = s.cfg.Center
+	if cmd.Action == lifecycle.Return || cmd.Action == lifecycle.Reopen {
+		cmd.Department = s.cfg.Center // where a return, or a reopening the center arbitrates, goes
 	}
 	now := s.cfg.Now()
 	tr, err := s.cfg.Machine.Step(t, cmd, now)
@@ -65,6 +73,11 @@ func (s *Service) clock(t *lifecycle.Task, tr *cityops.Transition, now time.Time
 			if d := p.Deadline(category, now); !d.IsZero() {
 				tr.Deadline = d
 			}
+		}
+	case lifecycle.Reopen:
+		// A new round: its own deadline from now.
+		if d := p.Deadline(t.Category, now); !d.IsZero() {
+			tr.Deadline = d
 		}
 	case lifecycle.Extend:
 		if !t.Deadline.IsZero() {
@@ -98,6 +111,7 @@ func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityop
 	if s.cfg.Fanout != nil {
 		msgs = append(msgs, s.cfg.Fanout(t, tr)...)
 	}
+	s.counts.count(t, tr)
 	if err := s.cfg.Changes(ctx, msgs...); err != nil {
 		return fmt.Errorf("publishing change of %s (the transition is recorded): %w", tr.IncidentID, err)
 	}

@@ -30,4 +30,22 @@
 // coded reason of a return, a cancellation or a failed verification; and on
 // close, on_time (closed by the deadline). The first transition (adopt)
 // carries the whole incident, with its lead and cooperating departments.
+//
+// Rounds. A closed round never changes: no signal is recorded on a closed
+// task, and a callback (feedback: result, channel, the masked comment in
+// note, the result also as reason) does not move the incident's updated
+// time. A hotline report merged into a resolved, verified or closed
+// incident within the category's reopen window after closure (the pack's
+// merge settings) is a repeat complaint (重复投诉): a reopen transition
+// (actor system, reason "repeat", with the merge) sends it back to the same
+// department with a new deadline and counts it on the incident (repeats)
+// and in cityops_repeat_complaints_total. A dissatisfied callback within
+// the policy's callback window reopens it for rework (重办: actor center,
+// reason "dissatisfied", counted in redone); after callback.max_redos of
+// those the reopening goes to the center's arbitration instead. Each
+// reopening starts a round with its own clock (dispatched, deadline), and
+// each round takes one callback. The dispatcher tells the processor's
+// merge stage of each resolve and close (stateful.DoneRecords), so a later
+// matching report reopens the incident and one after the window founds a
+// new incident.
 package tasks

@@ -38,6 +38,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed, descEscalations} {
 		ch <- d
 	}
+	c.s.counts.describe(ch)
 }
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
@@ -45,6 +46,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descEscalations, prometheus.CounterValue, float64(v.(*atomic.Uint64).Load()), k.(string))
 		return true
 	})
+	c.s.counts.collect(ch)
 	now := c.s.cfg.Now()
 	groups := map[[2]string]*group{}
 	c.s.each(func(t *lifecycle.Task) {

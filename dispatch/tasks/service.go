@@ -39,6 +39,10 @@ type Config struct {
 	// city's first language); optional.
 	CategoryNames map[string]string
 	Retention     time.Duration // how long finished tasks stay in memory; 0 keeps them
+	// Reopen says how long after closure a repeat complaint of a category
+	// reopens its incident (the pack's rules.MergeConfig.ReopenWindow);
+	// nil: seven days. Retention should be at least as long.
+	Reopen func(category string) time.Duration
 	// Partitions splits incidents across replicas: the partition count of
 	// the transitions and changes topics, whose partition p belongs to the
 	// replica that holds p (OpenPartition). 0: this replica holds every
@@ -64,6 +68,7 @@ type Service struct {
 	intern  interner
 	owned   ownership
 	ready   atomic.Bool // set once the log is replayed
+	counts  counters
 
 	escalations sync.Map // department id → *atomic.Uint64 of escalations this replica made
 }
@@ -89,6 +94,9 @@ func New(cfg Config) *Service {
 	if cfg.Notify == nil {
 		cfg.Notify = func(*lifecycle.Task, cityops.Transition) {}
 	}
+	if cfg.Reopen == nil {
+		cfg.Reopen = func(string) time.Duration { return 7 * 24 * time.Hour }
+	}
 	s := &Service{cfg: cfg, seed: maphash.MakeSeed()}
 	for i := range s.stripes {
 		s.stripes[i].tasks = map[string]*lifecycle.Task{}
@@ -96,6 +104,7 @@ func New(cfg Config) *Service {
 	s.timers.wake = make(chan struct{}, 1)
 	s.intern.m = map[string]string{}
 	s.owned.held = map[int]bool{}
+	s.counts = newCounters()
 	return s
 }
 
