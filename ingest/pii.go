@@ -33,19 +33,15 @@ func mobile(d string) bool { return d[0] == '1' && d[1] >= '3' && d[1] <= '9' }
 // idCard: 17 digits and a check digit or X, the first two a province code.
 func idCard(d string) bool { return d[0] >= '1' && d[0] <= '9' }
 
-// digitRuns returns the runs of digits in s, full-width ones as ASCII, where
-// one space, dash or dot between two digits does not end a run; a trailing
-// X (of an ID number) is kept as a digit '0'.
+// digitRuns returns the runs of digits in s, full-width ones as ASCII. One
+// space, dash, dot or plus between two groups of at least two digits does
+// not end a run (138-1234-5678, +86 138 1234 5678), but a single digit after
+// one is a run of its own, so counters after a timestamp (ts-1733212345-7)
+// do not make a phone number. A trailing X of an ID number counts as a
+// digit.
 func digitRuns(s string) []string {
-	var runs []string
+	var groups []string // digit groups; "" marks a break that is not a single separator
 	var cur []byte
-	sep := false
-	flush := func() {
-		if len(cur) > 0 {
-			runs = append(runs, string(cur))
-		}
-		cur, sep = cur[:0:0], false
-	}
 	for _, r := range s {
 		if r >= '０' && r <= '９' {
 			r = '0' + (r - '０')
@@ -53,17 +49,43 @@ func digitRuns(s string) []string {
 		switch {
 		case r >= '0' && r <= '9':
 			cur = append(cur, byte(r))
-			sep = false
-		case (r == 'X' || r == 'x') && len(cur) == 17:
+			continue
+		case (r == 'X' || r == 'x') && len(cur) > 0:
 			cur = append(cur, '0')
-			flush()
-		case (r == ' ' || r == '-' || r == '.' || r == '+') && len(cur) > 0 && !sep:
-			sep = true
-		case r == '+' && len(cur) == 0:
+			groups = append(groups, string(cur), "")
+		case (r == ' ' || r == '-' || r == '.' || r == '+') && len(cur) > 0:
+			groups = append(groups, string(cur))
 		default:
-			flush()
+			if len(cur) > 0 {
+				groups = append(groups, string(cur))
+			}
+			groups = append(groups, "")
+		}
+		cur = cur[:0:0]
+	}
+	if len(cur) > 0 {
+		groups = append(groups, string(cur))
+	}
+	var runs []string
+	run := ""
+	for _, g := range groups {
+		switch {
+		case g == "":
+			if run != "" {
+				runs = append(runs, run)
+			}
+			run = ""
+		case len(g) < 2 || (run != "" && len(run) < 2):
+			if run != "" {
+				runs = append(runs, run)
+			}
+			run = g
+		default:
+			run += g
 		}
 	}
-	flush()
+	if run != "" {
+		runs = append(runs, run)
+	}
 	return runs
 }

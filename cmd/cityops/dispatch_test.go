@@ -103,7 +103,7 @@ func TestTaskLoop(t *testing.T) {
 		}
 		return nil
 	})
-	const id = "INC-loop-water"
+	const id = "INC-" + testIntakeName + ":loop-water"
 	call("GET", "/api/v1/tasks/"+id, tk.Departments["jj"], "", http.StatusForbidden)
 	call("POST", "/api/v1/tasks/"+id+"/accept", water, "", http.StatusOK)
 	call("POST", "/api/v1/tasks/"+id+"/start", water, "", http.StatusOK)
