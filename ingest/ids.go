@@ -172,7 +172,12 @@ func (m *IDs) Record(id, hash string) kafka.Message {
 // ready once each partition was read up to where it ended when loading
 // began, and then keeps reading what other replicas add, until ctx is done.
 func LoadIDs(ctx context.Context, brokers []string, topic string, m *IDs, log *slog.Logger) error {
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+	// A transport of its own: kafka-go's default one caches topic metadata
+	// for the process's writers, and a list read here, before the other
+	// intake topics exist, would hide them from those writers for seconds.
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
 	md, err := c.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
 		return fmt.Errorf("reading metadata of %s: %w", topic, err)

@@ -58,8 +58,9 @@ func TestIntakeEndToEnd(t *testing.T) {
 		var created []struct {
 			ID string `json:"service_request_id"`
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != 201 || len(created) != 1 {
-			t.Fatalf("create: %d %v", resp.StatusCode, err)
+		b, _ := io.ReadAll(resp.Body)
+		if err := json.Unmarshal(b, &created); err != nil || resp.StatusCode != 201 || len(created) != 1 {
+			t.Fatalf("create: %d %v %s", resp.StatusCode, err, b)
 		}
 		resp.Body.Close()
 		ids = append(ids, created[0].ID)

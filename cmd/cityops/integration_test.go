@@ -71,8 +71,9 @@ func TestEndToEnd(t *testing.T) {
 		{`{"id":"e2e-trash-new","source":"hotline","type":"complaint","text":"garbage piled up","lat":%v,"lon":%v,"time":"%s"}`,
 			"06010", "d3-s2", "lhsr", cityops.StatusDispatched},
 		// A deep water reading raises a waterlogging incident for the water authority.
+		// The registry puts water-001 in d2-s2, whatever position the event gives.
 		{`{"id":"e2e-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
-			"0111", "d1-s2", "water", cityops.StatusDispatched},
+			"0111", "d2-s2", "water", cityops.StatusDispatched},
 		// A question no rule classifies waits at the center to be registered.
 		{`{"id":"e2e-question","source":"hotline","type":"consultation","text":"请问社保卡在哪里办理","lat":%v,"lon":%v,"time":"%s"}`,
 			"", "d1-s1", "center", cityops.StatusReported},
