@@ -70,12 +70,24 @@ const MaxIDs = 500_000
 type IDs struct {
 	max   int
 	mu    sync.Mutex
-	m     map[string]string // id -> content hash
-	order []string          // ring of ids in the order they were added
-	next  int
+	m     map[string]idEntry
+	order []string // ring of ids in the order they were added
+	next  int      // the slot of order to reuse next, once it is full
 	ready chan struct{}
 	once  sync.Once
 }
+
+// idEntry is an id's content hash and its slot in the ring: a slot reused
+// forgets its id only if the id still lives there (not when it was
+// released and claimed again since).
+type idEntry struct {
+	hash string
+	slot int
+}
+
+// MaxWait is how long a request waits for the id memory to load before it
+// is answered 503 with Retry-After.
+const MaxWait = 10 * time.Second
 
 // NewIDs returns an empty memory of up to max ids (MaxIDs when max <= 0).
 // It is not ready until MarkReady; LoadIDs marks it once the topic is read.
@@ -83,13 +95,14 @@ func NewIDs(max int) *IDs {
 	if max <= 0 {
 		max = MaxIDs
 	}
-	return &IDs{max: max, m: map[string]string{}, ready: make(chan struct{})}
+	return &IDs{max: max, m: map[string]idEntry{}, ready: make(chan struct{})}
 }
 
 // MarkReady says the memory holds what the topic held at start.
 func (m *IDs) MarkReady() { m.once.Do(func() { close(m.ready) }) }
 
-// Wait returns once the memory is ready, or ctx's error.
+// Wait returns once the memory is ready, or an error after MaxWait or when
+// ctx is done.
 func (m *IDs) Wait(ctx context.Context) error {
 	if m == nil {
 		return nil
@@ -97,6 +110,15 @@ func (m *IDs) Wait(ctx context.Context) error {
 	select {
 	case <-m.ready:
 		return nil
+	default:
+	}
+	t := time.NewTimer(MaxWait)
+	defer t.Stop()
+	select {
+	case <-m.ready:
+		return nil
+	case <-t.C:
+		return errors.New("intake's id memory is still loading; retry later")
 	case <-ctx.Done():
 		return fmt.Errorf("intake's id memory is still loading: %w", ctx.Err())
 	}
@@ -110,7 +132,7 @@ func (m *IDs) Claim(id, hash string) Claim {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old, ok := m.m[id]; ok {
-		if old == hash {
+		if old.hash == hash {
 			return ClaimSame
 		}
 		return ClaimConflict
@@ -123,8 +145,9 @@ func (m *IDs) Claim(id, hash string) Claim {
 func (m *IDs) Put(id, hash string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.m[id]; ok {
-		m.m[id] = hash
+	if e, ok := m.m[id]; ok {
+		e.hash = hash
+		m.m[id] = e
 		return
 	}
 	m.add(id, hash)
@@ -138,7 +161,7 @@ func (m *IDs) Release(id, hash string) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.m[id] == hash {
+	if e, ok := m.m[id]; ok && e.hash == hash {
 		delete(m.m, id) // its slot in order is reused in turn
 	}
 }
@@ -151,16 +174,18 @@ func (m *IDs) Len() int {
 }
 
 func (m *IDs) add(id, hash string) {
-	if len(m.order) < m.max {
+	slot := len(m.order)
+	if slot < m.max {
 		m.order = append(m.order, id)
 	} else {
-		if old := m.order[m.next]; old != id {
-			delete(m.m, old)
+		slot = m.next
+		if e, ok := m.m[m.order[slot]]; ok && e.slot == slot {
+			delete(m.m, m.order[slot])
 		}
-		m.order[m.next] = id
+		m.order[slot] = id
 		m.next = (m.next + 1) % m.max
 	}
-	m.m[id] = hash
+	m.m[id] = idEntry{hash: hash, slot: slot}
 }
 
 // Record is the message that keeps id and its hash on the id topic.

@@ -257,6 +257,18 @@ func TestIDsBounded(t *testing.T) {
 	if m.Len() != 3 || m.Claim("a", "h") != ClaimNew || m.Claim("d", "x") != ClaimConflict || m.Claim("c", "h") != ClaimSame {
 		t.Errorf("memory of %d ids after 4", m.Len())
 	}
+	// A claim released (its event was not published) and made again keeps
+	// its place when the slot it first had is reused.
+	m = NewIDs(3)
+	m.Claim("a", "h")
+	m.Release("a", "h")
+	m.Claim("b", "h")
+	m.Claim("a", "h2")
+	m.Claim("c", "h") // fills the ring: a, b, a
+	m.Claim("d", "h") // reuses a's first slot
+	if m.Claim("a", "h3") != ClaimConflict {
+		t.Error("a re-claimed id was forgotten with the slot of its first claim")
+	}
 }
 
 // TestIDsRestart stores events through one intake, then starts another
