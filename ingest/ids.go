@@ -81,8 +81,23 @@ type IDs struct {
 // forgets its id only if the id still lives there (not when it was
 // released and claimed again since).
 type idEntry struct {
-	hash string
-	slot int
+	hash [16]byte
+	slot int32
+}
+
+// hashKey is a content hash as the memory keeps it: 16 bytes, the hash
+// itself when it is ContentHash's 32 hex digits (half the memory of the
+// text), else a digest of it.
+func hashKey(h string) [16]byte {
+	var k [16]byte
+	if len(h) == 32 {
+		if _, err := hex.Decode(k[:], []byte(h)); err == nil {
+			return k
+		}
+	}
+	sum := sha256.Sum256([]byte(h))
+	copy(k[:], sum[:])
+	return k
 }
 
 // MaxWait is how long a request waits for the id memory to load before it
@@ -132,7 +147,7 @@ func (m *IDs) Claim(id, hash string) Claim {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if old, ok := m.m[id]; ok {
-		if old.hash == hash {
+		if old.hash == hashKey(hash) {
 			return ClaimSame
 		}
 		return ClaimConflict
@@ -146,7 +161,7 @@ func (m *IDs) Put(id, hash string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.m[id]; ok {
-		e.hash = hash
+		e.hash = hashKey(hash)
 		m.m[id] = e
 		return
 	}
@@ -161,7 +176,7 @@ func (m *IDs) Release(id, hash string) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e, ok := m.m[id]; ok && e.hash == hash {
+	if e, ok := m.m[id]; ok && e.hash == hashKey(hash) {
 		delete(m.m, id) // its slot in order is reused in turn
 	}
 }
@@ -179,13 +194,13 @@ func (m *IDs) add(id, hash string) {
 		m.order = append(m.order, id)
 	} else {
 		slot = m.next
-		if e, ok := m.m[m.order[slot]]; ok && e.slot == slot {
+		if e, ok := m.m[m.order[slot]]; ok && int(e.slot) == slot {
 			delete(m.m, m.order[slot])
 		}
 		m.order[slot] = id
 		m.next = (m.next + 1) % m.max
 	}
-	m.m[id] = idEntry{hash: hash, slot: slot}
+	m.m[id] = idEntry{hash: hashKey(hash), slot: int32(slot)}
 }
 
 // Record is the message that keeps id and its hash on the id topic.
