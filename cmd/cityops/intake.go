@@ -246,22 +246,26 @@ func newIntakeSecurity(ctx context.Context, o *options, log *slog.Logger) (*inta
 	}
 	ids := ingest.NewIDs(0)
 	lctx, stop := context.WithCancel(ctx)
-	go func() {
-		for lctx.Err() == nil {
-			err := ingest.LoadIDs(lctx, o.brokers(), bus.TopicIntakeIDs, ids, log)
-			if err == nil || lctx.Err() != nil {
-				return
-			}
-			log.Error("loading intake ids; retrying", "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-lctx.Done():
-			}
-		}
-	}()
+	go loadIDs(lctx, o, ids, log)
 	w := o.hooks.writer(o.brokers(), bus.TopicIntakeIDs)
 	log.Info("intake keys", "senders", strings.Join(keys.Names(), ","))
 	return &intakeSecurity{keys: keys, ids: ids, publishIDs: w.WriteMessages, close: func() { stop(); w.Close() }}, nil
+}
+
+// loadIDs reads bus.TopicIntakeIDs into ids, and then what the other
+// intakes add, until ctx is done; it starts over after an error.
+func loadIDs(ctx context.Context, o *options, ids *ingest.IDs, log *slog.Logger) {
+	for ctx.Err() == nil {
+		err := ingest.LoadIDs(ctx, o.brokers(), bus.TopicIntakeIDs, ids, log)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		log.Error("loading intake ids; retrying", "err", err)
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
+	}
 }
 
 // callerKey decodes the configured key. Every role that seals callers has
@@ -284,9 +288,13 @@ func forwardReadings(ctx context.Context, o *options, pack *rules.Pack, log *slo
 	defer events.Close()
 	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
+	ids := ingest.NewIDs(0)
+	go loadIDs(ctx, o, ids, log)
+	idw := o.hooks.writer(o.brokers(), bus.TopicIntakeIDs)
+	defer idw.Close()
 	v, reg := &ingest.Validator{BBox: areas.BBox()}, devices(pack)
 	h := bus.NewDeadLetters(dlq).Handler(func(dlq func(context.Context, kafka.Message, error) error) bus.Handler {
-		return ingest.ForwardReadings(v, reg, events.WriteMessages, dlq)
+		return ingest.ForwardReadingsOnce(v, reg, events.WriteMessages, dlq, ids, idw.WriteMessages)
 	})
 	err = bus.Consume(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: bus.TopicReadingsRaw, Group: groupReadings,
