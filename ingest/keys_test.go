@@ -339,7 +339,10 @@ func TestForwardReadingsOnce(t *testing.T) {
 	var dead []string
 	fwd := ForwardReadingsOnce(testValidator, testDevices,
 		func(_ context.Context, m ...kafka.Message) error { out = append(out, m...); return nil },
-		func(_ context.Context, _ kafka.Message, reason error) error { dead = append(dead, reason.Error()); return nil },
+		func(_ context.Context, _ kafka.Message, reason error) error {
+			dead = append(dead, reason.Error())
+			return nil
+		},
 		ids, func(_ context.Context, m ...kafka.Message) error { kept = append(kept, m...); return nil })
 	r := func(v string) kafka.Message {
 		return kafka.Message{Value: []byte(`{"device_id":"water-002","value":` + v + `,"time":"2026-07-01T00:30:00Z"}`)}
