@@ -59,16 +59,62 @@ type Validator struct {
 // DecodeEvent decodes and validates one JSON event. It returns a
 // *cityops.FieldError for the first problem it finds.
 func (v *Validator) DecodeEvent(b []byte) (cityops.Event, error) {
+	req, err := DecodeEventRequest(b)
+	if err != nil {
+		return cityops.Event{}, err
+	}
+	return v.validate(&req)
+}
+
+// DecodeEventRequest decodes one JSON event strictly, without validating
+// it: unknown fields and trailing values are errors.
+func DecodeEventRequest(b []byte) (EventRequest, error) {
 	var req EventRequest
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return cityops.Event{}, jsonError(err)
+		return req, jsonError(err)
 	}
 	if dec.More() {
-		return cityops.Event{}, cityops.Invalid("body", "more than one JSON value")
+		return req, cityops.Invalid("body", "more than one JSON value")
 	}
-	return v.validate(&req)
+	return req, nil
+}
+
+// Id and type namespaces that only intake's own paths produce: Open311
+// requests (311-<hash of the form>, type open311:<code>) and readings
+// (rd-<hash of device and time>). A client's own id or type may not use
+// them, or it could replace a citizen's request or a device's reading.
+const (
+	PrefixOpen311 = "311-"
+	PrefixReading = "rd-"
+	TypeOpen311   = "open311:"
+)
+
+// CheckClientID refuses a client id in a reserved namespace or carrying
+// personal data, naming field.
+func CheckClientID(field, id string) error {
+	switch {
+	case strings.HasPrefix(id, PrefixOpen311):
+		return cityops.Invalid(field, "ids starting with %q are Open311 requests', made by the Open311 API only", PrefixOpen311)
+	case strings.HasPrefix(id, PrefixReading):
+		return cityops.Invalid(field, "ids starting with %q are sensor readings', made by intake from device and time only", PrefixReading)
+	case HasPersonalData(id):
+		return cityops.Invalid(field, "looks like it carries personal data (a phone, ID card or e-mail); ids are public")
+	}
+	return nil
+}
+
+// CheckClientType refuses an event type in the Open311 namespace or
+// carrying personal data.
+func CheckClientType(typ string) error {
+	switch {
+	case strings.HasPrefix(strings.TrimSpace(typ), TypeOpen311):
+		return cityops.Invalid("type", "types starting with %q are Open311 requests', made by the Open311 API only", TypeOpen311)
+	case HasPersonalData(typ):
+		return cityops.Invalid("type", "looks like it carries personal data (a phone, ID card or e-mail); types are public")
+	}
+	return nil
 }
 
 // jsonError turns a decoding error into a field error.

@@ -32,7 +32,7 @@ func FuzzDecodeEvent(f *testing.F) {
 func FuzzReadingsBatch(f *testing.F) {
 	h := &ReadingsHandler{Validator: testValidator, Devices: testDevices}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		res, msgs, _, err := h.decodeBatch(io.NopCloser(bytes.NewReader(b)))
+		res, msgs, _, _, err := h.decodeBatch(nil, io.NopCloser(bytes.NewReader(b)))
 		if err != nil {
 			return
 		}

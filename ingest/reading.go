@@ -21,9 +21,11 @@ type reading struct {
 	Lon      *float64 `json:"lon"`
 }
 
-// DecodeReading decodes and validates one JSON reading. A registered
-// device's reading may leave out its location, type and unit; when it gives
-// a type it must be the device's. The event's id is derived from the device
+// DecodeReading decodes and validates one JSON reading. When reg has
+// devices, the reading must name one of them; a registered device's reading
+// takes the device's location and may leave out its type and unit; when it gives a type it must be
+// the device's. Without a registry, a reading must give its location. A
+// client's own id may not be in a reserved namespace (CheckClientID). The event's id is derived from the device
 // and the time, so a reading sent twice is one event.
 func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error) {
 	var r reading
@@ -38,7 +40,16 @@ func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error)
 	if r.DeviceID == "" {
 		return cityops.Event{}, cityops.Invalid("device_id", "required")
 	}
-	if d, ok := reg[r.DeviceID]; ok {
+	if r.ID != "" {
+		if err := CheckClientID("id", r.ID); err != nil {
+			return cityops.Event{}, err
+		}
+	}
+	d, ok := reg[r.DeviceID]
+	if !ok && len(reg) > 0 {
+		return cityops.Event{}, cityops.Invalid("device_id", "%q is not a registered device", r.DeviceID)
+	}
+	if ok {
 		switch {
 		case r.Type == "":
 			r.Type = d.Type
@@ -48,9 +59,8 @@ func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error)
 		if r.Unit == "" {
 			r.Unit = d.Unit
 		}
-		if r.Lat == nil && r.Lon == nil {
-			r.Lat, r.Lon = &d.Lat, &d.Lon
-		}
+		r.Lat, r.Lon = &d.Lat, &d.Lon // a registered device is where the registry says
+
 	} else if r.Lat == nil || r.Lon == nil {
 		field := "lat"
 		if r.Lat != nil {

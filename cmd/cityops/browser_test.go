@@ -51,7 +51,7 @@ func TestBrowserPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stats, err := sim.Run(ctx, sm, sim.Config{Target: base, Rate: 100, Duration: 2 * time.Second, Seed: 7})
+	stats, err := sim.Run(ctx, sm, sim.Config{Target: base, Key: testIntakeSecret, Rate: 100, Duration: 2 * time.Second, Seed: 7})
 	if err != nil || stats.Accepted < 100 {
 		t.Fatalf("simulator: %+v %v", stats, err)
 	}
@@ -65,7 +65,7 @@ func TestBrowserPages(t *testing.T) {
 	// (the pack's merge window) instead of starting one of its own.
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
-	const id = "INC-web-water"
+	const id = "INC-t:web-water"
 
 	b := newBrowser(ctx, t)
 	// The operations center signs in with the center's token, in English.
@@ -132,11 +132,11 @@ func TestBrowserPages(t *testing.T) {
 	p2 := pointIn(t, areas, "d3-s2")
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
 		p2[0], p2[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
-	b.until(15*time.Second, "the pushed task", `cityopsTest.pushes > 0 && cityopsTest.tasks().some((x) => x.id === 'INC-web-water-2')`, `[cityopsTest.pushes, cityopsTest.polls]`)
+	b.until(15*time.Second, "the pushed task", `cityopsTest.pushes > 0 && cityopsTest.tasks().some((x) => x.id === 'INC-t:web-water-2')`, `[cityopsTest.pushes, cityopsTest.polls]`)
 	// The second alarm is the same flood: a progress note, then it goes back
 	// to the center with the reason code "duplicate".
-	task2 := `li[data-id="INC-web-water-2"]`
-	version := `cityopsTest.tasks().find((x) => x.id === 'INC-web-water-2').version`
+	task2 := `li[data-id="INC-t:web-water-2"]`
+	version := `cityopsTest.tasks().find((x) => x.id === 'INC-t:web-water-2').version`
 	v0, err := eval[float64](b, version)
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +148,8 @@ func TestBrowserPages(t *testing.T) {
 	b.run("returning", chromedp.Click(chromedp.CSS(task2+` .act-return`)),
 		chromedp.SetValue(chromedp.CSS(task2+` form.step select`), "duplicate"),
 		chromedp.Click(chromedp.CSS(task2+` form.step .send`)))
-	b.until(10*time.Second, "returned", `!cityopsTest.tasks().some((x) => x.id === 'INC-web-water-2' && x.status === 'dispatched')`, `cityopsTest.tasks()`)
-	returned := getTask(ctx, t, base, tk.Center, "INC-web-water-2")
+	b.until(10*time.Second, "returned", `!cityopsTest.tasks().some((x) => x.id === 'INC-t:web-water-2' && x.status === 'dispatched')`, `cityopsTest.tasks()`)
+	returned := getTask(ctx, t, base, tk.Center, "INC-t:web-water-2")
 	if returned["status"] != "registered" || returned["returns"] != float64(1) {
 		t.Errorf("after the inbox returned it, the task is %v with %v returns, want registered with 1", returned["status"], returned["returns"])
 	}

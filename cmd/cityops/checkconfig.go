@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -46,8 +47,17 @@ const checkConfigUsage = `usage: cityops check-config FILE
 
 `
 
-// redactSecrets replaces the value of every secret that is set.
+// redactSecrets replaces the value of every secret that is set, and the
+// key of every intake key (its name and limits are shown).
 func redactSecrets(c *config) {
+	for i, spec := range c.Intake.Keys {
+		name, rest, _ := strings.Cut(spec, "=")
+		_, opts, hasOpts := strings.Cut(rest, ";")
+		c.Intake.Keys[i] = name + "=(set)"
+		if hasOpts {
+			c.Intake.Keys[i] += ";" + opts
+		}
+	}
 	for _, s := range settings {
 		for _, sec := range secrets {
 			if s.key == sec.key && s.get(c) != "" {

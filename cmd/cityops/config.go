@@ -49,6 +49,9 @@ type listenConfig struct {
 }
 
 type intakeConfig struct {
+	// Keys are the senders of /api/v1/events and /api/v1/readings, each
+	// name=key[;sources=hotline,iot][;devices=d1,d2] (ingest.ParseKey).
+	Keys      []string `yaml:"keys"`
 	APIKeys   []string `yaml:"api_keys"`
 	CallerKey string   `yaml:"caller_key"`
 	Officers  []string `yaml:"officers"`
@@ -74,7 +77,7 @@ func defaultConfig() config {
 		ClickHouse: clickhouseConfig{Addr: "127.0.0.1:9000", Database: store.DefaultDatabase},
 		HTTP:       listenConfig{Listen: ":8080"},
 		Admin:      listenConfig{Listen: ":8090"},
-		Intake:     intakeConfig{APIKeys: []string{}, Officers: []string{}},
+		Intake:     intakeConfig{Keys: []string{}, APIKeys: []string{}, Officers: []string{}},
 		Shutdown:   shutdownConfig{Timeout: 30 * time.Second},
 		Log:        logConfig{Level: "info"},
 	}

@@ -26,6 +26,7 @@ func TestConfigBad(t *testing.T) {
 		"clickhouse.bad.yml":      {`line 2: clickhouse.addr: "clickhouse" is not host:port`, `line 3: clickhouse.database: "city-ops" is not a database name`},
 		"listen.bad.yml":          {`line 2: http.listen: "8080" is not host:port`, `line 4: admin.listen: ":99999" has no port number`},
 		"intake.bad.yml":          {"line 2: intake.caller_key: 2 bytes, want 16, 24 or 32", `line 3: intake.officers: "alice" is not token=name`},
+		"intake_keys.bad.yml":     {`line 2: intake.keys: key city: source "fax" is not hotline or iot`, `line 2: intake.keys: "gw" is not name=key`},
 		"dispatch.bad.yml":        {"line 2: dispatch.cluster_secret: 4 bytes, want at least 32 (64 hex digits)"},
 		"shutdown_log.bad.yml":    {"line 2: shutdown.timeout: is 0s, want more than 0", `line 4: log.level: is "loud", want debug, info, warn or error`},
 		"type.bad.yml":            {"line 2: cannot unmarshal !!str `many` into int"},
@@ -127,6 +128,7 @@ func TestCheckConfig(t *testing.T) {
 	var out, errs bytes.Buffer
 	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
 	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
+	t.Setenv("CITYOPS_INTAKE_KEYS", "gw=gw-s3cret;sources=iot;devices=water-001,water-002\ncity=city-s3cret")
 	if code := run(context.Background(), []string{"check-config", "../../deploy/cityops.example.yml"}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
@@ -137,6 +139,9 @@ func TestCheckConfig(t *testing.T) {
 	if strings.Contains(out.String(), testCallerKey) || strings.Contains(out.String(), testClusterSecret) ||
 		!strings.Contains(out.String(), "caller_key: (set)") || !strings.Contains(out.String(), "cluster_secret: (set)") {
 		t.Errorf("secrets printed or not reported:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "s3cret") || !strings.Contains(out.String(), "gw=(set);sources=iot;devices=water-001,water-002") || !strings.Contains(out.String(), "city=(set)") {
+		t.Errorf("intake keys printed or not reported:\n%s", out.String())
 	}
 	out.Reset()
 	if code := run(context.Background(), []string{"check-config", "testdata/config/kafka.bad.yml"}, &out, &errs); code != 1 {

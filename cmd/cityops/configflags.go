@@ -10,7 +10,23 @@ import (
 
 // devIntake are the intake credentials only `cityops dev` accepts besides
 // the configured ones.
-var devIntake = map[string]string{"intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
+var devIntake = map[string]string{"intake.keys": devIntakeKey, "intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
+
+// devIntakeKey is the intake key `cityops dev` adds, so that its simulator
+// and the README's examples can post events; devIntakeSecret is its secret,
+// the default of the sim and load tools.
+const (
+	devIntakeKey    = "dev=" + devIntakeSecret
+	devIntakeSecret = "dev-key"
+)
+
+// envOr returns the environment variable name, or def when it is empty.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
 
 // parseFlags parses args on fs after loading the config file given with
 // --config (or CITYOPS_CONFIG) and the environment: a flag given on the
@@ -56,7 +72,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return errors.Join(c.validate(src), requireSecrets(fs))
+	return errors.Join(c.validate(src), requireSecrets(fs), requireIntakeKeys(fs))
 }
 
 // configPath finds the value of the last -config or --config in args, up
@@ -80,4 +96,16 @@ func configPath(args []string, def string) string {
 		}
 	}
 	return path
+}
+
+// requireIntakeKeys refuses to start a role other than dev that serves
+// intake without a key: nobody could write, or, were keys optional, anybody.
+func requireIntakeKeys(fs *flag.FlagSet) error {
+	f := fs.Lookup("intake-keys")
+	if fs.Name() == "cityops dev" || f == nil || strings.TrimSpace(f.Value.String()) != "" {
+		return nil
+	}
+	return fmt.Errorf("intake.keys is not set: %s serves /api/v1/events and /api/v1/readings, which take only known senders; "+
+		"set intake.keys in the config file, CITYOPS_INTAKE_KEYS or --intake-keys to name=key[;sources=hotline,iot][;devices=d1,d2], "+
+		"comma- or newline-separated (make a key with: openssl rand -hex 24)", fs.Name())
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cityops/cityops/ingest"
 )
 
 // setting ties one key of the config file to its environment variable and
@@ -43,6 +45,9 @@ var settings = []setting{
 	{"pack", "CITYOPS_PACK", "pack",
 		func(c *config) string { return c.Pack },
 		func(c *config, v string) error { c.Pack = v; return nil }},
+	{"intake.keys", "CITYOPS_INTAKE_KEYS", "intake-keys",
+		func(c *config) string { return strings.Join(c.Intake.Keys, "\n") },
+		func(c *config, v string) error { c.Intake.Keys = nonNil(ingest.SplitKeys(v)); return nil }},
 	{"intake.api_keys", "CITYOPS_API_KEYS", "api-keys",
 		func(c *config) string { return strings.Join(c.Intake.APIKeys, ",") },
 		func(c *config, v string) error { c.Intake.APIKeys = list(v); return nil }},
@@ -70,4 +75,12 @@ func duration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a duration such as 30s", v)
 	}
 	return d, nil
+}
+
+// nonNil keeps an empty list a list, as the defaults have it.
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/dispatch/taskapi"
+	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/privacy"
 )
 
@@ -64,6 +65,20 @@ func (c *config) validate(src *source) error {
 	if c.Dispatch.ClusterSecret != "" {
 		if _, err := taskapi.ParseSecret(c.Dispatch.ClusterSecret); err != nil {
 			bad("dispatch.cluster_secret", "%s", strings.TrimPrefix(err.Error(), "decoding the cluster secret: "))
+		}
+	}
+	var keys []ingest.Key
+	for _, spec := range c.Intake.Keys {
+		k, err := ingest.ParseKey(spec)
+		if err != nil {
+			bad("intake.keys", "%v", err)
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == len(c.Intake.Keys) {
+		if _, err := ingest.NewKeys(keys); err != nil {
+			bad("intake.keys", "%v", err)
 		}
 	}
 	for _, o := range c.Intake.Officers {

@@ -81,7 +81,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer d.Close()
 
 	url := "http://" + localAddr(o.http)
-	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n\n", url, tokens)
+	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n  intake key: %s (Authorization: Bearer %s)\n\n", url, tokens, devIntakeKey, devIntakeSecret)
 	var first []stage
 	if !*noSim {
 		first = append(first, stage{"sim", func(ctx context.Context) error {
@@ -94,7 +94,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			case <-ctx.Done():
 				return nil
 			}
-			_, err = sim.Run(ctx, sm, sim.Config{Target: url, Rate: *simRate, Logger: log.With("role", "sim")})
+			_, err = sim.Run(ctx, sm, sim.Config{Target: url, Key: devIntakeSecret, Rate: *simRate, Logger: log.With("role", "sim")})
 			return err
 		}, nil})
 	}

@@ -93,7 +93,7 @@ func TestDepartmentFigures(t *testing.T) {
 		}
 		return nil
 	})
-	const a, b = "/api/v1/tasks/INC-flood-a/", "/api/v1/tasks/INC-flood-b/"
+	const a, b = "/api/v1/tasks/INC-t:flood-a/", "/api/v1/tasks/INC-t:flood-b/"
 	call(a+"accept", water, "", http.StatusOK)
 	call(a+"return", water, `{"reason":"wrong_location","note":"the drain is the district's"}`, http.StatusOK)
 	call(a+"dispatch", center, `{"department":"water"}`, http.StatusOK)

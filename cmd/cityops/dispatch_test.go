@@ -104,9 +104,8 @@ func TestTaskLoop(t *testing.T) {
 		}
 		return nil
 	})
-	const id = "INC-loop-water"
-	// Another department's task answers as a missing one, so ids cannot be probed.
-	call("GET", "/api/v1/tasks/"+id, tk.Departments["jj"], "", http.StatusNotFound)
+	const id = "INC-" + testIntakeName + ":loop-water"
+	call("GET", "/api/v1/tasks/"+id, tk.Departments["jj"], "", http.StatusNotFound) // another department's task is no task to it
 	call("POST", "/api/v1/tasks/"+id+"/accept", water, "", http.StatusOK)
 	call("POST", "/api/v1/tasks/"+id+"/start", water, "", http.StatusOK)
 	call("POST", "/api/v1/tasks/"+id+"/resolve", water, `{"evidence":["photo://after.jpg"],"note":"pumped out"}`, http.StatusOK)
@@ -186,7 +185,7 @@ func TestTaskLoop(t *testing.T) {
 	}
 	text, _ := io.ReadAll(metrics.Body)
 	metrics.Body.Close()
-	if !strings.Contains(string(text), `cityops_task_closure_ratio{area="d1",department="water"} 1`) {
+	if !strings.Contains(string(text), `cityops_task_closure_ratio{area="d2",department="water"} 1`) { // water-001 is in d2 by the registry
 		t.Errorf("/metrics has no closure ratio of the water authority")
 	}
 	want := "adopt accept start resolve verify close"

@@ -41,6 +41,9 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 	if o.intake.callerKey == "" {
 		o.intake.callerKey = testCallerKey
 	}
+	if o.intake.keys == "" {
+		o.intake.keys = testIntakeKeys
+	}
 	if o.clusterSecret == "" {
 		o.clusterSecret = testClusterSecret
 	}
@@ -65,6 +68,10 @@ func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...str
 
 // The secrets the roles of the tests run with.
 const (
+	testIntakeKeys   = testIntakeName + "=" + testIntakeSecret
+	testIntakeName   = "t"
+	testIntakeSecret = "test-intake-key"
+
 	testCallerKey     = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 	testClusterSecret = "c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0"
 )
@@ -85,3 +92,7 @@ func (e *testEnv) run(ctx context.Context, t *testing.T, roles ...func(ctx conte
 		}
 	})
 }
+
+// scoped is the id intake stores for a client id the tests send with their
+// intake key.
+func scoped(id string) string { return testIntakeName + ":" + id }

@@ -59,26 +59,37 @@ func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 }
 
 // intakeAPI returns the intake routes, which refuse input once the intake
-// gate closes, and a func that closes their writers.
+// gate closes, and a func that closes their writers. Writes take the
+// configured intake keys, and the ids intake stored are remembered through
+// bus.TopicIntakeIDs, which a goroutine reads until ctx is done.
 func intakeAPI(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
+	sec, err := newIntakeSecurity(ctx, o, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	events := o.hooks.writer(o.brokers(), bus.TopicEventsRaw)
 	api := map[string]http.Handler{
 		"POST /api/v1/events": &ingest.Handler{
-			Validator: &ingest.Validator{BBox: areas.BBox()},
-			Publish:   events.WriteMessages,
-			Logger:    log,
+			Validator:  &ingest.Validator{BBox: areas.BBox()},
+			Publish:    events.WriteMessages,
+			Logger:     log,
+			Keys:       sec.keys,
+			Devices:    devices(pack),
+			IDs:        sec.ids,
+			PublishIDs: sec.publishIDs,
 		},
 	}
-	in, closeIntake, err := intakeRoutes(ctx, o, pack, areas, events.WriteMessages, s, log)
+	in, closeIntake, err := intakeRoutes(ctx, o, pack, areas, events.WriteMessages, s, sec, log)
 	if err != nil {
 		events.Close()
+		sec.close()
 		return nil, nil, err
 	}
 	maps.Copy(api, in)
 	for p, h := range api { // intake stops first at shutdown
 		api[p] = o.hooks.intake.wrap(h)
 	}
-	return api, func() { closeIntake(); events.Close() }, nil
+	return api, func() { closeIntake(); events.Close(); sec.close() }, nil
 }
 
 // serveIntake serves the intake API with the probes and metrics until ctx

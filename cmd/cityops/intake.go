@@ -33,21 +33,26 @@ const groupReadings = bus.GroupReadings
 
 // intakeOptions configure the hotline and sensor intake of the web role.
 type intakeOptions struct {
+	keys      string // intake keys of the events and readings APIs (ingest.ParseKeys)
 	apiKeys   string // comma-separated Open311 api keys
 	callerKey string // hex AES key sealing callers' personal data
 	officers  string // comma-separated token=name pairs allowed to read callers
 }
 
-// register adds the intake flags. In dev the api key dev-key and the
-// officer token dev-officer are accepted, and a caller key is kept under
-// the data dir when none is given (see devSecrets); the other roles refuse
-// to start without one.
+// register adds the intake flags. In dev the intake key dev-key (named
+// dev), the api key dev-key and the officer token dev-officer are accepted,
+// and a caller key is kept under the data dir when none is given (see
+// devSecrets); the other roles refuse to start without intake keys and a
+// caller key.
 func (in *intakeOptions) register(fs *flag.FlagSet, command string) {
+	intakeKeys := os.Getenv("CITYOPS_INTAKE_KEYS")
 	keys, officers := os.Getenv("CITYOPS_API_KEYS"), os.Getenv("CITYOPS_OFFICERS")
 	if command == "dev" {
+		intakeKeys = strings.Trim(intakeKeys+","+devIntakeKey, ",")
 		keys = strings.Trim(keys+",dev-key", ",")
 		officers = strings.Trim(officers+",dev-officer=dev officer", ",")
 	}
+	fs.StringVar(&in.keys, "intake-keys", intakeKeys, "keys of the senders allowed to post events and readings: name=key[;sources=hotline,iot][;devices=d1,d2], comma- or newline-separated (env CITYOPS_INTAKE_KEYS)")
 	fs.StringVar(&in.apiKeys, "api-keys", keys, "Open311 api keys allowed to create requests, comma-separated (env CITYOPS_API_KEYS)")
 	fs.StringVar(&in.callerKey, "caller-key", os.Getenv("CITYOPS_CALLER_KEY"), "hex AES-256 key sealing callers' personal data (env CITYOPS_CALLER_KEY)")
 	fs.StringVar(&in.officers, "officers", officers, "token=name pairs allowed to read callers, comma-separated (env CITYOPS_OFFICERS)")
@@ -68,7 +73,7 @@ func devices(p *rules.Pack) ingest.Registry {
 //
 // Sealed callers are kept on their own topic, which every web process reads
 // into its vault from the start, so any replica can answer a caller read.
-func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
+func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, sec *intakeSecurity, log *slog.Logger) (map[string]http.Handler, func(), error) {
 	in := o.intake
 	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.partitions), TopicAudit, TopicCallers); err != nil {
 		return nil, nil, err
@@ -93,6 +98,9 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		Publish:    publish,
 		Status:     incidentStatus(s, pack),
 		Lookup:     storedRequest(s),
+		LookupMany: storedRequests(s),
+		IDs:        sec.ids,
+		PublishIDs: sec.publishIDs,
 		Limiter:    ingest.NewKeyLimiter(20, 40),
 		Sealer:     sealer,
 		KeepSealed: func(ctx context.Context, id string, b []byte) error {
@@ -107,6 +115,7 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 	routes["POST /api/v1/readings"] = &ingest.ReadingsHandler{
 		Validator: validator, Devices: devices(pack), Publish: publish,
 		Limiter: ingest.NewKeyLimiter(50, 200), Logger: log,
+		Keys: sec.keys, IDs: sec.ids, PublishIDs: sec.publishIDs,
 	}
 	routes["GET /api/v1/callers/{id}"] = &privacy.Handler{
 		Sealer: sealer, Vault: vault, Officers: pairs(in.officers), Logger: log,
@@ -176,12 +185,85 @@ func storedRequest(s *store.Store) open311.LookupFunc {
 		if err != nil {
 			return open311.Record{}, false
 		}
-		code, ok := strings.CutPrefix(ev.Type, "open311:")
-		if !ok {
-			return open311.Record{}, false
+		return requestOf(ev)
+	}
+}
+
+// storedRequests reads back many requests with one query of the store.
+func storedRequests(s *store.Store) open311.LookupManyFunc {
+	return func(ctx context.Context, ids []string) map[string]open311.Record {
+		out := map[string]open311.Record{}
+		if s == nil {
+			return out
 		}
-		_, desc, _ := strings.Cut(ev.Text, ": ")
-		return open311.Record{ID: ev.ID, ServiceCode: code, Description: desc, Lat: ev.Lat, Long: ev.Lon, Requested: ev.Time}, true
+		evs, err := s.EventsByID(ctx, ids)
+		if err != nil {
+			return out
+		}
+		for id, ev := range evs {
+			if rec, ok := requestOf(ev); ok {
+				out[id] = rec
+			}
+		}
+		return out
+	}
+}
+
+// requestOf is the Open311 request an Open311 event was made from.
+func requestOf(ev store.EventRecord) (open311.Record, bool) {
+	code, ok := strings.CutPrefix(ev.Type, "open311:")
+	if !ok || !strings.HasPrefix(ev.ID, ingest.PrefixOpen311) {
+		return open311.Record{}, false
+	}
+	_, desc, _ := strings.Cut(ev.Text, ": ")
+	return open311.Record{ID: ev.ID, ServiceCode: code, Description: desc, Lat: ev.Lat, Long: ev.Lon, Requested: ev.Time}, true
+}
+
+// intakeSecurity is who may write to intake and what it stored: the
+// senders' keys and the ids, shared by the events, readings and Open311
+// endpoints of one process.
+type intakeSecurity struct {
+	keys       *ingest.Keys
+	ids        *ingest.IDs
+	publishIDs ingest.Publish
+	close      func()
+}
+
+// newIntakeSecurity parses the intake keys (parseFlags refused a role
+// without them; cityops dev has dev-key) and starts loading the id memory
+// from bus.TopicIntakeIDs; the endpoints wait for it before they take an id.
+func newIntakeSecurity(ctx context.Context, o *options, log *slog.Logger) (*intakeSecurity, error) {
+	keys, err := ingest.ParseKeys(o.intake.keys)
+	if err != nil {
+		return nil, fmt.Errorf("intake.keys: %w", err)
+	}
+	if keys.Len() == 0 {
+		return nil, errors.New("intake.keys is not set: intake takes only known senders")
+	}
+	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.partitions), bus.TopicIntakeIDs); err != nil {
+		return nil, err
+	}
+	ids := ingest.NewIDs(0)
+	lctx, stop := context.WithCancel(ctx)
+	go loadIDs(lctx, o, ids, log)
+	w := o.hooks.writer(o.brokers(), bus.TopicIntakeIDs)
+	log.Info("intake keys", "senders", strings.Join(keys.Names(), ","))
+	return &intakeSecurity{keys: keys, ids: ids, publishIDs: w.WriteMessages, close: func() { stop(); w.Close() }}, nil
+}
+
+// loadIDs reads bus.TopicIntakeIDs into ids, and then what the other
+// intakes add, until ctx is done; it starts over after an error.
+func loadIDs(ctx context.Context, o *options, ids *ingest.IDs, log *slog.Logger) {
+	for ctx.Err() == nil {
+		err := ingest.LoadIDs(ctx, o.brokers(), bus.TopicIntakeIDs, ids, log)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		log.Error("loading intake ids; retrying", "err", err)
+		select {
+		case <-time.After(time.Second):
+		case <-ctx.Done():
+		}
 	}
 }
 
@@ -205,9 +287,13 @@ func forwardReadings(ctx context.Context, o *options, pack *rules.Pack, log *slo
 	defer events.Close()
 	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
 	defer dlq.Close()
+	ids := ingest.NewIDs(0)
+	go loadIDs(ctx, o, ids, log)
+	idw := o.hooks.writer(o.brokers(), bus.TopicIntakeIDs)
+	defer idw.Close()
 	v, reg := &ingest.Validator{BBox: areas.BBox()}, devices(pack)
 	h := bus.NewDeadLetters(dlq).Handler(func(dlq func(context.Context, kafka.Message, error) error) bus.Handler {
-		return ingest.ForwardReadings(v, reg, events.WriteMessages, dlq)
+		return ingest.ForwardReadingsOnce(v, reg, events.WriteMessages, dlq, ids, idw.WriteMessages)
 	})
 	err = bus.Consume(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: bus.TopicReadingsRaw, Group: groupReadings,

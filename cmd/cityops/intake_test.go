@@ -58,8 +58,9 @@ func TestIntakeEndToEnd(t *testing.T) {
 		var created []struct {
 			ID string `json:"service_request_id"`
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&created); err != nil || resp.StatusCode != 201 || len(created) != 1 {
-			t.Fatalf("create: %d %v", resp.StatusCode, err)
+		b, _ := io.ReadAll(resp.Body)
+		if err := json.Unmarshal(b, &created); err != nil || resp.StatusCode != 201 || len(created) != 1 {
+			t.Fatalf("create: %d %v %s", resp.StatusCode, err, b)
 		}
 		resp.Body.Close()
 		ids = append(ids, created[0].ID)
@@ -165,4 +166,109 @@ func deptName(ds []cityops.Department, id string) string {
 		}
 	}
 	return ""
+}
+
+// TestIntakeKeysAcrossRestart runs the intake API of one process, stops it
+// and runs a new one on the same broker, as after a restart or on another
+// replica: the new one answers a resent event as before without storing it
+// again, refuses a changed one with 409, and takes an identical Open311 form
+// again as the same request, not a new one.
+func TestIntakeKeysAcrossRestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e := newTestEnv(ctx, t, options{database: "cityops_intake_restart",
+		intake: intakeOptions{apiKeys: "test-key", keys: testIntakeKeys + ",other=other-key;sources=iot"}}, TopicAudit, TopicCallers)
+	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pointIn(t, areas, "d2-s1")
+	event := func(text string) string {
+		return fmt.Sprintf(`{"id":"r-1","source":"hotline","type":"complaint","text":%q,"lat":%v,"lon":%v,"time":"%s"}`,
+			text, p[0], p[1], time.Now().Format(time.RFC3339))
+	}
+	form := url.Values{"api_key": {"test-key"}, "service_code": {"06010"}, "lat": {fmt.Sprint(p[0])}, "long": {fmt.Sprint(p[1])},
+		"description": {"路灯不亮"}}
+	start := func() (http.Handler, func()) {
+		ictx, stop := context.WithCancel(ctx)
+		api, closeAPI, err := intakeAPI(ictx, &e.o, e.pack, areas, e.s, e.log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		for p, h := range api {
+			mux.Handle(p, h)
+		}
+		return mux, func() { closeAPI(); stop() }
+	}
+	send := func(h http.Handler, key, ctype, body string) (int, string) {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/events", strings.NewReader(body))
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		req.Header.Set("Content-Type", ctype)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	create := func(h http.Handler) string {
+		req := httptest.NewRequest(http.MethodPost, "/open311/v2/requests.json", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var c []struct {
+			ID string `json:"service_request_id"`
+		}
+		if rec.Code != http.StatusCreated || json.Unmarshal(rec.Body.Bytes(), &c) != nil || len(c) != 1 {
+			t.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+		return c[0].ID
+	}
+
+	first, stop := start()
+	for _, tc := range []struct {
+		key, ctype, body string
+		want             int
+	}{
+		{"", "application/json", event("x"), http.StatusUnauthorized},
+		{"guess", "application/json", event("x"), http.StatusUnauthorized},
+		{testIntakeSecret, "text/plain", event("x"), http.StatusUnsupportedMediaType},
+		{"other-key", "application/json", event("x"), http.StatusForbidden},
+		{testIntakeSecret, "application/json", strings.Replace(event("x"), `"r-1"`, `"311-abc"`, 1), http.StatusBadRequest},
+		{testIntakeSecret, "application/json", event("垃圾堆了三天"), http.StatusAccepted},
+	} {
+		if code, body := send(first, tc.key, tc.ctype, tc.body); code != tc.want {
+			t.Errorf("key %q %s: %d %s, want %d", tc.key, tc.ctype, code, body, tc.want)
+		}
+	}
+	id := create(first)
+	stop()
+
+	second, stop := start()
+	defer stop()
+	if code, body := send(second, testIntakeSecret, "application/json", event("垃圾堆了三天")); code != http.StatusOK {
+		t.Errorf("identical resend after a restart: %d %s, want 200", code, body)
+	}
+	if code, body := send(second, testIntakeSecret, "application/json", event("REWRITTEN")); code != http.StatusConflict || !strings.Contains(body, scoped("r-1")) {
+		t.Errorf("changed resend after a restart: %d %s, want 409 naming the id", code, body)
+	}
+	if again := create(second); again != id {
+		t.Errorf("the same form after a restart got %s, first %s", again, id)
+	}
+	// Each was published once.
+	raw := kafka.NewReader(kafka.ReaderConfig{Brokers: e.o.brokers(), Topic: bus.TopicEventsRaw, GroupID: "test-restart", StartOffset: kafka.FirstOffset})
+	defer raw.Close()
+	seen := map[string]int{}
+	for {
+		rctx, rcancel := context.WithTimeout(ctx, 2*time.Second)
+		m, err := raw.ReadMessage(rctx)
+		rcancel()
+		if err != nil {
+			break
+		}
+		seen[string(m.Key)]++
+	}
+	if seen[scoped("r-1")] != 1 || seen[id] != 1 || len(seen) != 2 {
+		t.Errorf("events.raw holds %v, want %s and %s once each", seen, scoped("r-1"), id)
+	}
 }

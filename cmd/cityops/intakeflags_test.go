@@ -2,14 +2,18 @@ package main
 
 import (
 	"io"
+	"slices"
 	"testing"
+
+	"github.com/cityops/cityops/ingest"
 )
 
-// TestIntakeFlags checks that only dev accepts the dev api key and officer
-// token by default.
+// TestIntakeFlags checks that only dev accepts the dev intake key, api key
+// and officer token by default.
 func TestIntakeFlags(t *testing.T) {
 	t.Setenv("CITYOPS_API_KEYS", "city-key")
 	t.Setenv("CITYOPS_OFFICERS", "")
+	t.Setenv("CITYOPS_INTAKE_KEYS", "city=city-key;sources=hotline")
 	for _, tc := range []struct {
 		command      string
 		keys, offcrs int
@@ -26,6 +30,10 @@ func TestIntakeFlags(t *testing.T) {
 		keys, officers := set(o.intake.apiKeys), pairs(o.intake.officers)
 		if len(keys) != tc.keys || keys["dev-key"] != tc.dev || !keys["city-key"] || len(officers) != tc.offcrs {
 			t.Errorf("%s: keys %v officers %v", tc.command, keys, officers)
+		}
+		intake, err := ingest.ParseKeys(o.intake.keys)
+		if err != nil || intake.Len() != tc.keys || slices.Contains(intake.Names(), "dev") != tc.dev {
+			t.Errorf("%s: intake keys %v %v", tc.command, intake.Names(), err)
 		}
 	}
 }

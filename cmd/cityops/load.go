@@ -25,6 +25,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cfg load.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system: intake API and live map")
 	kafkaAddr := fs.String("kafka", "", "produce straight to events.raw on these brokers instead of posting to the intake API")
+	fs.StringVar(&cfg.Key, "key", envOr("CITYOPS_INTAKE_KEY", devIntakeSecret), "intake key sent as Authorization: Bearer (env CITYOPS_INTAKE_KEY; default: cityops dev's)")
 	fs.Float64Var(&cfg.Rate, "rate", 1000, "events per second")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to send")
 	fs.IntVar(&cfg.Events, "events", 0, "how many events to send (instead of --duration)")

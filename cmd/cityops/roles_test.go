@@ -34,11 +34,11 @@ func TestRolesAlone(t *testing.T) {
 	common := []string{"--kafka", k, "--partitions", "2"}
 	db := []string{"--clickhouse", ch, "--database", "cityops_roles"}
 	roles := map[string][]string{
-		"ingest":   append(append([]string{"--http", ingestAddr, "--caller-key", testCallerKey}, common...), db...),
+		"ingest":   append(append([]string{"--http", ingestAddr, "--caller-key", testCallerKey, "--intake-keys", testIntakeKeys}, common...), db...),
 		"process":  append([]string{"--admin", processAdmin}, common...),
 		"store":    append(append([]string{"--admin", storeAdmin}, common...), db...),
 		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json"), "--cluster-secret", testClusterSecret}, common...),
-		"web":      append(append([]string{"--http", webAddr, "--caller-key", testCallerKey}, common...), db...),
+		"web":      append(append([]string{"--http", webAddr, "--caller-key", testCallerKey, "--intake-keys", testIntakeKeys}, common...), db...),
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -85,7 +85,7 @@ func TestRolesAlone(t *testing.T) {
 	post(t, "http://"+ingestAddr+"/api/v1/events", fmt.Sprintf(`{"id":"roles-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
 	waitFor(t, 30*time.Second, func() error {
-		_, err := e.s.EventByID(ctx, "roles-1")
+		_, err := e.s.EventByID(ctx, scoped("roles-1"))
 		return err
 	})
 

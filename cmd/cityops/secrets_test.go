@@ -16,7 +16,7 @@ import (
 // one, or with a malformed one: each refuses, naming the setting, before it
 // connects to anything. cityops dev needs none.
 func TestConfigSecretsRequired(t *testing.T) {
-	for _, env := range []string{"CITYOPS_CONFIG", "CITYOPS_CALLER_KEY", "CITYOPS_CLUSTER_SECRET"} {
+	for _, env := range []string{"CITYOPS_CONFIG", "CITYOPS_CALLER_KEY", "CITYOPS_CLUSTER_SECRET", "CITYOPS_INTAKE_KEYS"} {
 		t.Setenv(env, "")
 	}
 	for _, tc := range []struct {
@@ -25,6 +25,9 @@ func TestConfigSecretsRequired(t *testing.T) {
 	}{
 		{[]string{"web"}, []string{"intake.caller_key is not set", "CITYOPS_CALLER_KEY", "--caller-key"}},
 		{[]string{"ingest"}, []string{"intake.caller_key is not set"}},
+		{[]string{"web", "--caller-key", testCallerKey}, []string{"intake.keys is not set", "CITYOPS_INTAKE_KEYS", "--intake-keys"}},
+		{[]string{"ingest", "--caller-key", testCallerKey}, []string{"intake.keys is not set"}},
+		{[]string{"ingest", "--caller-key", testCallerKey, "--intake-keys", "gw=k;sources=fax"}, []string{`intake.keys (from --intake-keys): key gw: source "fax" is not hotline or iot`}},
 		{[]string{"dispatch"}, []string{"dispatch.cluster_secret is not set", "CITYOPS_CLUSTER_SECRET", "--cluster-secret"}},
 		{[]string{"web", "--caller-key", "abcd"}, []string{"intake.caller_key (from --caller-key): 2 bytes, want 16, 24 or 32"}},
 		{[]string{"web", "--caller-key", "not hex at all"}, []string{"intake.caller_key (from --caller-key): encoding/hex"}},
@@ -47,6 +50,7 @@ func TestConfigSecretsRequired(t *testing.T) {
 	// Given from the environment, they are accepted.
 	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
 	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
+	t.Setenv("CITYOPS_INTAKE_KEYS", testIntakeKeys)
 	var o options
 	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), nil); err != nil || o.intake.callerKey != testCallerKey {
 		t.Errorf("web: %v, key %q", err, o.intake.callerKey)

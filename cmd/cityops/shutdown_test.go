@@ -55,7 +55,13 @@ func TestShutdownLosesNothing(t *testing.T) {
 			for i := 0; ; i++ {
 				id := fmt.Sprintf("sd-%d-%d", w, i)
 				body := fmt.Sprintf(`{"id":%q,"source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`, id, p[0], p[1], now)
-				resp, err := http.Post(base+"/api/v1/events", "application/json", bytes.NewBufferString(body))
+				req, err := http.NewRequest(http.MethodPost, base+"/api/v1/events", bytes.NewBufferString(body))
+				if err != nil {
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+testIntakeSecret)
+				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					return // the server is gone
 				}
@@ -98,7 +104,7 @@ func TestShutdownLosesNothing(t *testing.T) {
 		t.Fatalf("ClickHouse holds %d events, intake accepted %d", n, len(accepted))
 	}
 	for _, id := range []string{accepted[0], accepted[len(accepted)-1]} {
-		if _, err := e.s.EventByID(ctx, id); err != nil {
+		if _, err := e.s.EventByID(ctx, scoped(id)); err != nil {
 			t.Errorf("%s: %v", id, err)
 		}
 	}

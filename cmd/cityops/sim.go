@@ -13,6 +13,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("sim", stderr, &o, "pack")
 	var cfg sim.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system")
+	fs.StringVar(&cfg.Key, "key", envOr("CITYOPS_INTAKE_KEY", devIntakeSecret), "intake key sent as Authorization: Bearer (env CITYOPS_INTAKE_KEY; default: cityops dev's)")
 	fs.Float64Var(&cfg.Rate, "rate", 20, "events per second")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to run (0: until interrupted)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed for a repeatable stream (0: random)")

@@ -16,13 +16,19 @@ const (
 	TopicIncidentChanges = "incidents.changes" // incident changes from the processor, keyed by incident id
 	TopicDLQ             = "events.dlq"        // records that could not be processed, with the reason
 	TopicReadingsRaw     = "readings.raw"      // sensor readings as gateways write them, validated by intake
+	TopicIntakeIDs       = "intake.ids"        // compacted: every id intake stored, keyed by id, with its content hash
 )
 
 // Topics lists every topic the pipeline needs.
-var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicDLQ, TopicReadingsRaw}
+var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicDLQ, TopicReadingsRaw, TopicIntakeIDs}
+
+// compacted are the topics of Topics that EnsureTopics creates compacted:
+// only each key's last record counts.
+var compacted = map[string]bool{TopicIntakeIDs: true}
 
 // EnsureTopics creates the topics that do not exist yet, each with the given
-// number of partitions. Existing topics are left as they are.
+// number of partitions; the pipeline's compacted topics (TopicIntakeIDs) are
+// created compacted. Existing topics are left as they are.
 func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
 	if len(brokers) == 0 {
 		return errors.New("ensuring topics: no brokers given")
@@ -43,7 +49,11 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics 
 	defer cc.Close()
 	cfgs := make([]kafka.TopicConfig, 0, len(topics))
 	for _, t := range topics {
-		cfgs = append(cfgs, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1})
+		tc := kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: 1}
+		if compacted[t] {
+			tc.ConfigEntries = []kafka.ConfigEntry{{ConfigName: "cleanup.policy", ConfigValue: "compact"}}
+		}
+		cfgs = append(cfgs, tc)
 	}
 	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
 		return fmt.Errorf("ensuring topics %v: %w", topics, err)

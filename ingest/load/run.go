@@ -19,6 +19,7 @@ import (
 type Config struct {
 	Traffic  *Traffic
 	Target   string   // base URL of the intake API; used when Kafka is empty
+	Key      string   // intake key for the intake API (Authorization: Bearer)
 	Kafka    []string // produce straight to events.raw on these brokers instead
 	Rate     float64  // events per second
 	Duration time.Duration
@@ -87,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		snd = &kafkaSender{t: cfg.Traffic, w: w}
 		path = "kafka " + strings.Join(cfg.Kafka, ",") + " " + bus.TopicEventsRaw
 	} else {
-		snd = newHTTPSender(cfg.Traffic, cfg.Target, cfg.Workers)
+		snd = newHTTPSender(cfg.Traffic, cfg.Target, cfg.Key, cfg.Workers)
 	}
 
 	obsCtx, stopObs := context.WithCancel(ctx)

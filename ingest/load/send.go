@@ -24,14 +24,15 @@ type sender interface {
 type httpSender struct {
 	t      *Traffic
 	url    string
+	key    string // intake key, sent as a bearer token
 	client *http.Client
 	mu     sync.Mutex
 	errs   []string // a few examples of refusals and failures
 }
 
-func newHTTPSender(t *Traffic, target string, workers int) *httpSender {
+func newHTTPSender(t *Traffic, target, key string, workers int) *httpSender {
 	tr := &http.Transport{MaxIdleConns: workers, MaxIdleConnsPerHost: workers, IdleConnTimeout: time.Minute}
-	return &httpSender{t: t, url: target + "/api/v1/events", client: &http.Client{Timeout: 30 * time.Second, Transport: tr}}
+	return &httpSender{t: t, url: target + "/api/v1/events", key: key, client: &http.Client{Timeout: 30 * time.Second, Transport: tr}}
 }
 
 func (s *httpSender) send(ctx context.Context, first int, at []time.Time, tl *tally) {
@@ -69,6 +70,9 @@ func (s *httpSender) post(ctx context.Context, body []byte) (int, string, error)
 		return 0, "", fmt.Errorf("building request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if s.key != "" {
+		req.Header.Set("Authorization", "Bearer "+s.key)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, "", fmt.Errorf("posting event: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -34,7 +35,8 @@ func (p *poller) counts(ctx context.Context, final bool) (Counts, error) {
 	return CountStored(ctx, p.s, p.prefix, p.since, final)
 }
 
-// CountStored counts the events stored in s whose ids start with prefix and
+// CountStored counts the events stored in s whose ids hold prefix (at the
+// start, or after the scope "<key name>:" intake puts before a client's id) and
 // whose times are since or later; with final, after ReplacingMergeTree has
 // collapsed repeated rows (FINAL).
 func CountStored(ctx context.Context, s *store.Store, prefix string, since time.Time, final bool) (Counts, error) {
@@ -45,7 +47,7 @@ func CountStored(ctx context.Context, s *store.Store, prefix string, since time.
 	}
 	q := fmt.Sprintf(`SELECT source, count(), uniqExact(id) FROM %s.events%s
 WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, s.Database(), fin)
-	rows, err := s.Query(ctx, q, since.Unix(), prefix+"%")
+	rows, err := s.Query(ctx, q, since.Unix(), "%"+likeEscape(prefix)+"%")
 	if err != nil {
 		return c, fmt.Errorf("counting stored events: %w", err)
 	}
@@ -69,9 +71,9 @@ WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, s.Database(), fin)
 // probes records when each probe event was first found stored.
 func (p *poller) probes(ctx context.Context, tl *tally) error {
 	q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.events
-WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, %d)) %% %d = 0`,
-		p.s.Database(), len(p.prefix)+1, p.every)
-	rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
+WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, position(id, ?) + %d)) %% %d = 0`,
+		p.s.Database(), len(p.prefix), p.every)
+	rows, err := p.s.Query(ctx, q, p.since.Unix(), "%"+likeEscape(p.prefix)+"%", p.prefix)
 	if err != nil {
 		return fmt.Errorf("looking up stored probes: %w", err)
 	}
@@ -82,7 +84,11 @@ WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, %d)) 
 		if err := rows.Scan(&id); err != nil {
 			return fmt.Errorf("looking up stored probes: %w", err)
 		}
-		if n, err := strconv.Atoi(id[len(p.prefix):]); err == nil {
+		i := strings.Index(id, p.prefix)
+		if i < 0 {
+			continue
+		}
+		if n, err := strconv.Atoi(id[i+len(p.prefix):]); err == nil {
 			tl.seenStored(n, now)
 		}
 	}
@@ -125,4 +131,9 @@ func (p *poller) current() Counts {
 		return *c
 	}
 	return Counts{}
+}
+
+// likeEscape escapes the wildcards of LIKE in s.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

@@ -107,7 +107,7 @@ func watchWS(ctx context.Context, cfg WS, prefix string, tl *tally, ready chan<-
 		<-ctx.Done()
 		conn.Close()
 	}()
-	needle := []byte(`"event_id":"` + prefix)
+	needle := []byte(prefix) // after "event_id":" and, over HTTP, the sender's scope "<key name>:"
 	for {
 		_, msg, err := conn.ReadMessage()
 		if err != nil {

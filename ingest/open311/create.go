@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -80,9 +81,30 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		write(w, format, http.StatusCreated, "service_requests", []created{{ID: old.ID, ServiceNotice: notice, AccountID: f.AccountID}})
 		return
 	}
+	// The id is the hash of the form, so it is its own content hash: a
+	// form sent again after a restart, or to another replica, is known.
+	hash := strings.TrimPrefix(rec.ID, ingest.PrefixOpen311)
+	if err := s.cfg.IDs.Wait(r.Context()); err != nil {
+		fail(w, format, fmt.Errorf("%w: %v", errUnavailable, err))
+		return
+	}
+	switch s.cfg.IDs.Claim(rec.ID, hash) {
+	case ingest.ClaimSame:
+		write(w, format, http.StatusCreated, "service_requests", []created{{ID: rec.ID, ServiceNotice: notice, AccountID: f.AccountID}})
+		return
+	case ingest.ClaimConflict:
+		writeErrors(w, format, http.StatusConflict, apiError{Code: 409, Description: fmt.Sprintf("service_request_id %s exists with other content", rec.ID)})
+		return
+	}
 	if err := s.publish(r, f, &rec, headers); err != nil {
+		s.cfg.IDs.Release(rec.ID, hash)
 		fail(w, format, err)
 		return
+	}
+	if s.cfg.IDs != nil && s.cfg.PublishIDs != nil {
+		if err := s.cfg.PublishIDs(r.Context(), s.cfg.IDs.Record(rec.ID, hash)); err != nil {
+			slog.Error("keeping an Open311 request id", "id", rec.ID, "err", err) // the request is durable; this process remembers it
+		}
 	}
 	s.cfg.Records.Add(rec)
 	write(w, format, http.StatusCreated, "service_requests", []created{{ID: rec.ID, ServiceNotice: notice, AccountID: f.AccountID}})

@@ -3,6 +3,7 @@ package open311
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -29,6 +30,10 @@ type StatusFunc func(ctx context.Context, eventID string) (s Status, ok bool)
 // store. The record's ServiceName may be empty; the catalogue fills it.
 type LookupFunc func(ctx context.Context, id string) (Record, bool)
 
+// LookupManyFunc finds many requests that are not in this process's records
+// at once, with one read of the store; the answer holds the ones found.
+type LookupManyFunc func(ctx context.Context, ids []string) map[string]Record
+
 // KeepFunc makes a sealed caller durable, keyed by the request's id, before
 // the request is published.
 type KeepFunc func(ctx context.Context, id string, sealed []byte) error
@@ -44,6 +49,9 @@ type Config struct {
 	Status       StatusFunc         // nil reports every request open
 	Records      *Records           // nil makes a new one
 	Lookup       LookupFunc         // finds requests this process did not create; optional
+	LookupMany   LookupManyFunc     // finds many of them in one read; optional (Lookup one by one without it)
+	IDs          *ingest.IDs        // the ids intake stored, over restarts and replicas; nil: this process's records only
+	PublishIDs   ingest.Publish     // keeps new ids on bus.TopicIntakeIDs; optional
 	Limiter      *ingest.KeyLimiter // per api key; nil means no limit
 	Sealer       *privacy.Sealer    // seals callers; nil drops the originals after masking
 	KeepSealed   KeepFunc           // keeps sealed callers for the authorized endpoint; optional
@@ -163,11 +171,50 @@ func (s *Server) find(ctx context.Context, id string) (Record, bool) {
 	if !ok {
 		return rec, false
 	}
+	return s.fill(rec), true
+}
+
+// fill completes a record read from the store.
+func (s *Server) fill(rec Record) Record {
 	if svc, known := s.cat.byID[rec.ServiceCode]; known && rec.ServiceName == "" {
 		rec.ServiceName = svc.Name
 	}
 	if rec.Token == "" {
 		rec.Token = tokenOf(rec.ID)
 	}
-	return rec, true
+	return rec
+}
+
+// findAll returns the requests with ids, in their order, from the records
+// and then with one LookupMany (or Lookup for each, without it).
+func (s *Server) findAll(ctx context.Context, ids []string) []Record {
+	found := map[string]Record{}
+	var missing []string
+	for _, id := range ids {
+		if rec, ok := s.cfg.Records.Get(id); ok {
+			found[id] = rec
+		} else if strings.HasPrefix(id, ingest.PrefixOpen311) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 && s.cfg.LookupMany != nil {
+		for id, rec := range s.cfg.LookupMany(ctx, missing) {
+			found[id] = s.fill(rec)
+		}
+	} else {
+		for _, id := range missing {
+			if rec, ok := s.find(ctx, id); ok {
+				found[id] = rec
+			}
+		}
+	}
+	out := make([]Record, 0, len(found))
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if rec, ok := found[id]; ok && !seen[id] {
+			seen[id] = true
+			out = append(out, rec)
+		}
+	}
+	return out
 }

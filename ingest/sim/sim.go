@@ -23,6 +23,7 @@ import (
 // Config says what to send, where and how fast.
 type Config struct {
 	Target   string        // base URL of a running cityops, e.g. http://127.0.0.1:8080
+	Key      string        // intake key, sent as Authorization: Bearer
 	Rate     float64       // events per second
 	Duration time.Duration // how long; 0 runs until ctx is done
 	Seed     uint64        // for a repeatable stream; 0 picks one
@@ -126,6 +127,9 @@ func (s *Sim) post(ctx context.Context, cfg Config, url string, body []byte, st 
 		return
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if cfg.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.Key)
+	}
 	resp, err := cfg.Client.Do(req)
 	if err != nil {
 		if ctx.Err() == nil { // a request cut off by the end of the run is not counted
