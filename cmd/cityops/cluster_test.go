@@ -102,9 +102,17 @@ func TestClusterScript(t *testing.T) {
 		return nil
 	})
 	task := web + "/api/v1/tasks/" + id
-	if code, m := call("POST", task+"/accept", water, ""); code != http.StatusOK || m["status"] != "accepted" {
-		t.Fatalf("accepting %s through web: %d %v", id, code, m)
-	}
+	// Until the second dispatcher's partitions settle, a step may meet a
+	// partition on the move: 503 with Retry-After, which a client retries.
+	waitFor(t, 60*time.Second, func() error {
+		if code, m := call("POST", task+"/accept", water, ""); code != http.StatusOK || m["status"] != "accepted" {
+			if code == http.StatusServiceUnavailable {
+				return fmt.Errorf("accepting %s through web: %d %v", id, code, m)
+			}
+			t.Fatalf("accepting %s through web: %d %v", id, code, m)
+		}
+		return nil
+	})
 
 	// Kill the dispatcher that holds the task, without a goodbye. The
 	// first one names the holder when it forwards to it.
@@ -133,9 +141,15 @@ func TestClusterScript(t *testing.T) {
 		}
 		return nil
 	})
-	if code, m := call("POST", task+"/start", water, ""); code != http.StatusOK || m["status"] != "in_progress" {
-		t.Fatalf("starting on the surviving dispatcher: %d %v", code, m)
-	}
+	waitFor(t, 30*time.Second, func() error {
+		if code, m := call("POST", task+"/start", water, ""); code != http.StatusOK || m["status"] != "in_progress" {
+			if code == http.StatusServiceUnavailable {
+				return fmt.Errorf("starting on the surviving dispatcher: %d %v", code, m)
+			}
+			t.Fatalf("starting on the surviving dispatcher: %d %v", code, m)
+		}
+		return nil
+	})
 	status := exec.CommandContext(ctx, "../../deploy/local/cluster.sh", "status", "--dir", dir)
 	sout, err := status.CombinedOutput()
 	if code := status.ProcessState.ExitCode(); code != 3 || strings.Count(string(sout), "running") != 6 ||

@@ -149,7 +149,7 @@ func TestShutdownIdle(t *testing.T) {
 	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"idle-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
 	waitFor(t, time.Minute, func() error {
-		_, err := e.s.EventByID(ctx, "idle-1")
+		_, err := e.s.EventByID(ctx, scoped("idle-1"))
 		return err
 	})
 
