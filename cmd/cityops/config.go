@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/store"
+	"github.com/cityops/cityops/web"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -27,6 +28,7 @@ type config struct {
 	Pack       string           `yaml:"pack"`
 	Intake     intakeConfig     `yaml:"intake"`
 	Dispatch   dispatchConfig   `yaml:"dispatch"`
+	Web        webConfig        `yaml:"web"`
 	Shutdown   shutdownConfig   `yaml:"shutdown"`
 	Log        logConfig        `yaml:"log"`
 }
@@ -57,6 +59,12 @@ type intakeConfig struct {
 	Officers  []string `yaml:"officers"`
 }
 
+type webConfig struct {
+	// PublicMinCount is the k of the public live map: a cell counting fewer
+	// incidents is not shown to a client without a token.
+	PublicMinCount int `yaml:"public_min_count"`
+}
+
 type dispatchConfig struct {
 	ClusterSecret string `yaml:"cluster_secret"`
 }
@@ -78,6 +86,7 @@ func defaultConfig() config {
 		HTTP:       listenConfig{Listen: ":8080"},
 		Admin:      listenConfig{Listen: ":8090"},
 		Intake:     intakeConfig{Keys: []string{}, APIKeys: []string{}, Officers: []string{}},
+		Web:        webConfig{PublicMinCount: web.DefaultPublicMinCount},
 		Shutdown:   shutdownConfig{Timeout: 30 * time.Second},
 		Log:        logConfig{Level: "info"},
 	}

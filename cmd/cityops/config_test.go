@@ -27,6 +27,7 @@ func TestConfigBad(t *testing.T) {
 		"listen.bad.yml":          {`line 2: http.listen: "8080" is not host:port`, `line 4: admin.listen: ":99999" has no port number`},
 		"intake.bad.yml":          {"line 2: intake.caller_key: 2 bytes, want 16, 24 or 32", `line 3: intake.officers: "alice" is not token=name`},
 		"intake_keys.bad.yml":     {`line 2: intake.keys: key city: source "fax" is not hotline or iot`, `line 2: intake.keys: "gw" is not name=key`},
+		"web.bad.yml":             {"line 2: web.public_min_count: is 0, want 1 to 1000"},
 		"dispatch.bad.yml":        {"line 2: dispatch.cluster_secret: 4 bytes, want at least 32 (64 hex digits)"},
 		"shutdown_log.bad.yml":    {"line 2: shutdown.timeout: is 0s, want more than 0", `line 4: log.level: is "loud", want debug, info, warn or error`},
 		"type.bad.yml":            {"line 2: cannot unmarshal !!str `many` into int"},

@@ -37,6 +37,9 @@ func (c *config) validate(src *source) error {
 			bad("kafka.brokers", "%q %v", b, err)
 		}
 	}
+	if c.Web.PublicMinCount < 1 || c.Web.PublicMinCount > 1000 {
+		bad("web.public_min_count", "is %d, want 1 to 1000", c.Web.PublicMinCount)
+	}
 	if c.Kafka.Partitions < 1 || c.Kafka.Partitions > 10000 {
 		bad("kafka.partitions", "is %d, want 1 to 10000", c.Kafka.Partitions)
 	}

@@ -22,6 +22,7 @@ import (
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("dev", stderr, &o, "clickhouse", "http", "pack", "run")
+	registerPublicMinCount(fs, &o)
 	dataDir := fs.String("data-dir", "./.cityops", "directory for the broker's data, the tokens and the secrets cityops dev keeps")
 	registerClusterSecret(fs, &o)
 	kafkaListen := fs.String("kafka-listen", "127.0.0.1:9092", "address of the embedded broker")

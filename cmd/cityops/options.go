@@ -29,7 +29,9 @@ type options struct {
 	admin      string        // listen address of /healthz, /readyz and /metrics of roles without HTTP
 	shutdown   time.Duration // deadline of a graceful shutdown
 	logLevel   string
-	tokens     string // tokens.json of the task API, which also opens the live map's views and the history API
+	// publicMinCount is the public live map's k (web.public_min_count).
+	publicMinCount int
+	tokens         string // tokens.json of the task API, which also opens the live map's views and the history API
 	// cooperating returns the departments cooperating on an incident, from
 	// the dispatcher of this process when there is one: the history API
 	// shows them its audit trail. Nil knows none.

@@ -167,6 +167,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
 	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center, inspector and department views and the history API")
+	registerPublicMinCount(fs, &o)
 	tasksURL := fs.String("tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URL of the dispatchers' tasks API, served through this server so the inbox works on its origin (env CITYOPS_TASKS_URL; empty: no tasks API)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -224,6 +225,9 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		Ready:        o.hooks.intake.ready(readiness(o, s)),
 		Registry:     reg,
 		Logger:       log,
+		// The public view's k; zero (tests that build options by hand)
+		// is the default.
+		PublicMinCount: o.publicMinCount,
 	})
 	if err != nil {
 		return err
