@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,83 +12,18 @@ import (
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/ingest/mqtt/mqtttest"
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/segmentio/kafka-go"
 )
 
-const (
-	testPassword        = "cityops-test-pw"
-	testGatewayPassword = "gateway-test-pw"
-)
-
-// mosquitto is a private broker started by a test.
-type mosquitto struct {
-	addr string // host:port
-	url  string // tcp://host:port
-}
-
-// startMosquitto runs deploy/local/mosquitto.sh run (so the tests use the
-// config dev.sh uses) on a free port, and stops it when the test ends.
-func startMosquitto(t *testing.T) *mosquitto {
-	t.Helper()
-	if _, err := exec.LookPath("mosquitto"); err != nil {
-		if _, err := os.Stat("/usr/sbin/mosquitto"); err != nil {
-			t.Skip("mosquitto is not installed: deploy/local/test.sh installs it (apt-get install mosquitto mosquitto-clients)")
-		}
-	}
-	if _, err := exec.LookPath("mosquitto_passwd"); err != nil {
-		t.Skip("mosquitto_passwd is not installed: deploy/local/test.sh installs it (apt-get install mosquitto)")
-	}
-	script, err := filepath.Abs("../../deploy/local/mosquitto.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	dir := t.TempDir()
-	cmd := exec.Command(script, "run", "--dir", dir, "--port", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "CITYOPS_MQTT_PASSWORD="+testPassword, "CITYOPS_MQTT_GATEWAY_PASSWORD="+testGatewayPassword)
-	out := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting mosquitto: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	m := &mosquitto{addr: fmt.Sprintf("127.0.0.1:%d", port)}
-	m.url = "tcp://" + m.addr
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", m.addr); err == nil {
-			c.Close()
-			return m
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "mosquitto.log"))
-			t.Fatalf("mosquitto did not listen on %s in 10s:\n%s\n%s", m.addr, out, log)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // publisher connects as the device-gateway user.
-func publisher(t *testing.T, m *mosquitto) paho.Client {
+func publisher(t *testing.T, m *mqtttest.Broker) paho.Client {
 	t.Helper()
-	cl := paho.NewClient(paho.NewClientOptions().AddBroker(m.url).
-		SetClientID("test-gateway-" + t.Name()).SetUsername("device-gateway").SetPassword(testGatewayPassword))
+	cl := paho.NewClient(paho.NewClientOptions().AddBroker(m.URL).
+		SetClientID("test-gateway-" + t.Name()).SetUsername("device-gateway").SetPassword(mqtttest.GatewayPassword))
 	if tok := cl.Connect(); tok.Wait() && tok.Error() != nil {
 		t.Fatalf("connecting the publisher: %v", tok.Error())
 	}
@@ -160,10 +92,10 @@ var devices = ingest.NewRegistry([]ingest.Device{
 	{ID: "noise-7", Type: "noise", Unit: "dB", Lat: 22.31, Lon: 114.18},
 })
 
-func config(m *mosquitto, p *pipe, clientID string, reg prometheus.Registerer) Config {
+func config(m *mqtttest.Broker, p *pipe, clientID string, reg prometheus.Registerer) Config {
 	metrics, _ := NewMetrics(reg)
 	return Config{
-		Broker: m.url, ClientID: clientID, Username: "cityops", Password: testPassword,
+		Broker: m.URL, ClientID: clientID, Username: "cityops", Password: mqtttest.Password,
 		Validator: &ingest.Validator{}, Devices: devices,
 		Publish: p.readings.WriteMessages, DeadLetter: p.dlq.WriteMessages,
 		RetryWait: 100 * time.Millisecond, DrainWait: 300 * time.Millisecond, Metrics: metrics,
@@ -199,7 +131,7 @@ func reading(device string, value float64) string {
 }
 
 func TestReadingsReachKafka(t *testing.T) {
-	m, p := startMosquitto(t), startKafka(t)
+	m, p := mqtttest.Start(t), startKafka(t)
 	reg := prometheus.NewRegistry()
 	c := config(m, p, "cityops-test-1", reg)
 	run(t, c)
@@ -232,10 +164,10 @@ func TestMosquittoPub(t *testing.T) {
 	if _, err := exec.LookPath("mosquitto_pub"); err != nil {
 		t.Skip("mosquitto_pub is not installed: deploy/local/test.sh installs it (apt-get install mosquitto-clients)")
 	}
-	m, p := startMosquitto(t), startKafka(t)
+	m, p := mqtttest.Start(t), startKafka(t)
 	run(t, config(m, p, "cityops-test-pub", prometheus.NewRegistry()))
-	host, port, _ := net.SplitHostPort(m.addr)
-	out, err := exec.Command("mosquitto_pub", "-h", host, "-p", port, "-u", "device-gateway", "-P", testGatewayPassword,
+	host, port := m.Host, m.Port
+	out, err := exec.Command("mosquitto_pub", "-h", host, "-p", port, "-u", "device-gateway", "-P", mqtttest.GatewayPassword,
 		"-q", "1", "-t", "cityops/readings/wl-1", "-m", reading("wl-1", 3.75)).CombinedOutput()
 	if err != nil {
 		t.Fatalf("mosquitto_pub: %v\n%s", err, out)
@@ -252,7 +184,7 @@ func TestMosquittoPub(t *testing.T) {
 }
 
 func TestDeadLetters(t *testing.T) {
-	m, p := startMosquitto(t), startKafka(t)
+	m, p := mqtttest.Start(t), startKafka(t)
 	c := config(m, p, "cityops-test-dlq", prometheus.NewRegistry())
 	run(t, c)
 	pub := publisher(t, m)
@@ -304,7 +236,7 @@ func TestDeadLetters(t *testing.T) {
 // The replica that took it stops; once Kafka is back, the broker sends it
 // again to the replica's session, and it lands on the readings topic.
 func TestKafkaDown(t *testing.T) {
-	m, p := startMosquitto(t), startKafka(t)
+	m, p := mqtttest.Start(t), startKafka(t)
 	stop := run(t, config(m, p, "cityops-test-down", prometheus.NewRegistry()))
 	p.b.Close()
 	publish(t, publisher(t, m), "cityops/readings/wl-1", reading("wl-1", 9.5))
