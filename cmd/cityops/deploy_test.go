@@ -82,7 +82,7 @@ func roleConfig(t *testing.T, file string, env map[string]string) config {
 func rolePort(t *testing.T, role string, c config) string {
 	t.Helper()
 	addr := c.HTTP.Listen
-	if role == "process" || role == "store" {
+	if role == "process" || role == "store" || role == "mqtt" {
 		addr = c.Admin.Listen
 	}
 	_, port, err := net.SplitHostPort(addr)
@@ -101,6 +101,9 @@ func TestDockerCompose(t *testing.T) {
 	settingEnv := map[string]bool{"CITYOPS_CONFIG": true}
 	for _, s := range settings {
 		settingEnv[s.env] = true
+	}
+	for _, e := range mqttEnv {
+		settingEnv[e] = true
 	}
 	ports := map[string]string{} // service -> metrics port
 	for name, s := range f.Services {
@@ -160,7 +163,7 @@ func TestDockerCompose(t *testing.T) {
 	if img := f.Services["clickhouse"].Image; strings.Contains(img, ":18.") {
 		t.Errorf("clickhouse image %s is not a current server", img)
 	}
-	for _, role := range []string{"ingest", "process", "store", "dispatch", "web"} {
+	for _, role := range []string{"ingest", "process", "store", "dispatch", "web", "mqtt"} {
 		if _, ok := ports[role]; !ok {
 			t.Errorf("no service runs the %s role with the shared config", role)
 		}
@@ -329,6 +332,9 @@ func TestKubernetesManifests(t *testing.T) {
 	settingEnv := map[string]bool{}
 	for _, s := range settings {
 		settingEnv[s.env] = true
+	}
+	for _, e := range mqttEnv {
+		settingEnv[e] = true
 	}
 	roles := map[string]bool{}
 	for name, d := range byKind["Deployment"] {

@@ -25,6 +25,10 @@ func init() {
 	commands["mqtt"] = command{runMQTT, "run the MQTT intake: device readings from an MQTT broker onto Kafka"}
 }
 
+// mqttEnv are the environment variables of the MQTT flags. They are not
+// settings of the config file (see docs/mqtt.md).
+var mqttEnv = []string{"CITYOPS_MQTT_URL", "CITYOPS_MQTT_USER", "CITYOPS_MQTT_PASSWORD", "CITYOPS_MQTT_CLIENT_ID"}
+
 // mqttOptions say which MQTT broker the intake reads and as whom.
 type mqttOptions struct {
 	url, user, password, clientID string
