@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -337,7 +338,18 @@ func TestKubernetesManifests(t *testing.T) {
 		settingEnv[e] = true
 	}
 	roles := map[string]bool{}
-	for name, d := range byKind["Deployment"] {
+	// The roles run as Deployments, and as StatefulSets where a replica
+	// needs a stable name (mqtt's client id).
+	workloads := maps.Clone(byKind["Deployment"])
+	if workloads == nil {
+		workloads = map[string]k8sObject{}
+	}
+	for name, s := range byKind["StatefulSet"] {
+		if s.Metadata.Labels["app.kubernetes.io/name"] == "cityops" {
+			workloads[name] = s
+		}
+	}
+	for name, d := range workloads {
 		var sel struct {
 			MatchLabels map[string]string `yaml:"matchLabels"`
 		}
@@ -407,9 +419,9 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Errorf("%s: scraped on %s%s, metrics are on port %s", name, a["prometheus.io/port"], a["prometheus.io/path"], port)
 		}
 	}
-	for _, role := range []string{"ingest", "process", "store", "dispatch", "web"} {
+	for _, role := range []string{"ingest", "process", "store", "dispatch", "web", "mqtt"} {
 		if !roles[role] {
-			t.Errorf("no Deployment runs %s", role)
+			t.Errorf("no Deployment or StatefulSet runs %s", role)
 		}
 	}
 	for name, s := range byKind["Service"] {
@@ -418,7 +430,7 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Fatal(err)
 		}
 		found := false
-		for _, d := range byKind["Deployment"] {
+		for _, d := range slices.Concat(slices.Collect(maps.Values(byKind["Deployment"])), slices.Collect(maps.Values(byKind["StatefulSet"]))) {
 			match := len(sel) > 0
 			for k, v := range sel {
 				match = match && d.Spec.Template.Metadata.Labels[k] == v
@@ -439,7 +451,7 @@ func TestKubernetesManifests(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("Service %s selects no Deployment", name)
+			t.Errorf("Service %s selects no Deployment or StatefulSet", name)
 		}
 	}
 	brokers := roleConfig(t, cfgFile, nil).Kafka.Brokers
