@@ -8,7 +8,8 @@
 // before the broker has it, and what cannot be processed after acceptance is
 // dead-lettered with its reason and original bytes.
 //
-// Subpackages: open311 (the hotline's GeoReport v2 endpoint), privacy
-// (caller masking, sealing and audited reads), replay (recorded requests
-// from CSV), bus (Kafka plumbing) and sim (the simulator).
+// Subpackages: open311 (the hotline's GeoReport v2 endpoint), mqtt
+// (devices' readings from an MQTT broker), privacy (caller masking, sealing
+// and audited reads), replay (recorded requests from CSV), bus (Kafka
+// plumbing) and sim (the simulator).
 package ingest
