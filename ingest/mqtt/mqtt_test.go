@@ -293,3 +293,27 @@ func values(ms []kafka.Message) string {
 	}
 	return b.String()
 }
+
+// TestKafkaBack: while Kafka is down the running intake retries the batch
+// and acknowledges nothing; once Kafka is back the reading lands, and the
+// metrics count the retries.
+func TestKafkaBack(t *testing.T) {
+	m, p := mqtttest.Start(t), startKafka(t)
+	c := config(m, p, "cityops-test-back", prometheus.NewRegistry())
+	run(t, c)
+	p.b.Close()
+	publish(t, publisher(t, m), "cityops/readings/noise-7", reading("noise-7", 88))
+	time.Sleep(time.Second)
+	b, err := broker.Start(p.addr, p.dir, 1)
+	if err != nil {
+		t.Fatalf("restarting the broker: %v", err)
+	}
+	p.b = b
+	got := p.read(t, bus.TopicReadingsRaw, 1, 15*time.Second)
+	if len(got) != 1 || string(got[0].Key) != "noise-7" {
+		t.Fatalf("got %d records on %s after Kafka came back (%s), want the reading of noise-7", len(got), bus.TopicReadingsRaw, values(got))
+	}
+	if n := testutil.ToFloat64(c.Metrics.messages.WithLabelValues(ResultRetried)); n == 0 {
+		t.Error("kafka_retry = 0 after writes to a stopped broker")
+	}
+}
