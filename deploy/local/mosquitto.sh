@@ -150,6 +150,8 @@ log_type notice
 # subscriber's messages while it restarts.
 max_inflight_messages 1000
 max_queued_messages 100000
+# Sessions of clients that never come back are dropped after a day.
+persistent_client_expiration 1d
 EOF
 }
 
