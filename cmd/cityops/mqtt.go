@@ -78,20 +78,25 @@ func runMQTT(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	admin := web.NewAdmin(reg, kafkaReady(&o), log)
+	conn := &mqtt.Conn{}
+	kafkaUp := kafkaReady(&o)
+	admin := web.NewAdmin(reg, func(ctx context.Context) error { // ready: Kafka answers and the subscription is up
+		return errors.Join(kafkaUp(ctx), conn.Ready(ctx))
+	}, log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
-		stage{"mqtt", func(ctx context.Context) error { return mqttIntake(ctx, &o, &m, pack, reg, log) }, nil},
+		stage{"mqtt", func(ctx context.Context) error { return mqttIntake(ctx, &o, &m, pack, conn, reg, log) }, nil},
 		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }
 
 // mqttIntake runs the MQTT intake until ctx is done.
-func mqttIntake(ctx context.Context, o *options, m *mqttOptions, pack *rules.Pack, reg prometheus.Registerer, log *slog.Logger) error {
+func mqttIntake(ctx context.Context, o *options, m *mqttOptions, pack *rules.Pack, conn *mqtt.Conn, reg prometheus.Registerer, log *slog.Logger) error {
 	c, closeWriters, err := mqttConfig(o, m, pack, log)
 	if err != nil {
 		return err
 	}
 	defer closeWriters()
+	c.Conn = conn
 	if c.Metrics, err = mqtt.NewMetrics(reg); err != nil {
 		return err
 	}
@@ -143,5 +148,5 @@ func devMQTT(ctx context.Context, o *options, m *mqttOptions, dataDir string, pa
 		return stage{}, false
 	}
 	log.Info("MQTT intake on", "broker", m.url, "topics", mqtt.TopicFilter)
-	return stage{"mqtt", func(ctx context.Context) error { return mqttIntake(ctx, o, m, pack, reg, log) }, nil}, true
+	return stage{"mqtt", func(ctx context.Context) error { return mqttIntake(ctx, o, m, pack, nil, reg, log) }, nil}, true
 }

@@ -23,8 +23,8 @@ import (
 
 // TestMQTTRole runs `cityops mqtt` as production runs it, against a real
 // mosquitto and the embedded Kafka broker: a reading published for a
-// device of the demo city lands on the readings topic, the role counts it
-// on its metrics, and it stops cleanly.
+// device of the demo city lands on the readings topic, the role is ready
+// once subscribed, counts the reading on its metrics, and stops cleanly.
 func TestMQTTRole(t *testing.T) {
 	m := mqtttest.Start(t)
 	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 1)
@@ -48,6 +48,9 @@ func TestMQTTRole(t *testing.T) {
 		}
 		return nil
 	})
+	if code := get(t, "http://"+admin+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz of a subscribed mqtt role: %d, want 200", code)
+	}
 
 	pub := paho.NewClient(paho.NewClientOptions().AddBroker(m.URL).SetClientID("role-test-gateway").
 		SetUsername("device-gateway").SetPassword(mqtttest.GatewayPassword))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -38,6 +39,7 @@ type Config struct {
 	RetryWait  time.Duration // wait after a failed write (default 500ms)
 	DrainWait  time.Duration // at shutdown, how long the batch at hand may take to be written (default 5s)
 	Metrics    *Metrics      // nil counts nothing
+	Conn       *Conn         // when set, tells whether the intake is subscribed
 	Logger     *slog.Logger
 	connectTry time.Duration // ConnectRetryInterval; tests shorten it
 }
@@ -77,6 +79,24 @@ func (c *Config) clientOptions() *paho.ClientOptions {
 		SetAutoReconnect(true).
 		SetMaxReconnectInterval(10 * time.Second).
 		SetConnectRetryInterval(c.connectTry)
+}
+
+// Conn tells whether an intake is connected to its broker and subscribed:
+// a readiness check.
+type Conn struct{ up atomic.Bool }
+
+func (c *Conn) set(up bool) {
+	if c != nil {
+		c.up.Store(up)
+	}
+}
+
+// Ready returns nil while the intake is subscribed.
+func (c *Conn) Ready(context.Context) error {
+	if !c.up.Load() {
+		return errors.New("mqtt: not connected to the broker")
+	}
+	return nil
 }
 
 // Check connects to the broker once, with c's credentials, and disconnects:
@@ -126,9 +146,11 @@ func Run(ctx context.Context, c Config) error {
 				log.Error("subscribing to MQTT readings", "filter", SharedFilter, "err", tok.Error())
 				return
 			}
+			c.Conn.set(true)
 			log.Info("MQTT intake subscribed", "broker", c.Broker, "filter", SharedFilter, "client_id", c.ClientID)
 		}).
 		SetConnectionLostHandler(func(_ paho.Client, err error) {
+			c.Conn.set(false)
 			log.Warn("MQTT connection lost, reconnecting", "broker", c.Broker, "err", err)
 		})
 	cl := paho.NewClient(opts)
@@ -141,6 +163,7 @@ func Run(ctx context.Context, c Config) error {
 	case <-ctx.Done():
 	}
 	defer cl.Disconnect(250)
+	defer c.Conn.set(false)
 
 	batch := make([]paho.Message, 0, c.BatchSize)
 	for {
