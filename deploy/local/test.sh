@@ -32,7 +32,7 @@ apt_install chromium chromium "the browser tests of the pages"
 apt_install promtool prometheus "promtool test rules on deploy/prometheus/alerts.yml"
 # The MQTT intake's tests (ingest/mqtt, cmd/cityops) run a real mosquitto
 # and publish with mosquitto_pub as well as with the Go client.
-apt_install mosquitto mosquitto "the MQTT intake's tests run a real broker"
+apt_install mosquitto_passwd mosquitto "the MQTT intake's tests run a real broker" # in /usr/bin; the broker is in /usr/sbin
 apt_install mosquitto_pub mosquitto-clients "the MQTT intake's tests publish with mosquitto_pub"
 # The tests on public real data (docs/testdata.md) read $CITYOPS_TESTDATA,
 # by default ../shared/data beside the repository; without it they skip,
