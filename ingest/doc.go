@@ -16,7 +16,8 @@
 // intake.ids (LoadIDs), so a resend is answered as before and stored once,
 // and a changed one is refused with 409, across restarts and replicas.
 //
-// Subpackages: open311 (the hotline's GeoReport v2 endpoint), privacy
-// (caller masking, sealing and audited reads), replay (recorded requests
-// from CSV), bus (Kafka plumbing) and sim (the simulator).
+// Subpackages: open311 (the hotline's GeoReport v2 endpoint), mqtt
+// (devices' readings from an MQTT broker), privacy (caller masking, sealing
+// and audited reads), replay (recorded requests from CSV), bus (Kafka
+// plumbing) and sim (the simulator).
 package ingest

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -82,7 +83,7 @@ func roleConfig(t *testing.T, file string, env map[string]string) config {
 func rolePort(t *testing.T, role string, c config) string {
 	t.Helper()
 	addr := c.HTTP.Listen
-	if role == "process" || role == "store" {
+	if role == "process" || role == "store" || role == "mqtt" {
 		addr = c.Admin.Listen
 	}
 	_, port, err := net.SplitHostPort(addr)
@@ -101,6 +102,9 @@ func TestDockerCompose(t *testing.T) {
 	settingEnv := map[string]bool{"CITYOPS_CONFIG": true}
 	for _, s := range settings {
 		settingEnv[s.env] = true
+	}
+	for _, e := range mqttEnv {
+		settingEnv[e] = true
 	}
 	ports := map[string]string{} // service -> metrics port
 	for name, s := range f.Services {
@@ -160,7 +164,7 @@ func TestDockerCompose(t *testing.T) {
 	if img := f.Services["clickhouse"].Image; strings.Contains(img, ":18.") {
 		t.Errorf("clickhouse image %s is not a current server", img)
 	}
-	for _, role := range []string{"ingest", "process", "store", "dispatch", "web"} {
+	for _, role := range []string{"ingest", "process", "store", "dispatch", "web", "mqtt"} {
 		if _, ok := ports[role]; !ok {
 			t.Errorf("no service runs the %s role with the shared config", role)
 		}
@@ -330,8 +334,22 @@ func TestKubernetesManifests(t *testing.T) {
 	for _, s := range settings {
 		settingEnv[s.env] = true
 	}
+	for _, e := range mqttEnv {
+		settingEnv[e] = true
+	}
 	roles := map[string]bool{}
-	for name, d := range byKind["Deployment"] {
+	// The roles run as Deployments, and as StatefulSets where a replica
+	// needs a stable name (mqtt's client id).
+	workloads := maps.Clone(byKind["Deployment"])
+	if workloads == nil {
+		workloads = map[string]k8sObject{}
+	}
+	for name, s := range byKind["StatefulSet"] {
+		if s.Metadata.Labels["app.kubernetes.io/name"] == "cityops" {
+			workloads[name] = s
+		}
+	}
+	for name, d := range workloads {
 		var sel struct {
 			MatchLabels map[string]string `yaml:"matchLabels"`
 		}
@@ -401,9 +419,9 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Errorf("%s: scraped on %s%s, metrics are on port %s", name, a["prometheus.io/port"], a["prometheus.io/path"], port)
 		}
 	}
-	for _, role := range []string{"ingest", "process", "store", "dispatch", "web"} {
+	for _, role := range []string{"ingest", "process", "store", "dispatch", "web", "mqtt"} {
 		if !roles[role] {
-			t.Errorf("no Deployment runs %s", role)
+			t.Errorf("no Deployment or StatefulSet runs %s", role)
 		}
 	}
 	for name, s := range byKind["Service"] {
@@ -412,7 +430,7 @@ func TestKubernetesManifests(t *testing.T) {
 			t.Fatal(err)
 		}
 		found := false
-		for _, d := range byKind["Deployment"] {
+		for _, d := range slices.Concat(slices.Collect(maps.Values(byKind["Deployment"])), slices.Collect(maps.Values(byKind["StatefulSet"]))) {
 			match := len(sel) > 0
 			for k, v := range sel {
 				match = match && d.Spec.Template.Metadata.Labels[k] == v
@@ -433,7 +451,7 @@ func TestKubernetesManifests(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("Service %s selects no Deployment", name)
+			t.Errorf("Service %s selects no Deployment or StatefulSet", name)
 		}
 	}
 	brokers := roleConfig(t, cfgFile, nil).Kafka.Brokers

@@ -31,6 +31,8 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	noSim := fs.Bool("no-sim", false, "do not run the simulator")
 	webhooks := fs.String("webhooks", "", "departments' webhooks, a JSON file (see cityops dispatch -h)")
 	simRate := fs.Float64("sim-rate", 5, "events per second from the simulator")
+	var mq mqttOptions
+	mq.register(fs, " of device readings, used when it answers; empty for none")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +86,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	url := "http://" + localAddr(o.http)
 	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n  intake key: %s (Authorization: Bearer %s)\n\n", url, tokens, devIntakeKey, devIntakeSecret)
 	var first []stage
+	if st, ok := devMQTT(ctx, &o, &mq, *dataDir, pack, reg, log); ok {
+		first = append(first, st)
+	}
 	if !*noSim {
 		first = append(first, stage{"sim", func(ctx context.Context) error {
 			sm, err := sim.New(pack, 0)

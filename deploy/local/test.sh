@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh [go test flags]: runs every test of cityops on this machine. It
-# installs what the tests need (Debian's ClickHouse server, Debian's Chromium
+# installs what the tests need (Debian's ClickHouse server, Debian's mosquitto
+# MQTT broker and its clients, Debian's Chromium
 # for the browser tests of the pages, Debian's prometheus for promtool, the Go
 # modules); the tests start their own private ClickHouse servers, embedded
 # brokers and headless browsers.
@@ -29,6 +30,10 @@ apt_install chromium chromium "the browser tests of the pages"
 # The alert rules' tests (deploy/prometheus/alerts_test.yml) run promtool,
 # which Debian ships in the prometheus package.
 apt_install promtool prometheus "promtool test rules on deploy/prometheus/alerts.yml"
+# The MQTT intake's tests (ingest/mqtt, cmd/cityops) run a real mosquitto
+# and publish with mosquitto_pub as well as with the Go client.
+apt_install mosquitto_passwd mosquitto "the MQTT intake's tests run a real broker" # in /usr/bin; the broker is in /usr/sbin
+apt_install mosquitto_pub mosquitto-clients "the MQTT intake's tests publish with mosquitto_pub"
 # The tests on public real data (docs/testdata.md) read $CITYOPS_TESTDATA,
 # by default ../shared/data beside the repository; without it they skip,
 # and under CI=true the run fails instead. The ch-modern tool is found the
