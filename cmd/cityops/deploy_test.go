@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -101,11 +102,13 @@ func TestDockerCompose(t *testing.T) {
 	if f.Name != "" {
 		t.Errorf("the compose file names its project %q: Compose v1 (Debian's docker-compose) refuses a top-level name", f.Name)
 	}
-	settingEnv := map[string]bool{"CITYOPS_CONFIG": true}
-	for _, s := range settings {
-		settingEnv[s.env] = true
+	raw, err := os.ReadFile(filepath.Join(deployDir, "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	dotenv := composeDotEnv(t)
 	ports := map[string]string{} // service -> metrics port
+	flagsOf := map[string]map[string]string{}
 	for name, s := range f.Services {
 		if s.Build == nil && !pinnedImage.MatchString(s.Image) {
 			t.Errorf("%s: image %q is not pinned to a version", name, s.Image)
@@ -124,16 +127,33 @@ func TestDockerCompose(t *testing.T) {
 				t.Errorf("%s mounts the volume %s, which is not declared", name, host)
 			}
 		}
-		for k := range s.Environment {
-			if strings.HasPrefix(k, "CITYOPS_") && !settingEnv[k] {
-				t.Errorf("%s sets %s, which no setting reads", name, k)
-			}
-		}
 		if s.Build == nil || len(s.Command) == 0 {
 			continue
 		}
-		if _, ok := commands[s.Command[0]]; !ok {
-			t.Errorf("%s runs `cityops %s`, which is not a command", name, s.Command[0])
+		role := s.Command[0]
+		if _, ok := commands[role]; !ok {
+			t.Errorf("%s runs `cityops %s`, which is not a command", name, role)
+			continue
+		}
+		spec := roleFlags(t, role)
+		flagsOf[name] = checkArgs(t, name, role, s.Command[1:])
+		for k, v := range s.Environment {
+			if !spec.env[k] && !goRuntimeEnv[k] && k != "CITYOPS_CONFIG" {
+				t.Errorf("%s sets %s, which cityops %s does not read", name, k, role)
+			}
+			for _, m := range composeVar.FindAllStringSubmatch(v, -1) {
+				if _, ok := dotenv[m[1]]; !ok {
+					t.Errorf("%s: %s takes ${%s}, which .env.example does not define", name, k, m[1])
+				}
+			}
+		}
+		// The secrets a role refuses to start without come from the
+		// environment of whoever runs compose (.env), required: never a
+		// value written in this file.
+		for _, sec := range secrets {
+			if _, has := spec.flags[sec.flag]; has && !strings.HasPrefix(s.Environment[sec.env], "${"+sec.env+":?") {
+				t.Errorf("%s: cityops %s needs %s; set %s to ${%s:?...}, from deploy/.env", name, role, sec.key, sec.env, sec.env)
+			}
 		}
 		if cfg := s.Environment["CITYOPS_CONFIG"]; cfg != "" {
 			env := copyEnv(s.Environment)
@@ -143,7 +163,7 @@ func TestDockerCompose(t *testing.T) {
 					env[k] = ""
 				}
 			}
-			ports[name] = rolePort(t, s.Command[0], roleConfig(t, filepath.Join(deployDir, "compose/cityops.yml"), env))
+			ports[name] = servedPort(t, role, roleConfig(t, filepath.Join(deployDir, "compose/cityops.yml"), env), flagsOf[name])
 		}
 	}
 	// The dispatcher (uid 10001) writes its tokens into a volume given to
@@ -156,6 +176,20 @@ func TestDockerCompose(t *testing.T) {
 	if i := slices.Index(w.Command, "--tokens"); i < 0 || i+1 == len(w.Command) || !slices.Contains(d.Command, w.Command[i+1]) ||
 		!slices.Contains(w.Volumes, "dispatch-data:/var/lib/cityops:ro") {
 		t.Errorf("web does not read the dispatcher's tokens: command %v, volumes %v", w.Command, w.Volumes)
+	}
+	// Web serves the dispatcher's tasks API on its own origin.
+	if u, err := url.Parse(flagsOf["web"]["tasks"]); err != nil || u.Scheme != "http" || len(f.Services[u.Hostname()].Command) == 0 ||
+		f.Services[u.Hostname()].Command[0] != "dispatch" || ports[u.Hostname()] != u.Port() {
+		t.Errorf("web: --tasks %q is not where the dispatch service serves its tasks API (port %s)", flagsOf["web"]["tasks"], ports["dispatch"])
+	}
+	// Every variable .env.example defines is one the file takes.
+	for k := range dotenv {
+		if !strings.Contains(string(raw), "${"+k) {
+			t.Errorf(".env.example defines %s, which docker-compose.yml does not use", k)
+		}
+	}
+	if b, err := os.ReadFile("../../.gitignore"); err != nil || !regexp.MustCompile(`(?m)^/?deploy/\.env$`).Match(b) {
+		t.Errorf(".gitignore does not keep deploy/.env, which holds the secrets, out of git (%v)", err)
 	}
 	if k := f.Services["kafka"]; !strings.Contains(k.Environment["KAFKA_PROCESS_ROLES"], "controller") {
 		t.Errorf("kafka does not run in KRaft mode: %v", k.Environment)
@@ -200,6 +234,32 @@ func TestDockerCompose(t *testing.T) {
 			t.Errorf("prometheus does not scrape %s", role)
 		}
 	}
+}
+
+// composeVar matches ${NAME...}, a variable Compose takes from the
+// environment or .env.
+var composeVar = regexp.MustCompile(`\$\{(\w+)`)
+
+// composeDotEnv reads deploy/.env.example: the variables the compose file's
+// ${...} take, as a .env defines them.
+func composeDotEnv(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(deployDir, ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			t.Errorf(".env.example: %q is no NAME=value", l)
+		}
+		vars[k] = v
+	}
+	return vars
 }
 
 func copyEnv(m map[string]string) map[string]string {
@@ -658,5 +718,37 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	if !lagScaled["process"] || !lagScaled["store"] {
 		t.Errorf("roles scaled on consumer lag: %v, want process and store", lagScaled)
+	}
+}
+
+// TestDockerComposeConfig has Compose itself read the file with the example
+// .env: Debian's docker-compose (v1, 1.29) and `docker compose` (v2) where
+// they are installed. Each is skipped where it is not.
+func TestDockerComposeConfig(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		argv []string
+	}{
+		{"v1", []string{"docker-compose"}},
+		{"v2", []string{"docker", "compose"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if out, err := exec.Command(c.argv[0], append(c.argv[1:], "version")...).CombinedOutput(); err != nil {
+				t.Skipf("no %s: %v %s", strings.Join(c.argv, " "), err, bytes.TrimSpace(out))
+			}
+			args := append(c.argv[1:], "--env-file", filepath.Join(deployDir, ".env.example"), "-f", filepath.Join(deployDir, "docker-compose.yml"), "config", "-q")
+			cmd := exec.Command(c.argv[0], args...)
+			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CITYOPS_") })
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s %s: %v\n%s", c.argv[0], strings.Join(args, " "), err, out)
+			}
+			// Without the secrets, Compose refuses to start and says which.
+			cmd = exec.Command(c.argv[0], append(c.argv[1:], "-f", filepath.Join(deployDir, "docker-compose.yml"), "config", "-q")...)
+			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CITYOPS_") })
+			if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "CITYOPS_CALLER_KEY") {
+				t.Errorf("compose config without the secrets: %v\n%s", err, out)
+			}
+		})
 	}
 }
