@@ -9,24 +9,64 @@ import (
 	"testing"
 )
 
-// clusterCovers are the migrations deploy/clickhouse/cluster.sql holds; a
-// new migration is added to the cluster DDL by hand, and then here.
-var clusterCovers = []string{"0001", "0002", "0003", "0004"}
-
 var (
-	createTable = regexp.MustCompile(`(?s)CREATE TABLE IF NOT EXISTS (?:\{db\}|cityops)\.(\w+)(?: ON CLUSTER '\{cluster\}')?\s*(?:\((.*?)\)\s*)?(?:AS \S+\s*)?ENGINE = (\w+)\(`)
-	addColumn   = regexp.MustCompile(`ALTER TABLE \{db\}\.(\w+) ADD COLUMN (\w+ \w+) AFTER (\w+)`)
-	createView  = regexp.MustCompile(`CREATE MATERIALIZED VIEW IF NOT EXISTS (?:\{db\}|cityops)\.(\w+)(?: ON CLUSTER '\{cluster\}')? TO (?:\{db\}|cityops)\.(\w+) AS`)
+	createTable = regexp.MustCompile(`(?s)^CREATE TABLE IF NOT EXISTS (?:\{db\}|cityops)\.(\w+)(?: ON CLUSTER '\{cluster\}')?\s*(?:\((.*?)\)\s*)?(?:AS \S+\s*)?ENGINE = (\w+)\(`)
+	alterColumn = regexp.MustCompile(`(?s)^ALTER TABLE \{db\}\.(\w+) (ADD|MODIFY) COLUMN (.*?)(?:\s+AFTER (\w+))?$`)
+	createMV    = regexp.MustCompile(`^CREATE MATERIALIZED VIEW IF NOT EXISTS (?:\{db\}|cityops)\.(\w+)(?: ON CLUSTER '\{cluster\}')? TO (?:\{db\}|cityops)\.(\w+) AS`)
+	createView  = regexp.MustCompile(`^CREATE VIEW IF NOT EXISTS (?:\{db\}|cityops)\.(\w+)(?: ON CLUSTER '\{cluster\}')? AS`)
+	spaces      = regexp.MustCompile(`\s+`)
 )
 
 type ddlTable struct {
-	columns []string
+	columns []string // "name Type[ DEFAULT|MATERIALIZED|ALIAS expr]", spaces normalized
 	engine  string
 }
 
-// parseDDL returns the tables (with the columns ALTERs added) and the views
-// (name -> target) that SQL creates.
-func parseDDL(t *testing.T, sql string, tables map[string]*ddlTable, views map[string]string) {
+// ddlSchema is what a DDL file creates.
+type ddlSchema struct {
+	tables map[string]*ddlTable
+	mvs    map[string]string // materialized view -> the table it writes to
+	views  map[string]bool   // plain views
+}
+
+func newDDLSchema() ddlSchema {
+	return ddlSchema{tables: map[string]*ddlTable{}, mvs: map[string]string{}, views: map[string]bool{}}
+}
+
+// normColumn writes a column definition with single spaces and none inside
+// parentheses, so that a definition split over lines compares equal.
+func normColumn(c string) string {
+	c = spaces.ReplaceAllString(strings.TrimSpace(c), " ")
+	return strings.NewReplacer("( ", "(", " )", ")").Replace(c)
+}
+
+// splitTop splits s at the commas outside parentheses and quotes.
+func splitTop(s string) []string {
+	var out []string
+	depth, quoted, start := 0, false, 0
+	for i, r := range s {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case quoted:
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		case r == ',' && depth == 0:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+func columnName(c string) string { name, _, _ := strings.Cut(c, " "); return name }
+
+// parseDDL adds what sql creates to sc: tables with the columns later ALTERs
+// add or change, materialized views and views. ALTERs of tables sql did not
+// create (the store's own schema_migrations) are left out.
+func parseDDL(t *testing.T, sql string, sc ddlSchema) {
 	t.Helper()
 	for _, st := range strings.Split(sql, ";\n") {
 		var lines []string
@@ -38,53 +78,80 @@ func parseDDL(t *testing.T, sql string, tables map[string]*ddlTable, views map[s
 		st = strings.TrimSpace(strings.Join(lines, "\n"))
 		if m := createTable.FindStringSubmatch(st); m != nil {
 			var cols []string
-			for _, c := range strings.Split(m[2], "\n") {
-				if c = strings.TrimSuffix(strings.TrimSpace(c), ","); c != "" {
-					cols = append(cols, c)
+			if strings.TrimSpace(m[2]) != "" {
+				for _, c := range splitTop(m[2]) {
+					cols = append(cols, normColumn(c))
 				}
 			}
-			tables[m[1]] = &ddlTable{columns: cols, engine: m[3]}
-		} else if m := addColumn.FindStringSubmatch(st); m != nil {
-			tb := tables[m[1]]
+			sc.tables[m[1]] = &ddlTable{columns: cols, engine: m[3]}
+		} else if m := alterColumn.FindStringSubmatch(st); m != nil {
+			tb := sc.tables[m[1]]
 			if tb == nil {
-				t.Fatalf("ALTER of unknown table %s", m[1])
+				continue
 			}
-			i := slices.IndexFunc(tb.columns, func(c string) bool { return strings.HasPrefix(c, m[3]+" ") })
-			tb.columns = slices.Insert(tb.columns, i+1, m[2])
+			col := normColumn(m[3])
+			i := slices.IndexFunc(tb.columns, func(c string) bool { return columnName(c) == columnName(col) })
+			switch {
+			case m[2] == "MODIFY" && i < 0:
+				t.Fatalf("MODIFY of unknown column %s.%s", m[1], columnName(col))
+			case m[2] == "MODIFY":
+				tb.columns[i] = col
+			case m[4] == "":
+				tb.columns = append(tb.columns, col)
+			default:
+				after := slices.IndexFunc(tb.columns, func(c string) bool { return columnName(c) == m[4] })
+				if after < 0 {
+					t.Fatalf("ADD COLUMN %s AFTER unknown column %s.%s", columnName(col), m[1], m[4])
+				}
+				tb.columns = slices.Insert(tb.columns, after+1, col)
+			}
+		} else if strings.HasPrefix(st, "ALTER TABLE") {
+			t.Fatalf("an ALTER the test cannot read: %s", st)
+		} else if m := createMV.FindStringSubmatch(st); m != nil {
+			sc.mvs[m[1]] = m[2]
 		} else if m := createView.FindStringSubmatch(st); m != nil {
-			views[m[1]] = m[2]
+			sc.views[m[1]] = true
 		}
 	}
 }
 
-// TestClusterDDL checks that the cluster DDL has, for every table of the
-// migrations it covers, a replicated NAME_local with the same columns and
-// engine family and a Distributed NAME over it, and every view, writing into
-// the local tables.
-func TestClusterDDL(t *testing.T) {
-	single, singleViews := map[string]*ddlTable{}, map[string]string{}
-	for _, n := range clusterCovers {
-		files, err := filepath.Glob("../../store/migrations/" + n + "_*.sql")
-		if err != nil || len(files) != 1 {
-			t.Fatalf("migration %s: %v %v", n, files, err)
-		}
-		b, err := os.ReadFile(files[0])
+// migrationsSchema is the single-server schema every migration gives.
+func migrationsSchema(t *testing.T) ddlSchema {
+	t.Helper()
+	files, err := filepath.Glob("../../store/migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	slices.Sort(files)
+	sc := newDDLSchema()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		parseDDL(t, string(b), single, singleViews)
+		parseDDL(t, string(b), sc)
 	}
+	return sc
+}
+
+// TestClusterDDL checks that the cluster DDL has, for every table of every
+// migration, a replicated NAME_local with the same columns in the same order
+// (types, defaults and all) and the same engine family, and a Distributed
+// NAME over it; every materialized view, writing into the local tables; and
+// every plain view.
+func TestClusterDDL(t *testing.T) {
+	single := migrationsSchema(t)
 	b, err := os.ReadFile(filepath.Join(deployDir, "clickhouse/cluster.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cluster, clusterViews := map[string]*ddlTable{}, map[string]string{}
-	parseDDL(t, string(b), cluster, clusterViews)
-	if len(single) < 6 {
-		t.Fatalf("parsed %d tables from the migrations", len(single))
+	cluster := newDDLSchema()
+	parseDDL(t, string(b), cluster)
+	if len(single.tables) < 10 || len(single.views) < 2 {
+		t.Fatalf("parsed %d tables and %d views from the migrations", len(single.tables), len(single.views))
 	}
-	for name, tb := range single {
-		local, ok := cluster[name+"_local"]
+	for name, tb := range single.tables {
+		local, ok := cluster.tables[name+"_local"]
 		if !ok {
 			t.Errorf("no %s_local in the cluster DDL", name)
 			continue
@@ -92,16 +159,26 @@ func TestClusterDDL(t *testing.T) {
 		if local.engine != "Replicated"+tb.engine {
 			t.Errorf("%s_local: engine %s, want Replicated%s", name, local.engine, tb.engine)
 		}
-		if !slices.Equal(local.columns, tb.columns) {
-			t.Errorf("%s_local columns differ:\n got %v\nwant %v", name, local.columns, tb.columns)
+		for _, c := range tb.columns {
+			if !slices.Contains(local.columns, c) {
+				t.Errorf("%s_local has no column %q", name, c)
+			}
 		}
-		if d, ok := cluster[name]; !ok || d.engine != "Distributed" {
+		if !slices.Equal(local.columns, tb.columns) {
+			t.Errorf("%s_local columns differ:\n got %q\nwant %q", name, local.columns, tb.columns)
+		}
+		if d, ok := cluster.tables[name]; !ok || d.engine != "Distributed" {
 			t.Errorf("no Distributed table %s", name)
 		}
 	}
-	for view, target := range singleViews {
-		if clusterViews[view] != target+"_local" {
-			t.Errorf("view %s writes to %q in the cluster DDL, want %s_local", view, clusterViews[view], target)
+	for view, target := range single.mvs {
+		if cluster.mvs[view] != target+"_local" {
+			t.Errorf("materialized view %s writes to %q in the cluster DDL, want %s_local", view, cluster.mvs[view], target)
+		}
+	}
+	for view := range single.views {
+		if !cluster.views[view] {
+			t.Errorf("no view %s in the cluster DDL", view)
 		}
 	}
 }

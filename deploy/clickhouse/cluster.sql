@@ -1,5 +1,6 @@
 -- The cityops schema on a ClickHouse cluster: for every table of
--- store/migrations (0001-0004, with the columns later migrations added), a
+-- store/migrations (all of them, 0001 on: the columns each later migration
+-- added, changed or computes are written out in the CREATE), a
 -- replicated table NAME_local on every shard and a Distributed table NAME over
 -- them, which the roles read and write exactly as they use the single-server
 -- tables. Materialized views run on each shard, from the local tables into
@@ -18,6 +19,13 @@
 -- only when every shard has its rows: the store sink commits Kafka offsets
 -- after the insert returns.
 --
+-- The DateTime columns of the sorting and partition keys (events.time,
+-- incidents.reported, transitions.time, ...) carry no time zone, as in the
+-- migrations, which must also run on 18.16: run the servers in UTC
+-- (<timezone>UTC</timezone>), as deploy/local/clickhouse.sh does. The
+-- MATERIALIZED columns of incidents are computed on each shard at insert,
+-- and the ALIAS columns (cell_hex, ...) where they are read.
+--
 -- Rows that must collapse (a batch inserted again after a retry) have the
 -- same sharding key, so they land on the same shard, where the
 -- ReplacingMergeTree merges them and FINAL sees one.
@@ -34,7 +42,7 @@ CREATE TABLE IF NOT EXISTS cityops.events_local ON CLUSTER '{cluster}'
     lon Float64,
     time DateTime,
     time_ms UInt64,
-    received DateTime,
+    received DateTime('UTC'),
     value Float64,
     has_value UInt8,
     unit LowCardinality(String),
@@ -46,7 +54,10 @@ CREATE TABLE IF NOT EXISTS cityops.events_local ON CLUSTER '{cluster}'
     area_id LowCardinality(String),
     district_id LowCardinality(String),
     category LowCardinality(String),
-    department_id LowCardinality(String)
+    department_id LowCardinality(String),
+    cell_hex String ALIAS replaceRegexpOne(lower(hex(cell)), '^0+', ''),
+    cell7_hex String ALIAS replaceRegexpOne(lower(hex(cell7)), '^0+', ''),
+    cell5_hex String ALIAS replaceRegexpOne(lower(hex(cell5)), '^0+', '')
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/events', '{replica}')
 PARTITION BY toYYYYMM(time)
@@ -76,9 +87,19 @@ CREATE TABLE IF NOT EXISTS cityops.incidents_local ON CLUSTER '{cluster}'
     department_id LowCardinality(String),
     rules Array(String),
     reported DateTime,
-    updated DateTime,
-    deadline DateTime,
-    version UInt64
+    updated DateTime('UTC'),
+    deadline DateTime('UTC'),
+    version UInt64,
+    report_count UInt32,
+    report_ids Array(String),
+    signals Array(String),
+    last_signal DateTime('UTC'),
+    closed UInt8 MATERIALIZED status = 'closed',
+    closed_on_time UInt8 MATERIALIZED status = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline),
+    close_s Int64 MATERIALIZED if(status = 'closed', toInt64(toUInt32(updated)) - toInt64(toUInt32(reported)), toInt64(0)),
+    cell_hex String ALIAS replaceRegexpOne(lower(hex(cell)), '^0+', ''),
+    cell7_hex String ALIAS replaceRegexpOne(lower(hex(cell7)), '^0+', ''),
+    cell5_hex String ALIAS replaceRegexpOne(lower(hex(cell5)), '^0+', '')
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/incidents', '{replica}', version)
 PARTITION BY toYYYYMM(reported)
@@ -100,7 +121,8 @@ CREATE TABLE IF NOT EXISTS cityops.readings_local ON CLUSTER '{cluster}'
     lon Float64,
     cell UInt64,
     area_id LowCardinality(String),
-    incident_id String
+    incident_id String,
+    cell_hex String ALIAS replaceRegexpOne(lower(hex(cell)), '^0+', '')
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/readings', '{replica}')
 PARTITION BY toYYYYMM(time)
@@ -115,12 +137,27 @@ CREATE TABLE IF NOT EXISTS cityops.transitions_local ON CLUSTER '{cluster}'
     version UInt64,
     from_status LowCardinality(String),
     to_status LowCardinality(String),
+    action LowCardinality(String) DEFAULT multiIf(
+        from_status = '', 'adopt',
+        from_status = to_status, '',
+        from_status = 'reported' AND to_status = 'registered', 'register',
+        to_status IN ('reported', 'registered'), 'return',
+        to_status = 'cancelled', 'cancel',
+        from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'), 'rework',
+        to_status = 'dispatched', 'dispatch',
+        to_status = 'accepted', 'accept',
+        to_status = 'in_progress', 'start',
+        to_status = 'resolved', 'resolve',
+        to_status = 'verified', 'verify',
+        to_status = 'closed', 'close',
+        ''),
     actor String,
     department_id LowCardinality(String),
     reason String,
+    note String,
     time DateTime,
     time_ms UInt64,
-    entered DateTime
+    entered DateTime('UTC')
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/transitions', '{replica}')
 PARTITION BY toYYYYMM(time)
@@ -136,7 +173,8 @@ CREATE TABLE IF NOT EXISTS cityops.event_counts_hourly_local ON CLUSTER '{cluste
     category LowCardinality(String),
     department_id LowCardinality(String),
     source LowCardinality(String),
-    events UInt64
+    events UInt64,
+    cell7_hex String ALIAS replaceRegexpOne(lower(hex(cell7)), '^0+', '')
 )
 ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/cityops/event_counts_hourly', '{replica}', events)
 PARTITION BY toYYYYMM(hour)
@@ -160,6 +198,73 @@ ORDER BY (incident_id, version);
 CREATE TABLE IF NOT EXISTS cityops.transition_marks ON CLUSTER '{cluster}' AS cityops.transition_marks_local
 ENGINE = Distributed('{cluster}', cityops, transition_marks_local, sipHash64(incident_id));
 
+-- Every accept with the time the incident waited for it (0006).
+CREATE TABLE IF NOT EXISTS cityops.transition_accepts_local ON CLUSTER '{cluster}'
+(
+    incident_id String,
+    version UInt64,
+    department_id LowCardinality(String),
+    time DateTime,
+    wait_s Int64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/transition_accepts', '{replica}')
+PARTITION BY toYYYYMM(time)
+ORDER BY (incident_id, version);
+
+CREATE TABLE IF NOT EXISTS cityops.transition_accepts ON CLUSTER '{cluster}' AS cityops.transition_accepts_local
+ENGINE = Distributed('{cluster}', cityops, transition_accepts_local, sipHash64(incident_id));
+
+-- The names behind the codes (0007), which every store replica writes from
+-- the pack: the same id always lands on the same shard, where the
+-- ReplacingMergeTree keeps its latest version.
+CREATE TABLE IF NOT EXISTS cityops.departments_local ON CLUSTER '{cluster}'
+(
+    id String,
+    name String,
+    name_en String,
+    retired UInt8,
+    version DateTime('UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/departments', '{replica}', version)
+ORDER BY id;
+
+CREATE TABLE IF NOT EXISTS cityops.departments ON CLUSTER '{cluster}' AS cityops.departments_local
+ENGINE = Distributed('{cluster}', cityops, departments_local, sipHash64(id));
+
+CREATE TABLE IF NOT EXISTS cityops.areas_local ON CLUSTER '{cluster}'
+(
+    id String,
+    name String,
+    name_en String,
+    level LowCardinality(String),
+    parent_id String,
+    retired UInt8,
+    version DateTime('UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/areas', '{replica}', version)
+ORDER BY id;
+
+CREATE TABLE IF NOT EXISTS cityops.areas ON CLUSTER '{cluster}' AS cityops.areas_local
+ENGINE = Distributed('{cluster}', cityops, areas_local, sipHash64(id));
+
+CREATE TABLE IF NOT EXISTS cityops.categories_local ON CLUSTER '{cluster}'
+(
+    code String,
+    kind LowCardinality(String),
+    name String,
+    name_en String,
+    deadline_hours UInt32,
+    severity UInt8,
+    service_code String,
+    retired UInt8,
+    version DateTime('UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/categories', '{replica}', version)
+ORDER BY code;
+
+CREATE TABLE IF NOT EXISTS cityops.categories ON CLUSTER '{cluster}' AS cityops.categories_local
+ENGINE = Distributed('{cluster}', cityops, categories_local, sipHash64(code));
+
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_mv ON CLUSTER '{cluster}' TO cityops.readings_local AS
 SELECT device_id, time, time_ms, id, type, value, unit, lat, lon, cell, area_id, incident_id
 FROM cityops.events_local
@@ -178,3 +283,50 @@ SELECT incident_id, version,
 FROM cityops.transitions_local
 WHERE (from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered'))
     OR (from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.transition_accepts_mv ON CLUSTER '{cluster}' TO cityops.transition_accepts_local AS
+SELECT incident_id, version, department_id, time, toInt64(toUInt32(time)) - toInt64(toUInt32(entered)) AS wait_s
+FROM cityops.transitions_local
+WHERE from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0;
+
+-- The planners' views (0007), over the Distributed tables: each shard
+-- aggregates the transitions of its incidents (they are sharded by
+-- incident), and the join runs where the query was sent.
+CREATE VIEW IF NOT EXISTS cityops.incident_steps ON CLUSTER '{cluster}' AS
+SELECT
+    incident_id,
+    toTimeZone(min(time), 'UTC') AS first_step_at,
+    toTimeZone(minIf(time, to_status = 'dispatched'), 'UTC') AS dispatched_at,
+    toTimeZone(minIf(time, to_status = 'accepted'), 'UTC') AS accepted_at,
+    toTimeZone(minIf(time, from_status = 'dispatched' AND to_status != 'dispatched'), 'UTC') AS first_response_at,
+    toTimeZone(maxIf(time, to_status = 'resolved' AND from_status != 'resolved'), 'UTC') AS resolved_at,
+    toTimeZone(maxIf(time, to_status = 'closed' AND from_status != 'closed'), 'UTC') AS closed_at,
+    uniqExactIf(version, from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered')) AS returns,
+    uniqExactIf(version, action = 'escalate') AS escalations,
+    max(version) AS last_version
+FROM cityops.transitions
+GROUP BY incident_id;
+
+CREATE VIEW IF NOT EXISTS cityops.incident_times ON CLUSTER '{cluster}' AS
+SELECT
+    id, category, department_id, area_id, district_id, source, status, severity, cell_hex, cell7_hex,
+    reported_at, dispatched_at, accepted_at, first_response_at, resolved_at, closed_at, deadline_at, updated_at,
+    if(toUInt32(dispatched_at) = 0, NULL, toInt64(toUInt32(dispatched_at)) - toInt64(toUInt32(reported_at))) AS to_dispatch_s,
+    if(toUInt32(accepted_at) = 0 OR toUInt32(dispatched_at) = 0, NULL, toInt64(toUInt32(accepted_at)) - toInt64(toUInt32(dispatched_at))) AS to_accept_s,
+    if(toUInt32(first_response_at) = 0, NULL, toInt64(toUInt32(first_response_at)) - toInt64(toUInt32(reported_at))) AS to_first_response_s,
+    if(toUInt32(resolved_at) = 0, NULL, toInt64(toUInt32(resolved_at)) - toInt64(toUInt32(reported_at))) AS to_resolve_s,
+    if(status != 'closed', NULL, toInt64(toUInt32(if(toUInt32(closed_at) = 0, updated_at, closed_at))) - toInt64(toUInt32(reported_at))) AS to_close_s,
+    is_closed, closed_on_time, returns, escalations
+FROM
+(
+    SELECT id, category, department_id, area_id, district_id, source, status, severity, cell_hex, cell7_hex,
+        toTimeZone(reported, 'UTC') AS reported_at, toTimeZone(deadline, 'UTC') AS deadline_at,
+        toTimeZone(updated, 'UTC') AS updated_at, CAST(status AS String) = 'closed' AS is_closed,
+        CAST(status AS String) = 'closed' AND (toUInt32(deadline) = 0 OR updated <= deadline) AS closed_on_time
+    FROM cityops.incidents FINAL
+) AS i
+ANY LEFT JOIN
+(
+    SELECT incident_id AS id, dispatched_at, accepted_at, first_response_at, resolved_at, closed_at, returns, escalations
+    FROM cityops.incident_steps
+) AS s USING id;

@@ -11,6 +11,12 @@
 // stored, lost and duplicated count events by id after FINAL, as `cityops
 // load` does, and every stored event must point at a stored incident.
 //
+// The dispatchers are package main's, so the dispatcher scenario builds
+// cmd/cityops and runs two `cityops dispatch` replicas as a deployment does,
+// kills one with SIGKILL while reports flow, and checks the transitions
+// topic and ClickHouse: every incident adopted exactly once, whichever
+// replica held it, and every transition stored once.
+//
 // Without flags every scenario runs at a small size, so `go test ./...`
 // keeps checking them. `go test ./deploy/fault -fault -v` (make fault) runs
 // them at full size: a million events through a processor kill -9,

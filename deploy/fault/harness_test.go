@@ -19,6 +19,7 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/dispatch/stateful"
+	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
 	"github.com/cityops/cityops/rules"
@@ -41,6 +42,9 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	code := m.Run()
 	printResults(os.Stdout)
+	for _, f := range cleanups {
+		f()
+	}
 	os.Exit(code)
 }
 
@@ -88,6 +92,19 @@ func sink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logge
 		Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: groupStore,
 		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
 	}, bus.NewDeadLetters(dlqw).Handler(s.Handler))
+}
+
+// transitionSink runs the ClickHouse sink of the dispatchers' transitions
+// (the audit trail), mirroring cmd/cityops's sink beside the changes: its
+// own group on the transitions topic, the store's handler, dead letters
+// filed per batch before the commit.
+func transitionSink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logger) error {
+	dlqw := bus.NewWriter(brokers, bus.TopicDLQ)
+	defer dlqw.Close()
+	return bus.Consume(ctx, bus.ConsumerConfig{
+		Brokers: brokers, Topic: tasks.Topic, Group: bus.GroupStoreTransitions,
+		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+	}, bus.NewDeadLetters(dlqw).Handler(s.TransitionHandler))
 }
 
 // ensureTopics creates the pipeline's topics, the processor's among them, as
