@@ -192,7 +192,10 @@ func incidentStateJoin(db, requests string) string {
 }
 
 // requestsQuery reads one page of a list: the span is a range of the
-// sorting key's first column, the codes a filter on its second.
+// sorting key's first column, the codes a filter on its second. Without a
+// status filter the page is cut before the join, so that only its own
+// incidents are looked up; with one, the requests of the span are joined
+// and then cut.
 func requestsQuery(db string, f RequestFilter) (string, []any) {
 	where := "time >= toDateTime(?) AND time <= toDateTime(?)"
 	args := []any{uint32(f.From.Unix()), uint32(f.To.Unix())}
@@ -200,21 +203,28 @@ func requestsQuery(db string, f RequestFilter) (string, []any) {
 		where += " AND service_code IN (" + placeholders(len(f.Codes)) + ")"
 		args = append(args, anys(f.Codes)...)
 	}
-	q := "SELECT " + requestColumns + "\nFROM\n(\n" +
-		"    SELECT id, service_code, time_ms, text, lat, lon, incident_id\n" +
-		"    FROM " + db + ".open311_requests FINAL\n" +
-		"    WHERE " + where + "\n) AS r\n" +
-		incidentStateJoin(db, "SELECT incident_id FROM "+db+".open311_requests WHERE "+where) + "\n"
-	args = append(args, args...)
+	order := "ORDER BY time_ms DESC, id"
+	limit := "LIMIT " + strconv.Itoa(f.Offset) + ", " + strconv.Itoa(f.Limit)
 	closed := "inc_status IN ('" + string(cityops.StatusClosed) + "', '" + string(cityops.StatusCancelled) + "')"
+	filter := ""
 	switch {
 	case f.Open && !f.Closed:
-		q += "WHERE NOT (" + closed + ")\n"
+		filter = "WHERE NOT (" + closed + ")\n"
 	case f.Closed && !f.Open:
-		q += "WHERE " + closed + "\n"
+		filter = "WHERE " + closed + "\n"
 	}
-	q += "ORDER BY time_ms DESC, id\nLIMIT " + strconv.Itoa(f.Offset) + ", " + strconv.Itoa(f.Limit)
-	return q, args
+	requests := "SELECT id, service_code, time_ms, text, lat, lon, incident_id\n" +
+		"    FROM " + db + ".open311_requests FINAL\n" +
+		"    WHERE " + where
+	if filter == "" {
+		requests += "\n    " + order + "\n    " + limit
+	}
+	q := "SELECT " + requestColumns + "\nFROM\n(\n    " + requests + "\n) AS r\n" +
+		incidentStateJoin(db, "SELECT incident_id FROM ("+requests+")") + "\n" + filter + order
+	if filter != "" {
+		q += "\n" + limit
+	}
+	return q, append(args, args...)
 }
 
 // requestsByIDQuery reads requests by id, through the table sorted by id.
