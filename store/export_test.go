@@ -48,6 +48,7 @@ func QuerySQL(db string) string {
 		countIncidentsQuery(db),
 		appliedMigrationsQuery(db),
 		stepsQuery(db, 2),
+		requestByTokenQuery(db),
 	}
 	for _, f := range []RequestFilter{{Limit: 50}, {Codes: []string{"a", "b"}, Open: true, Offset: 50, Limit: 50}, {Closed: true, Limit: 1}} {
 		q, _ := requestsQuery(db, f)

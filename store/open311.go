@@ -133,6 +133,31 @@ func (s *Store) readRequests(ctx context.Context, query string, args []any) ([]R
 	return out, nil
 }
 
+// RequestByToken returns the id of the stored Open311 request whose token
+// is token (GET tokens/{token}), through the table sorted by token.
+func (s *Store) RequestByToken(ctx context.Context, token string) (string, bool, error) {
+	rows, err := s.conn.Query(ctx, requestByTokenQuery(s.db), token)
+	if err != nil {
+		return "", false, fmt.Errorf("reading an open311 token: %w", err)
+	}
+	defer rows.Close()
+	var id string
+	found := rows.Next()
+	if found {
+		if err := rows.Scan(&id); err != nil {
+			return "", false, fmt.Errorf("reading an open311 token: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", false, fmt.Errorf("reading an open311 token: %w", err)
+	}
+	return id, found, nil
+}
+
+func requestByTokenQuery(db string) string {
+	return "SELECT id FROM " + db + ".open311_request_tokens WHERE token = ? ORDER BY id LIMIT 1"
+}
+
 // Steps returns the stored transitions of the incidents, by incident, in
 // the order of their versions.
 func (s *Store) Steps(ctx context.Context, incidentIDs []string) (map[string][]Step, error) {

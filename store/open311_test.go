@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
@@ -86,6 +88,12 @@ func TestOpen311Requests(t *testing.T) {
 	if len(got) != 2 || m.IncidentID != "INC-311-0004" || !m.Known || m.Status != cityops.StatusClosed || m.ServiceCode != "9002" || m.DepartmentID == "" {
 		t.Errorf("by id: %+v", got)
 	}
+	if id, ok, err := s.RequestByToken(ctx, "tok-"+tokenHash("311-0007")); err != nil || !ok || id != "311-0007" {
+		t.Errorf("by token: %q %v %v", id, ok, err)
+	}
+	if id, ok, err := s.RequestByToken(ctx, "tok-nope"); err != nil || ok {
+		t.Errorf("an unknown token: %q %v %v", id, ok, err)
+	}
 	if r := got["311-0007"]; r.Status != cityops.StatusDispatched || !r.Requested.Equal(time.Date(2026, 6, 1, 8, 7, 0, 0, time.UTC)) {
 		t.Errorf("311-0007: %+v", r)
 	}
@@ -112,4 +120,11 @@ func TestOpen311Steps(t *testing.T) {
 	if len(got["INC-1"]) != 2 || got["INC-1"][1].Note != "filled" || got["INC-1"][1].Action != "resolve" || got["INC-2"][0].Reason != "not_ours" {
 		t.Errorf("got %+v", got)
 	}
+}
+
+// tokenHash is the token of a request id without its prefix, as intake
+// makes it.
+func tokenHash(id string) string {
+	sum := sha256.Sum256([]byte("token:" + id))
+	return hex.EncodeToString(sum[:10])
 }

@@ -94,8 +94,9 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 	validator := &ingest.Validator{BBox: areas.BBox()}
 	var list open311.ListFunc
 	var find open311.FindFunc
+	var token open311.TokenFunc
 	if s != nil {
-		list, find = storedRequestList(s), storedRequestsByID(s)
+		list, find, token = storedRequestList(s), storedRequestsByID(s), s.RequestByToken
 	}
 	feedback, err := feedbackTo(o, log)
 	if err != nil {
@@ -104,6 +105,7 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 	srv := open311.New(open311.Config{
 		List:       list,
 		Find:       find,
+		Token:      token,
 		Feedback:   feedback,
 		Categories: pack.Categories,
 		APIKeys:    set(in.apiKeys),

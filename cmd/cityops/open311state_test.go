@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -142,7 +144,7 @@ func TestOpen311StateLasts(t *testing.T) {
 	}
 	defer s2.Close()
 	fresh := open311.New(open311.Config{Categories: pack.Categories, Status: incidentStatus(s2, pack),
-		List: storedRequestList(s2), Find: storedRequestsByID(s2), Agencies: agencies(pack), Locale: locale(pack)}).Handler("/open311/v2")
+		List: storedRequestList(s2), Find: storedRequestsByID(s2), Token: s2.RequestByToken, Agencies: agencies(pack), Locale: locale(pack)}).Handler("/open311/v2")
 	paths := []string{
 		"/open311/v2/requests.json",
 		"/open311/v2/requests.xml",
@@ -157,6 +159,7 @@ func TestOpen311StateLasts(t *testing.T) {
 		"/open311/v2/requests/" + first + ".json",
 		"/open311/v2/requests/" + second + ".xml",
 		"/open311/v2/requests/" + other + ".json?lang=en",
+		"/open311/v2/tokens/" + tokenOf(first) + ".json",
 	}
 	for _, p := range paths {
 		c1, b1 := get(nil, p)
@@ -188,4 +191,10 @@ func mustRequest(t *testing.T, u string, h http.Header) *http.Request {
 	}
 	req.Header = h
 	return req
+}
+
+// tokenOf is the token intake gives a request id.
+func tokenOf(id string) string {
+	sum := sha256.Sum256([]byte("token:" + id))
+	return "tok-" + hex.EncodeToString(sum[:10])
 }

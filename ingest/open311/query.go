@@ -107,6 +107,13 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, ok := s.cfg.Records.ByToken(tok)
+	if !ok && s.cfg.Token != nil {
+		var err error
+		if id, ok, err = s.cfg.Token(r.Context(), tok); err != nil {
+			fail(w, format, errStore(err))
+			return
+		}
+	}
 	if !ok {
 		fail(w, format, notFound("token %q is unknown", tok))
 		return

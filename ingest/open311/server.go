@@ -64,6 +64,7 @@ type Config struct {
 	// them it answers from Records, Lookup and Status.
 	List     ListFunc          // pages of requests by date, service and status
 	Find     FindFunc          // requests by id
+	Token    TokenFunc         // the request id of a token
 	Agencies map[string]Agency // department names for agency_responsible and status_notes
 	Locale   string            // the language of status notes when the request names none (zh, en, zh-CN, ...)
 

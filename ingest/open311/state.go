@@ -57,6 +57,10 @@ type ListFunc func(ctx context.Context, q Query) ([]Stored, error)
 // and steps; the answer holds the ones found.
 type FindFunc func(ctx context.Context, ids []string) (map[string]Stored, error)
 
+// TokenFunc reads the id of the request whose token is token from the
+// store.
+type TokenFunc func(ctx context.Context, token string) (id string, ok bool, err error)
+
 // Agency names a department in the languages of status notes.
 type Agency struct{ Name, NameEN string }
 
