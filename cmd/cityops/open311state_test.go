@@ -16,8 +16,8 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/open311"
 	"github.com/cityops/cityops/store"
+	"github.com/segmentio/kafka-go"
 )
 
 // TestOpen311StateLasts runs the real pipeline, creates Open311 requests
@@ -143,8 +143,22 @@ func TestOpen311StateLasts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	fresh := open311.New(open311.Config{Categories: pack.Categories, Status: incidentStatus(s2, pack),
-		List: storedRequestList(s2), Find: storedRequestsByID(s2), Token: s2.RequestByToken, Agencies: agencies(pack), Locale: locale(pack)}).Handler("/open311/v2")
+	// The intake routes as the ingest and web roles assemble them.
+	sec, err := newIntakeSecurity(ctx, o, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sec.close()
+	routes, closeRoutes, err := intakeRoutes(ctx, o, pack, areas, func(context.Context, ...kafka.Message) error { return nil }, s2, sec, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeRoutes()
+	mux := http.NewServeMux()
+	for p, h := range routes {
+		mux.Handle(p, h)
+	}
+	var fresh http.Handler = mux
 	paths := []string{
 		"/open311/v2/requests.json",
 		"/open311/v2/requests.xml",
