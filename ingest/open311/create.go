@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest"
@@ -164,6 +165,8 @@ func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, err
 		if len(errs) == 0 { // given but not a number: DecodeForm said so
 			return Record{}, nil, errSeeForm
 		}
+	} else if err := s.checkPlace(*f.Lat, *f.Long); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return Record{}, nil, errors.Join(errs...)
@@ -199,6 +202,21 @@ func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, err
 		}
 	}
 	return rec, headers, nil
+}
+
+// checkPlace checks a location as the event's validation will, so that a
+// place outside the city is answered with the form's other errors.
+func (s *Server) checkPlace(lat, long float64) error {
+	if s.cfg.Validator == nil {
+		return nil
+	}
+	_, err := s.cfg.Validator.Check(&ingest.EventRequest{ID: "311-place", Source: string(cityops.SourceHotline), Type: "open311:place",
+		Text: "place", Lat: &lat, Lon: &long, Time: s.cfg.Now().UTC().Format(time.RFC3339)})
+	var fe *cityops.FieldError
+	if errors.As(err, &fe) && fe.Field == "lon" {
+		fe.Field = "long"
+	}
+	return err
 }
 
 // publish validates the request as an event and writes it to the raw
