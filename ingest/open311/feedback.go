@@ -152,6 +152,8 @@ func (s *Server) stored(ctx context.Context, id string) (Stored, bool, error) {
 		if st, ok := m[id]; ok {
 			return st, true, nil
 		}
+		rec, ok := s.cfg.Records.Get(id) // created here, not stored yet: nothing to rate
+		return Stored{Record: rec}, ok, nil
 	}
 	rec, ok := s.find(ctx, id)
 	if !ok {

@@ -84,6 +84,13 @@ func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 			write(w, format, http.StatusOK, "service_requests", []serviceRequest{s.storedView(st, s.language(r))})
 			return
 		}
+		rec, ok := s.cfg.Records.Get(id) // created here, not stored yet
+		if !ok {
+			fail(w, format, notFound("service_request_id %q is unknown", id))
+			return
+		}
+		write(w, format, http.StatusOK, "service_requests", []serviceRequest{s.view(r, rec)})
+		return
 	}
 	rec, ok := s.find(r.Context(), id)
 	if !ok {
@@ -201,8 +208,10 @@ func (s *Server) serveStoredQuery(w http.ResponseWriter, r *http.Request, format
 			seen[id] = true
 		}
 		local := map[string]Record{}
-		for _, rec := range s.findAll(r.Context(), missing) { // created here, not stored yet
-			local[rec.ID] = rec
+		for _, id := range missing { // created here, not stored yet
+			if rec, ok := s.cfg.Records.Get(id); ok {
+				local[id] = rec
+			}
 		}
 		seen = map[string]bool{}
 		for _, id := range sq.ids {
