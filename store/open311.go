@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +19,11 @@ import (
 
 // Open311 limits of one read.
 const (
-	MaxOpen311IDs   = 100  // ids of one RequestsByID
-	MaxOpen311Page  = 1000 // requests of one page
-	maxStepsPerRead = 20000
+	MaxOpen311IDs  = 100  // ids of one RequestsByID
+	MaxOpen311Page = 1000 // requests of one page
+	// MaxStepsPerIncident is how many of an incident's latest steps Steps
+	// reads: status notes tell the latest few.
+	MaxStepsPerIncident = 30
 )
 
 // RequestFilter selects a page of Open311 requests.
@@ -158,8 +161,8 @@ func requestByTokenQuery(db string) string {
 	return "SELECT id FROM " + db + ".open311_request_tokens WHERE token = ? ORDER BY id LIMIT 1"
 }
 
-// Steps returns the stored transitions of the incidents, by incident, in
-// the order of their versions.
+// Steps returns the latest MaxStepsPerIncident stored transitions of each
+// incident, by incident, in the order of their versions.
 func (s *Store) Steps(ctx context.Context, incidentIDs []string) (map[string][]Step, error) {
 	out := map[string][]Step{}
 	if len(incidentIDs) == 0 {
@@ -187,6 +190,9 @@ func (s *Store) Steps(ctx context.Context, incidentIDs []string) (map[string][]S
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading incident steps: %w", err)
+	}
+	for _, steps := range out { // read newest first
+		slices.Reverse(steps)
 	}
 	return out, nil
 }
@@ -272,6 +278,6 @@ func stepsQuery(db string, n int) string {
 		"    CAST(department_id AS String), reason, note, time_ms\n" +
 		"FROM " + db + ".transitions FINAL\n" +
 		"WHERE incident_id IN (" + placeholders(n) + ")\n" +
-		"ORDER BY incident_id, version\n" +
-		"LIMIT " + strconv.Itoa(maxStepsPerRead)
+		"ORDER BY incident_id, version DESC\n" +
+		"LIMIT " + strconv.Itoa(MaxStepsPerIncident) + " BY incident_id"
 }
