@@ -47,7 +47,15 @@ func QuerySQL(db string) string {
 		incidentQuery(db),
 		countIncidentsQuery(db),
 		appliedMigrationsQuery(db),
+		stepsQuery(db, 2),
+		requestByTokenQuery(db),
 	}
+	for _, f := range []RequestFilter{{Limit: 50}, {Codes: []string{"a", "b"}, Open: true, Offset: 50, Limit: 50}, {Closed: true, Limit: 1}} {
+		q, _ := requestsQuery(db, f)
+		stmts = append(stmts, strings.ReplaceAll(q, "toDateTime(?)", "toDateTime(1780000000)"))
+	}
+	q, _ := requestsByIDQuery(db, []string{"a", "b"})
+	stmts = append(stmts, q)
 	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for _, t := range (Names{Departments: []cityops.Department{{ID: "d"}}}).tables() {
 		stmts = append(stmts, insertQuery(db, t.table, t.columns)+" SELECT "+strings.Join(t.columns, ", ")+" FROM "+db+"."+t.table+" WHERE 0")

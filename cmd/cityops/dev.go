@@ -84,6 +84,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer d.Close()
 
 	url := "http://" + localAddr(o.http)
+	o.feedbackTasks = url // the dispatcher's tasks API is served here, and it advertises this URL
 	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n  intake key: %s (Authorization: Bearer %s)\n\n", url, tokens, devIntakeKey, devIntakeSecret)
 	var first []stage
 	if st, ok := devMQTT(ctx, &o, &mq, *dataDir, pack, reg, log); ok {

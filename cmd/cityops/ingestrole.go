@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/cityops/cityops/geo"
@@ -31,6 +32,7 @@ func init() {
 func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("ingest", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
+	fs.StringVar(&o.feedbackTasks, "tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API (each its --advertise URL), comma-separated, which take citizens' Open311 ratings, signed with CITYOPS_CLUSTER_SECRET (env CITYOPS_TASKS_URL; empty: no ratings)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
@@ -91,7 +92,21 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 	sealed := o.hooks.writer(o.brokers(), TopicCallers)
 	go loadVault(ctx, o, vault, log)
 	validator := &ingest.Validator{BBox: areas.BBox()}
+	var list open311.ListFunc
+	var find open311.FindFunc
+	var token open311.TokenFunc
+	if s != nil {
+		list, find, token = storedRequestList(s), storedRequestsByID(s), s.RequestByToken
+	}
+	feedback, err := feedbackTo(o, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	srv := open311.New(open311.Config{
+		List:       list,
+		Find:       find,
+		Token:      token,
+		Feedback:   feedback,
 		Categories: pack.Categories,
 		APIKeys:    set(in.apiKeys),
 		Validator:  validator,
@@ -99,6 +114,8 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		Status:     incidentStatus(s, pack),
 		Lookup:     storedRequest(s),
 		LookupMany: storedRequests(s),
+		Agencies:   agencies(pack),
+		Locale:     locale(pack),
 		IDs:        sec.ids,
 		PublishIDs: sec.publishIDs,
 		Limiter:    ingest.NewKeyLimiter(20, 40),
@@ -128,6 +145,29 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		},
 	}
 	return routes, func() { audit.Close(); sealed.Close() }, nil
+}
+
+// feedbackTo is where citizens' Open311 ratings go: the dispatchers of
+// o.feedbackTasks, signed with the cluster secret (CITYOPS_CLUSTER_SECRET
+// when the role has no --cluster-secret). Nil without dispatchers or
+// without the secret: the endpoint then answers ratings with 404.
+func feedbackTo(o *options, log *slog.Logger) (open311.FeedbackFunc, error) {
+	if strings.TrimSpace(o.feedbackTasks) == "" {
+		return nil, nil
+	}
+	hexSecret := o.clusterSecret
+	if hexSecret == "" {
+		hexSecret = os.Getenv("CITYOPS_CLUSTER_SECRET")
+	}
+	if hexSecret == "" {
+		log.Warn("Open311 takes no citizens' ratings: set CITYOPS_CLUSTER_SECRET, the dispatchers' cluster secret, to hand them over", "tasks", o.feedbackTasks)
+		return nil, nil
+	}
+	secret, err := taskapi.ParseSecret(hexSecret)
+	if err != nil {
+		return nil, fmt.Errorf("citizens' feedback to %s: dispatch.cluster_secret: %w", o.feedbackTasks, err)
+	}
+	return citizenFeedback(strings.Split(o.feedbackTasks, ","), secret, &http.Client{Timeout: 10 * time.Second}), nil
 }
 
 // loadVault reads every sealed caller into vault, and then the new ones,

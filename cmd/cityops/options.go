@@ -36,8 +36,12 @@ type options struct {
 	// the dispatcher of this process when there is one: the history API
 	// shows them its audit trail. Nil knows none.
 	cooperating func(ctx context.Context, incidentID string) []string
-	// clusterSecret (hex) signs what dispatch replicas send each other.
+	// clusterSecret (hex) signs what dispatch replicas send each other, and
+	// the citizens' Open311 ratings intake hands to them.
 	clusterSecret string
+	// feedbackTasks are the dispatchers' base URLs (comma-separated) that
+	// take citizens' Open311 ratings; empty: the endpoint takes none.
+	feedbackTasks string
 	verbose       bool
 	hooks         stageHooks // metrics and the intake gate of this process
 }

@@ -173,6 +173,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	log := o.logger(stderr)
+	o.feedbackTasks = *tasksURL
 	tasks, err := tasksProxy(*tasksURL, log)
 	if err != nil {
 		return err

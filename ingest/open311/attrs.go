@@ -1,6 +1,7 @@
 package open311
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,22 +24,24 @@ func checkAttributes(def Definition, got map[string][]string) error {
 		codes = append(codes, c)
 	}
 	slices.Sort(codes)
+	var errs []error
 	for _, c := range codes {
 		a, ok := known[c]
 		field := "attribute[" + c + "]"
 		if !ok || !a.Variable {
-			return cityops.Invalid(field, "service %s has no such attribute", def.Code)
+			errs = append(errs, cityops.Invalid(field, "service %s has no such attribute", def.Code))
+			continue
 		}
 		if err := checkValues(a, got[c]); err != nil {
-			return cityops.Invalid(field, "%v", err)
+			errs = append(errs, cityops.Invalid(field, "%v", err))
 		}
 	}
 	for _, a := range def.Attributes {
 		if a.Variable && a.Required && len(nonEmpty(got[a.Code])) == 0 {
-			return cityops.Invalid("attribute["+a.Code+"]", "required by service %s", def.Code)
+			errs = append(errs, cityops.Invalid("attribute["+a.Code+"]", "required by service %s", def.Code))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func checkValues(a Attribute, vals []string) error {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/ingest"
@@ -58,11 +59,12 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		fail(w, format, cityops.Invalid("body", "reading: %v", err))
 		return
 	}
-	f, err := DecodeForm(body)
-	if err != nil {
-		fail(w, format, err)
+	f, ferr := DecodeForm(body)
+	if f.Values == nil { // the body is no form at all
+		fail(w, format, ferr)
 		return
 	}
+	// The key first: a caller without one learns nothing of the form.
 	if f.APIKey == "" || !s.cfg.APIKeys[f.APIKey] {
 		fail(w, format, errForbidden)
 		return
@@ -73,7 +75,13 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, headers, err := s.build(r.Context(), f)
-	if err != nil {
+	if errors.Is(err, errSeeForm) {
+		err = nil
+		if ferr == nil {
+			err = cityops.Invalid("lat", "a location is required: lat and long")
+		}
+	}
+	if err = errors.Join(ferr, err); err != nil {
 		fail(w, format, err)
 		return
 	}
@@ -110,6 +118,9 @@ func (s *Server) serveCreate(w http.ResponseWriter, r *http.Request) {
 	write(w, format, http.StatusCreated, "service_requests", []created{{ID: rec.ID, ServiceNotice: notice, AccountID: f.AccountID}})
 }
 
+// errSeeForm stops build on a field DecodeForm refused.
+var errSeeForm = errors.New("see the form's errors")
+
 const notice = "Received. Follow it with GET requests/{service_request_id}."
 
 func formatOr(f string) string {
@@ -122,24 +133,43 @@ func formatOr(f string) string {
 // build checks f against the service and makes the request's record and,
 // for a caller, the headers that carry it masked and sealed.
 func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, error) {
+	var errs []error
 	if err := s.jurisdiction(f.Jurisdiction); err != nil {
-		return Record{}, nil, err
+		errs = append(errs, err)
 	}
-	if f.ServiceCode == "" {
-		return Record{}, nil, cityops.Invalid("service_code", "required")
-	}
-	svc, ok := s.cat.byID[f.ServiceCode]
-	if !ok {
-		return Record{}, nil, notFound("service_code %q is not a service of this city", f.ServiceCode)
-	}
-	if err := checkAttributes(s.cat.defs[f.ServiceCode], f.Attributes); err != nil {
-		return Record{}, nil, err
-	}
-	if f.Lat == nil || f.Long == nil {
-		if f.Address != "" || f.AddressID != "" {
-			return Record{}, nil, cityops.Invalid("lat", "lat and long are required: this city does not geocode address_string or address_id")
+	svc, known := s.cat.byID[f.ServiceCode]
+	switch {
+	case f.ServiceCode == "":
+		errs = append(errs, cityops.Invalid("service_code", "required"))
+	case !known:
+		errs = append(errs, notFound("service_code %q is not a service of this city", f.ServiceCode))
+	default:
+		if err := checkAttributes(s.cat.defs[f.ServiceCode], f.Attributes); err != nil {
+			errs = append(errs, err)
 		}
-		return Record{}, nil, cityops.Invalid("lat", "a location is required: lat and long")
+	}
+	latGiven, longGiven := strings.TrimSpace(f.Values.Get("lat")) != "", strings.TrimSpace(f.Values.Get("long")) != ""
+	if (f.Lat == nil || f.Long == nil) && !latGiven && !longGiven {
+		if f.Address != "" || f.AddressID != "" {
+			errs = append(errs, cityops.Invalid("lat", "lat and long are required: this city does not geocode address_string or address_id"))
+		} else {
+			errs = append(errs, cityops.Invalid("lat", "a location is required: lat and long"))
+		}
+	} else if f.Lat == nil || f.Long == nil {
+		if !latGiven {
+			errs = append(errs, cityops.Invalid("lat", "required with long"))
+		}
+		if !longGiven {
+			errs = append(errs, cityops.Invalid("long", "required with lat"))
+		}
+		if len(errs) == 0 { // given but not a number: DecodeForm said so
+			return Record{}, nil, errSeeForm
+		}
+	} else if err := s.checkPlace(*f.Lat, *f.Long); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return Record{}, nil, errors.Join(errs...)
 	}
 	id := requestID(f)
 	// Every free-text field the record keeps is masked: GET requests shows
@@ -172,6 +202,21 @@ func (s *Server) build(ctx context.Context, f Form) (Record, []kafka.Header, err
 		}
 	}
 	return rec, headers, nil
+}
+
+// checkPlace checks a location as the event's validation will, so that a
+// place outside the city is answered with the form's other errors.
+func (s *Server) checkPlace(lat, long float64) error {
+	if s.cfg.Validator == nil {
+		return nil
+	}
+	_, err := s.cfg.Validator.Check(&ingest.EventRequest{ID: "311-place", Source: string(cityops.SourceHotline), Type: "open311:place",
+		Text: "place", Lat: &lat, Lon: &long, Time: s.cfg.Now().UTC().Format(time.RFC3339)})
+	var fe *cityops.FieldError
+	if errors.As(err, &fe) && fe.Field == "lon" {
+		fe.Field = "long"
+	}
+	return err
 }
 
 // publish validates the request as an event and writes it to the raw

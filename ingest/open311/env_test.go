@@ -3,10 +3,12 @@ package open311
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/ingest"
@@ -25,6 +27,7 @@ type testEnv struct {
 	status  map[string]Status
 	vault   *privacy.Vault
 	sealer  *privacy.Sealer
+	rated   map[string][]Feedback // the ratings handed over, by incident
 }
 
 var testNow = time.Date(2026, 7, 1, 2, 0, 0, 0, time.UTC)
@@ -66,7 +69,8 @@ func newTestEnv(t testing.TB, limiter *ingest.KeyLimiter) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &testEnv{brokers: brokers, topic: bus.TopicEventsRaw, status: map[string]Status{}, vault: privacy.NewVault(), sealer: sealer}
+	env := &testEnv{brokers: brokers, topic: bus.TopicEventsRaw, status: map[string]Status{}, vault: privacy.NewVault(), sealer: sealer,
+		rated: map[string][]Feedback{}}
 	env.srv = New(Config{
 		Categories:   pack.Categories,
 		Jurisdiction: "demo.cityops.example",
@@ -85,6 +89,14 @@ func newTestEnv(t testing.TB, limiter *ingest.KeyLimiter) *testEnv {
 			return nil
 		},
 		Now: func() time.Time { return testNow },
+		// The dispatcher takes one rating per round.
+		Feedback: func(_ context.Context, fb Feedback) error {
+			if len(env.rated[fb.Incident]) > 0 {
+				return fmt.Errorf("%w: feedback already recorded for this round", cityops.ErrConflict)
+			}
+			env.rated[fb.Incident] = append(env.rated[fb.Incident], fb)
+			return nil
+		},
 	})
 	env.http = httptest.NewServer(env.srv.Handler("/open311/v2"))
 	t.Cleanup(env.http.Close)

@@ -1,6 +1,7 @@
 package open311
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -47,7 +48,8 @@ type Form struct {
 var htmlTag = regexp.MustCompile(`<\s*/?\s*[A-Za-z!]`)
 
 // DecodeForm decodes and checks an application/x-www-form-urlencoded body.
-// It returns a *cityops.FieldError naming the first bad field.
+// It checks every field and returns a *cityops.FieldError for each bad one,
+// joined (errors.Join): the first is what errors.As finds.
 func DecodeForm(body []byte) (Form, error) {
 	if !utf8.Valid(body) {
 		return Form{}, cityops.Invalid("body", "not valid UTF-8")
@@ -57,6 +59,7 @@ func DecodeForm(body []byte) (Form, error) {
 		return Form{}, cityops.Invalid("body", "malformed form: %v", err)
 	}
 	f := Form{Values: vs, Attributes: map[string][]string{}}
+	var errs []error
 	one := func(name string, max int, dst *string) error {
 		v := vs[name]
 		if len(v) > 1 {
@@ -84,18 +87,18 @@ func DecodeForm(body []byte) (Form, error) {
 		{"media_url", maxURLLen, &f.MediaURL},
 	} {
 		if err := one(s.name, s.max, s.dst); err != nil {
-			return Form{}, err
+			errs = append(errs, err)
 		}
 	}
 	if htmlTag.MatchString(f.Description) {
-		return Form{}, cityops.Invalid("description", "must not contain HTML")
+		errs = append(errs, cityops.Invalid("description", "must not contain HTML"))
 	}
 	if f.Email != "" && !strings.Contains(f.Email, "@") {
-		return Form{}, cityops.Invalid("email", "not an e-mail address")
+		errs = append(errs, cityops.Invalid("email", "not an e-mail address"))
 	}
 	if f.MediaURL != "" {
 		if u, err := url.Parse(f.MediaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return Form{}, cityops.Invalid("media_url", "must be an http or https URL")
+			errs = append(errs, cityops.Invalid("media_url", "must be an http or https URL"))
 		}
 	}
 	for _, c := range []struct {
@@ -104,14 +107,16 @@ func DecodeForm(body []byte) (Form, error) {
 	}{{"lat", &f.Lat}, {"long", &f.Long}} {
 		var s string
 		if err := one(c.name, 32, &s); err != nil {
-			return Form{}, err
+			errs = append(errs, err)
+			continue
 		}
 		if s == "" {
 			continue
 		}
 		x, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return Form{}, cityops.Invalid(c.name, "%q is not a number", s)
+			errs = append(errs, cityops.Invalid(c.name, "%q is not a number", s))
+			continue
 		}
 		*c.dst = &x
 	}
@@ -121,9 +126,13 @@ func DecodeForm(body []byte) (Form, error) {
 			continue
 		}
 		if len(f.Attributes) >= maxAttrs {
-			return Form{}, cityops.Invalid("attribute", "more than %d attributes", maxAttrs)
+			errs = append(errs, cityops.Invalid("attribute", "more than %d attributes", maxAttrs))
+			break
 		}
 		f.Attributes[code] = append(f.Attributes[code], v...)
+	}
+	if len(errs) > 0 {
+		return f, errors.Join(errs...)
 	}
 	return f, nil
 }

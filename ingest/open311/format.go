@@ -91,27 +91,78 @@ func writeErrors(w http.ResponseWriter, format string, status int, errs ...apiEr
 	write(w, format, status, "errors", errs)
 }
 
-// fail answers err: 400 naming the field for invalid input, 404 for an
-// unknown resource, 403 for a bad key and 503 otherwise.
+// fail answers err, and every error joined in it (errors.Join), each as
+// one entry of the list with its own code: 403 for a bad key, 404 for an
+// unknown resource, 409 for a conflict, 400 naming the field for invalid
+// input and 503 when the bus or the store is down. The answer's status is
+// the first of 403, 503, 404, 409 and 400 that the entries hold.
 func fail(w http.ResponseWriter, format string, err error) {
-	status := http.StatusBadRequest
+	errs := flatten(err)
+	entries := make([]apiError, 0, len(errs))
+	status := 0
+	for _, e := range errs {
+		code := statusOf(e)
+		entries = append(entries, apiError{Code: code, Description: e.Error()})
+		if status == 0 || rank(code) < rank(status) {
+			status = code
+		}
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeErrors(w, format, status, entries...)
+}
+
+// flatten lists the errors joined in err, in order.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
+}
+
+func statusOf(err error) int {
 	var fe *cityops.FieldError
 	switch {
 	case errors.Is(err, errForbidden):
-		status = http.StatusForbidden
+		return http.StatusForbidden
 	case errors.Is(err, cityops.ErrNotFound):
-		status = http.StatusNotFound
+		return http.StatusNotFound
+	case errors.Is(err, cityops.ErrConflict):
+		return http.StatusConflict
 	case errors.As(err, &fe):
-	case errors.Is(err, errUnavailable):
-		status = http.StatusServiceUnavailable
-		w.Header().Set("Retry-After", "1")
+		return http.StatusBadRequest
+	case errors.Is(err, errUnavailable), errors.Is(err, errStoreDown):
+		return http.StatusServiceUnavailable
 	}
-	writeErrors(w, format, status, apiError{Code: status, Description: err.Error()})
+	return http.StatusBadRequest
+}
+
+func rank(code int) int {
+	switch code {
+	case http.StatusForbidden:
+		return 0
+	case http.StatusServiceUnavailable:
+		return 1
+	case http.StatusNotFound:
+		return 2
+	case http.StatusConflict:
+		return 3
+	}
+	return 4
 }
 
 var (
 	errForbidden   = errors.New("invalid api_key received -- can't proceed with create_request")
 	errUnavailable = errors.New("the event bus is unavailable; retry later")
+	errStoreDown   = errors.New("the store is unavailable; retry later")
 )
 
 // notFound returns an error that matches cityops.ErrNotFound.

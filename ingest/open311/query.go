@@ -2,6 +2,7 @@ package open311
 
 import (
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,7 +15,9 @@ import (
 // Query limits, as the specification sets them.
 const (
 	maxSpan     = 90 * 24 * time.Hour
-	maxResults  = 1000
+	maxResults  = 1000 // the largest page_size
+	defaultPage = 50   // page_size when none is given
+	maxPage     = 100_000
 	maxIDsAsked = 50 // each one not in memory is read from the store: bound what one public GET costs
 )
 
@@ -63,10 +66,30 @@ func (s *Server) view(r *http.Request, rec Record) serviceRequest {
 	return sr
 }
 
-// serveRequest serves GET requests/{id}.fmt.
+// serveRequest serves GET requests/{id}.fmt: from the store when the
+// endpoint has one (a request just created here and not stored yet comes
+// from this process's records).
 func (s *Server) serveRequest(w http.ResponseWriter, r *http.Request) {
 	id, format, ok := s.resource(w, r)
 	if !ok {
+		return
+	}
+	if s.cfg.Find != nil {
+		m, err := s.cfg.Find(r.Context(), []string{id})
+		if err != nil {
+			fail(w, format, errStore(err))
+			return
+		}
+		if st, ok := m[id]; ok {
+			write(w, format, http.StatusOK, "service_requests", []serviceRequest{s.storedView(st, s.language(r))})
+			return
+		}
+		rec, ok := s.cfg.Records.Get(id) // created here, not stored yet
+		if !ok {
+			fail(w, format, notFound("service_request_id %q is unknown", id))
+			return
+		}
+		write(w, format, http.StatusOK, "service_requests", []serviceRequest{s.view(r, rec)})
 		return
 	}
 	rec, ok := s.find(r.Context(), id)
@@ -91,6 +114,13 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, ok := s.cfg.Records.ByToken(tok)
+	if !ok && s.cfg.Token != nil {
+		var err error
+		if id, ok, err = s.cfg.Token(r.Context(), tok); err != nil {
+			fail(w, format, errStore(err))
+			return
+		}
+	}
 	if !ok {
 		fail(w, format, notFound("token %q is unknown", tok))
 		return
@@ -98,34 +128,38 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	write(w, format, http.StatusOK, "service_requests", []tokenAnswer{{ID: id, Token: tok}})
 }
 
-// serveQuery serves GET requests.fmt with its filters.
+// serveQuery serves GET requests.fmt with its filters, checking every
+// argument and answering every error at once.
 func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, format string) {
 	q := r.URL.Query()
+	var errs []error
 	statuses, err := statusFilter(q.Get("status"))
-	if err != nil {
+	errs = append(errs, err)
+	page, size, err := paging(q)
+	errs = append(errs, err)
+	ids := commaList(q.Get("service_request_id"))
+	if len(ids) > maxIDsAsked {
+		errs = append(errs, cityops.Invalid("service_request_id", "more than %d ids", maxIDsAsked))
+	}
+	var from, to time.Time
+	if len(ids) == 0 {
+		from, to, err = s.span(q)
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		fail(w, format, err)
+		return
+	}
+	if s.cfg.List != nil && s.cfg.Find != nil {
+		s.serveStoredQuery(w, r, format, storedQuery{ids: ids, statuses: statuses, from: from, to: to, page: page, size: size})
 		return
 	}
 	var recs []Record
-	if ids := commaList(q.Get("service_request_id")); len(ids) > 0 {
-		if len(ids) > maxIDsAsked {
-			fail(w, format, cityops.Invalid("service_request_id", "more than %d ids", maxIDsAsked))
-			return
-		}
+	if len(ids) > 0 {
 		recs = s.findAll(r.Context(), ids) // the id list overrides every other filter
 		statuses = nil
 	} else {
-		from, to, err := s.span(q)
-		if err != nil {
-			fail(w, format, err)
-			return
-		}
 		recs = s.cfg.Records.Between(from, to, commaList(q.Get("service_code")))
-	}
-	page, size, err := paging(q)
-	if err != nil {
-		fail(w, format, err)
-		return
 	}
 	out := []serviceRequest{}
 	skip := (page - 1) * size
@@ -142,6 +176,67 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, format strin
 			break
 		}
 		out = append(out, sr)
+	}
+	write(w, format, http.StatusOK, "service_requests", out)
+}
+
+type storedQuery struct {
+	ids        []string
+	statuses   map[string]bool
+	from, to   time.Time
+	page, size int
+}
+
+// serveStoredQuery answers GET requests.fmt from the store: an id list
+// with one read by id, anything else one page of the list the filters
+// select, in the store's order (newest first), the same on every replica.
+func (s *Server) serveStoredQuery(w http.ResponseWriter, r *http.Request, format string, sq storedQuery) {
+	lang := s.language(r)
+	out := []serviceRequest{}
+	if len(sq.ids) > 0 { // the id list overrides every other filter
+		m, err := s.cfg.Find(r.Context(), sq.ids)
+		if err != nil {
+			fail(w, format, errStore(err))
+			return
+		}
+		seen := map[string]bool{}
+		var missing []string
+		for _, id := range sq.ids {
+			if _, ok := m[id]; !ok && !seen[id] {
+				missing = append(missing, id)
+			}
+			seen[id] = true
+		}
+		local := map[string]Record{}
+		for _, id := range missing { // created here, not stored yet
+			if rec, ok := s.cfg.Records.Get(id); ok {
+				local[id] = rec
+			}
+		}
+		seen = map[string]bool{}
+		for _, id := range sq.ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if st, ok := m[id]; ok {
+				out = append(out, s.storedView(st, lang))
+			} else if rec, ok := local[id]; ok {
+				out = append(out, s.view(r, rec))
+			}
+		}
+		write(w, format, http.StatusOK, "service_requests", out)
+		return
+	}
+	q := Query{Codes: commaList(r.URL.Query().Get("service_code")), From: sq.from, To: sq.to,
+		Open: sq.statuses["open"], Closed: sq.statuses["closed"], Offset: (sq.page - 1) * sq.size, Limit: sq.size}
+	page, err := s.cfg.List(r.Context(), q)
+	if err != nil {
+		fail(w, format, errStore(err))
+		return
+	}
+	for _, st := range page {
+		out = append(out, s.storedView(st, lang))
 	}
 	write(w, format, http.StatusOK, "service_requests", out)
 }
@@ -200,12 +295,13 @@ func statusFilter(v string) (map[string]bool, error) {
 	return m, nil
 }
 
-// paging reads the widely implemented page and page_size extension.
+// paging reads the widely implemented page and page_size extension:
+// pages of 50 unless page_size says otherwise, at most 1000.
 func paging(q url.Values) (page, size int, err error) {
-	page, size = 1, maxResults
+	page, size = 1, defaultPage
 	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 {
-			return 0, 0, cityops.Invalid("page", "must be a positive integer")
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > maxPage {
+			return 0, 0, cityops.Invalid("page", "must be between 1 and %d", maxPage)
 		}
 	}
 	if v := q.Get("page_size"); v != "" {

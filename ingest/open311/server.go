@@ -3,6 +3,7 @@ package open311
 import (
 	"context"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ type Status struct {
 	Notes    string    // status_notes
 	Updated  time.Time // last change; the close time when closed
 	Expected time.Time // the deadline, when there is one
+	Incident string    // the incident's id, when the lookup knows it
 }
 
 // StatusFunc looks up the state of the incident a request raised, by the
@@ -56,6 +58,26 @@ type Config struct {
 	Sealer       *privacy.Sealer    // seals callers; nil drops the originals after masking
 	KeepSealed   KeepFunc           // keeps sealed callers for the authorized endpoint; optional
 	Now          func() time.Time
+
+	// Durable state. With List and Find every GET of requests answers from
+	// the store: the same on every replica and after a restart. Without
+	// them it answers from Records, Lookup and Status.
+	List     ListFunc          // pages of requests by date, service and status
+	Find     FindFunc          // requests by id
+	Token    TokenFunc         // the request id of a token
+	Agencies map[string]Agency // department names for agency_responsible and status_notes
+	Locale   string            // the language of status notes when the request names none (zh, en, zh-CN, ...)
+
+	// Feedback takes a citizen's rating of a request; nil answers 404 to
+	// POST requests/{id}/feedback.
+	Feedback FeedbackFunc
+
+	// The discovery document's contact and key service; BaseURL is the
+	// endpoint's public URL (without /open311), else the request's host.
+	Contact    string
+	KeyService string
+	BaseURL    string
+	Changeset  time.Time
 }
 
 // Server is the Open311 endpoint.
@@ -84,13 +106,33 @@ func (s *Server) Records() *Records { return s.cfg.Records }
 // Routes returns the endpoint's routes under prefix (normally
 // "/open311/v2"), as patterns for an http.ServeMux.
 func (s *Server) Routes(prefix string) map[string]http.Handler {
+	root := path.Dir(prefix) // /open311
 	return map[string]http.Handler{
-		"GET " + prefix + "/{file}":          http.HandlerFunc(s.serveList),
-		"POST " + prefix + "/{file}":         http.HandlerFunc(s.serveCreate),
-		"GET " + prefix + "/services/{file}": http.HandlerFunc(s.serveDefinition),
-		"GET " + prefix + "/requests/{file}": http.HandlerFunc(s.serveRequest),
-		"GET " + prefix + "/tokens/{file}":   http.HandlerFunc(s.serveToken),
+		"GET " + prefix + "/{file}":                http.HandlerFunc(s.serveList),
+		"POST " + prefix + "/{file}":               http.HandlerFunc(s.serveCreate),
+		"GET " + prefix + "/services/{file}":       http.HandlerFunc(s.serveDefinition),
+		"GET " + prefix + "/requests/{file}":       http.HandlerFunc(s.serveRequest),
+		"GET " + prefix + "/tokens/{file}":         http.HandlerFunc(s.serveToken),
+		"POST " + prefix + "/requests/{id}/{file}": http.HandlerFunc(s.serveFeedback),
+		"GET " + root + "/{file}":                  http.HandlerFunc(s.serveDiscovery),
+		prefix + "/{file}":                         notAllowed("GET, HEAD, POST"),
+		prefix + "/services/{file}":                notAllowed("GET, HEAD"),
+		prefix + "/requests/{file}":                notAllowed("GET, HEAD"),
+		prefix + "/tokens/{file}":                  notAllowed("GET, HEAD"),
+		prefix + "/requests/{id}/{file}":           notAllowed("POST"),
+		root + "/{file}":                           notAllowed("GET, HEAD"),
 	}
+}
+
+// notAllowed answers a method the resource does not take with 405 in the
+// specification's error format, naming the methods it takes in Allow.
+func notAllowed(allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, format, _ := splitFormat(r.PathValue("file"))
+		w.Header().Set("Allow", allow)
+		writeErrors(w, format, http.StatusMethodNotAllowed,
+			apiError{Code: http.StatusMethodNotAllowed, Description: r.Method + " is not allowed here; use " + allow})
+	})
 }
 
 // Handler returns the routes on a mux of their own, for tests and benchmarks.
