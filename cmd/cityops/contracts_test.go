@@ -177,8 +177,8 @@ func TestTopicContracts(t *testing.T) {
 	// Every stage has handled its input: the consumer groups have no lag.
 	for _, g := range []struct{ group, topic string }{
 		{groupReadings, bus.TopicReadingsRaw}, {bus.GroupClassify, bus.TopicEventsRaw},
-		{bus.GroupMerge, stateful.TopicSignals}, {groupDispatch, bus.TopicIncidentChanges},
-		{groupStore, bus.TopicIncidentChanges}, {groupStoreTransitions, tasks.Topic},
+		{bus.GroupMerge, stateful.TopicSignals}, {groupDispatch, bus.TopicIncidentsFound},
+		{groupStore, bus.TopicIncidentChanges}, {groupStoreFound, bus.TopicIncidentsFound}, {groupStoreTransitions, tasks.Topic},
 	} {
 		waitFor(t, 60*time.Second, func() error {
 			lags, err := bus.GroupLag(ctx, o.brokers(), g.group, g.topic)
@@ -191,19 +191,19 @@ func TestTopicContracts(t *testing.T) {
 	time.Sleep(time.Second) // the feeds' webhooks and the hub's writes after them
 
 	topics := []string{bus.TopicEventsRaw, bus.TopicReadingsRaw, bus.TopicDLQ, stateful.TopicSignals, stateful.TopicSnapshots,
-		bus.TopicIncidentChanges, tasks.Topic, topicWebhookDLQ, topicAudit, dispatch.MatrixTopic, tasks.OwnersTopic,
+		bus.TopicIncidentChanges, bus.TopicIncidentsFound, tasks.Topic, topicWebhookDLQ, topicAudit, dispatch.MatrixTopic, tasks.OwnersTopic,
 		TopicCallers, TopicAudit}
 	topics = append(topics, feed.Topics(pack.Departments)...)
-	kinds := map[string]int{}
+	kinds := map[string]map[string]int{bus.TopicIncidentChanges: {}, bus.TopicIncidentsFound: {}}
 	for _, topic := range topics {
 		file := topicSchema(topic)
 		n, bad := 0, 0
 		readTopic(t, ctx, o.brokers(), topic, func(m kafka.Message) {
 			n++
-			if topic == bus.TopicIncidentChanges {
+			if k := kinds[topic]; k != nil {
 				var c struct{ Kind string }
 				_ = json.Unmarshal(m.Value, &c)
-				kinds[c.Kind]++
+				k[c.Kind]++
 			}
 			if len(m.Key) == 0 && topic != stateful.TopicSnapshots {
 				t.Errorf("%s/%d@%d has no key", topic, m.Partition, m.Offset)
@@ -227,7 +227,11 @@ func TestTopicContracts(t *testing.T) {
 			t.Errorf("%s has no records: the test does not reach it", topic)
 		}
 	}
-	t.Logf("incidents.changes by kind: %v", kinds)
+	t.Logf("records by kind: %v", kinds)
+	// The traffic has merges and clears, and they are on incidents.found.
+	if f := kinds[bus.TopicIncidentsFound]; f["merged"] == 0 || f["cleared"] == 0 || f["created"] == 0 {
+		t.Errorf("incidents.found has %v, want created, merged and cleared records", f)
+	}
 }
 
 // compileSchemas compiles every schema of schemaDir, asserting formats

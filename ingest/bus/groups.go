@@ -11,8 +11,9 @@ const (
 	GroupProcess          = "cityops-process"
 	GroupClassify         = GroupProcess + ".classify"  // the processor's first stage, on TopicEventsRaw
 	GroupMerge            = GroupProcess + ".merge"     // the processor's second stage, on its signals topic
-	GroupDispatch         = "cityops-dispatch"          // the dispatchers, on TopicIncidentChanges
+	GroupDispatch         = "cityops-dispatch"          // the dispatchers, on TopicIncidentsFound
 	GroupStore            = "cityops-store"             // the ClickHouse sink of changes
+	GroupStoreFound       = "cityops-store-found"       // the ClickHouse sink of the events of merged signals, on TopicIncidentsFound
 	GroupStoreTransitions = "cityops-store-transitions" // the ClickHouse sink of task transitions
 )
 
