@@ -228,10 +228,55 @@ func TestTopicContracts(t *testing.T) {
 		}
 	}
 	t.Logf("records by kind: %v", kinds)
+	// Every topic the roles created is one the test read, is in
+	// docs/topics.md, and every schema is referred to there.
+	doc, err := os.ReadFile("../../docs/topics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range brokerTopics(t, ctx, o.brokers()) {
+		if !slices.Contains(topics, topic) {
+			t.Errorf("topic %s exists but the test does not read it: add it and its schema", topic)
+		}
+		want := "`" + topic + "`"
+		if strings.HasPrefix(topic, feed.Topic("")) {
+			want = "`tasks.DEPT`"
+		}
+		if !bytes.Contains(doc, []byte(want)) {
+			t.Errorf("docs/topics.md does not document %s", topic)
+		}
+	}
+	for file := range schemas {
+		if !bytes.Contains(doc, []byte("schemas/"+file)) {
+			t.Errorf("docs/topics.md does not refer to schemas/%s", file)
+		}
+	}
 	// The traffic has merges and clears, and they are on incidents.found.
 	if f := kinds[bus.TopicIncidentsFound]; f["merged"] == 0 || f["cleared"] == 0 || f["created"] == 0 {
 		t.Errorf("incidents.found has %v, want created, merged and cleared records", f)
 	}
+}
+
+// brokerTopics lists the topics on the broker, but its own.
+func brokerTopics(t *testing.T, ctx context.Context, brokers []string) []string {
+	t.Helper()
+	conn, err := kafka.DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	parts, err := conn.ReadPartitions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range parts {
+		if !strings.HasPrefix(p.Topic, "__") && !slices.Contains(out, p.Topic) {
+			out = append(out, p.Topic)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // compileSchemas compiles every schema of schemaDir, asserting formats
