@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -151,9 +152,13 @@ func TestTaskLoop(t *testing.T) {
 		if err := json.NewDecoder(resp.Body).Decode(&trail); err != nil {
 			return err
 		}
+		col := slices.Index(trail.Columns, "to_status")
+		if col < 0 {
+			return fmt.Errorf("the trail has no to_status column: %v", trail.Columns)
+		}
 		var to []string
 		for _, row := range trail.Rows {
-			to = append(to, fmt.Sprint(row[2]))
+			to = append(to, fmt.Sprint(row[col]))
 		}
 		if got, want := strings.Join(to, " "), "dispatched accepted in_progress resolved verified closed"; got != want {
 			return fmt.Errorf("stored trail goes %q, want %q", got, want)
