@@ -1,9 +1,19 @@
 package cityops
 
-import "strconv"
+import (
+	"errors"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
 
 // Cell is an H3 cell index. Incidents carry their cell at resolution 9 for
 // duplicate merging and its parents at 7 and 5 for map aggregation.
+//
+// In JSON a cell is its String form, "89309a6c4ffffff": a cell is a number
+// above 2^53, which JavaScript, jq and every reader that takes JSON numbers
+// as doubles would round. Decoding also takes the number older records and
+// snapshots carry, so they still read.
 type Cell uint64
 
 // String returns the cell in H3's usual lower-case hexadecimal form.
@@ -15,3 +25,94 @@ const (
 	ResDistrict = 7 // ~5 km²: map aggregation
 	ResCity     = 5 // ~250 km²: city-wide aggregation
 )
+
+// ParseCell reads a cell in its String form.
+func ParseCell(s string) (Cell, error) {
+	if s == "" || len(s) > 16 {
+		return 0, Invalid("cell", "want an H3 cell in hexadecimal, such as 89309a6c4ffffff")
+	}
+	v, err := strconv.ParseUint(s, 16, 64)
+	if err != nil {
+		return 0, Invalid("cell", "want an H3 cell in hexadecimal, such as 89309a6c4ffffff")
+	}
+	return Cell(v), nil
+}
+
+// AppendJSON appends the cell's JSON, its String form quoted.
+func (c Cell) AppendJSON(b []byte) []byte {
+	b = append(b, '"')
+	b = strconv.AppendUint(b, uint64(c), 16)
+	return append(b, '"')
+}
+
+// MarshalJSON writes the cell as its String form, a JSON string.
+func (c Cell) MarshalJSON() ([]byte, error) { return c.AppendJSON(make([]byte, 0, 18)), nil }
+
+// MarshalJSONTo is MarshalJSON for json v2, without its copies.
+func (c Cell) MarshalJSONTo(enc *jsontext.Encoder) error {
+	var buf [18]byte
+	return enc.WriteValue(c.AppendJSON(buf[:0]))
+}
+
+// UnmarshalJSON reads a cell as a hexadecimal string or, as older records
+// carry it, a number. null leaves the cell as it is.
+func (c *Cell) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 {
+		return errors.New("decoding a cell: no value")
+	}
+	switch b[0] {
+	case 'n':
+		if string(b) != "null" {
+			break
+		}
+		return nil
+	case '"':
+		s, err := strconv.Unquote(string(b))
+		if err != nil {
+			break
+		}
+		v, err := ParseCell(s)
+		if err != nil {
+			return err
+		}
+		*c = v
+		return nil
+	default:
+		v, err := strconv.ParseUint(string(b), 10, 64)
+		if err != nil {
+			break
+		}
+		*c = Cell(v)
+		return nil
+	}
+	return Invalid("cell", "want an H3 cell in hexadecimal (or, as older records carry it, a number), not %.32s", b)
+}
+
+// UnmarshalJSONFrom is UnmarshalJSON for json v2, without its copies.
+func (c *Cell) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil
+	case '"':
+		v, err := ParseCell(tok.String())
+		if err != nil {
+			return err
+		}
+		*c = v
+		return nil
+	case '0':
+		// A number: ParseUint of its text keeps all 64 bits, which a
+		// float64 would not.
+		v, err := strconv.ParseUint(tok.String(), 10, 64)
+		if err != nil {
+			return Invalid("cell", "want an H3 cell in hexadecimal, or an unsigned integer")
+		}
+		*c = Cell(v)
+		return nil
+	}
+	return Invalid("cell", "want an H3 cell in hexadecimal, or an unsigned integer")
+}

@@ -26,7 +26,7 @@ type Incident struct {
 	Rules        []string  `json:"rules,omitempty"`       // ids of the rules that decided it, the explanation
 	Reported     time.Time `json:"reported"`
 	Updated      time.Time `json:"updated"`
-	Deadline     time.Time `json:"deadline,omitempty"`
+	Deadline     time.Time `json:"deadline,omitzero"`
 	Version      uint64    `json:"version"` // grows with every change; the latest version wins
 
 	// What the processor merged into it (see Merge): hotline reports beyond

@@ -13,8 +13,8 @@ type Merge struct {
 	Reports   int       `json:"reports"`              // hotline reports in the incident
 	ReportIDs []string  `json:"report_ids,omitempty"` // the first of them (bounded by the pack)
 	Signals   []string  `json:"signals,omitempty"`    // the sensor alarms fused into it
-	First     time.Time `json:"first"`                // its first and last signal
-	Last      time.Time `json:"last"`
+	First     time.Time `json:"first,omitzero"`       // its first and last signal, absent when unknown
+	Last      time.Time `json:"last,omitzero"`
 	Alarm     string    `json:"alarm,omitempty"` // for an alarm update or clear: the alarm type
 	Count     int       `json:"count,omitempty"` // the alarm's readings over its raise condition
 	Value     float64   `json:"value,omitempty"` // the alarm's last reading

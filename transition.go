@@ -21,7 +21,7 @@ type Transition struct {
 	Department string    `json:"department_id,omitempty"` // the department the step counts for: the owner after it, or the department that returned the task
 	Owner      string    `json:"owner,omitempty"`         // the owner after this step when it is not Department: the center a returned task goes back to
 	Category   string    `json:"category,omitempty"`      // a category the center set when registering or dispatching
-	Deadline   time.Time `json:"deadline,omitempty"`      // the deadline after this step
+	Deadline   time.Time `json:"deadline,omitzero"`       // the deadline after this step
 	Level      int       `json:"level,omitempty"`         // escalation level after this step
 	Hours      float64   `json:"hours,omitempty"`         // an extension's length
 	OnTime     *bool     `json:"on_time,omitempty"`       // on close: whether it closed by its deadline (true when it had none)

@@ -33,8 +33,8 @@ type Pack struct {
 
 // Matrix is the responsibility matrix as the pack states it.
 type Matrix struct {
-	Default string        `yaml:"default"` // the department that owns what nothing else places
-	Entries []MatrixEntry `yaml:"entries"`
+	Default string        `yaml:"default" json:"default"` // the department that owns what nothing else places
+	Entries []MatrixEntry `yaml:"entries" json:"entries"`
 }
 
 // MatrixEntry makes Department the lead for Category in Area (every area when

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -53,6 +54,31 @@ func (s *Store) Handler(dlq func(ctx context.Context, m kafka.Message, reason er
 			}
 		}
 		return nil
+	}
+}
+
+// createdPrefix is how a new incident's record starts (EncodeJSON writes
+// the fields in their order, kind first).
+var createdPrefix = []byte(`{"kind":"` + cityops.ChangeCreated + `",`)
+
+// SignalHandler returns the bus.Handler of the incidents.found consumer:
+// Handler for the signals the processor merged into incidents (merged and
+// cleared records), whose events it stores. A new incident's record, which
+// incidents.changes carries too and Handler stores from there, is skipped
+// undecoded.
+func (s *Store) SignalHandler(dlq func(ctx context.Context, m kafka.Message, reason error) error) bus.Handler {
+	h := s.Handler(dlq)
+	return func(ctx context.Context, batch []kafka.Message) error {
+		signals := make([]kafka.Message, 0, len(batch))
+		for _, m := range batch {
+			if !bytes.HasPrefix(m.Value, createdPrefix) {
+				signals = append(signals, m)
+			}
+		}
+		if len(signals) == 0 {
+			return nil
+		}
+		return h(ctx, signals)
 	}
 }
 

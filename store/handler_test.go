@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,5 +90,39 @@ func TestHandlerReturnsDeadLetterError(t *testing.T) {
 	h := s.Handler(func(context.Context, kafka.Message, error) error { return fmt.Errorf("broker down") })
 	if err := h(ctx, []kafka.Message{{Value: []byte("{")}}); err == nil {
 		t.Fatal("handler returned nil though the record could not be dead-lettered")
+	}
+}
+
+// TestSignalHandlerStoresMergedEvents: on incidents.found the sink stores the
+// events of merged and cleared signals and skips new incidents, which it
+// stores from incidents.changes; a merged record adds no incident row.
+func TestSignalHandlerStoresMergedEvents(t *testing.T) {
+	s := newStore(t)
+	ctx := testContext(t)
+	var batch []kafka.Message
+	for i, v := range readRecords(t, "changes.ndjson") {
+		if bytes.HasPrefix(v, []byte(`{"kind":"created",`)) {
+			batch = append(batch, kafka.Message{Topic: "incidents.found", Offset: int64(i), Value: v})
+		}
+	}
+	merged := `{"kind":"merged","incident":{"id":"inc-1","event_id":"ev-m","source":"hotline","type":"complaint","category":"noise","category_name":"Noise","severity":2,"status":"dispatched","lat":40.7128,"lon":-74.006,"cell":"8928308280fffff","cell7":"872830828ffffff","cell5":"85283083fffffff","area_id":"MN01","district_id":"MN","department_id":"NYPD","reported":"2026-03-14T23:00:00Z","updated":"2026-03-14T23:00:01Z","version":1},` +
+		`"event":{"id":"ev-m","source":"hotline","type":"complaint","lat":40.7128,"lon":-74.006,"time":"2026-03-14T23:00:00Z","received":"2026-03-14T23:00:01Z"},` +
+		`"merge":{"signal":"ev-m","seq":1,"reports":2,"report_ids":["ev-1","ev-m"],"first":"2026-03-14T22:15:09Z","last":"2026-03-14T23:00:00Z"}}`
+	batch = append(batch, kafka.Message{Topic: "incidents.found", Offset: 99, Value: []byte(merged)})
+	h := s.SignalHandler(func(_ context.Context, m kafka.Message, reason error) error {
+		t.Errorf("dead letter %s: %v", m.Value, reason)
+		return nil
+	})
+	if err := h(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.CountEvents(ctx); err != nil || n != 1 {
+		t.Errorf("CountEvents = %d, %v, want 1 (the merged report's)", n, err)
+	}
+	if n, err := s.CountIncidents(ctx); err != nil || n != 0 {
+		t.Errorf("CountIncidents = %d, %v, want 0", n, err)
+	}
+	if ev, err := s.EventByID(ctx, "ev-m"); err != nil || uint64(ev.Cell) != 0x8928308280fffff {
+		t.Errorf("the merged report's event: %+v, %v", ev, err)
 	}
 }

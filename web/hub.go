@@ -70,7 +70,8 @@ func (h *hub) publish(c cityops.Change) error {
 	if c.Kind == cityops.ChangeMerged || c.Kind == cityops.ChangeCleared {
 		// The processor's view of a merge is not the incident's state, which
 		// the dispatcher owns: its update, with the report count and the
-		// note, follows on the same topic.
+		// note, is what counts. Such records are on incidents.found now;
+		// older records of incidents.changes still carry them.
 		h.m.changes.WithLabelValues(resultSignal).Inc()
 		return nil
 	}

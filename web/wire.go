@@ -11,7 +11,7 @@ import (
 )
 
 // protocolVersion is the version of PROTOCOL.md the server speaks.
-const protocolVersion = 2
+const protocolVersion = 3
 
 // wireIncident is an incident as the live map receives it: its own fields,
 // its resolution-9 cell as an H3 string (JavaScript numbers cannot hold a

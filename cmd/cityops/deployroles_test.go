@@ -170,10 +170,10 @@ func servesPath(t *testing.T, role, path string) bool {
 // each consumes: what lag-based autoscaling may watch.
 var roleGroups = map[string]map[string]string{
 	"process": {bus.GroupClassify: bus.TopicEventsRaw, bus.GroupMerge: stateful.TopicSignals},
-	"store":   {bus.GroupStore: bus.TopicIncidentChanges, bus.GroupStoreTransitions: tasks.Topic},
+	"store":   {bus.GroupStore: bus.TopicIncidentChanges, bus.GroupStoreTransitions: tasks.Topic, bus.GroupStoreFound: bus.TopicIncidentsFound},
 }
 
 // knownGroup reports whether group is one ingest/bus names.
 func knownGroup(group string) bool {
-	return slices.Contains([]string{bus.GroupReadings, bus.GroupClassify, bus.GroupMerge, bus.GroupDispatch, bus.GroupStore, bus.GroupStoreTransitions}, group)
+	return slices.Contains(bus.Groups, group)
 }

@@ -126,7 +126,7 @@ func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 	if d != nil {
 		routes = append(routes, d.Routes())
 		o.cooperating = d.Cooperating
-		stages = append(stages, stage{"dispatch", d.Run, lagZero(o, groupDispatch, bus.TopicIncidentChanges)})
+		stages = append(stages, stage{"dispatch", d.Run, lagZero(o, groupDispatch, bus.TopicIncidentsFound)})
 	}
 	stages = append(stages,
 		stage{"store", func(ctx context.Context) error { return sink(ctx, o, s, log.With("role", "store")) }, storeDrained(o)},

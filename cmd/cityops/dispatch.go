@@ -147,7 +147,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 			return nil, err
 		}
 	}
-	topics := []string{tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges, stateful.TopicSignals}
+	topics := []string{tasks.Topic, topicAudit, topicWebhookDLQ, bus.TopicIncidentChanges, bus.TopicIncidentsFound, stateful.TopicSignals}
 	feeds := files.feeds || len(endpoints) > 0 // webhooks are delivered from the department topics
 	if feeds {
 		topics = append(topics, feed.Topics(pack.Departments)...)
@@ -158,7 +158,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	if err := bus.EnsureTopics(ctx, o.brokers(), 1, dispatch.MatrixTopic, tasks.OwnersTopic); err != nil {
 		return nil, err
 	}
-	parts, err := samePartitions(ctx, o.brokers(), tasks.Topic, bus.TopicIncidentChanges)
+	parts, err := samePartitions(ctx, o.brokers(), tasks.Topic, bus.TopicIncidentsFound, bus.TopicIncidentChanges)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +283,9 @@ func (d *dispatcher) Run(ctx context.Context) error {
 	}
 	g.Go(func() error {
 		return bus.ConsumePartitions(ctx, bus.ConsumerConfig{
-			Brokers: d.o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupDispatch,
+			// What the processor found, in the order it found it: new
+			// incidents to adopt and the signals to merge into them.
+			Brokers: d.o.brokers(), Topic: bus.TopicIncidentsFound, Group: groupDispatch,
 			BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: d.log, Metrics: d.o.hooks.busMetrics(),
 		}, d.svc.PartitionOpener(d.o.brokers(), tasks.Topic, announce(true), announce(false)))
 	})

@@ -43,7 +43,7 @@ func TestMatrixChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := bus.NewWriter(e.o.brokers(), bus.TopicIncidentChanges)
+	w := bus.NewWriter(e.o.brokers(), bus.TopicIncidentsFound)
 	defer w.Close()
 	// raise processes a garbage complaint in the old town with pack and
 	// hands the incident to the dispatcher, as the processor role does.

@@ -93,7 +93,7 @@ func TestReplicasSplitAndTakeOver(t *testing.T) {
 	}
 
 	// Six new incidents, three in each partition, as the processor writes them.
-	w := bus.NewWriter(e.o.brokers(), bus.TopicIncidentChanges)
+	w := bus.NewWriter(e.o.brokers(), bus.TopicIncidentsFound)
 	defer w.Close()
 	var ids []string
 	per := map[int]int{}

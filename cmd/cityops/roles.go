@@ -31,6 +31,7 @@ const (
 	groupStore   = bus.GroupStore
 
 	groupStoreTransitions = bus.GroupStoreTransitions
+	groupStoreFound       = bus.GroupStoreFound
 )
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
@@ -125,15 +126,18 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 	)
 }
 
-// storeDrained reports drained once the sink has stored every change and
-// every transition.
+// storeDrained reports drained once the sink has stored every change, the
+// events of every merged signal and every transition.
 func storeDrained(o *options) func(ctx context.Context) (bool, error) {
-	changes, transitions := lagZero(o, groupStore, bus.TopicIncidentChanges), lagZero(o, groupStoreTransitions, tasks.Topic)
+	lags := []func(ctx context.Context) (bool, error){lagZero(o, groupStore, bus.TopicIncidentChanges),
+		lagZero(o, groupStoreFound, bus.TopicIncidentsFound), lagZero(o, groupStoreTransitions, tasks.Topic)}
 	return func(ctx context.Context) (bool, error) {
-		if ok, err := changes(ctx); !ok {
-			return ok, err
+		for _, drained := range lags {
+			if ok, err := drained(ctx); !ok || err != nil {
+				return ok, err
+			}
 		}
-		return transitions(ctx)
+		return true, nil
 	}
 }
 
@@ -152,6 +156,12 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
 			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, o.hooks.observeStored(dlq.Handler(s.Handler)))
+	})
+	g.Go(func() error { // the events of the reports and readings merged into incidents
+		return bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: o.brokers(), Topic: bus.TopicIncidentsFound, Group: groupStoreFound,
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
+		}, o.hooks.observeStored(dlq.Handler(s.SignalHandler)))
 	})
 	g.Go(func() error { // the audit trail that planners' department figures read
 		return bus.Consume(ctx, bus.ConsumerConfig{

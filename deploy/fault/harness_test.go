@@ -25,6 +25,7 @@ import (
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
+	"golang.org/x/sync/errgroup"
 )
 
 var full = flag.Bool("fault", false, "run the scenarios at full size (1M events through a processor kill, ClickHouse down 60 s)")
@@ -88,10 +89,21 @@ func processor(ctx context.Context, brokers []string, pack *rules.Pack, log *slo
 func sink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logger) error {
 	dlqw := bus.NewWriter(brokers, bus.TopicDLQ)
 	defer dlqw.Close()
-	return bus.Consume(ctx, bus.ConsumerConfig{
-		Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: groupStore,
-		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-	}, bus.NewDeadLetters(dlqw).Handler(s.Handler))
+	dlq := bus.NewDeadLetters(dlqw)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: groupStore,
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+		}, dlq.Handler(s.Handler))
+	})
+	g.Go(func() error { // the events of the signals merged into incidents
+		return bus.Consume(ctx, bus.ConsumerConfig{
+			Brokers: brokers, Topic: bus.TopicIncidentsFound, Group: bus.GroupStoreFound,
+			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
+		}, dlq.Handler(s.SignalHandler))
+	})
+	return g.Wait()
 }
 
 // transitionSink runs the ClickHouse sink of the dispatchers' transitions

@@ -75,11 +75,13 @@ func (p *Policy) stages(category string) []Stage {
 	return nil
 }
 
+// add returns start plus d, in UTC: deadlines travel on topics in RFC 3339
+// UTC, whatever the city's time zone.
 func (p *Policy) add(start time.Time, d time.Duration, working bool) time.Time {
 	if working {
-		return p.Calendar.Add(start, d)
+		return p.Calendar.Add(start, d).UTC()
 	}
-	return start.Add(d)
+	return start.Add(d).UTC()
 }
 
 // Deadlines returns each stage of category with its due time for a clock
@@ -115,9 +117,9 @@ func (p *Policy) Extend(category string, deadline time.Time, hours float64) time
 // Resumed moves deadline by the time the clock was paused.
 func (p *Policy) Resumed(category string, deadline, pausedAt, now time.Time) time.Time {
 	if p.working(category) {
-		return p.Calendar.Add(deadline, p.Calendar.Between(pausedAt, now))
+		return p.Calendar.Add(deadline, p.Calendar.Between(pausedAt, now)).UTC()
 	}
-	return deadline.Add(now.Sub(pausedAt))
+	return deadline.Add(now.Sub(pausedAt)).UTC()
 }
 
 // NextEscalation returns when a task at level, dispatched at start with

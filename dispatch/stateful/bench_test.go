@@ -141,7 +141,7 @@ func BenchmarkStage(b *testing.B) {
 			}
 			done += len(batch)
 			signals += len(out.byTopic[DefaultTopics.Signals])
-			changes += len(out.byTopic[DefaultTopics.Changes]) + len(merged.byTopic[DefaultTopics.Changes])
+			changes += len(out.byTopic[DefaultTopics.Found]) + len(merged.byTopic[DefaultTopics.Found])
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")

@@ -113,7 +113,7 @@ func (c *classifier) apply(_ context.Context, i int, m kafka.Message, out *outpu
 	}
 	if ch.Incident.Category == "" {
 		// Nothing can merge with it: straight to the changes topic.
-		return addChange(out, c.topics.Changes, &ch)
+		return addChange(out, c.topics, &ch)
 	}
 	s := signal{Kind: signalReport, Cell: ch.Incident.Cell, Change: &ch}
 	return c.addSignal(out, rules.Group(c.w.groups, ch.Incident.Category, ""), &s)
@@ -161,11 +161,15 @@ func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 	return nil
 }
 
-func addChange(out *outputs, topic string, c *cityops.Change) error {
+// addChange appends the record of new incident c to Changes and to Found.
+func addChange(out *outputs, t Topics, c *cityops.Change) error {
 	v, err := cityops.EncodeJSON(c)
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", c.Incident.ID, err)
 	}
-	out.add(topic, kafka.Message{Key: []byte(c.Incident.ID), Value: v})
+	out.add(t.Changes, kafka.Message{Key: []byte(c.Incident.ID), Value: v})
+	if t.Found != "" { // the dispatcher adopts it from there
+		out.add(t.Found, kafka.Message{Key: []byte(c.Incident.ID), Value: v})
+	}
 	return nil
 }

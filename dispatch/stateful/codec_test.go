@@ -59,7 +59,9 @@ func TestOutputsAsEncodingJSON(t *testing.T) {
 		if dl := append(out.byTopic[DefaultTopics.DeadLetters], merged.byTopic[DefaultTopics.DeadLetters]...); len(dl) > 0 {
 			t.Fatalf("dead letter: %s", dl[0].Value)
 		}
-		for _, cm := range append(out.byTopic[DefaultTopics.Changes], merged.byTopic[DefaultTopics.Changes]...) {
+		// incidents.found holds every change the stages make (new incidents
+		// are on incidents.changes as well).
+		for _, cm := range append(out.byTopic[DefaultTopics.Found], merged.byTopic[DefaultTopics.Found]...) {
 			var ch cityops.Change
 			check(cm, &ch)
 			kinds["change "+string(ch.Kind)]++
@@ -127,7 +129,7 @@ func TestParallelLikeSerial(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, o := range []outputs{out, merged} {
-				for _, topic := range []string{DefaultTopics.Signals, DefaultTopics.Changes, DefaultTopics.DeadLetters} {
+				for _, topic := range []string{DefaultTopics.Signals, DefaultTopics.Changes, DefaultTopics.Found, DefaultTopics.DeadLetters} {
 					for _, m := range o.byTopic[topic] {
 						records = append(records, append([]byte(topic+" "+string(m.Key)+" "), m.Value...))
 					}

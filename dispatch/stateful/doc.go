@@ -35,8 +35,12 @@
 // fused alarm) emits ChangeMerged with the incident's counters
 // (cityops.Merge: reports, report ids, alarms, first and last, a sequence
 // number); an alarm update emits ChangeMerged and an alarm clear
-// ChangeCleared, addressed to the incident the alarm belongs to. The
-// dispatcher applies them to the task. A hot category is one partition's
+// ChangeCleared, addressed to the incident the alarm belongs to. Every
+// change goes, in order, to the found topic (incidents.found), where the
+// dispatcher reads them and applies merges to the task; a new incident,
+// which is a whole state, also goes to the changes topic, while merged and
+// cleared changes, whose incident is not the incident's state, do not.
+// A hot category is one partition's
 // load: the price of exact merging across cells.
 //
 // State moves by snapshot and replay. Each partition's state is saved, with

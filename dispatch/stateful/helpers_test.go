@@ -211,7 +211,7 @@ type changes struct {
 func (e *env) collect(ctx context.Context, t testing.TB) *changes {
 	c := &changes{}
 	go func() {
-		_ = bus.Consume(ctx, bus.ConsumerConfig{Brokers: e.brokers, Topic: e.topics.Changes, Group: fmt.Sprint("collect-", time.Now().UnixNano()), BatchWait: 10 * time.Millisecond},
+		_ = bus.Consume(ctx, bus.ConsumerConfig{Brokers: e.brokers, Topic: e.topics.Found, Group: fmt.Sprint("collect-", time.Now().UnixNano()), BatchWait: 10 * time.Millisecond},
 			func(_ context.Context, batch []kafka.Message) error {
 				c.mu.Lock()
 				defer c.mu.Unlock()

@@ -67,11 +67,11 @@ func (g *merger) report(s *signal, out *outputs) error {
 	mg.Repeat = repeat
 	if !merged {
 		mg.Apply(inc)
-		out.addLazyChange(g.topics.Changes, ch)
+		out.emitChange(g.topics, ch)
 		return nil
 	}
 	inc.ID = id
-	out.addLazyChange(g.topics.Changes, &cityops.Change{Kind: cityops.ChangeMerged, Incident: *inc, Event: ev, Merge: mg})
+	out.emitChange(g.topics, &cityops.Change{Kind: cityops.ChangeMerged, Incident: *inc, Event: ev, Merge: mg})
 	return nil
 }
 
@@ -97,7 +97,7 @@ func (g *merger) alarm(s *signal, out *outputs) error {
 		g.st.Alarms[al.ID] = target
 		if !merged {
 			mg.Apply(&inc)
-			out.addLazyChange(g.topics.Changes, &cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: s.Event, Merge: mg})
+			out.emitChange(g.topics, &cityops.Change{Kind: cityops.ChangeCreated, Incident: inc, Event: s.Event, Merge: mg})
 			return nil
 		}
 	case rules.AlarmCleared:
@@ -105,7 +105,7 @@ func (g *merger) alarm(s *signal, out *outputs) error {
 		kind = cityops.ChangeCleared
 	}
 	inc.ID = target
-	out.addLazyChange(g.topics.Changes, &cityops.Change{Kind: kind, Incident: inc, Event: s.Event, Merge: mg})
+	out.emitChange(g.topics, &cityops.Change{Kind: kind, Incident: inc, Event: s.Event, Merge: mg})
 	return nil
 }
 

@@ -55,6 +55,10 @@ type lazyChange struct {
 	topic string
 	at    int // index in byTopic[topic]
 	c     *cityops.Change
+	// also is a second topic the same record goes to, "" for none, at
+	// index alsoAt: encoded once, sent twice.
+	also   string
+	alsoAt int
 }
 
 // addLazyChange appends the record of change c, to be encoded by encode. c
@@ -62,6 +66,24 @@ type lazyChange struct {
 func (o *outputs) addLazyChange(topic string, c *cityops.Change) {
 	o.add(topic, kafka.Message{Key: []byte(c.Incident.ID)})
 	o.lazy = append(o.lazy, lazyChange{topic: topic, at: len(o.byTopic[topic]) - 1, c: c})
+}
+
+// emitChange appends the records of change c to the topics of t it belongs
+// on: a new incident to Changes, the incidents' state, and to Found, the
+// dispatcher's input; a merged or cleared signal, which is not the
+// incident's state, to Found alone (to Changes when t has no Found).
+func (o *outputs) emitChange(t Topics, c *cityops.Change) {
+	switch {
+	case t.Found == "":
+		o.addLazyChange(t.Changes, c)
+	case c.Kind == cityops.ChangeMerged || c.Kind == cityops.ChangeCleared:
+		o.addLazyChange(t.Found, c)
+	default:
+		o.addLazyChange(t.Changes, c)
+		o.add(t.Found, kafka.Message{Key: []byte(c.Incident.ID)})
+		l := &o.lazy[len(o.lazy)-1]
+		l.also, l.alsoAt = t.Found, len(o.byTopic[t.Found])-1
+	}
 }
 
 // encode encodes the changes added by addLazyChange, in parallel. On an
@@ -79,6 +101,9 @@ func (o *outputs) encode() error {
 			return
 		}
 		o.byTopic[l.topic][l.at].Value = v
+		if l.also != "" {
+			o.byTopic[l.also][l.alsoAt].Value = v
+		}
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -17,16 +17,23 @@ import (
 type Topics struct {
 	Events    string // input: the raw events, readings keyed by device
 	Signals   string // between the two stages, keyed by merge group
-	Changes   string // output: incident changes
+	Changes   string // output: new incidents, their whole state (the dispatcher adds the steps of their tasks)
 	Snapshots string // compacted: each partition's state
 	// DeadLetters gets the input records that can never be processed, with
 	// the reason (bus.DeadLetterRecord); bus.TopicDLQ when empty.
 	DeadLetters string
+	// Found gets everything the stage finds, keyed by incident id: new
+	// incidents (also on Changes) and, on it alone, the signals merged into
+	// existing ones (ChangeMerged, ChangeCleared), which are not an
+	// incident's state. The dispatcher reads it, in the order the stage
+	// found things. Empty: the signals go to Changes, as they did before
+	// Found existed.
+	Found string
 }
 
 // DefaultTopics are the pipeline's topics.
 var DefaultTopics = Topics{
-	Events: bus.TopicEventsRaw, Signals: TopicSignals, Changes: bus.TopicIncidentChanges,
+	Events: bus.TopicEventsRaw, Signals: TopicSignals, Changes: bus.TopicIncidentChanges, Found: bus.TopicIncidentsFound,
 	Snapshots: TopicSnapshots, DeadLetters: bus.TopicDLQ,
 }
 
@@ -141,7 +148,11 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, t Topic
 	if t.DeadLetters == "" {
 		t.DeadLetters = bus.TopicDLQ
 	}
-	if err := bus.EnsureTopics(ctx, brokers, partitions, t.Events, t.Signals, t.Changes, t.DeadLetters); err != nil {
+	topics := []string{t.Events, t.Signals, t.Changes, t.DeadLetters}
+	if t.Found != "" {
+		topics = append(topics, t.Found)
+	}
+	if err := bus.EnsureTopics(ctx, brokers, partitions, topics...); err != nil {
 		return err
 	}
 	return bus.EnsureCompacted(ctx, brokers, partitions, t.Snapshots)

@@ -86,7 +86,8 @@ func (s *Service) SetReady() { s.ready.Store(true) }
 // New returns an empty service.
 func New(cfg Config) *Service {
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		// UTC: the times of transitions go on topics in RFC 3339 UTC.
+		cfg.Now = func() time.Time { return time.Now().UTC() }
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -11,11 +11,15 @@ const (
 	GroupProcess          = "cityops-process"
 	GroupClassify         = GroupProcess + ".classify"  // the processor's first stage, on TopicEventsRaw
 	GroupMerge            = GroupProcess + ".merge"     // the processor's second stage, on its signals topic
-	GroupDispatch         = "cityops-dispatch"          // the dispatchers, on TopicIncidentChanges
+	GroupDispatch         = "cityops-dispatch"          // the dispatchers, on TopicIncidentsFound
 	GroupStore            = "cityops-store"             // the ClickHouse sink of changes
+	GroupStoreFound       = "cityops-store-found"       // the ClickHouse sink of the events of merged signals, on TopicIncidentsFound
 	GroupStoreTransitions = "cityops-store-transitions" // the ClickHouse sink of task transitions
 )
 
 // StageGroup is the group a stage of the processor commits as, given the
 // prefix it runs with (GroupProcess in production).
 func StageGroup(prefix, stage string) string { return prefix + "." + stage }
+
+// Groups lists every consumer group a role commits as.
+var Groups = []string{GroupReadings, GroupClassify, GroupMerge, GroupDispatch, GroupStore, GroupStoreFound, GroupStoreTransitions}

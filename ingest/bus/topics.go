@@ -13,14 +13,15 @@ import (
 // The topics of the pipeline.
 const (
 	TopicEventsRaw       = "events.raw"        // validated, masked events from intake
-	TopicIncidentChanges = "incidents.changes" // incident changes from the processor, keyed by incident id
+	TopicIncidentChanges = "incidents.changes" // incidents' states: new ones from the processor, steps from the dispatcher; keyed by incident id
+	TopicIncidentsFound  = "incidents.found"   // what the processor found, for the dispatcher: new incidents and the signals merged into them; keyed by incident id
 	TopicDLQ             = "events.dlq"        // records that could not be processed, with the reason
 	TopicReadingsRaw     = "readings.raw"      // sensor readings as gateways write them, validated by intake
 	TopicIntakeIDs       = "intake.ids"        // compacted: every id intake stored, keyed by id, with its content hash
 )
 
 // Topics lists every topic the pipeline needs.
-var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicDLQ, TopicReadingsRaw, TopicIntakeIDs}
+var Topics = []string{TopicEventsRaw, TopicIncidentChanges, TopicIncidentsFound, TopicDLQ, TopicReadingsRaw, TopicIntakeIDs}
 
 // compacted are the topics of Topics that EnsureTopics creates compacted:
 // only each key's last record counts.
