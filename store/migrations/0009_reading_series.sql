@@ -1,0 +1,114 @@
+-- A sensor's series for planners: per-minute and per-hour aggregates of
+-- readings, per device and per area, kept by views as readings are inserted.
+--
+-- Same rules as 0001: runs on 18.16 and current servers, monthly partitions
+-- (Retain drops old ones; RetainReadings drops raw readings and the minute
+-- tables sooner, so that raw readings are kept for fewer months than the
+-- hourly aggregates).
+--
+-- Each row holds the states of min, max, sum and count of value, merged by
+-- AggregatingMergeTree; a query reads them with minMerge, maxMerge, sumMerge
+-- and countMerge (avg = sum / count) grouped by its bucket.
+--
+-- Exactness. The views add up the blocks inserted into readings. A batch
+-- inserted again (a replay after a crash) merges away in readings, whose key
+-- is (device_id, time, id), but is added a second time here: like
+-- event_counts_hourly, these aggregates are at-least-once. min and max are
+-- not changed by a repeat; count, sum and avg may be. The planner route
+-- (store/history, /api/v1/history/readings) reads them only for steps of a
+-- minute or more, says which table answered, and reads the deduplicated raw
+-- readings instead (exact counts) for steps under a minute or when asked
+-- exact=1. Readings stored before this migration are in readings only.
+--
+-- The views fire on inserts into readings, which the readings path makes
+-- straight. 18.16 does not fire a view for the rows another view writes, so
+-- there the readings that readings_mv (0002) copies from events reach these
+-- tables only on current servers.
+
+-- Per device, metric (type) and area, per minute. Ordered for one device's
+-- series.
+CREATE TABLE IF NOT EXISTS {db}.readings_minute
+(
+    minute DateTime,
+    device_id String,
+    type LowCardinality(String),
+    area_id LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(minute)
+ORDER BY (device_id, type, minute, area_id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.readings_minute_mv TO {db}.readings_minute AS
+SELECT toStartOfMinute(time) AS minute, device_id, type, area_id,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM {db}.readings
+GROUP BY minute, device_id, type, area_id;
+
+-- The same per hour.
+CREATE TABLE IF NOT EXISTS {db}.readings_hourly
+(
+    hour DateTime,
+    device_id String,
+    type LowCardinality(String),
+    area_id LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (device_id, type, hour, area_id);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.readings_hourly_mv TO {db}.readings_hourly AS
+SELECT toStartOfHour(time) AS hour, device_id, type, area_id,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM {db}.readings
+GROUP BY hour, device_id, type, area_id;
+
+-- Per area and metric, every device of the area together, per minute:
+-- ordered for an area's series of one metric.
+CREATE TABLE IF NOT EXISTS {db}.readings_area_minute
+(
+    minute DateTime,
+    area_id LowCardinality(String),
+    type LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(minute)
+ORDER BY (area_id, type, minute);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.readings_area_minute_mv TO {db}.readings_area_minute AS
+SELECT toStartOfMinute(time) AS minute, area_id, type,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM {db}.readings
+GROUP BY minute, area_id, type;
+
+-- The same per hour.
+CREATE TABLE IF NOT EXISTS {db}.readings_area_hourly
+(
+    hour DateTime,
+    area_id LowCardinality(String),
+    type LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMM(hour)
+ORDER BY (area_id, type, hour);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.readings_area_hourly_mv TO {db}.readings_area_hourly AS
+SELECT toStartOfHour(time) AS hour, area_id, type,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM {db}.readings
+GROUP BY hour, area_id, type;
