@@ -24,6 +24,7 @@ const queryTimeout = 30 * time.Second
 //	GET /api/v1/history/trends        incidents per hour, day or week by category, area or district
 //	GET /api/v1/history/departments   closure, on-time, returns, rework, time to accept and close
 //	GET /api/v1/history/hotspots      cells with complaints of one category in many weeks
+//	GET /api/v1/history/devices       every device's last minute of readings (the live map's colours)
 //	GET /api/v1/history/readings      a device's series, or an area's of one metric (see series.go)
 //	GET /api/v1/history/incidents/{id}/transitions   the audit trail of one incident
 //
@@ -67,7 +68,7 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time, access Acce
 		})
 	})
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, req *http.Request) {
-		writeError(w, http.StatusNotFound, "no such history query; see /api/v1/history/{heatmap,trends,departments,hotspots,readings,incidents/ID/transitions}")
+		writeError(w, http.StatusNotFound, "no such history query; see /api/v1/history/{heatmap,trends,departments,hotspots,devices,readings,incidents/ID/transitions}")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		c, ok := access.caller(req)

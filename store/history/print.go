@@ -18,6 +18,8 @@ var samples = []struct{ name, query string }{
 	{"trends", "bucket=week&by=area&from=2026-01-01&to=2026-07-01&department=DSNY"},
 	{"departments", "from=2026-01-01&to=2026-04-01"},
 	{"hotspots", "res=9&min_weeks=3&category=noise&from=2026-01-01&to=2026-04-01"},
+	{"devices", ""},
+	{"devices", "from=2026-03-31T12:00:00Z&area=MN01"},
 	{"readings", "device=63rd-street-beach&from=2026-03-14&to=2026-03-15&step=raw"},
 	{"readings", "device=63rd-street-beach&from=2026-03-14&to=2026-03-15&step=10m"},
 	{"readings", "device=63rd-street-beach&from=2026-01-01&to=2026-04-01&step=1h"},

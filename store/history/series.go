@@ -268,3 +268,44 @@ func (sr series) aggregateQuery(db, res string) query {
 func seriesHeaders(source string, step int64) map[string]string {
 	return map[string]string{"X-Cityops-Series-Source": source, "X-Cityops-Series-Step": strconv.FormatInt(step, 10)}
 }
+
+// maxLatestSpan is how far back GET /api/v1/history/devices looks.
+const (
+	defaultLatestSpan = 2 * time.Hour
+	maxLatestSpan     = 24 * time.Hour
+)
+
+// buildDevices answers the last minute with readings of every device and
+// metric since from (two hours ago by default, a day at most): its time and
+// the highest and mean values of that minute, from the per-minute aggregates
+// (a replayed batch leaves max unchanged). The live map colours devices by
+// it.
+func buildDevices(db string, p *params, _ layout) (query, error) {
+	now := p.now.UTC().Truncate(time.Second)
+	from := now.Add(-defaultLatestSpan)
+	if s := p.get("from"); s != "" {
+		var err error
+		if from, err = parseTime("from", s); err != nil {
+			return query{}, err
+		}
+		if !from.Before(now) || now.Sub(from) > maxLatestSpan {
+			return query{}, cityops.Invalid("from", "%s: want a time in the last %d hours", from.Format(time.RFC3339), int(maxLatestSpan.Hours()))
+		}
+	}
+	area, err := p.value("area")
+	if err != nil {
+		return query{}, err
+	}
+	w, args := "minute >= toDateTime(?)", []any{from.Unix()}
+	if area != "" {
+		w += " AND area_id = ?"
+		args = append(args, area)
+	}
+	return query{
+		sql: "SELECT device_id, type, max(minute) AS time, argMax(top, minute) AS max, argMax(mean, minute) AS avg" +
+			" FROM (SELECT device_id, type, minute, maxMerge(high) AS top, sumMerge(total) / countMerge(n) AS mean" +
+			" FROM " + db + ".readings_minute WHERE " + w + " GROUP BY device_id, type, minute)" +
+			" GROUP BY device_id, type ORDER BY device_id, type",
+		args: args,
+	}, nil
+}

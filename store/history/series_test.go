@@ -233,3 +233,36 @@ func TestReadingSeriesCSVMatchesJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestDevicesLatest: every device's last minute with readings, for the live
+// map's colours.
+func TestDevicesLatest(t *testing.T) {
+	_, srv := newSeriesServer(t)
+	code, a := get(t, srv, "devices?from=2026-03-31T12:00:00Z")
+	if code != http.StatusOK {
+		t.Fatalf("status %d: %s", code, a.Error)
+	}
+	want := []map[string]any{
+		{"device_id": "n-1", "type": "battery", "time": "2026-03-31T20:00:00Z", "max": 5.0},
+		{"device_id": "n-1", "type": "noise", "time": "2026-03-31T21:59:00Z", "max": 719.0, "avg": 716.5},
+		{"device_id": "n-2", "type": "noise", "time": "2026-03-31T21:59:00Z", "max": 359.0},
+		{"device_id": "t-1", "type": "noise", "max": 5.0},
+	}
+	got := a.records()
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d: %v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		for k, v := range w {
+			if got[i][k] != v {
+				t.Errorf("row %d %s = %v, want %v", i, k, got[i][k], v)
+			}
+		}
+	}
+	if code, a = get(t, srv, "devices?area=river&from=2026-03-31T12:00:00Z"); code != http.StatusOK || len(a.Rows) != 1 {
+		t.Errorf("river: status %d, %v", code, a.Rows)
+	}
+	if code, a = get(t, srv, "devices?from=2026-03-01"); code != http.StatusBadRequest || !strings.HasPrefix(a.Error, "from:") {
+		t.Errorf("a month back: status %d, %q, want 400 on from", code, a.Error)
+	}
+}
