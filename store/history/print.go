@@ -23,6 +23,7 @@ var samples = []struct{ name, query string }{
 	{"readings", "device=63rd-street-beach&from=2026-03-14&to=2026-03-15&step=raw"},
 	{"readings", "device=63rd-street-beach&from=2026-03-14&to=2026-03-15&step=10m"},
 	{"readings", "device=63rd-street-beach&from=2026-01-01&to=2026-04-01&step=1h"},
+	{"readings", "device=63rd-street-beach&from=2025-12-20&to=2026-01-15&step=1h"},
 	{"readings", "device=63rd-street-beach&from=2026-03-01&to=2026-04-01&step=5m&type=water_temperature"},
 	{"readings", "area=MN01&type=noise&from=2026-03-14&to=2026-03-15&step=30s"},
 	{"readings", "area=MN01&type=noise&from=2026-03-01&to=2026-03-15&step=15m"},

@@ -101,7 +101,7 @@ func buildReadings(db string, p *params, l layout) (query, error) {
 			return query{}, cityops.Invalid("step", "steps under a minute read raw readings: at most %s of them", rawSpan)
 		}
 		return sr.bucketQuery(db, l), nil
-	case sr.to.Sub(sr.from) <= rawSpan && rawKept(l, sr.from):
+	case sr.to.Sub(sr.from) <= rawSpan:
 		return sr.bucketQuery(db, l), nil
 	case sr.step%3600 == 0 || !rawKept(l, sr.from):
 		if sr.step%3600 != 0 { // the minutes went with the raw readings
@@ -182,20 +182,37 @@ func fitStep(step int64, span time.Duration) int64 {
 	return stepLadder[len(stepLadder)-1]
 }
 
-// rawKept reports whether the raw readings of from's month are still kept
-// (RetainReadings drops them, and the minute tables, sooner than the hourly
-// aggregates). Without parts (nil layout: nothing known) they are assumed
-// kept.
-func rawKept(l layout, from time.Time) bool {
+// rawSince returns the start of the earliest month of raw readings kept
+// (RetainReadings drops raw readings, and the minute tables, sooner than
+// the hourly aggregates), and false when l does not tell (nil layout, or no
+// readings at all).
+func rawSince(l layout) (time.Time, bool) {
 	p, ok := l["readings"]
-	if l == nil || !ok {
-		return true
+	if !ok {
+		return time.Time{}, false
 	}
-	m := uint32(from.Year()*100 + int(from.Month()))
-	if _, ok := p.Settled[m]; ok {
-		return true
+	var first uint32
+	for m := range p.Settled {
+		if first == 0 || m < first {
+			first = m
+		}
 	}
-	return p.Unsettled[m]
+	for m := range p.Unsettled {
+		if first == 0 || m < first {
+			first = m
+		}
+	}
+	if first == 0 {
+		return time.Time{}, false
+	}
+	return time.Date(int(first/100), time.Month(first%100), 1, 0, 0, 0, 0, time.UTC), true
+}
+
+// rawKept reports whether raw readings (and the minute tables) may still
+// hold from: it is not before the earliest month kept.
+func rawKept(l layout, from time.Time) bool {
+	since, ok := rawSince(l)
+	return !ok || !from.Before(since)
 }
 
 // where is the condition on readings (or on an aggregate table whose time
@@ -232,8 +249,20 @@ func (sr series) rawQuery(db string, l layout) query {
 	}
 }
 
-// bucketQuery aggregates raw readings to the step: exact.
+// bucketQuery aggregates raw readings to the step: exact. The part of the
+// range before the earliest month of raw readings kept, if any, comes from
+// the hourly aggregates, when the step is whole hours and exact is not asked.
 func (sr series) bucketQuery(db string, l layout) query {
+	if since, ok := rawSince(l); ok && !sr.exact && sr.from.Before(since) && since.Before(sr.to) && sr.step%3600 == 0 {
+		early, late := sr, sr
+		early.to, late.from = since, since
+		a, b := early.aggregateQuery(db, "hour"), late.bucketQuery(db, l)
+		return query{
+			sql:     "SELECT * FROM (" + a.sql + " UNION ALL " + b.sql + ") ORDER BY type, time",
+			args:    append(a.args, b.args...),
+			headers: seriesHeaders("hour+raw", sr.step),
+		}
+	}
 	w, args := sr.where("time")
 	from, args := source(db, "readings", "time AS at, type, value", "time", w, args, l)
 	return query{

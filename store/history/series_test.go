@@ -74,6 +74,8 @@ func TestReadingSeries(t *testing.T) {
 		{"device=n-1&type=noise&from=2026-03-31&to=2026-04-01&step=1h", "raw", "3600", []map[string]any{hour20, hour21}},
 		// Longer than the raw span: the hourly aggregates, the same figures.
 		{"device=n-1&type=noise&from=2026-02-01&to=2026-04-01&step=1h", "hour", "3600", []map[string]any{hour20, hour21}},
+		// Raw readings kept from March only: February from the hourly aggregates.
+		{"device=n-1&type=noise&from=2026-02-28T22:00:00Z&to=2026-03-31T22:00:00Z&step=1h", "hour+raw", "3600", []map[string]any{hour20, hour21}},
 		// Every metric of the device without type.
 		{"device=n-1&from=2026-03-31T20:00:00Z&to=2026-03-31T21:00:00Z&step=1h", "raw", "3600", []map[string]any{
 			{"type": "battery", "count": 6.0, "max": 5.0}, {"type": "noise", "count": 360.0}}},
