@@ -1,10 +1,14 @@
 package store_test
 
 import (
+	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/cityops/cityops/store"
 )
 
 // seedReadings inserts n readings of device d (type noise, area a) one a
@@ -62,6 +66,34 @@ func TestReadingSeriesFollowReadings(t *testing.T) {
 	} {
 		if got := one(tt.q); got != tt.want {
 			t.Errorf("%s = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+	// The guide's examples answer from the aggregates.
+	b, err := os.ReadFile("testdata/reading_series_examples.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../docs/planners.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, stmt := range store.SplitStatements(strings.ReplaceAll(string(b), "cityops.", db+".")) {
+		rows, err := s.Query(ctx, stmt)
+		if err != nil {
+			t.Fatalf("example %d: %v\n%s", i+1, err, stmt)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("example %d answers nothing:\n%s", i+1, stmt)
+		}
+	}
+	for i, stmt := range store.SplitStatements(string(b)) {
+		if !strings.Contains(string(doc), stmt+";\n") {
+			t.Errorf("docs/planners.md lacks the series example %d as reading_series_examples.sql has it", i+1)
 		}
 	}
 	// A replayed batch: readings collapse it, the aggregates count it again.
