@@ -12,12 +12,12 @@ import (
 
 // partitionedTables are the tables partitioned by month, which Retain trims.
 var partitionedTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "event_counts_hourly",
-	"readings_minute", "readings_hourly", "readings_area_minute", "readings_area_hourly"}
+	"readings_hourly", "readings_area_minute", "readings_area_hourly"}
 
 // rawReadingTables are the sensor tables that RetainReadings trims: the raw
 // readings and their per-minute aggregates (migration 0009), the largest
 // tables by far. The hourly aggregates stay as long as everything else.
-var rawReadingTables = []string{"readings", "readings_minute", "readings_area_minute"}
+var rawReadingTables = []string{"readings", "readings_area_minute"}
 
 // Retain drops the monthly partitions that lie wholly before the last months
 // months (the current month counts as one), in every partitioned table, and

@@ -26,8 +26,9 @@ func seedReadings(t *testing.T, exec func(string) error, db, d, a string, at tim
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestReadingSeriesFollowReadings: the per-minute and per-hour views
-// aggregate what is inserted into readings, per device and per area; a batch
+// TestReadingSeriesFollowReadings: the views aggregate what is inserted into
+// readings, per hour per device, per minute and hour per area, and keep each
+// device's latest reading; a batch
 // inserted twice merges away in readings but counts twice in the aggregates
 // (at-least-once, as migration 0009 says).
 func TestReadingSeriesFollowReadings(t *testing.T) {
@@ -57,9 +58,10 @@ func TestReadingSeriesFollowReadings(t *testing.T) {
 		q    string
 		want float64
 	}{
-		{"SELECT toFloat64(countMerge(n)) FROM " + db + ".readings_minute WHERE device_id = 'n-1'", 120},
-		{"SELECT toFloat64(count()) FROM (SELECT minute FROM " + db + ".readings_minute WHERE device_id = 'n-1' GROUP BY minute)", 2},
-		{"SELECT maxMerge(high) FROM " + db + ".readings_minute WHERE device_id = 'n-1' AND minute = toDateTime('2026-03-14 22:00:00', 'UTC')", 59},
+		{"SELECT toFloat64(count()) FROM (SELECT minute FROM " + db + ".readings_area_minute WHERE area_id = 'park' GROUP BY minute)", 3},
+		{"SELECT maxMerge(high) FROM " + db + ".readings_area_minute WHERE area_id = 'park' AND minute = toDateTime('2026-03-14 22:00:00', 'UTC')", 59},
+		{"SELECT argMax(last_value, last_ms) FROM " + db + ".readings_latest WHERE device_id = 'n-1'", 119},
+		{"SELECT toFloat64(max(last_time)) - " + strconv.FormatInt(at.Unix(), 10) + " FROM " + db + ".readings_latest WHERE device_id = 'n-2'", 3600 + 59},
 		{"SELECT sumMerge(total) / countMerge(n) FROM " + db + ".readings_hourly WHERE device_id = 'n-1'", 59.5},
 		{"SELECT toFloat64(countMerge(n)) FROM " + db + ".readings_area_hourly WHERE area_id = 'park' AND type = 'noise'", 180},
 		{"SELECT minMerge(low) FROM " + db + ".readings_area_minute WHERE area_id = 'park' AND type = 'noise' AND minute = toDateTime('2026-03-14 23:00:00', 'UTC')", 0},
@@ -126,11 +128,11 @@ func TestRetainReadingsKeepsHourlyLonger(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Sort(dropped)
-	want := []string{"readings/202601", "readings_area_minute/202601", "readings_minute/202601"}
+	want := []string{"readings/202601", "readings_area_minute/202601"}
 	if !slices.Equal(dropped, want) {
 		t.Fatalf("dropped %v, want %v", dropped, want)
 	}
-	for table, want := range map[string]uint64{"readings": 10, "readings_minute": 1, "readings_hourly": 2, "readings_area_hourly": 2} {
+	for table, want := range map[string]uint64{"readings": 10, "readings_area_minute": 1, "readings_hourly": 2, "readings_area_hourly": 2} {
 		if n, err := s.CountRows(ctx, table); err != nil || n != want {
 			t.Errorf("%s: %d rows (%v), want %d", table, n, err, want)
 		}

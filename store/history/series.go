@@ -103,8 +103,8 @@ func buildReadings(db string, p *params, l layout) (query, error) {
 		return sr.bucketQuery(db, l), nil
 	case sr.to.Sub(sr.from) <= rawSpan:
 		return sr.bucketQuery(db, l), nil
-	case sr.step%3600 == 0 || !rawKept(l, sr.from):
-		if sr.step%3600 != 0 { // the minutes went with the raw readings
+	case sr.step%3600 == 0 || sr.device != "" || !rawKept(l, sr.from):
+		if sr.step%3600 != 0 { // devices have no minute table; an area's went with its raw readings
 			sr.step = fitStep((sr.step+3599)/3600*3600, span)
 			sr.from = time.Unix(sr.from.Unix()/sr.step*sr.step, 0).UTC()
 			sr.to = time.Unix((sr.to.Unix()+sr.step-1)/sr.step*sr.step, 0).UTC()
@@ -274,15 +274,12 @@ func (sr series) bucketQuery(db string, l layout) query {
 	}
 }
 
-// aggregateQuery merges the per-minute or per-hour aggregates (res is
-// "minute" or "hour", a constant) to the step.
+// aggregateQuery merges the per-minute (areas only) or per-hour aggregates
+// (res is "minute" or "hour", a constant) to the step.
 func (sr series) aggregateQuery(db, res string) query {
-	table := "readings_minute"
-	if res == "hour" {
-		table = "readings_hourly"
-	}
-	if sr.area != "" {
-		table = strings.Replace(table, "readings_", "readings_area_", 1)
+	table := map[string]string{"minute": "readings_area_minute", "hour": "readings_hourly"}[res]
+	if sr.area != "" && res == "hour" {
+		table = "readings_area_hourly"
 	}
 	w, args := sr.where(res)
 	return query{
@@ -304,11 +301,11 @@ const (
 	maxLatestSpan     = 24 * time.Hour
 )
 
-// buildDevices answers the last minute with readings of every device and
-// metric since from (two hours ago by default, a day at most): its time and
-// the highest and mean values of that minute, from the per-minute aggregates
-// (a replayed batch leaves max unchanged). The live map colours devices by
-// it.
+// buildDevices answers the latest reading of every device and metric (in
+// area, when given) taken since from (two hours ago by default, a day at
+// most), from readings_latest: its time and value. The live map colours
+// devices by it. A device's rows are collapsed with argMax, exact whether
+// or not they have merged.
 func buildDevices(db string, p *params, _ layout) (query, error) {
 	now := p.now.UTC().Truncate(time.Second)
 	from := now.Add(-defaultLatestSpan)
@@ -325,16 +322,16 @@ func buildDevices(db string, p *params, _ layout) (query, error) {
 	if err != nil {
 		return query{}, err
 	}
-	w, args := "minute >= toDateTime(?)", []any{from.Unix()}
+	w, args := "", []any{from.Unix()}
 	if area != "" {
-		w += " AND area_id = ?"
+		w = " AND area = ?"
 		args = append(args, area)
 	}
 	return query{
-		sql: "SELECT device_id, type, max(minute) AS time, argMax(top, minute) AS max, argMax(mean, minute) AS avg" +
-			" FROM (SELECT device_id, type, minute, maxMerge(high) AS top, sumMerge(total) / countMerge(n) AS mean" +
-			" FROM " + db + ".readings_minute WHERE " + w + " GROUP BY device_id, type, minute)" +
-			" GROUP BY device_id, type ORDER BY device_id, type",
+		sql: "SELECT device_id, type, toDateTime(intDiv(ms, 1000)) AS time, value, area AS area_id" +
+			" FROM (SELECT device_id, type, max(last_ms) AS ms, argMax(last_value, last_ms) AS value, argMax(last_area, last_ms) AS area" +
+			" FROM " + db + ".readings_latest GROUP BY device_id, type)" +
+			" WHERE ms >= ? * 1000" + w + " ORDER BY device_id, type",
 		args: args,
 	}, nil
 }

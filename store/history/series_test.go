@@ -74,6 +74,8 @@ func TestReadingSeries(t *testing.T) {
 		{"device=n-1&type=noise&from=2026-03-31&to=2026-04-01&step=1h", "raw", "3600", []map[string]any{hour20, hour21}},
 		// Longer than the raw span: the hourly aggregates, the same figures.
 		{"device=n-1&type=noise&from=2026-02-01&to=2026-04-01&step=1h", "hour", "3600", []map[string]any{hour20, hour21}},
+		// Devices have no minute table: beyond the raw span, hours.
+		{"device=n-1&type=noise&from=2026-02-24&to=2026-04-01&step=30m", "hour", "3600", []map[string]any{hour20, hour21}},
 		// Raw readings kept from March only: February from the hourly aggregates.
 		{"device=n-1&type=noise&from=2026-02-28T22:00:00Z&to=2026-03-31T22:00:00Z&step=1h", "hour+raw", "3600", []map[string]any{hour20, hour21}},
 		// Every metric of the device without type.
@@ -236,8 +238,8 @@ func TestReadingSeriesCSVMatchesJSON(t *testing.T) {
 	}
 }
 
-// TestDevicesLatest: every device's last minute with readings, for the live
-// map's colours.
+// TestDevicesLatest: every device's latest reading of each metric, for the
+// live map's colours.
 func TestDevicesLatest(t *testing.T) {
 	_, srv := newSeriesServer(t)
 	code, a := get(t, srv, "devices?from=2026-03-31T12:00:00Z")
@@ -245,10 +247,10 @@ func TestDevicesLatest(t *testing.T) {
 		t.Fatalf("status %d: %s", code, a.Error)
 	}
 	want := []map[string]any{
-		{"device_id": "n-1", "type": "battery", "time": "2026-03-31T20:00:00Z", "max": 5.0},
-		{"device_id": "n-1", "type": "noise", "time": "2026-03-31T21:59:00Z", "max": 719.0, "avg": 716.5},
-		{"device_id": "n-2", "type": "noise", "time": "2026-03-31T21:59:00Z", "max": 359.0},
-		{"device_id": "t-1", "type": "noise", "max": 5.0},
+		{"device_id": "n-1", "type": "battery", "time": "2026-03-31T20:00:50Z", "value": 5.0, "area_id": "park"},
+		{"device_id": "n-1", "type": "noise", "time": "2026-03-31T21:59:50Z", "value": 719.0},
+		{"device_id": "n-2", "type": "noise", "time": "2026-03-31T21:59:50Z", "value": 359.0},
+		{"device_id": "t-1", "type": "noise", "value": 5.0, "area_id": "river"},
 	}
 	got := a.records()
 	if len(got) != len(want) {
