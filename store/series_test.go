@@ -111,7 +111,7 @@ func TestReadingSeriesFollowReadings(t *testing.T) {
 	}
 }
 
-// TestRetainReadingsKeepsHourlyLonger: raw readings and the minute tables
+// TestRetainReadingsKeepsHourlyLonger: raw readings and the areas' minute table
 // go after their own, shorter, retention; the hourly aggregates stay.
 func TestRetainReadingsKeepsHourlyLonger(t *testing.T) {
 	s := newStore(t)

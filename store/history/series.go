@@ -183,7 +183,7 @@ func fitStep(step int64, span time.Duration) int64 {
 }
 
 // rawSince returns the start of the earliest month of raw readings kept
-// (RetainReadings drops raw readings, and the minute tables, sooner than
+// (RetainReadings drops raw readings, and the areas' minute table, sooner than
 // the hourly aggregates), and false when l does not tell (nil layout, or no
 // readings at all).
 func rawSince(l layout) (time.Time, bool) {
@@ -208,7 +208,7 @@ func rawSince(l layout) (time.Time, bool) {
 	return time.Date(int(first/100), time.Month(first%100), 1, 0, 0, 0, 0, time.UTC), true
 }
 
-// rawKept reports whether raw readings (and the minute tables) may still
+// rawKept reports whether raw readings (and the areas' minute table) may still
 // hold from: it is not before the earliest month kept.
 func rawKept(l layout, from time.Time) bool {
 	since, ok := rawSince(l)

@@ -16,7 +16,7 @@ const statuses = ['reported', 'registered', 'dispatched', 'accepted', 'in_progre
 const severityColor = { 1: [90, 170, 255], 2: [255, 200, 60], 3: [255, 120, 40], 4: [240, 40, 60] };
 
 let c, map, overlay, live;
-// latest maps "device|type" to the device's last minute of readings
+// latest maps "device|type" to the device's latest reading
 // (/api/v1/history/devices), which colours it; empty without a token.
 let latest = new Map();
 // charted holds the last point of each device charted, for a colour when
@@ -155,9 +155,9 @@ function render() {
   test.renders++;
 }
 
-// A device's last state: alarm (an open alarm incident of it, or its last
-// minute at or over its alarm's raise value), elevated (over the clear
-// value), ok, offline (nothing within its offline alarm's silence) or
+// A device's last state: alarm (an open alarm incident of it, or its latest
+// reading at or over its alarm's raise value), elevated (at or over the
+// clear value), ok, offline (nothing within its offline alarm's silence) or
 // unknown (no token, no history).
 const stateColor = { alarm: [240, 40, 60], elevated: [255, 170, 40], ok: [60, 200, 120], offline: [130, 130, 140], unknown: [150, 190, 230] };
 
@@ -173,8 +173,8 @@ function deviceState(d) {
   const off = (c.alarms || []).find((a) => a.kind === 'offline' && a.types.includes(d.type));
   if (!last || Date.now() - Date.parse(last.time) > 60000 + 1000 * (off?.after_s || 1800)) return 'offline';
   const limits = alarmLimits(c, d.type);
-  if (limits.some((l) => l.kind === 'raise' && last.max >= l.value)) return 'alarm';
-  if (limits.some((l) => l.kind === 'clear' && last.max >= l.value)) return 'elevated';
+  if (limits.some((l) => l.kind === 'raise' && last.value >= l.value)) return 'alarm';
+  if (limits.some((l) => l.kind === 'clear' && last.value >= l.value)) return 'elevated';
   return 'ok';
 }
 
@@ -182,7 +182,7 @@ async function loadLatest() {
   if (!sessionStorage.getItem(tokenKey) || !(c.devices || []).length) return;
   try {
     const r = rows(await getJSON('/api/v1/history/devices', authed()));
-    latest = new Map(r.map((x) => [x.device_id + '|' + x.type, { time: x.time, max: Number(x.max), avg: Number(x.avg) }]));
+    latest = new Map(r.map((x) => [x.device_id + '|' + x.type, { time: x.time, value: Number(x.value) }]));
     render();
   } catch {
     // the colours stay as they were; the chart says what went wrong
@@ -203,7 +203,7 @@ async function deviceChart(box, d) {
     // Without a colour from the last minutes, the chart's last point says.
     const last = points[points.length - 1];
     if (last) {
-      charted.set(d.id + '|' + d.type, { time: new Date(last.t).toISOString(), max: last.max, avg: last.avg });
+      charted.set(d.id + '|' + d.type, { time: new Date(last.t).toISOString(), value: last.avg });
       const st = document.getElementById('device-state');
       if (st && selected === d.id) st.textContent = t('state_' + deviceState(d));
       render();
