@@ -98,6 +98,13 @@ func TestReadingSeriesFollowReadings(t *testing.T) {
 			t.Errorf("docs/planners.md lacks the series example %d as reading_series_examples.sql has it", i+1)
 		}
 	}
+	// Readings that come as events reach readings_latest on 18.16 too.
+	if err := s.InsertChanges(ctx, readChanges(t, "changes.ndjson")); err != nil {
+		t.Fatal(err)
+	}
+	if got := one("SELECT toFloat64(count()) FROM (SELECT device_id FROM " + db + ".readings_latest GROUP BY device_id)"); got != 3 {
+		t.Errorf("%v devices in readings_latest, want 3 (n-1, n-2 and the beach sensor of the events)", got)
+	}
 	// A replayed batch: readings collapse it, the aggregates count it again.
 	seedReadings(t, exec, db, "n-2", "park", at.Add(time.Hour), 60)
 	if got := one("SELECT toFloat64(count()) FROM " + db + ".readings FINAL WHERE device_id = 'n-2'"); got != 60 {

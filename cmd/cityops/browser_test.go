@@ -113,7 +113,7 @@ func TestBrowserPages(t *testing.T) {
 
 	// Devices are points on the map; one opens on its last 24 hours, drawn
 	// with the value its alarm raises at (water_level.high, 0.15 m).
-	b.until(10*time.Second, "the devices", `cityopsTest.devices().length === 30`, `cityopsTest.devices().slice(0, 3)`)
+	b.until(10*time.Second, "the devices", `cityopsTest.devices().length === 30 && cityopsTest.devices().some((d) => d.state !== 'unknown')`, `cityopsTest.devices()`)
 	b.run("opening a device", do(`cityopsTest.openDevice('water-001')`))
 	b.until(30*time.Second, "the device's chart", `cityopsTest.deviceChart && cityopsTest.deviceChart.device === 'water-001' && cityopsTest.deviceChart.points > 0 &&
 		cityopsTest.deviceChart.limits.includes(0.15) && !!document.querySelector('#device-chart svg.series-chart polyline.series') &&

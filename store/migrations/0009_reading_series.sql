@@ -24,8 +24,9 @@
 --
 -- The views fire on inserts into readings, which the readings path makes
 -- straight. 18.16 does not fire a view for the rows another view writes, so
--- there the readings that readings_mv (0002) copies from events reach these
--- tables only on current servers.
+-- there the readings that readings_mv (0002) copies from events reach the
+-- aggregates only on current servers (readings_latest gets them from events
+-- too).
 
 -- There is no per-minute table per device: a device that reports once a
 -- minute or less often would get a row per reading, and such a view cost
@@ -54,6 +55,16 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.readings_latest_mv TO {db}.readings_
 SELECT device_id, type, max(time_ms) AS last_ms, argMax(time, time_ms) AS last_time, argMax(value, time_ms) AS last_value,
     argMax(area_id, time_ms) AS last_area
 FROM {db}.readings
+GROUP BY device_id, type;
+
+-- The same from the events that carry a value, which readings_mv (0002)
+-- copies into readings: 18.16 does not fire the view above for them. A
+-- reading seen by both views gives the same row twice, which merges away.
+CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.readings_latest_events_mv TO {db}.readings_latest AS
+SELECT device_id, type, max(time_ms) AS last_ms, argMax(time, time_ms) AS last_time, argMax(value, time_ms) AS last_value,
+    argMax(area_id, time_ms) AS last_area
+FROM {db}.events
+WHERE has_value = 1
 GROUP BY device_id, type;
 
 -- Per device, metric (type) and area, per hour. Ordered for one device's
