@@ -219,6 +219,7 @@ function openDevice(id) {
   const d = (c.devices || []).find((x) => x.id === id);
   if (!d) return;
   selected = id;
+  map.easeTo({ center: [d.lon, d.lat] });
   render();
   const box = document.getElementById('detail');
   box.hidden = false;
