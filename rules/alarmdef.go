@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"io/fs"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -189,4 +191,27 @@ func (d *AlarmDef) holds(p *vm.Program, in *AlarmInput) bool {
 	}
 	b, _ := v.(bool)
 	return b
+}
+
+// valueBound finds the first comparison of value with a number in an alarm
+// expression: "value >= 0.15", "value < 50".
+var valueBound = regexp.MustCompile(`\bvalue\s*(>=|>|<=|<)\s*(-?[0-9]+(?:\.[0-9]+)?)`)
+
+// Limits returns the values a chart of the alarm's sensors draws as lines:
+// the number that the first comparison of value in raise, and in clear,
+// compares with. ok is false for an expression without one (a rate alarm,
+// an offline alarm). An expression with several (noise.loud's day and night
+// limits) gives its first.
+func (d *AlarmDef) Limits() (raise float64, raiseOK bool, clear float64, clearOK bool) {
+	parse := func(expr string) (float64, bool) {
+		m := valueBound.FindStringSubmatch(expr)
+		if m == nil {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(m[2], 64)
+		return v, err == nil
+	}
+	raise, raiseOK = parse(d.Raise)
+	clear, clearOK = parse(d.Clear)
+	return raise, raiseOK, clear, clearOK
 }

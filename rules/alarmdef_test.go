@@ -74,3 +74,22 @@ func TestServiceCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestAlarmLimits(t *testing.T) {
+	for _, tt := range []struct {
+		raise, clear string
+		r, c         float64
+		rok, cok     bool
+	}{
+		{"value >= 0.15", "value < 0.05", 0.15, 0.05, true, true},
+		{"value >= 70 || (value >= 55 && (hour >= 22 || hour < 6))", "value < 50", 70, 50, true, true},
+		{"has_rate && rate >= 0.5", "has_rate && rate <= 0.05", 0, 0, false, false},
+		{"value > -3", "", -3, 0, true, false},
+	} {
+		d := &rules.AlarmDef{Raise: tt.raise, Clear: tt.clear}
+		r, rok, c, cok := d.Limits()
+		if r != tt.r || rok != tt.rok || c != tt.c || cok != tt.cok {
+			t.Errorf("%q / %q: %v %v %v %v", tt.raise, tt.clear, r, rok, c, cok)
+		}
+	}
+}

@@ -2,10 +2,14 @@
 // the incident it raised or joined, the latest state of every incident, the
 // sensor readings (a view of the events that carry a value), the audit trail
 // of incident transitions (InsertTransitions), and hourly counts by H3
-// resolution-7 cell, category, department and source. It owns the schema
-// (numbered migrations, applied by Migrate), the idempotent batched sink that
-// the incidents.changes consumer writes through (Handler and InsertChanges),
-// retention by whole months (Retain), and the reads; the planners' queries
+// resolution-7 cell, category, department and source, and aggregates of the
+// readings (migration 0009: per hour per device, per minute and hour per
+// area, at-least-once like the hourly counts; each device's latest reading).
+// It owns the schema (numbered migrations, applied by Migrate), the
+// idempotent batched sink that the incidents.changes consumer writes through
+// (Handler and InsertChanges), retention by whole months (Retain, and
+// RetainReadings, which drops raw readings and the areas' minute table
+// sooner than the rest), and the reads; the planners' queries
 // live in store/history.
 //
 // It talks to ClickHouse over the native protocol with

@@ -46,7 +46,8 @@ func runModern(t *testing.T, tool, name, sql string) {
 // repoSQL is every statement of the repository's SQL that a single server
 // runs, for database cityops, with literal arguments: the migrations, the
 // store's own statements, the planner queries of store/history, the
-// department query they are held to, and the planner examples.
+// department query they are held to, and the planner examples (of the
+// incidents and of the sensor series).
 func repoSQL(t *testing.T) string {
 	t.Helper()
 	samples, err := history.SampleSQL("")
@@ -61,7 +62,11 @@ func repoSQL(t *testing.T) string {
 	for range 3 { // from and to (March 2026), in each of the three reads
 		dep = strings.Replace(strings.Replace(dep, "?", "1772323200", 1), "?", "1775001600", 1)
 	}
-	return store.MigrationSQL("") + store.QuerySQL("") + samples + dep + ";\n" + readExamples(t)
+	series, err := os.ReadFile("testdata/reading_series_examples.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store.MigrationSQL("") + store.QuerySQL("") + samples + dep + ";\n" + readExamples(t) + "\n" + string(series)
 }
 
 func readExamples(t *testing.T) string {

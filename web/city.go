@@ -18,6 +18,35 @@ type cityView struct {
 	Areas       []areaView         `json:"areas"`
 	Departments []departmentView   `json:"departments"`
 	Categories  []cityops.Category `json:"categories"`
+	Devices     []Device           `json:"devices"`
+	Alarms      []Alarm            `json:"alarms"`
+}
+
+// Device is a registered sensor as the pages see it.
+type Device struct {
+	ID         string  `json:"id"`
+	Type       string  `json:"type"` // the metric it reports, e.g. water_level
+	Unit       string  `json:"unit"`
+	Lat        float64 `json:"lat"`
+	Lon        float64 `json:"lon"`
+	Department string  `json:"department"`
+}
+
+// Alarm is one sensor alarm of the pack: what it watches and, for a chart,
+// the values it raises and clears at (nil where its expression has no plain
+// limit, e.g. a rate alarm). Offline alarms give the silence that raises
+// them, in seconds.
+type Alarm struct {
+	ID       string   `json:"id"`
+	Kind     string   `json:"kind"` // threshold or offline
+	Types    []string `json:"types"`
+	Raise    string   `json:"raise,omitempty"` // the expressions, as written
+	Clear    string   `json:"clear,omitempty"`
+	RaiseAt  *float64 `json:"raise_at"`
+	ClearAt  *float64 `json:"clear_at"`
+	AfterS   int      `json:"after_s,omitempty"`
+	Severity int      `json:"severity"`
+	Category string   `json:"category"`
 }
 
 type areaView struct {
@@ -35,7 +64,7 @@ type departmentView struct {
 }
 
 // encodeCity returns the JSON body of GET /api/v1/city.
-func encodeCity(c cityops.City) ([]byte, error) {
+func encodeCity(c cityops.City, devices []Device, alarms []Alarm) ([]byte, error) {
 	v := cityView{
 		Name:        c.Name,
 		NameEN:      c.NameEN,
@@ -45,6 +74,14 @@ func encodeCity(c cityops.City) ([]byte, error) {
 		Areas:       make([]areaView, 0, len(c.Areas)),
 		Departments: make([]departmentView, 0, len(c.Departments)),
 		Categories:  c.Categories,
+		Devices:     devices,
+		Alarms:      alarms,
+	}
+	if v.Devices == nil {
+		v.Devices = []Device{}
+	}
+	if v.Alarms == nil {
+		v.Alarms = []Alarm{}
 	}
 	if v.Categories == nil {
 		v.Categories = []cityops.Category{}

@@ -18,6 +18,12 @@ type Config struct {
 	// City is the running city: its name, extent, areas, departments and
 	// categories, served at /api/v1/city.
 	City cityops.City
+	// Devices are the registered sensors, served in /api/v1/city so that the
+	// live map draws them and names what a chart shows.
+	Devices []Device
+	// Alarms are the pack's sensor alarms with the values a chart draws as
+	// lines, served in /api/v1/city.
+	Alarms []Alarm
 	// AreasGeoJSON is a WGS-84 FeatureCollection of the city's areas, with
 	// the properties id, name, name_en, level and parent. It is served as is
 	// at /api/v1/city/areas.geojson. Nil serves an empty collection.

@@ -66,7 +66,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // routes mounts the server's own routes and then cfg.API.
 func (s *Server) routes(cfg Config) (*http.ServeMux, error) {
-	city, err := encodeCity(cfg.City)
+	city, err := encodeCity(cfg.City, cfg.Devices, cfg.Alarms)
 	if err != nil {
 		return nil, err
 	}

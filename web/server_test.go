@@ -121,7 +121,7 @@ func TestCityShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"name", "name_en", "time_zone", "center", "bbox", "areas", "departments", "categories"} {
+	for _, k := range []string{"name", "name_en", "time_zone", "center", "bbox", "areas", "departments", "categories", "devices", "alarms"} {
 		if _, ok := raw[k]; !ok {
 			t.Errorf("no key %q in %s", k, body)
 		}
@@ -216,5 +216,29 @@ func TestNewTwiceOnOneRegistry(t *testing.T) {
 	_, _, reg := newTestServer(t, nil)
 	if _, err := New(Config{City: testCity(), Registry: reg}); err == nil {
 		t.Fatal("a second server registered its metrics in the same registry")
+	}
+}
+
+// TestCityDevicesAndAlarms: the devices and the alarms' limits reach the
+// pages through /api/v1/city.
+func TestCityDevicesAndAlarms(t *testing.T) {
+	high := 0.15
+	_, ts, _ := newTestServer(t, func(c *Config) {
+		c.Devices = []Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 31.2, Lon: 121.4, Department: "sanitation"}}
+		c.Alarms = []Alarm{{ID: "water_level.high", Kind: "threshold", Types: []string{"water_level"}, Raise: "value >= 0.15", RaiseAt: &high, Severity: 3}}
+	})
+	_, body := get(t, ts.URL+"/api/v1/city", nil)
+	var got struct {
+		Devices []Device `json:"devices"`
+		Alarms  []map[string]any
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Devices) != 1 || got.Devices[0].ID != "water-001" || got.Devices[0].Lat != 31.2 {
+		t.Errorf("devices %v", got.Devices)
+	}
+	if len(got.Alarms) != 1 || got.Alarms[0]["raise_at"] != 0.15 || got.Alarms[0]["clear_at"] != nil {
+		t.Errorf("alarms %v", got.Alarms)
 	}
 }

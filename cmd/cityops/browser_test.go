@@ -19,7 +19,8 @@ import (
 // whole pipeline: simulated events become hexagons on the live map, a filter
 // hides and shows an incident, its timeline opens; the water authority signs
 // in to its inbox, accepts and resolves its task, and the map shows the
-// incident resolved; the planner draws its heatmap and tables. Screenshots
+// incident resolved; a device opens on its last 24 hours; the planner draws
+// its heatmap, tables and a sensor's series. Screenshots
 // go to test-artifacts/browser (or $CITYOPS_ARTIFACTS/browser).
 func TestBrowserPages(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -120,6 +121,16 @@ func TestBrowserPages(t *testing.T) {
 		`document.getElementById('detail').textContent`)
 	b.screenshot("map-incident-timeline")
 
+	// Devices are points on the map; one opens on its last 24 hours, drawn
+	// with the value its alarm raises at (water_level.high, 0.15 m).
+	b.until(10*time.Second, "the devices", `cityopsTest.devices().length === 30 && cityopsTest.devices().some((d) => d.state !== 'unknown')`, `cityopsTest.devices()`)
+	b.run("opening a device", do(`cityopsTest.openDevice('water-001')`))
+	b.until(30*time.Second, "the device's chart", `cityopsTest.deviceChart && cityopsTest.deviceChart.device === 'water-001' && cityopsTest.deviceChart.points > 0 &&
+		cityopsTest.deviceChart.limits.includes(0.15) && !!document.querySelector('#device-chart svg.series-chart polyline.series') &&
+		!!document.querySelector('#device-chart svg.series-chart line.limit')`,
+		`[cityopsTest.deviceChart, document.getElementById('detail').textContent]`)
+	b.screenshot("map-device-chart")
+
 	// The connection drops and comes back, and the page says so.
 	b.run("dropping the connection", do(`cityopsTest.dropConnection()`))
 	b.until(5*time.Second, "the dropped sign", `cityopsTest.state().conn === 'down' && !document.getElementById('banner').hidden`, `cityopsTest.state()`)
@@ -195,6 +206,9 @@ func TestBrowserPages(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#token"), tk.Center),
 		chromedp.Click(chromedp.CSS("#signin-go")))
 	b.until(30*time.Second, "the planner's figures", `window.cityopsTest && cityopsTest.loaded > 0 && cityopsTest.heatCells > 0 && cityopsTest.departments > 0 && cityopsTest.trendSeries > 0`, `cityopsTest`)
+	// The sensor panel: the first device's metric over the range, as a chart.
+	b.until(20*time.Second, "the sensor panel", `cityopsTest.sensorPoints > 0 && !!document.querySelector('#sensors svg.series-chart') &&
+		document.querySelector('#sensors a.csv').getAttribute('href').includes('/api/v1/history/readings?')`, `cityopsTest`)
 	if stored, err := eval[string](b, `sessionStorage.getItem('cityops.token')`); err != nil || stored != tk.Center {
 		t.Errorf("the planner keeps the token %q in sessionStorage (%v), want the center's", stored, err)
 	}

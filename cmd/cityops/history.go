@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	commands["history"] = command{runHistory, "print the planner queries (--print-queries), drop old months (--retain-months N) or merge quiet ones (--settle)"}
+	commands["history"] = command{runHistory, "print the planner queries (--print-queries), drop old months (--retain-months N, --retain-readings-months N) or merge quiet ones (--settle)"}
 }
 
 func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -18,6 +18,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := newFlags("history", stderr, &o, "clickhouse")
 	printQueries := fs.Bool("print-queries", false, "write each planner query, with sample parameters bound, to stdout")
 	retain := fs.Int("retain-months", 0, "drop the monthly partitions older than this many months (the current month counts)")
+	retainReadings := fs.Int("retain-readings-months", 0, "drop the raw readings and their per-minute aggregates older than this many months (fewer than --retain-months: the hourly aggregates stay)")
 	settle := fs.Bool("settle", false, "merge each month not written to for --quiet into one part, which the planner queries then read without FINAL")
 	quiet := fs.Duration("quiet", 10*time.Minute, "with --settle: leave months written to more recently than this")
 	if err := fs.Parse(args); err != nil {
@@ -46,22 +47,37 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "%d partitions settled\n", len(merged))
 		return nil
-	case *retain > 0:
+	case *retain > 0 || *retainReadings > 0:
+		if *retain > 0 && *retainReadings > *retain {
+			return usageError{fmt.Errorf("--retain-readings-months %d is longer than --retain-months %d: raw readings go first", *retainReadings, *retain)}
+		}
 		s, err := o.openStore(ctx)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		dropped, err := s.Retain(ctx, *retain, time.Now())
-		for _, d := range dropped {
-			fmt.Fprintf(stdout, "dropped %s\n", d)
+		if *retainReadings > 0 {
+			dropped, err := s.RetainReadings(ctx, *retainReadings, time.Now())
+			for _, d := range dropped {
+				fmt.Fprintf(stdout, "dropped %s\n", d)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "kept the last %d months of raw readings: %d partitions dropped\n", *retainReadings, len(dropped))
 		}
-		if err != nil {
-			return err
+		if *retain > 0 {
+			dropped, err := s.Retain(ctx, *retain, time.Now())
+			for _, d := range dropped {
+				fmt.Fprintf(stdout, "dropped %s\n", d)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "kept the last %d months: %d partitions dropped\n", *retain, len(dropped))
 		}
-		fmt.Fprintf(stdout, "kept the last %d months: %d partitions dropped\n", *retain, len(dropped))
 		return nil
 	}
 	fs.Usage()
-	return fmt.Errorf("give --print-queries, --retain-months N or --settle")
+	return fmt.Errorf("give --print-queries, --retain-months N, --retain-readings-months N or --settle")
 }

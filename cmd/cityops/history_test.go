@@ -43,6 +43,16 @@ func TestHistoryCommand(t *testing.T) {
 		t.Fatalf("output %q", out.String())
 	}
 	out.Reset()
+	if code := run(ctx, []string{"history", "--retain-months", "24", "--retain-readings-months", "3", "--clickhouse", addr}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "kept the last 3 months of raw readings") || !strings.Contains(out.String(), "kept the last 24 months") {
+		t.Fatalf("output %q", out.String())
+	}
+	if code := run(ctx, []string{"history", "--retain-months", "3", "--retain-readings-months", "6", "--clickhouse", addr}, &out, &errOut); code != 2 {
+		t.Fatalf("raw readings kept longer than the rest: exit %d, want 2", code)
+	}
+	out.Reset()
 	if code := run(ctx, []string{"history", "--settle", "--quiet", "0s", "--clickhouse", addr}, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}

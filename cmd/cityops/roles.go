@@ -231,6 +231,8 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	srv, err := web.New(web.Config{
 		Authenticate: cs.live(),
 		City:         cityOf(pack, areas),
+		Devices:      devicesOf(pack),
+		Alarms:       alarmsOf(pack),
 		AreasGeoJSON: pack.AreasGeoJSON,
 		API:          api,
 		Ready:        o.hooks.intake.ready(readiness(o, s)),
@@ -289,6 +291,33 @@ func cityOf(p *rules.Pack, areas *geo.Index) cityops.City {
 		Departments: p.Departments,
 		Categories:  p.Categories,
 	}
+}
+
+// devicesOf lists the pack's sensors for the pages.
+func devicesOf(p *rules.Pack) []web.Device {
+	ds := make([]web.Device, 0, len(p.Devices))
+	for _, d := range p.Devices {
+		ds = append(ds, web.Device(d))
+	}
+	return ds
+}
+
+// alarmsOf lists the pack's alarms with their limits for the pages' charts.
+func alarmsOf(p *rules.Pack) []web.Alarm {
+	as := make([]web.Alarm, 0, len(p.Alarms))
+	for _, d := range p.Alarms {
+		a := web.Alarm{ID: d.ID, Kind: d.Kind, Types: d.Types, Raise: d.Raise, Clear: d.Clear,
+			AfterS: int(d.After.Seconds()), Severity: d.Severity, Category: d.Category}
+		r, rok, c, cok := d.Limits()
+		if rok {
+			a.RaiseAt = &r
+		}
+		if cok {
+			a.ClearAt = &c
+		}
+		as = append(as, a)
+	}
+	return as
 }
 
 // newRegistry returns a registry with the Go runtime's and the process's

@@ -1,7 +1,8 @@
 // Package history answers the planners' questions from the ClickHouse history
 // that package store keeps: heatmaps of incidents by H3 cell, trends over
 // time, department performance, hotspots of repeated complaints, and the audit
-// trail of one incident. Handler serves them under /api/v1/history/ as JSON
+// trail of one incident, and sensor series (a device's readings, or an
+// area's of one metric, raw or to a step). Handler serves them under /api/v1/history/ as JSON
 // or, with ?format=csv, as CSV.
 //
 // Every request needs a bearer token that [Access] knows (401 otherwise,
@@ -25,6 +26,14 @@
 // server a fifth of the CPU it costs with FINAL everywhere or less (heatmap
 // 0.24 s instead of 1.4 s, departments 0.55 s instead of 2.9 s), and that CPU
 // is spread over every core instead of one.
+//
+// Sensor series (readings, series.go) follow the same rule where they read
+// raw readings, which they do for steps under a minute, for ranges of up to
+// 31 days for a device and 2 days for an area, and always with exact=1. Over
+// longer ranges they read the per-minute or per-hour aggregates of migration
+// 0009 instead, which a replayed batch inflates like the hourly counts (min
+// and max stay right, count and avg may not): the X-Cityops-Series-Source
+// header of every answer says which was read (raw, minute or hour).
 //
 // Department performance: closure rate, on-time closure (closed with updated
 // <= deadline) and time to close come from the incidents' latest state,

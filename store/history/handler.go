@@ -24,6 +24,8 @@ const queryTimeout = 30 * time.Second
 //	GET /api/v1/history/trends        incidents per hour, day or week by category, area or district
 //	GET /api/v1/history/departments   closure, on-time, returns, rework, time to accept and close
 //	GET /api/v1/history/hotspots      cells with complaints of one category in many weeks
+//	GET /api/v1/history/devices       every device's last minute of readings (the live map's colours)
+//	GET /api/v1/history/readings      a device's series, or an area's of one metric (see series.go)
 //	GET /api/v1/history/incidents/{id}/transitions   the audit trail of one incident
 //
 // Each answers JSON {"columns": [...], "rows": [[...], ...]}, or CSV with
@@ -66,7 +68,7 @@ func Handler(s *store.Store, log *slog.Logger, now func() time.Time, access Acce
 		})
 	})
 	mux.HandleFunc(Prefix, func(w http.ResponseWriter, req *http.Request) {
-		writeError(w, http.StatusNotFound, "no such history query; see /api/v1/history/{heatmap,trends,departments,hotspots,incidents/ID/transitions}")
+		writeError(w, http.StatusNotFound, "no such history query; see /api/v1/history/{heatmap,trends,departments,hotspots,devices,readings,incidents/ID/transitions}")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		c, ok := access.caller(req)
@@ -165,11 +167,19 @@ func serve(w http.ResponseWriter, req *http.Request, s *store.Store, log *slog.L
 	}
 	ctx, cancel := context.WithTimeout(req.Context(), queryTimeout)
 	defer cancel()
-	t, err := answer(ctx, s, tables, mk)
+	var headers map[string]string // of the query that answered
+	t, err := answer(ctx, s, tables, func(l layout) (query, error) {
+		q, err := mk(l)
+		headers = q.headers
+		return q, err
+	})
 	if err != nil {
 		log.Error("history query failed", "path", req.URL.Path, "err", err)
 		writeError(w, http.StatusServiceUnavailable, "the history store did not answer; try again")
 		return
+	}
+	for k, v := range headers {
+		w.Header().Set(k, v)
 	}
 	writeTable(w, req, log, format, t)
 }

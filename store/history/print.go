@@ -18,6 +18,16 @@ var samples = []struct{ name, query string }{
 	{"trends", "bucket=week&by=area&from=2026-01-01&to=2026-07-01&department=DSNY"},
 	{"departments", "from=2026-01-01&to=2026-04-01"},
 	{"hotspots", "res=9&min_weeks=3&category=noise&from=2026-01-01&to=2026-04-01"},
+	{"devices", ""},
+	{"devices", "from=2026-03-31T12:00:00Z&area=MN01"},
+	{"readings", "device=63rd-street-beach&from=2026-03-14&to=2026-03-15&step=raw"},
+	{"readings", "device=63rd-street-beach&from=2026-03-14&to=2026-03-15&step=10m"},
+	{"readings", "device=63rd-street-beach&from=2026-01-01&to=2026-04-01&step=1h"},
+	{"readings", "device=63rd-street-beach&from=2025-12-20&to=2026-01-15&step=1h"},
+	{"readings", "device=63rd-street-beach&from=2026-03-01&to=2026-04-01&step=5m&type=water_temperature"},
+	{"readings", "area=MN01&type=noise&from=2026-03-14&to=2026-03-15&step=30s"},
+	{"readings", "area=MN01&type=noise&from=2026-03-01&to=2026-03-15&step=15m"},
+	{"readings", "area=MN01&type=noise&from=2026-01-01&to=2026-04-01&step=1d"},
 }
 
 // sampleLayout has January and February 2026 settled and March not, in
@@ -25,7 +35,7 @@ var samples = []struct{ name, query string }{
 // read of settled months and the FINAL read of the others.
 var sampleLayout = func() layout {
 	l := layout{}
-	for _, t := range []string{"events", "incidents", "transitions", "transition_marks", "transition_accepts"} {
+	for _, t := range []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts"} {
 		l[t] = store.Parts{
 			Settled:   map[uint32]string{202601: "202601_1_9_2", 202602: "202602_10_14_1"},
 			Unsettled: map[uint32]bool{202603: true},

@@ -8,8 +8,9 @@ import (
 
 // query is one statement with its arguments, bound on the client for each '?'.
 type query struct {
-	sql  string
-	args []any
+	sql     string
+	args    []any
+	headers map[string]string // set on the answer: what a series was read from
 }
 
 // cellColumns maps an H3 resolution to the column that holds it.

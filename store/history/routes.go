@@ -27,6 +27,8 @@ var routes = []route{
 	{"trends", buildTrends, withFilters("bucket", "by"), []string{"incidents"}},
 	{"departments", buildDepartments, withFilters(), []string{"incidents", "transition_accepts", "transition_marks"}},
 	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit"), []string{"events"}},
+	{"devices", buildDevices, []string{"from", "area"}, nil},
+	{"readings", buildReadings, []string{"device", "area", "type", "from", "to", "step", "exact"}, []string{"readings"}},
 }
 
 func buildHeatmap(db string, p *params, l layout) (query, error) {

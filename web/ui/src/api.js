@@ -72,3 +72,26 @@ export function countdown(ms) {
   if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
   return `${m}m ${String(s).padStart(2, '0')}s`;
 }
+
+// seriesPoints turns a readings answer (time, type, min, max, avg, count)
+// into chart points.
+export function seriesPoints(table) {
+  return rows(table).map((r) => ({ t: Date.parse(r.time), min: Number(r.min), max: Number(r.max), avg: Number(r.avg), count: Number(r.count) }));
+}
+
+// alarmLimits returns the chart lines of the alarms watching metric typ:
+// the values they raise and clear at.
+export function alarmLimits(c, typ) {
+  const out = [];
+  for (const a of c.alarms || []) {
+    if (!a.types.includes(typ)) continue;
+    if (a.raise_at !== null && a.raise_at !== undefined) out.push({ value: a.raise_at, label: a.id + ' ≥ ' + a.raise_at, kind: 'raise' });
+    if (a.clear_at !== null && a.clear_at !== undefined) out.push({ value: a.clear_at, label: a.id + ' < ' + a.clear_at, kind: 'clear' });
+  }
+  return out;
+}
+
+// isoSecond is a time as the history routes take it.
+export function isoSecond(d) {
+  return d.toISOString().slice(0, 19) + 'Z';
+}

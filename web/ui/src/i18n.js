@@ -21,6 +21,9 @@ const words = {
     transitionsOf: '流转', actor: '操作者', time: '时间', count: '数量',
     reported_s: '已上报', registered: '已立案', dispatched: '已派遣', accepted: '已受理', in_progress: '处置中',
     resolved: '已办结', verified: '已核查', closed: '已结案', cancelled: '已作废',
+    device: '设备', metric: '指标', state: '状态', last24h: '近 24 小时', noReadings: '暂无读数', signInForHistory: '登录后查看历史读数',
+    state_alarm: '告警', state_elevated: '偏高', state_ok: '正常', state_offline: '离线', state_unknown: '未知',
+    sensors: '传感器', step: '步长', auto: '自动', raw: '原始', minute: '分钟', points: '个点', sourceTable: '数据表',
   },
   en: {
     map: 'Live map', inbox: 'Department inbox', planner: 'Planner',
@@ -41,6 +44,9 @@ const words = {
     transitionsOf: 'transitions', actor: 'actor', time: 'time', count: 'count',
     reported_s: 'reported', registered: 'registered', dispatched: 'dispatched', accepted: 'accepted', in_progress: 'in progress',
     resolved: 'resolved', verified: 'verified', closed: 'closed', cancelled: 'cancelled',
+    device: 'Device', metric: 'Metric', state: 'State', last24h: 'Last 24 hours', noReadings: 'no readings', signInForHistory: 'Sign in to see its readings',
+    state_alarm: 'alarm', state_elevated: 'elevated', state_ok: 'ok', state_offline: 'offline', state_unknown: 'unknown',
+    sensors: 'Sensors', step: 'Step', auto: 'auto', raw: 'raw', minute: 'minute', points: 'points', sourceTable: 'table',
   },
 };
 

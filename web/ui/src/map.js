@@ -4,7 +4,8 @@
 import { H3HexagonLayer } from '@deck.gl/geo-layers';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import { cellToParent } from 'h3-js';
-import { getJSON, city, el, fmtTime, hasDeadline, rows } from './api.js';
+import { getJSON, city, el, fmtTime, hasDeadline, rows, seriesPoints, alarmLimits, isoSecond } from './api.js';
+import { seriesChart } from './chart.js';
 import { newBaseMap } from './basemap.js';
 import { mountNav } from './nav.js';
 import { Live } from './live.js';
@@ -15,6 +16,12 @@ const statuses = ['reported', 'registered', 'dispatched', 'accepted', 'in_progre
 const severityColor = { 1: [90, 170, 255], 2: [255, 200, 60], 3: [255, 120, 40], 4: [240, 40, 60] };
 
 let c, map, overlay, live;
+// latest maps "device|type" to the device's latest reading
+// (/api/v1/history/devices), which colours it; empty without a token.
+let latest = new Map();
+// charted holds the last point of each device charted, for a colour when
+// latest knows nothing of it.
+const charted = new Map();
 let counters = null;
 let selected = '';
 let connNote = '';
@@ -52,6 +59,9 @@ const test = (window.cityopsTest = {
   incidentStatus: (id) => live?.incidents.get(id)?.status || '',
   jumpTo: (zoom, lat, lon) => map.jumpTo({ zoom, center: lat === undefined ? map.getCenter() : [lon, lat] }),
   dropConnection: () => live?.ws?.close(4001, 'test'),
+  devices: () => (c?.devices || []).map((d) => ({ id: d.id, state: deviceState(d) })),
+  openDevice: (id) => openDevice(id),
+  deviceChart: null, // {device, points, limits} once a device's chart is drawn
 });
 
 // resForZoom follows the protocol's zoom bands.
@@ -111,6 +121,20 @@ function render() {
         onClick: (info) => info.object && map.easeTo({ center: map.unproject([info.x, info.y]), zoom: Math.min(map.getZoom() + 2, 13) }),
       }),
       new ScatterplotLayer({
+        id: 'devices',
+        data: c.devices || [],
+        getPosition: (d) => [d.lon, d.lat],
+        getFillColor: (d) => stateColor[deviceState(d)],
+        getLineColor: (d) => (d.id === selected ? [255, 255, 255] : [20, 20, 20]),
+        getRadius: (d) => (d.id === selected ? 8 : 5),
+        radiusUnits: 'pixels',
+        stroked: true,
+        lineWidthMinPixels: 1,
+        pickable: true,
+        updateTriggers: { getFillColor: [latest, live?.incidents.size], getLineColor: selected, getRadius: selected },
+        onClick: (info) => info.object && openDevice(info.object.id),
+      }),
+      new ScatterplotLayer({
         id: 'incidents',
         data: points,
         getPosition: (d) => [d.lon, d.lat],
@@ -129,6 +153,99 @@ function render() {
   renderCounters();
   renderList();
   test.renders++;
+}
+
+// A device's last state: alarm (an open alarm incident of it, or its latest
+// reading at or over its alarm's raise value), elevated (at or over the
+// clear value), ok, offline (nothing within its offline alarm's silence) or
+// unknown (no token, no history).
+const stateColor = { alarm: [240, 40, 60], elevated: [255, 170, 40], ok: [60, 200, 120], offline: [130, 130, 140], unknown: [150, 190, 230] };
+
+function alarmIncident(d) {
+  for (const id of live?.incidents.keys() || []) if (id.startsWith('ALM-' + d.id + '-')) return live.incidents.get(id);
+  return null;
+}
+
+function deviceState(d) {
+  if (alarmIncident(d)) return 'alarm';
+  const last = latest.get(d.id + '|' + d.type) || charted.get(d.id + '|' + d.type);
+  if (!last && !latest.size) return 'unknown';
+  const off = (c.alarms || []).find((a) => a.kind === 'offline' && a.types.includes(d.type));
+  if (!last || Date.now() - Date.parse(last.time) > 60000 + 1000 * (off?.after_s || 1800)) return 'offline';
+  const limits = alarmLimits(c, d.type);
+  if (limits.some((l) => l.kind === 'raise' && last.value >= l.value)) return 'alarm';
+  if (limits.some((l) => l.kind === 'clear' && last.value >= l.value)) return 'elevated';
+  return 'ok';
+}
+
+async function loadLatest() {
+  if (!sessionStorage.getItem(tokenKey) || !(c.devices || []).length) return;
+  try {
+    const r = rows(await getJSON('/api/v1/history/devices', authed()));
+    latest = new Map(r.map((x) => [x.device_id + '|' + x.type, { time: x.time, value: Number(x.value) }]));
+    render();
+  } catch {
+    // the colours stay as they were; the chart says what went wrong
+  }
+}
+
+// deviceChart loads a device's last 24 hours into box, with its alarms'
+// limits; the server picks the step (a minute for a day).
+async function deviceChart(box, d) {
+  box.replaceChildren(el('p', { class: 'muted' }, t('loading')));
+  const to = new Date();
+  const q = new URLSearchParams({ device: d.id, type: d.type, from: isoSecond(new Date(to - 86400000)), to: isoSecond(to) });
+  try {
+    const points = seriesPoints(await getJSON('/api/v1/history/readings?' + q, authed()));
+    const limits = alarmLimits(c, d.type);
+    box.replaceChildren(seriesChart(points, limits, { width: 340, height: 180, unit: d.unit, from: to - 86400000, to: +to }));
+    if (!points.length) box.append(el('p', { class: 'muted' }, t('noReadings')));
+    // Without a colour from the last minutes, the chart's last point says.
+    const last = points[points.length - 1];
+    if (last) {
+      charted.set(d.id + '|' + d.type, { time: new Date(last.t).toISOString(), value: last.avg });
+      const st = document.getElementById('device-state');
+      if (st && selected === d.id) st.textContent = t('state_' + deviceState(d));
+      render();
+    }
+    test.deviceChart = { device: d.id, points: points.length, limits: limits.map((l) => l.value) };
+  } catch (err) {
+    box.replaceChildren(el('p', { class: 'error' }, t('error') + ': ' + (err.status === 401 ? t('badToken') : err.message)));
+  }
+}
+
+// openDevice shows a device, its state and its last 24 hours.
+function openDevice(id) {
+  const d = (c.devices || []).find((x) => x.id === id);
+  if (!d) return;
+  selected = id;
+  map.easeTo({ center: [d.lon, d.lat] });
+  render();
+  const box = document.getElementById('detail');
+  box.hidden = false;
+  const chart = el('div', { id: 'device-chart' });
+  const inc = alarmIncident(d);
+  box.replaceChildren(
+    el('header', {}, el('h2', {}, t('device'), ' ', id), el('button', { type: 'button', id: 'detail-close', onclick: closeDetail }, '×')),
+    el('dl', {},
+      el('dt', {}, t('metric')), el('dd', {}, d.type + (d.unit ? ' (' + d.unit + ')' : '')),
+      el('dt', {}, t('department')), el('dd', {}, named(c.byDept.get(d.department)) || d.department || '–'),
+      el('dt', {}, t('state')), el('dd', { id: 'device-state' }, t('state_' + deviceState(d))),
+      inc ? [el('dt', {}, t('detail')), el('dd', {}, el('a', { href: '#', onclick: (ev) => (ev.preventDefault(), openIncident(inc.id)) }, inc.id))] : null),
+    el('h3', {}, t('last24h')),
+    chart,
+  );
+  if (!sessionStorage.getItem(tokenKey)) chart.replaceChildren(el('p', { class: 'muted' }, t('signInForHistory')));
+  else deviceChart(chart, d);
+}
+
+// deviceOf finds the device of a sensor alarm's incident: the alarm stage
+// names its incidents ALM-device-alarm-time; otherwise the device of the
+// incident's metric at its place (within about 50 m).
+function deviceOf(inc) {
+  const ds = c.devices || [];
+  return ds.find((d) => inc.id.startsWith('ALM-' + d.id + '-')) ||
+    (inc.source === 'iot' && ds.find((d) => d.type === inc.type && Math.abs(d.lat - inc.lat) < 0.0005 && Math.abs(d.lon - inc.lon) < 0.0005)) || null;
 }
 
 function overdue(inc) {
@@ -209,6 +326,12 @@ async function openIncident(id) {
     el('h3', {}, t('timeline')),
     timeline,
   );
+  const dev = inc && deviceOf(inc);
+  if (dev) {
+    const chart = el('div', { id: 'device-chart' });
+    box.append(el('h3', {}, t('device'), ' ', el('a', { href: '#', onclick: (ev) => (ev.preventDefault(), openDevice(dev.id)) }, dev.id), ' · ', t('last24h')), chart);
+    if (sessionStorage.getItem(tokenKey)) deviceChart(chart, dev);
+  }
   try {
     let trail = [];
     try {
@@ -337,6 +460,8 @@ async function main() {
   render();
   loadHistoryRate();
   setInterval(loadHistoryRate, 60000);
+  loadLatest();
+  setInterval(loadLatest, 60000);
   setInterval(renderCounters, 5000);
   test.ready = true;
 }

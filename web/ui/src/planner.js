@@ -1,18 +1,19 @@
 // planner: charts and tables over /api/v1/history/ for a chosen time range
 // and filters: trends, a heatmap of H3 cells, department performance and
-// hotspots, each with a link to the same query as CSV. The history needs a
+// hotspots, a sensor panel (a device's or an area's series of a metric),
+// each with a link to the same query as CSV. The history needs a
 // token (the center's, an inspector's or a department's): the page asks for
 // it and keeps it in sessionStorage, for this tab only, as the other pages
 // do, and sends it as a bearer token, also for the CSV downloads.
 import { H3HexagonLayer } from '@deck.gl/geo-layers';
-import { getJSON, city, el, rows } from './api.js';
+import { getJSON, city, el, rows, seriesPoints, alarmLimits } from './api.js';
 import { newBaseMap } from './basemap.js';
 import { mountNav } from './nav.js';
-import { lineChart } from './chart.js';
+import { lineChart, seriesChart } from './chart.js';
 import { t, named, translate } from './i18n.js';
 
 let c, overlay;
-const test = (window.cityopsTest = { loaded: 0, heatCells: 0, trendSeries: 0, departments: 0, errors: [], signIn: 0 });
+const test = (window.cityopsTest = { loaded: 0, heatCells: 0, trendSeries: 0, departments: 0, errors: [], signIn: 0, sensorPoints: -1 });
 const tokenKey = 'cityops.token';
 
 function token() {
@@ -202,6 +203,64 @@ function drawHotspots(body, tbl) {
   ], data) : el('p', { class: 'muted' }, t('none')));
 }
 
+// sensorParams reads the sensor panel: a device (its own metric unless one is
+// picked) or an area and a metric, over the page's range.
+function sensorParams() {
+  const f = new FormData(document.getElementById('sensor-form'));
+  const q = new URLSearchParams();
+  const [kind, id] = String(f.get('what') || '').split(':');
+  const metric = String(f.get('metric') || '');
+  const range = params();
+  for (const k of ['from', 'to']) if (range.get(k)) q.set(k, range.get(k));
+  if (kind === 'area') {
+    q.set('area', id);
+    q.set('type', metric || types()[0] || '');
+  } else {
+    q.set('device', id);
+    q.set('type', metric || (c.devices.find((d) => d.id === id) || {}).type || '');
+  }
+  if (f.get('step')) q.set('step', String(f.get('step')));
+  return q;
+}
+
+function types() {
+  return [...new Set((c.devices || []).map((d) => d.type))].sort();
+}
+
+function drawSensors(body, tbl) {
+  const points = seriesPoints(tbl);
+  const typ = sensorParams().get('type');
+  const unit = ((c.devices || []).find((d) => d.type === typ) || {}).unit || '';
+  test.sensorPoints = points.length;
+  const q = sensorParams();
+  const span = { from: q.get('from') ? Date.parse(q.get('from')) : undefined, to: q.get('to') ? Date.parse(q.get('to')) : undefined };
+  body.replaceChildren(points.length ? seriesChart(points, alarmLimits(c, typ), { unit, ...span }) : el('p', { class: 'muted' }, t('noReadings')),
+    el('p', { class: 'muted', id: 'sensor-count' }, `${points.length} ${t('points')}`));
+}
+
+function buildSensorForm() {
+  const form = document.getElementById('sensor-form');
+  const keep = (name) => form.elements[name]?.value || '';
+  const old = { what: keep('what'), metric: keep('metric'), step: keep('step') };
+  const opt = (v, label) => el('option', { value: v }, label);
+  const devices = c.devices || [];
+  form.replaceChildren(
+    el('label', {}, el('span', {}, t('device') + ' / ' + t('area')), el('select', { name: 'what', id: 'sensor-what' },
+      el('optgroup', { label: t('device') }, devices.map((d) => opt('device:' + d.id, d.id + ' · ' + d.type))),
+      el('optgroup', { label: t('area') }, c.areas.map((a) => opt('area:' + a.id, named(a) || a.id))))),
+    el('label', {}, el('span', {}, t('metric')), el('select', { name: 'metric', id: 'sensor-metric' }, opt('', t('auto')), types().map((k) => opt(k, k)))),
+    el('label', {}, el('span', {}, t('step')), el('select', { name: 'step', id: 'sensor-step' },
+      opt('', t('auto')), opt('raw', t('raw')), opt('1m', '1 ' + t('minute')), opt('1h', '1 ' + t('hour')), opt('1d', '1 ' + t('day')))),
+    el('button', { type: 'submit', id: 'sensor-go' }, t('apply')),
+  );
+  for (const [k, v] of Object.entries(old)) if (v) form.elements[k].value = v;
+}
+
+function loadSensors() {
+  if (!(c.devices || []).length && !types().length) return Promise.resolve();
+  return section('sensors', 'readings', sensorParams(), drawSensors);
+}
+
 async function load() {
   if (!token()) {
     showSignIn();
@@ -213,6 +272,7 @@ async function load() {
     section('heatmap', 'heatmap', params({ res: document.getElementById('res').value }), drawHeatmap),
     section('departments', 'departments', q, drawDepartments),
     section('hotspots', 'hotspots', params({ min_weeks: 2 }), drawHotspots),
+    loadSensors(),
   ]);
   test.loaded++;
 }
@@ -241,12 +301,18 @@ function buildForm() {
 async function main() {
   mountNav('planner', () => {
     buildForm();
+    buildSensorForm();
     translate(document.body);
     if (token()) signedIn();
     else showSignIn();
   });
   c = await city();
   buildForm();
+  buildSensorForm();
+  document.getElementById('sensor-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    loadSensors();
+  });
   translate(document.body);
   document.getElementById('range').addEventListener('submit', (ev) => {
     ev.preventDefault();
