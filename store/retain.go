@@ -11,7 +11,7 @@ import (
 )
 
 // partitionedTables are the tables partitioned by month, which Retain trims.
-var partitionedTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "event_counts_hourly"}
+var partitionedTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "transition_figures", "event_counts_hourly"}
 
 // Retain drops the monthly partitions that lie wholly before the last months
 // months (the current month counts as one), in every partitioned table, and

@@ -25,7 +25,7 @@ func withFilters(names ...string) []string {
 var routes = []route{
 	{"heatmap", buildHeatmap, withFilters("res", "limit"), []string{"incidents"}},
 	{"trends", buildTrends, withFilters("bucket", "by"), []string{"incidents"}},
-	{"departments", buildDepartments, withFilters(), []string{"incidents", "transition_accepts", "transition_marks"}},
+	{"departments", buildDepartments, withFilters(), []string{"incidents", "transition_accepts", "transition_marks", "transition_figures"}},
 	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit"), []string{"events"}},
 }
 
