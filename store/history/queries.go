@@ -88,25 +88,42 @@ func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 // with FINAL, so a transition stored twice counts once. Each side groups by
 // the department and casts only the dozen keys that come out. The
 // percentiles are ClickHouse's quantiles, exact up to 8192 values per
-// department and sampled beyond.
-func departmentQuery(db string, f Filter, l layout) query {
+// department and sampled beyond. With byMonth every figure is also split by
+// month (of the report for incidents, of the step for the others). A
+// category, area or source filter holds the steps to the incidents it
+// selects.
+func departmentQuery(db string, f Filter, byMonth bool, l layout) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
-	inc, args := source(db, "incidents", "department_id, closed", "reported", w, args, l)
+	incCols, tCols, key, group := "department_id, closed", "", "", "department_id"
+	if byMonth {
+		incCols, tCols, key, group = "department_id, closed, reported", ", time", ", month", "department_id, month"
+	}
+	inc, args := source(db, "incidents", incCols, "reported", w, args, l)
 	tw := "time >= toDateTime(?) AND time < toDateTime(?)"
 	targs := []any{f.From.Unix(), f.To.Unix()}
 	if f.DepartmentID != "" {
 		tw += " AND department_id = ?"
 		targs = append(targs, f.DepartmentID)
 	}
-	acc, aargs := source(db, "transition_accepts", "department_id, wait_s", "time", tw, targs, l)
-	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind", "time", tw, targs, l)
-	figs, fargs := source(db, "transition_figures", "department_id, kind, on_time, close_s, from_closed, result", "time", tw, targs, l)
-	args = append(append(append(args, aargs...), margs...), fargs...)
+	if f.Category != "" || f.AreaID != "" || f.Source != "" {
+		iw, iargs := where(Filter{Category: f.Category, AreaID: f.AreaID, Source: f.Source}, "reported")
+		iw = strings.TrimPrefix(iw, "reported >= toDateTime(?) AND reported < toDateTime(?) AND ")
+		tw += " AND incident_id IN (SELECT id FROM " + db + ".incidents WHERE " + iw + ")"
+		targs = append(targs, iargs[2:]...)
+	}
+	acc, aargs := source(db, "transition_accepts", "department_id, wait_s"+tCols, "time", tw, targs, l)
+	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind"+tCols, "time", tw, targs, l)
+	figs, fargs := source(db, "transition_figures", "department_id, kind, on_time, close_s, from_closed, result"+tCols, "time", tw, targs, l)
+	args = append(append(append(args, fargs...), aargs...), margs...)
 	const z = "toUInt64(0)"
 	zeros := func(n int) string { return strings.Repeat(z+", ", n) }
+	incMonth, tMonth := "", ""
+	if byMonth {
+		incMonth, tMonth = " toStartOfMonth(reported) AS month,", " toStartOfMonth(time) AS month,"
+	}
 	return query{
-		sql: "SELECT department_id, incidents, closed, if(incidents = 0, 0, closed / incidents) AS closure_rate," +
+		sql: "SELECT department_id" + key + ", incidents, closed, if(incidents = 0, 0, closed / incidents) AS closure_rate," +
 			" rounds_closed, closed_on_time, if(rounds_closed = 0, 0, closed_on_time / rounds_closed) AS on_time_rate," +
 			" accepts, accepted_in_time, if(accepts = 0, nan, accepted_in_time / accepts) AS response_rate," +
 			" reopened_closed, if(rounds_closed = 0, nan, (rounds_closed - least(reopened_closed, rounds_closed)) / rounds_closed) AS resolution_rate," +
@@ -114,33 +131,33 @@ func departmentQuery(db string, f Filter, l layout) query {
 			" repeats, reopens, returns, reworked, if(incidents = 0, 0, reworked / incidents) AS rework_rate," +
 			" if(empty(accept_q), nan, accept_q[1]) AS accept_p50_s, if(empty(accept_q), nan, accept_q[2]) AS accept_p90_s," +
 			" if(empty(close_q), nan, close_q[1]) AS close_p50_s, if(empty(close_q), nan, close_q[2]) AS close_p90_s" +
-			" FROM (SELECT department_id, sum(n_incidents) AS incidents, sum(n_closed) AS closed, sum(n_rounds) AS rounds_closed," +
+			" FROM (SELECT department_id" + key + ", sum(n_incidents) AS incidents, sum(n_closed) AS closed, sum(n_rounds) AS rounds_closed," +
 			" sum(n_on_time) AS closed_on_time, sum(n_accepts) AS accepts, sum(n_accepts_in_time) AS accepted_in_time," +
 			" sum(n_reopened_closed) AS reopened_closed, sum(n_rated) AS rated, sum(n_satisfied) AS satisfied," +
 			" sum(n_basically) AS basically_satisfied, sum(n_repeats) AS repeats, sum(n_reopens) AS reopens," +
 			" sum(n_returns) AS returns, sum(n_reworked) AS reworked," +
 			" argMax(q_close, length(q_close)) AS close_q, argMax(q_accept, length(q_accept)) AS accept_q" +
-			" FROM (SELECT CAST(department_id AS String) AS department_id, count() AS n_incidents, sum(closed) AS n_closed," +
+			" FROM (SELECT CAST(department_id AS String) AS department_id," + incMonth + " count() AS n_incidents, sum(closed) AS n_closed," +
 			" " + z + " AS n_rounds, " + z + " AS n_on_time, " + z + " AS n_accepts, " + z + " AS n_accepts_in_time," +
 			" " + z + " AS n_reopened_closed, " + z + " AS n_rated, " + z + " AS n_satisfied, " + z + " AS n_basically," +
 			" " + z + " AS n_repeats, " + z + " AS n_reopens, " + z + " AS n_returns, " + z + " AS n_reworked," +
 			" emptyArrayFloat64() AS q_close, emptyArrayFloat64() AS q_accept" +
-			" FROM " + inc + " GROUP BY department_id" +
-			" UNION ALL SELECT department_id, " + zeros(2) + "countIf(kind = 'close'), countIf(kind = 'close' AND on_time = 1)," +
+			" FROM " + inc + " GROUP BY " + group +
+			" UNION ALL SELECT department_id," + tMonth + " " + zeros(2) + "countIf(kind = 'close'), countIf(kind = 'close' AND on_time = 1)," +
 			" countIf(kind = 'accept' AND on_time >= 0), countIf(kind = 'accept' AND on_time = 1)," +
 			" countIf(kind = 'reopen' AND from_closed = 1), countIf(kind = 'feedback' AND result != '')," +
 			" countIf(kind = 'feedback' AND result = 'satisfied'), countIf(kind = 'feedback' AND result = 'basically_satisfied'), " + zeros(4) +
 			" quantilesIf(0.5, 0.9)(close_s, kind = 'close' AND close_s >= 0), emptyArrayFloat64()" +
-			" FROM " + figs + " GROUP BY department_id" +
-			" UNION ALL SELECT CAST(department_id AS String), " + zeros(14) +
+			" FROM " + figs + " GROUP BY department_id" + key +
+			" UNION ALL SELECT CAST(department_id AS String)," + tMonth + " " + zeros(14) +
 			" emptyArrayFloat64(), quantiles(0.5, 0.9)(wait_s)" +
-			" FROM " + acc + " GROUP BY department_id" +
-			" UNION ALL SELECT department_id, " + zeros(10) + "countIf(kind = 'repeat'), countIf(kind IN ('repeat', 'redo'))," +
+			" FROM " + acc + " GROUP BY department_id" + key +
+			" UNION ALL SELECT department_id," + tMonth + " " + zeros(10) + "countIf(kind = 'repeat'), countIf(kind IN ('repeat', 'redo'))," +
 			" countIf(kind = 'return'), uniqExactIf(incident_id, kind IN ('rework', 'redo'))," +
 			" emptyArrayFloat64(), emptyArrayFloat64()" +
-			" FROM " + marks + " GROUP BY department_id)" +
-			" GROUP BY department_id)" +
-			" ORDER BY department_id",
+			" FROM " + marks + " GROUP BY department_id" + key + ")" +
+			" GROUP BY " + group + ")" +
+			" ORDER BY " + group,
 		args: args,
 	}
 }

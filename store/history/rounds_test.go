@@ -134,6 +134,22 @@ func TestRoundFiguresSurviveReopening(t *testing.T) {
 		t.Errorf("close p50 %v p90 %v, want 59400 and 98280", p50, p90)
 	}
 
+	// By month, and for the incident's category: the same figures; for
+	// another category, none.
+	for _, path := range []string{"departments?from=2026-03-01&to=2026-04-01&by=month", "departments?from=2026-03-01&to=2026-04-01&category=road&area=MN01"} {
+		code, ans := get(t, srv, path)
+		if code != 200 || len(ans.Rows) != 1 {
+			t.Fatalf("%s: status %d, %d rows: %s", path, code, len(ans.Rows), ans.Error)
+		}
+		check(path, ans.records()[0], map[string]any{"rounds_closed": 2.0, "accepts": 2.0, "rated": 2.0, "repeats": 1.0, "reopens": 2.0})
+		if month, ok := ans.records()[0]["month"]; ok && month != "2026-03-01T00:00:00Z" {
+			t.Errorf("%s: month %v", path, month)
+		}
+	}
+	if code, ans := get(t, srv, "departments?from=2026-03-01&to=2026-04-01&category=noise"); code != 200 || len(ans.Rows) != 0 {
+		t.Errorf("another category: status %d, rows %v", code, ans.Rows)
+	}
+
 	// Round 1's own row is as it was when it closed.
 	code, ans := get(t, srv, "incidents/INC-r/transitions")
 	if code != 200 {

@@ -25,7 +25,7 @@ func withFilters(names ...string) []string {
 var routes = []route{
 	{"heatmap", buildHeatmap, withFilters("res", "limit"), []string{"incidents"}},
 	{"trends", buildTrends, withFilters("bucket", "by"), []string{"incidents"}},
-	{"departments", buildDepartments, withFilters(), []string{"incidents", "transition_accepts", "transition_marks", "transition_figures"}},
+	{"departments", buildDepartments, withFilters("by"), []string{"incidents", "transition_accepts", "transition_marks", "transition_figures"}},
 	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit"), []string{"events"}},
 }
 
@@ -73,7 +73,11 @@ func buildDepartments(db string, p *params, l layout) (query, error) {
 	if err != nil {
 		return query{}, err
 	}
-	return departmentQuery(db, f, l), nil
+	by, err := p.oneOf("by", "department", "month")
+	if err != nil {
+		return query{}, err
+	}
+	return departmentQuery(db, f, by == "month", l), nil
 }
 
 func buildHotspots(db string, p *params, l layout) (query, error) {
