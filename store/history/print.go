@@ -25,7 +25,7 @@ var samples = []struct{ name, query string }{
 // read of settled months and the FINAL read of the others.
 var sampleLayout = func() layout {
 	l := layout{}
-	for _, t := range []string{"events", "incidents", "transitions", "transition_marks", "transition_accepts"} {
+	for _, t := range []string{"events", "incidents", "transitions", "transition_marks", "transition_accepts", "transition_figures"} {
 		l[t] = store.Parts{
 			Settled:   map[uint32]string{202601: "202601_1_9_2", 202602: "202602_10_14_1"},
 			Unsettled: map[uint32]bool{202603: true},
