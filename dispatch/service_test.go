@@ -2,8 +2,15 @@ package dispatch_test
 
 import (
 	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,9 +18,56 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/dispatch"
+	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/ingest/open311"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/learn"
+	"github.com/segmentio/kafka-go"
 )
+
+// open311Endpoint is the city's Open311 endpoint over pack's categories,
+// with its key "k", that hands what it publishes to create.
+type open311Endpoint struct {
+	h    http.Handler
+	sent []kafka.Message
+}
+
+func newOpen311(pack *rules.Pack, bbox [4]float64, now time.Time) *open311Endpoint {
+	e := &open311Endpoint{}
+	srv := open311.New(open311.Config{
+		Categories: pack.Categories,
+		APIKeys:    map[string]bool{"k": true},
+		Validator:  &ingest.Validator{BBox: bbox, Now: func() time.Time { return now }},
+		Publish: func(_ context.Context, msgs ...kafka.Message) error {
+			e.sent = append(e.sent, msgs...)
+			return nil
+		},
+		Now: func() time.Time { return now },
+	})
+	e.h = srv.Handler("/open311/v2")
+	return e
+}
+
+// create POSTs a request of service code at a point, as a GeoReport v2
+// client does, and returns the event the endpoint published.
+func (e *open311Endpoint) create(t *testing.T, code string, lat, lon float64, description string) cityops.Event {
+	t.Helper()
+	form := url.Values{"api_key": {"k"}, "service_code": {code}, "lat": {fmt.Sprint(lat)}, "long": {fmt.Sprint(lon)},
+		"description": {description}}
+	req := httptest.NewRequest(http.MethodPost, "/open311/v2/requests.json", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	n := len(e.sent)
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated || len(e.sent) != n+1 {
+		t.Fatalf("POST requests.json service_code=%s: %d %s", code, rec.Code, rec.Body)
+	}
+	var ev cityops.Event
+	if err := json.Unmarshal(e.sent[n].Value, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
 
 // open311Event is what the Open311 endpoint publishes for a request of
 // service code at a point: type open311:<code>, the service's name and the
@@ -106,6 +160,31 @@ func TestServiceCodesRouteLearnedPack(t *testing.T) {
 	if share < 95 {
 		t.Errorf("%.1f%% of held-out Open311 requests routed to the city's agency, want at least 95%%", share)
 	}
+	// Through the Open311 endpoint itself, for the first held-out request of
+	// each agency: POST requests.json with the service code, then the
+	// event it publishes through the processor.
+	ep := newOpen311(pack, [4]float64{-74.3, 40.45, -73.65, 40.95}, held[len(held)-1].Created.Add(time.Hour))
+	tried := map[string]bool{}
+	for _, r := range held {
+		code := cmp.Or(service[r.Type+": "+r.Descriptor], service[r.Type])
+		if code == "" || !r.HasLoc || tried[r.Agency] {
+			continue
+		}
+		tried[r.Agency] = true
+		ev := ep.create(t, code, r.Lat, r.Lon, "please come and look")
+		ch, _, err := proc.Process(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Incident.Category != code || ch.Incident.DepartmentID != r.Agency {
+			t.Errorf("Open311 create of %s (%s) at %.5f,%.5f: category %q, routed to %s; the city chose %s",
+				code, r.Type, r.Lat, r.Lon, ch.Incident.Category, ch.Incident.DepartmentID, r.Agency)
+		}
+	}
+	if len(tried) < 5 {
+		t.Errorf("Open311 creates for %d agencies, want at least 5", len(tried))
+	}
+
 	// Services of several agencies, each routed as the city did.
 	var several []string
 	for a, c := range right {
@@ -146,6 +225,22 @@ func TestServiceCodesRouteWrittenPack(t *testing.T) {
 				t.Errorf("Open311 %s: category %q status %s department %q, want %s dispatched", code, ch.Incident.Category,
 					ch.Incident.Status, ch.Incident.DepartmentID, c.Code)
 			}
+		}
+	}
+	// Through the endpoint, by a category's declared service_code: the
+	// request is of that category, and routed.
+	ep := newOpen311(pack, [4]float64{117.0, 30.57, 117.141, 30.672}, at)
+	for _, c := range pack.Categories {
+		if c.ServiceCode == "" {
+			continue
+		}
+		ev := ep.create(t, c.ServiceCode, 30.6, 117.05, "something is wrong here")
+		ch, _, err := proc.Process(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Incident.Category != c.Code || ch.Incident.Status != cityops.StatusDispatched {
+			t.Errorf("Open311 create of %s: category %q status %s, want %s dispatched", c.ServiceCode, ch.Incident.Category, ch.Incident.Status, c.Code)
 		}
 	}
 	ev := open311Event("311-demo-unknown", "no-such-service", "something", 30.6, 117.05, at)
