@@ -19,10 +19,10 @@ ALTER TABLE {db}.transitions ADD COLUMN result LowCardinality(String) DEFAULT if
 -- transition_accepts (0006): accepts (on_time: within the response time),
 -- closes (on_time: by the deadline; close_s: from the round's start, the
 -- report for the first round, -1 unknown), reopenings (reason repeat or
--- dissatisfied; from_closed: the round had been closed) and callbacks
--- (result), by kind (the action). A closed round's row never changes: a later round adds rows.
--- (incident_id, version) identifies the step, so one stored again merges
--- away. Plain String columns, as in transition_marks (0004).
+-- dissatisfied; from_closed: the step began on a closed round) and callbacks
+-- (result), by kind (the action). A closed round's row never changes: a
+-- later round adds rows. (incident_id, version) identifies the step, so one
+-- stored again merges away. Plain String columns, as in transition_marks (0004).
 CREATE TABLE IF NOT EXISTS {db}.transition_figures
 (
     incident_id String,
