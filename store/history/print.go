@@ -17,6 +17,8 @@ var samples = []struct{ name, query string }{
 	{"trends", "bucket=hour&by=category&from=2026-03-01&to=2026-03-08&source=iot"},
 	{"trends", "bucket=week&by=area&from=2026-01-01&to=2026-07-01&department=DSNY"},
 	{"departments", "from=2026-01-01&to=2026-04-01"},
+	{"departments", "from=2026-01-01&to=2026-04-01&by=month&category=noise&department=NYPD"},
+	{"departments", "from=2026-01-01&to=2026-04-01&by=category&area=MN01"},
 	{"hotspots", "res=9&min_weeks=3&category=noise&from=2026-01-01&to=2026-04-01"},
 }
 

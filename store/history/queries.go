@@ -88,16 +88,27 @@ func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 // with FINAL, so a transition stored twice counts once. Each side groups by
 // the department and casts only the dozen keys that come out. The
 // percentiles are ClickHouse's quantiles, exact up to 8192 values per
-// department and sampled beyond. With byMonth every figure is also split by
-// month (of the report for incidents, of the step for the others). A
-// category, area or source filter holds the steps to the incidents it
-// selects.
-func departmentQuery(db string, f Filter, byMonth bool, l layout) query {
+// department and sampled beyond. With by (month, category or area; "" for
+// none) every figure is also split by it: the month of the report for
+// incidents and of the step for the others; the incident's latest category
+// or area for both. A category, area or source filter holds the steps to
+// the incidents it selects.
+func departmentQuery(db string, f Filter, by string, l layout) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
 	incCols, tCols, key, group := "department_id, closed", "", "", "department_id"
-	if byMonth {
-		incCols, tCols, key, group = "department_id, closed, reported", ", time", ", month", "department_id, month"
+	incKey, tKey := "", ""
+	switch by {
+	case "month":
+		incCols, tCols = incCols+", reported", ", time"
+		incKey, tKey = " toStartOfMonth(reported) AS month,", " toStartOfMonth(time) AS month,"
+	case "category", "area":
+		col := map[string]string{"category": "category", "area": "area_id"}[by]
+		incCols, tCols = incCols+", "+col, ", incident_id"
+		incKey, tKey = " CAST("+col+" AS String) AS "+by+",", " k_key AS "+by+","
+	}
+	if by != "" {
+		key, group = ", "+by, "department_id, "+by
 	}
 	inc, args := source(db, "incidents", incCols, "reported", w, args, l)
 	tw := "time >= toDateTime(?) AND time < toDateTime(?)"
@@ -112,16 +123,30 @@ func departmentQuery(db string, f Filter, byMonth bool, l layout) query {
 		tw += " AND incident_id IN (SELECT id FROM " + db + ".incidents WHERE " + iw + ")"
 		targs = append(targs, iargs[2:]...)
 	}
-	acc, aargs := source(db, "transition_accepts", "department_id, wait_s"+tCols, "time", tw, targs, l)
-	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind"+tCols, "time", tw, targs, l)
-	figs, fargs := source(db, "transition_figures", "department_id, kind, on_time, close_s, from_closed, result"+tCols, "time", tw, targs, l)
+	// steps reads cols of a steps table; by category or area, joined with
+	// the latest category or area of the incidents those steps are of.
+	steps := func(table, cols string) (string, []any) {
+		if (by == "category" || by == "area") && !strings.Contains(cols, "incident_id") {
+			cols += tCols
+		} else if by == "month" {
+			cols += tCols
+		}
+		from, a := source(db, table, cols, "time", tw, targs, l)
+		if by != "category" && by != "area" {
+			return from, a
+		}
+		col := map[string]string{"category": "category", "area": "area_id"}[by]
+		from = from + " AS s ANY LEFT JOIN (SELECT id AS incident_id, CAST(argMax(" + col + ", version) AS String) AS k_key" +
+			" FROM " + db + ".incidents WHERE id IN (SELECT incident_id FROM " + db + "." + table + " WHERE " + tw + ") GROUP BY id) AS k USING incident_id"
+		return from, append(a, targs...)
+	}
+	acc, aargs := steps("transition_accepts", "department_id, wait_s")
+	marks, margs := steps("transition_marks", "department_id, incident_id, kind")
+	figs, fargs := steps("transition_figures", "department_id, kind, on_time, close_s, from_closed, result")
 	args = append(append(append(args, fargs...), aargs...), margs...)
 	const z = "toUInt64(0)"
 	zeros := func(n int) string { return strings.Repeat(z+", ", n) }
-	incMonth, tMonth := "", ""
-	if byMonth {
-		incMonth, tMonth = " toStartOfMonth(reported) AS month,", " toStartOfMonth(time) AS month,"
-	}
+	incMonth, tMonth := incKey, tKey
 	return query{
 		sql: "SELECT department_id" + key + ", incidents, closed, if(incidents = 0, 0, closed / incidents) AS closure_rate," +
 			" rounds_closed, closed_on_time, if(rounds_closed = 0, 0, closed_on_time / rounds_closed) AS on_time_rate," +

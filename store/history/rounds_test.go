@@ -134,9 +134,10 @@ func TestRoundFiguresSurviveReopening(t *testing.T) {
 		t.Errorf("close p50 %v p90 %v, want 59400 and 98280", p50, p90)
 	}
 
-	// By month, and for the incident's category: the same figures; for
-	// another category, none.
-	for _, path := range []string{"departments?from=2026-03-01&to=2026-04-01&by=month", "departments?from=2026-03-01&to=2026-04-01&category=road&area=MN01"} {
+	// By month, category or area, and for the incident's category and
+	// area: the same figures; for another category, none.
+	for _, path := range []string{"departments?from=2026-03-01&to=2026-04-01&by=month", "departments?from=2026-03-01&to=2026-04-01&category=road&area=MN01",
+		"departments?from=2026-03-01&to=2026-04-01&by=category", "departments?from=2026-03-01&to=2026-04-01&by=area"} {
 		code, ans := get(t, srv, path)
 		if code != 200 || len(ans.Rows) != 1 {
 			t.Fatalf("%s: status %d, %d rows: %s", path, code, len(ans.Rows), ans.Error)
@@ -144,6 +145,12 @@ func TestRoundFiguresSurviveReopening(t *testing.T) {
 		check(path, ans.records()[0], map[string]any{"rounds_closed": 2.0, "accepts": 2.0, "rated": 2.0, "repeats": 1.0, "reopens": 2.0})
 		if month, ok := ans.records()[0]["month"]; ok && month != "2026-03-01T00:00:00Z" {
 			t.Errorf("%s: month %v", path, month)
+		}
+		if cat, ok := ans.records()[0]["category"]; ok && cat != "road" {
+			t.Errorf("%s: category %v", path, cat)
+		}
+		if area, ok := ans.records()[0]["area"]; ok && area != "MN01" {
+			t.Errorf("%s: area %v", path, area)
 		}
 	}
 	if code, ans := get(t, srv, "departments?from=2026-03-01&to=2026-04-01&category=noise"); code != 200 || len(ans.Rows) != 0 {

@@ -73,11 +73,14 @@ func buildDepartments(db string, p *params, l layout) (query, error) {
 	if err != nil {
 		return query{}, err
 	}
-	by, err := p.oneOf("by", "department", "month")
+	by, err := p.oneOf("by", "department", "month", "category", "area")
 	if err != nil {
 		return query{}, err
 	}
-	return departmentQuery(db, f, by == "month", l), nil
+	if by == "department" {
+		by = ""
+	}
+	return departmentQuery(db, f, by, l), nil
 }
 
 func buildHotspots(db string, p *params, l layout) (query, error) {
