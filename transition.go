@@ -24,7 +24,9 @@ type Transition struct {
 	Deadline   time.Time `json:"deadline,omitzero"`       // the deadline after this step
 	Level      int       `json:"level,omitempty"`         // escalation level after this step
 	Hours      float64   `json:"hours,omitempty"`         // an extension's length
-	OnTime     *bool     `json:"on_time,omitempty"`       // on close: whether it closed by its deadline (true when it had none)
+	OnTime     *bool     `json:"on_time,omitempty"`       // on close: whether it closed by its deadline (true when it had none); on accept: whether the department responded within the response time
+	Round      int       `json:"round,omitempty"`         // on close, reopen and feedback: the round of the loop the step ends, starts or rates (1, and one more after each reopening)
+	Started    time.Time `json:"started,omitzero"`        // on close: when its round began (the report for the first, the reopening for later ones)
 	Result     string    `json:"result,omitempty"`        // on feedback: the citizen's satisfaction (satisfied, basically_satisfied, dissatisfied)
 	Channel    string    `json:"channel,omitempty"`       // on feedback: how it was collected (phone, sms, web); the comment is Note
 	Incident   *Incident `json:"incident,omitempty"`      // the incident as adopted, on the first step only

@@ -50,7 +50,7 @@ func (p *Processor) Process(ev *cityops.Event) (c cityops.Change, ok bool, err e
 
 	in := rules.NewInput(ev, p.pack)
 	in.Area, in.District, in.Cell = area, district, uint64(cells.Cell)
-	d := p.pack.Engine.Classify(in)
+	d := p.pack.Classify(in)
 	if d.Category == "" && ev.Source == cityops.SourceIoT {
 		return c, false, nil
 	}

@@ -29,6 +29,8 @@ type Pack struct {
 	Alarms       []*AlarmDef // the IoT alarm types (alarms.yaml); none when the pack has no alarms file
 	Merge        MergeConfig // duplicate merge and fusion (merge.yaml); defaults when the pack has none
 	Tiebreaks    *Tiebreaks  // learned boundary tie-breaks (tiebreaks.yaml, boundaries.yaml); nil when the pack has none
+
+	services map[string]string // Open311 service code -> category code; made by Load
 }
 
 // Matrix is the responsibility matrix as the pack states it.
@@ -151,6 +153,7 @@ func Load(fsys fs.FS) (*Pack, error) {
 	if err := c.err(); err != nil {
 		return nil, err
 	}
+	p.indexServices()
 	return p, nil
 }
 

@@ -48,6 +48,10 @@
 // and times row by row. Both copies hold only what the transition or the
 // incident row itself says, so repeats collapse in them as in the base
 // tables, and a settled month of them is read without FINAL too.
+// transition_figures (0010) copies the steps of each round (accepts, closes,
+// reopenings, callbacks) with the on_time flag, round and round start the
+// dispatcher writes on them, so that a closed round's figures outlive the
+// incident's later rounds; 0010 also marks reopenings by their action.
 //
 // Migration 0007 makes the history readable with plain SQL: the audit
 // trail keeps the dispatcher's action and the actor's note, the DateTime

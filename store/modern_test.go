@@ -59,7 +59,7 @@ func repoSQL(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dep := strings.NewReplacer("{db}", "cityops", "{dep}", " AND department_id = 'NYPD'").Replace(string(exact))
-	for range 3 { // from and to (March 2026), in each of the three reads
+	for range 4 { // from and to (March 2026), in each of the four reads
 		dep = strings.Replace(strings.Replace(dep, "?", "1772323200", 1), "?", "1775001600", 1)
 	}
 	series, err := os.ReadFile("testdata/reading_series_examples.sql")

@@ -11,7 +11,7 @@ import (
 )
 
 // partitionedTables are the tables partitioned by month, which Retain trims.
-var partitionedTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "event_counts_hourly",
+var partitionedTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "transition_figures", "event_counts_hourly",
 	"open311_requests", "open311_request_ids", "open311_request_tokens",
 	"readings_hourly", "readings_area_minute", "readings_area_hourly"}
 

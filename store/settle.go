@@ -17,7 +17,7 @@ import (
 
 // settleTables are the ReplacingMergeTree tables whose partitions Settle
 // merges and the planner queries read without FINAL once settled.
-var settleTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts"}
+var settleTables = []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "transition_figures"}
 
 // Parts describes the active parts of one table's monthly partitions at one
 // moment.

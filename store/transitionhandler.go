@@ -64,6 +64,10 @@ type auditFields struct {
 	Reason     string         `json:"reason,omitempty"`
 	Note       string         `json:"note,omitempty"`
 	Department string         `json:"department_id,omitempty"`
+	OnTime     *bool          `json:"on_time,omitempty"`
+	Round      int            `json:"round,omitempty"`
+	Started    time.Time      `json:"started,omitzero"`
+	Result     string         `json:"result,omitempty"`
 }
 
 // decodeTransition turns one record of the transitions topic into a row of
@@ -79,7 +83,8 @@ func decodeTransition(value []byte) (Transition, error) {
 			return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("body", "%v", err))
 		}
 		f = auditFields{IncidentID: tr.IncidentID, Version: tr.Version, Action: tr.Action, From: tr.From, To: tr.To, Actor: tr.Actor,
-			Time: tr.Time, Entered: tr.Entered, Reason: tr.Reason, Note: tr.Note, Department: tr.Department}
+			Time: tr.Time, Entered: tr.Entered, Reason: tr.Reason, Note: tr.Note, Department: tr.Department,
+			OnTime: tr.OnTime, Round: tr.Round, Started: tr.Started, Result: tr.Result}
 	}
 	if f.IncidentID == "" {
 		return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("incident_id", "required"))
@@ -96,5 +101,9 @@ func decodeTransition(value []byte) (Transition, error) {
 		Note:         f.Note,
 		Time:         f.Time,
 		Entered:      f.Entered,
+		OnTime:       f.OnTime,
+		Round:        f.Round,
+		Started:      f.Started,
+		Result:       f.Result,
 	}, nil
 }

@@ -26,13 +26,19 @@ type Transition struct {
 	// transition. Time - Entered is how long it stayed in From; the time to
 	// accept is that of dispatched -> accepted. Zero when unknown.
 	Entered time.Time `json:"entered,omitzero"`
+	// OnTime: on an accept, whether it came within the response time; on a
+	// close, whether it was by the deadline; nil when not known.
+	OnTime  *bool     `json:"on_time,omitempty"`
+	Round   int       `json:"round,omitempty"`  // on close, reopen and feedback: the round of the loop
+	Started time.Time `json:"started,omitzero"` // on close: when the round began
+	Result  string    `json:"result,omitempty"` // on feedback: the callback's result
 }
 
 // transitionColumns names the columns of transitions in the order
 // transitionBatch.values gives them.
 var transitionColumns = []string{
 	"incident_id", "version", "from_status", "to_status", "actor", "department_id", "reason", "time", "time_ms", "entered",
-	"action", "note",
+	"action", "note", "on_time", "round", "started", "result",
 }
 
 type transitionBatch struct {
@@ -44,6 +50,10 @@ type transitionBatch struct {
 	timeMs           []uint64
 	entered          []time.Time
 	action, note     []string
+	onTime           []int8
+	round            []uint16
+	started          []time.Time
+	result           []string
 }
 
 func (b *transitionBatch) add(t *Transition) {
@@ -59,10 +69,26 @@ func (b *transitionBatch) add(t *Transition) {
 	b.entered = append(b.entered, dateTime(t.Entered))
 	b.action = append(b.action, t.Action)
 	b.note = append(b.note, t.Note)
+	onTime := int8(-1)
+	if t.OnTime != nil {
+		onTime = 0
+		if *t.OnTime {
+			onTime = 1
+		}
+	}
+	b.onTime = append(b.onTime, onTime)
+	b.round = append(b.round, uint16(min(max(t.Round, 0), 65535)))
+	b.started = append(b.started, dateTime(t.Started))
+	result := t.Result
+	if result == "" && t.Action == "feedback" {
+		result = t.Reason // the dispatcher also writes the result as the reason
+	}
+	b.result = append(b.result, result)
 }
 
 func (b *transitionBatch) values() []any {
-	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs, b.entered, b.action, b.note}
+	return []any{b.incidentID, b.version, b.from, b.to, b.actor, b.dept, b.why, b.time, b.timeMs, b.entered, b.action, b.note,
+		b.onTime, b.round, b.started, b.result}
 }
 
 // validateTransition checks that t can be stored; the error is a
@@ -81,6 +107,9 @@ func validateTransition(t Transition) error {
 		return cityops.Invalid("time", "must be set")
 	}
 	if err := checkTime("time", t.Time); err != nil {
+		return err
+	}
+	if err := checkTime("started", t.Started); err != nil {
 		return err
 	}
 	return checkTime("entered", t.Entered)

@@ -162,3 +162,83 @@ func TestUpgradeToReadableHistory(t *testing.T) {
 		t.Errorf("column types: got %q, want %q", got, want)
 	}
 }
+
+// TestUpgradeToRoundFigures upgrades a database at migration 7 that holds
+// two reopened incidents and checks what 0010 gives them: transition_figures
+// with their accepts (in time by the default 2 hours), closes (their
+// incident's flag and time from the report), reopenings and callback, and
+// transition_marks with each reopening marked by its reason, the one of a
+// closed incident included (0004 missed it) and the one of a resolved
+// incident no longer counted as rework. A close stored after the upgrade
+// keeps the dispatcher's flag and its round's own time.
+func TestUpgradeToRoundFigures(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := store.Open(ctx, store.Options{Addr: chtest.Start(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.MigrateTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	const t0 = 1772445600 // 2026-03-02 10:00 UTC
+	tr := func(id string, v int, action, from, to, reason string, at, entered int) string {
+		return fmt.Sprintf("SELECT '%s', %d, '%s', '%s', '%s', 'center', 'water', '%s', toDateTime(%d), %d, toDateTime(%d)",
+			id, v, action, from, to, reason, t0+at, (t0+at)*1000, t0+entered)
+	}
+	history := []string{
+		`INSERT INTO {db}.incidents (id, event_id, source, type, category, severity, status, department_id, reported, updated, deadline, version)
+		SELECT 'inc-a', '', 'hotline', 'complaint', 'road', 2, 'closed', 'water', toDateTime(1772445600), toDateTime(1772650800), toDateTime(1772636400), 12
+		UNION ALL
+		SELECT 'inc-b', '', 'hotline', 'complaint', 'road', 2, 'dispatched', 'water', toDateTime(1772445600), toDateTime(1772460000), toDateTime(1772546400), 5`,
+		`INSERT INTO {db}.transitions (incident_id, version, action, from_status, to_status, actor, department_id, reason, time, time_ms, entered) ` +
+			strings.Join([]string{
+				tr("inc-a", 2, "accept", "dispatched", "accepted", "", 1800, 0),
+				tr("inc-a", 3, "resolve", "accepted", "resolved", "", 7200, 1800),
+				tr("inc-a", 4, "verify", "resolved", "verified", "", 10800, 7200),
+				tr("inc-a", 5, "close", "verified", "closed", "", 10800, 10800),
+				tr("inc-a", 6, "reopen", "closed", "dispatched", "repeat", 97200, 10800),
+				tr("inc-a", 7, "accept", "dispatched", "accepted", "", 108000, 97200),
+				tr("inc-a", 8, "resolve", "accepted", "resolved", "", 180000, 108000),
+				tr("inc-a", 9, "verify", "resolved", "verified", "", 205200, 180000),
+				tr("inc-a", 10, "close", "verified", "closed", "", 205200, 205200),
+				tr("inc-a", 11, "feedback", "closed", "closed", "dissatisfied", 208800, 205200),
+				tr("inc-a", 12, "reopen", "closed", "dispatched", "dissatisfied", 208800, 205200),
+				tr("inc-b", 2, "accept", "dispatched", "accepted", "", 1800, 0),
+				tr("inc-b", 3, "resolve", "accepted", "resolved", "", 7200, 1800),
+				tr("inc-b", 4, "reopen", "resolved", "dispatched", "dissatisfied", 14400, 7200),
+			}, " UNION ALL "),
+	}
+	for _, q := range history {
+		if err := s.Exec(ctx, strings.ReplaceAll(q, "{db}", s.Database())); err != nil {
+			t.Fatalf("storing history: %v", err)
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	figures := "SELECT incident_id, version, kind, on_time, close_s, from_closed, result FROM cityops.transition_figures FINAL ORDER BY incident_id, version"
+	want := []string{
+		"inc-a|2|accept|1|-1|0|", "inc-a|5|close|0|10800|0|", "inc-a|6|reopen|-1|-1|1|", "inc-a|7|accept|0|-1|0|",
+		"inc-a|10|close|0|205200|0|", "inc-a|11|feedback|-1|-1|1|dissatisfied", "inc-a|12|reopen|-1|-1|1|",
+		"inc-b|2|accept|1|-1|0|", "inc-b|4|reopen|-1|-1|0|",
+	}
+	if got := queryStrings(t, s, figures); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("transition_figures after the upgrade:\n got %q\nwant %q", got, want)
+	}
+	marks := "SELECT incident_id, version, kind FROM cityops.transition_marks FINAL ORDER BY incident_id, version"
+	want = []string{"inc-a|6|repeat", "inc-a|12|redo", "inc-b|4|redo"}
+	if got := queryStrings(t, s, marks); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("transition_marks after the upgrade: got %q, want %q", got, want)
+	}
+	// A close the dispatcher writes now: its own flag, round and start.
+	if err := s.InsertTransitions(ctx, []store.Transition{{IncidentID: "inc-b", Version: 9, Action: "close", From: "verified", To: "closed",
+		Actor: "center", DepartmentID: "water", Time: time.Unix(t0+50400, 0), OnTime: new(true), Round: 2, Started: time.Unix(t0+14400, 0)}}); err != nil {
+		t.Fatal(err)
+	}
+	got := queryStrings(t, s, "SELECT kind, round, on_time, close_s FROM cityops.transition_figures FINAL WHERE incident_id = 'inc-b' AND version = 9")
+	if want := []string{"close|2|1|36000"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("a close stored after the upgrade: got %q, want %q", got, want)
+	}
+}

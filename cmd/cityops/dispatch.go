@@ -203,7 +203,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 				Headers: []kafka.Header{{Key: bus.HeaderReason, Value: []byte(reason.Error())}}})
 		}})
 	d.svc = tasks.New(tasks.Config{
-		Machine: &lifecycle.Machine{MaxReturns: policy.MaxReturns, MaxRedos: policy.Callback.MaxRedos, Known: func(id string) bool { return known[id] },
+		Machine: &lifecycle.Machine{MaxReturns: policy.MaxReturns, MaxRedos: policy.Callback.MaxRedos, Response: policy.Response, Known: func(id string) bool { return known[id] },
 			Category: func(code string) bool { _, ok := names[code]; return ok }},
 		CategoryNames: names,
 		Policy:        policy,

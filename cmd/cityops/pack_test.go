@@ -84,7 +84,7 @@ func TestPackCommands(t *testing.T) {
 				// a type never seen goes by the types it resembles
 				`"category_name":"unseen type: a type beginning \"noise\"","matched":["near.`}},
 		{"the learned pack's request types are not national categories", []string{"pack", "check", "--national", data + "categories/urban_mgmt_categories.csv", learned}, 1,
-			[]string{"categories.yaml:4: categories[0].code: event T0001 is not in the national catalogue"}},
+			[]string{"categories.yaml:6: categories[0].code: event T0001 is not in the national catalogue"}},
 		{"eval", []string{"pack", "eval", learned, "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311"}, 0,
 			[]string{"tie-broken by spot", "area misses by kind", "\narea_geometry=98.9", "\nagency=9"}},
 		{"learn and cross-validate", []string{"pack", "learn", "--requests", data + "nyc311/nyc311_dev.csv", "--format", "nyc311",

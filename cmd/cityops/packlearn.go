@@ -99,15 +99,19 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 	if err := l.Write(*out); err != nil {
 		return err
 	}
-	near := 0
+	near, services := 0, 0
 	for _, c := range l.Categories {
 		if strings.HasPrefix(c.Code, "N") {
 			near++
+		}
+		if c.ServiceCode != "" {
+			services++
 		}
 	}
 	fmt.Fprintf(stdout, "%s (%s): %d categories, %d departments, %d matrix entries, %d boundary tie-breaks from %d requests\n",
 		*out, packName, len(l.Categories), len(l.Departments), len(l.Matrix), len(l.Tiebreaks), len(recs))
 	fmt.Fprintf(stdout, "request types never seen here are routed by %d near.* rules (code prefix, leading words, shared words, style), else to %s\n", near, l.Default)
+	fmt.Fprintf(stdout, "Open311 services: %d (service_code = category code; a request routes by its service_code)\n", services)
 	for _, w := range l.Warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}

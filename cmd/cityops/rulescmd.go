@@ -120,7 +120,7 @@ func testEvents(ctx context.Context, pack *rules.Pack, areas *geo.Index, r io.Re
 			if cells, err := geo.CellsOf(ev.Lat, ev.Lon); err == nil {
 				in.Cell = uint64(cells.Cell)
 			}
-			d := pack.Engine.Classify(in)
+			d := pack.Classify(in)
 			line.ID, line.Area, line.Category, line.Name = ev.ID, in.Area, d.Category, names[d.Category]
 			line.Severity, line.Deadline, line.Tags = d.Severity, d.DeadlineClass, d.Tags
 			if d.Matched != nil {

@@ -49,7 +49,7 @@ func whatIfHistory(ctx context.Context, o *options, pack *rules.Pack, since time
 		}
 		in := rules.NewInput(&ev, pack)
 		in.Area, in.District, in.Cell = area, district, cell
-		w.Add(then, pack.Engine.Classify(in))
+		w.Add(then, pack.Classify(in))
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading stored events: %w", err)

@@ -12,6 +12,7 @@ import (
 type Machine struct {
 	MaxReturns int                          // returns before arbitration; 0 means 2
 	MaxRedos   int                          // reopenings for dissatisfied callbacks before the center arbitrates; 0 means 2
+	Response   time.Duration                // the time a department has to accept a task handed to it; 0 means 2 hours
 	Known      func(department string) bool // reports whether a department exists; nil accepts any
 	Category   func(code string) bool       // reports whether a category exists; nil accepts any
 }
@@ -21,6 +22,13 @@ func (m *Machine) maxReturns() int {
 		return 2
 	}
 	return m.MaxReturns
+}
+
+func (m *Machine) response() time.Duration {
+	if m.Response <= 0 {
+		return 2 * time.Hour
+	}
+	return m.Response
 }
 
 func (m *Machine) maxRedos() int {
@@ -128,9 +136,20 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.T
 		if t.PausedAt.IsZero() {
 			return illegal(cmd.Action, "running")
 		}
+	case Accept:
+		// Responded in time: accepted within the response time of being
+		// handed the task (a return and a new dispatch start it again).
+		onTime := !now.After(t.entered().Add(m.response()))
+		tr.OnTime = &onTime
 	case Close:
 		onTime := t.Deadline.IsZero() || !now.After(t.Deadline)
 		tr.OnTime = &onTime
+		// The round it closes, and when that began, so that the figures of
+		// a closed round never change when the incident is reopened.
+		tr.Round, tr.Started = t.Round(), t.Reported
+		if tr.Round > 1 {
+			tr.Started = t.Dispatched // the reopening
+		}
 	case Reopen:
 		switch {
 		case cmd.Reason == ReasonRepeat && cmd.Actor.System:
@@ -143,6 +162,7 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.T
 			return fmt.Errorf("reopening %s with reason %q by %s: %w", t.ID, cmd.Reason, cmd.Actor, ErrReason)
 		}
 		tr.Level = LevelNone
+		tr.Round = t.Round() + 1
 	case Feedback:
 		if FeedbackResults[cmd.Result] == "" {
 			return fmt.Errorf("feedback on %s: %w", t.ID, cityops.Invalid("result", "must be satisfied, basically_satisfied or dissatisfied, not %q", cmd.Result))
@@ -156,6 +176,7 @@ func (m *Machine) check(t *Task, cmd Command, tr *cityops.Transition, now time.T
 		// The result is also the step's coded reason: the audit trail in
 		// ClickHouse keeps reasons, not yet results.
 		tr.Result, tr.Channel, tr.Reason = cmd.Result, cmd.Channel, cmd.Result
+		tr.Round = t.Round()
 	case Escalate:
 		if t.Level >= LevelCity {
 			return illegal(cmd.Action, "city_center")
@@ -223,6 +244,12 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 		if t.Accepted.IsZero() {
 			t.Accepted = tr.Time
 		}
+		if tr.OnTime != nil {
+			t.Responses++
+			if *tr.OnTime {
+				t.OnTimeResponses++
+			}
+		}
 	case Resolve:
 		t.Evidence = append(t.Evidence, tr.Evidence...)
 		t.Resolved = tr.Time
@@ -235,11 +262,22 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 		} else {
 			t.Redone++
 		}
+		if tr.From == cityops.StatusClosed {
+			t.ReopenedClosed++
+		}
 		if tr.To == cityops.StatusRegistered {
 			t.Arbitration, t.Final = true, false
 		}
 	case Feedback:
 		t.Rated = t.Round()
+		switch tr.Result {
+		case "satisfied":
+			t.Satisfied++
+		case "basically_satisfied":
+			t.BasicallySatisfied++
+		case ResultDissatisfied:
+			t.Dissatisfied++
+		}
 	case Rework:
 		t.Reworks++
 	case Return:
@@ -247,6 +285,12 @@ func (m *Machine) Apply(t *Task, tr cityops.Transition) {
 		t.Arbitration = t.Returns >= m.maxReturns()
 	case Close, Cancel:
 		t.Closed = tr.Time
+		if tr.Action == string(Close) {
+			t.Closes++
+			if tr.OnTime == nil || *tr.OnTime {
+				t.ClosesOnTime++
+			}
+		}
 	case Pause:
 		t.PausedAt = tr.Time
 	case Resume:

@@ -22,6 +22,18 @@ type Task struct {
 	Final       bool      `json:"final"`       // the owner was named by arbitration
 	Evidence    []string  `json:"evidence,omitempty"`
 	Rated       int       `json:"rated,omitempty"` // the last round that got its callback (Round)
+
+	// The figures of every round, for the three rates (see docs/planners.md):
+	// accepts and those within the response time; closes, those by their
+	// deadline and reopenings of a closed task; callbacks by result.
+	Responses          int `json:"responses,omitempty"`
+	OnTimeResponses    int `json:"on_time_responses,omitempty"`
+	Closes             int `json:"closes,omitempty"`
+	ClosesOnTime       int `json:"closes_on_time,omitempty"`
+	ReopenedClosed     int `json:"reopened_closed,omitempty"`
+	Satisfied          int `json:"satisfied,omitempty"`
+	BasicallySatisfied int `json:"basically_satisfied,omitempty"`
+	Dissatisfied       int `json:"dissatisfied,omitempty"`
 }
 
 // Round is the task's round: 1, and one more after each reopening.

@@ -17,7 +17,8 @@ import (
 const FileName = "dispatch.yaml"
 
 type file struct {
-	MaxReturns int `yaml:"max_returns"`
+	MaxReturns int    `yaml:"max_returns"`
+	Response   string `yaml:"response"`
 	Callback   struct {
 		Window   string `yaml:"window"`
 		MaxRedos int    `yaml:"max_redos"`
@@ -67,6 +68,13 @@ func Load(fsys fs.FS, loc *time.Location, cats []cityops.Category) (*Policy, err
 func (p *Policy) apply(f *file, cats []cityops.Category) error {
 	if f.MaxReturns > 0 {
 		p.MaxReturns = f.MaxReturns
+	}
+	if r := f.Response; r != "" {
+		d, err := time.ParseDuration(r)
+		if err != nil || d <= 0 {
+			return cityops.Invalid("response", "must be a positive duration like 2h, not %q", r)
+		}
+		p.Response = d
 	}
 	if w := f.Callback.Window; w != "" {
 		d, err := time.ParseDuration(w)

@@ -36,6 +36,9 @@ type Callback struct {
 	MaxRedos int
 }
 
+// DefaultResponse is the response time of a pack that names none.
+const DefaultResponse = 2 * time.Hour
+
 // Policy holds a city's calendar, deadlines and escalation.
 type Policy struct {
 	Calendar   *Calendar
@@ -43,7 +46,10 @@ type Policy struct {
 	Escalation Escalation
 	MaxReturns int
 	Callback   Callback
-	fallback   map[string]time.Duration // category code -> its deadline_hours, calendar time
+	// Response is the time a department has to accept a task handed to it
+	// (响应): an accept within it counts toward the response rate.
+	Response time.Duration
+	fallback map[string]time.Duration // category code -> its deadline_hours, calendar time
 }
 
 // NewPolicy returns the default policy for the categories: each category's
@@ -55,6 +61,7 @@ func NewPolicy(loc *time.Location, cats []cityops.Category) *Policy {
 		Escalation: Escalation{WarnBefore: 0.2, DistrictAfter: 4 * time.Hour, CityAfter: 24 * time.Hour},
 		MaxReturns: 2,
 		Callback:   Callback{Window: 15 * 24 * time.Hour, MaxRedos: 2},
+		Response:   DefaultResponse,
 		fallback:   map[string]time.Duration{},
 	}
 	for _, c := range cats {

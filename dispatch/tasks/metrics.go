@@ -21,12 +21,64 @@ var (
 	descAcceptMed = prometheus.NewDesc("cityops_task_accept_median_seconds", "Median time from dispatch to acceptance.", []string{"department", "area"}, nil)
 	descCloseMed  = prometheus.NewDesc("cityops_task_close_median_seconds", "Median time from dispatch to closure.", []string{"department", "area"}, nil)
 
+	// The three rates of the citizen's loop (12345 scoring; docs/planners.md),
+	// over every round of the tasks held: response (响应率), resolution
+	// (解决率) and satisfaction (满意率).
+	descResponse     = prometheus.NewDesc("cityops_task_response_ratio", "Accepts within the response time over accepts (响应率).", []string{"department", "area"}, nil)
+	descResolution   = prometheus.NewDesc("cityops_task_resolution_ratio", "Closed rounds not reopened over closed rounds (解决率).", []string{"department", "area"}, nil)
+	descSatisfaction = prometheus.NewDesc("cityops_task_satisfaction_ratio", "Satisfied and basically satisfied callbacks over callbacks (满意率).", []string{"department", "area"}, nil)
+	// The counts behind them by department and category (bounded: a
+	// category has one lead department, rarely a few), to sum as one likes.
+	descRoundFigures = prometheus.NewDesc("cityops_task_round_figures", "Counts behind the three rates over the rounds of the tasks held, by department, category and figure: "+
+		"accepts, accepts_on_time, closes, closes_on_time, reopened_closed, repeats, redone, rated, satisfied, basically_satisfied.", []string{"department", "category", "figure"}, nil)
+
 	descEscalations = prometheus.NewDesc("cityops_task_escalations_total", "Escalations of overdue tasks this replica made, by department (the task's owner when it escalated).", []string{"department"}, nil)
 )
 
 type group struct {
 	open, overdue, closed, cancelled, onTime, reworked, returns int
 	accept, close                                               []float64
+	rounds                                                      rounds
+}
+
+// rounds are the figures of every round of some tasks.
+type rounds struct {
+	accepts, acceptsOnTime, closes, closesOnTime, reopenedClosed, repeats, redone, rated, satisfied, basically int
+}
+
+// roundFigures names the fields of rounds as cityops_task_round_figures does.
+var roundFigures = []string{"accepts", "accepts_on_time", "closes", "closes_on_time", "reopened_closed", "repeats", "redone", "rated", "satisfied", "basically_satisfied"}
+
+func (r *rounds) add(t *lifecycle.Task) {
+	r.accepts += t.Responses
+	r.acceptsOnTime += t.OnTimeResponses
+	r.closes += t.Closes
+	r.closesOnTime += t.ClosesOnTime
+	r.reopenedClosed += t.ReopenedClosed
+	r.repeats += t.Repeats
+	r.redone += t.Redone
+	r.rated += t.Satisfied + t.BasicallySatisfied + t.Dissatisfied
+	r.satisfied += t.Satisfied
+	r.basically += t.BasicallySatisfied
+}
+
+func (r *rounds) values() []int {
+	return []int{r.accepts, r.acceptsOnTime, r.closes, r.closesOnTime, r.reopenedClosed, r.repeats, r.redone, r.rated, r.satisfied, r.basically}
+}
+
+// rates are the three rates of r; ok is false for a rate with nothing to
+// measure.
+func (r *rounds) rates() (response, resolution, satisfaction float64, okResp, okRes, okSat bool) {
+	if r.accepts > 0 {
+		response, okResp = float64(r.acceptsOnTime)/float64(r.accepts), true
+	}
+	if r.closes > 0 {
+		resolution, okRes = float64(r.closes-r.reopenedClosed)/float64(r.closes), true
+	}
+	if r.rated > 0 {
+		satisfaction, okSat = float64(r.satisfied+r.basically)/float64(r.rated), true
+	}
+	return
 }
 
 // Collector returns a Prometheus collector of the loop's figures.
@@ -35,7 +87,8 @@ func (s *Service) Collector() prometheus.Collector { return collector{s} }
 type collector struct{ s *Service }
 
 func (c collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed, descEscalations} {
+	for _, d := range []*prometheus.Desc{descTasks, descClosure, descOnTime, descRework, descReturns, descAcceptMed, descCloseMed, descEscalations,
+		descResponse, descResolution, descSatisfaction, descRoundFigures} {
 		ch <- d
 	}
 	c.s.counts.describe(ch)
@@ -49,6 +102,7 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	c.s.counts.collect(ch)
 	now := c.s.cfg.Now()
 	groups := map[[2]string]*group{}
+	byCategory := map[[2]string]*rounds{}
 	c.s.each(func(t *lifecycle.Task) {
 		k := [2]string{t.DepartmentID, t.DistrictID}
 		g := groups[k]
@@ -57,7 +111,19 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 			groups[k] = g
 		}
 		g.add(t, now)
+		k = [2]string{t.DepartmentID, t.Category}
+		r := byCategory[k]
+		if r == nil {
+			r = &rounds{}
+			byCategory[k] = r
+		}
+		r.add(t)
 	})
+	for k, r := range byCategory {
+		for i, v := range r.values() {
+			ch <- prometheus.MustNewConstMetric(descRoundFigures, prometheus.GaugeValue, float64(v), k[0], k[1], roundFigures[i])
+		}
+	}
 	for k, g := range groups {
 		gauge := func(d *prometheus.Desc, v float64, extra ...string) {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{k[0], k[1]}, extra...)...)
@@ -80,10 +146,21 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		if len(g.close) > 0 {
 			gauge(descCloseMed, median(g.close))
 		}
+		resp, res, sat, okResp, okRes, okSat := g.rounds.rates()
+		if okResp {
+			gauge(descResponse, resp)
+		}
+		if okRes {
+			gauge(descResolution, res)
+		}
+		if okSat {
+			gauge(descSatisfaction, sat)
+		}
 	}
 }
 
 func (g *group) add(t *lifecycle.Task, now time.Time) {
+	g.rounds.add(t)
 	switch t.Status {
 	case cityops.StatusCancelled:
 		g.cancelled++

@@ -14,15 +14,18 @@ import (
 )
 
 // TestMetrics closes one task on time after a rework, one late, returns a
-// third and leaves a fourth overdue, and compares the figures with
-// testdata/metrics.txt.
+// third and leaves a fourth overdue; a fifth is closed, reopened by a
+// dissatisfied callback and accepted again, and the two closed ones get
+// satisfied callbacks: three rounds closed, one reopened, four accepts of
+// which one late (the response rate 3/4, resolution 2/3, satisfaction
+// 2/3). It compares the figures with testdata/metrics.txt.
 func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	ctx := testContext(t)
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, e.pack.Location)
 	e.clock.set(t0)
 	s := e.service(t)
-	for _, id := range []string{"A", "B", "C", "D"} {
+	for _, id := range []string{"A", "B", "C", "D", "E"} {
 		inc := cityops.Incident{ID: id, Status: cityops.StatusDispatched, Category: "0111", DepartmentID: "water",
 			AreaID: "d1-s2", DistrictID: "d1", Reported: t0, Updated: t0, Version: 1}
 		if err := s.Adopt(ctx, inc); err != nil {
@@ -44,6 +47,13 @@ func TestMetrics(t *testing.T) {
 		{3 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Accept, Actor: water}},
 		{7 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: ev}},
 		{7 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Verify, Actor: center}},
+		{time.Hour, "E", lifecycle.Command{Action: lifecycle.Accept, Actor: water}},
+		{time.Hour, "E", lifecycle.Command{Action: lifecycle.Resolve, Actor: water, Evidence: ev}},
+		{time.Hour, "E", lifecycle.Command{Action: lifecycle.Verify, Actor: center}},
+		{2 * time.Hour, "E", lifecycle.Command{Action: lifecycle.Feedback, Actor: center, Result: "dissatisfied", Channel: "phone"}},
+		{2*time.Hour + 30*time.Minute, "E", lifecycle.Command{Action: lifecycle.Accept, Actor: water}},
+		{3 * time.Hour, "A", lifecycle.Command{Action: lifecycle.Feedback, Actor: center, Result: "satisfied", Channel: "sms"}},
+		{8 * time.Hour, "B", lifecycle.Command{Action: lifecycle.Feedback, Actor: center, Result: "basically_satisfied", Channel: "web"}},
 	}
 	for _, st := range steps {
 		e.clock.set(t0.Add(st.at))
@@ -52,8 +62,8 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 	defer func() { // a sweep a month on drops the closed tasks only
-		if n := s.Sweep(t0.Add(31 * 24 * time.Hour)); n != 2 || s.Len() != 2 {
-			t.Errorf("sweep dropped %d, holds %d, want 2 and 2", n, s.Len())
+		if n := s.Sweep(t0.Add(31 * 24 * time.Hour)); n != 2 || s.Len() != 3 {
+			t.Errorf("sweep dropped %d, holds %d, want 2 and 3", n, s.Len())
 		}
 	}()
 	reg := prometheus.NewPedanticRegistry()
@@ -69,7 +79,11 @@ func TestMetrics(t *testing.T) {
 			for _, l := range m.GetLabel() {
 				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
 			}
-			got = append(got, fmt.Sprintf("%s{%s} %v", f.GetName(), strings.Join(labels, ","), m.GetGauge().GetValue()))
+			v := m.GetGauge().GetValue()
+			if m.GetCounter() != nil {
+				v = m.GetCounter().GetValue()
+			}
+			got = append(got, fmt.Sprintf("%s{%s} %v", f.GetName(), strings.Join(labels, ","), v))
 		}
 	}
 	b, err := os.ReadFile("testdata/metrics.txt")

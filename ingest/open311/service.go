@@ -51,7 +51,8 @@ type catalogue struct {
 }
 
 // newCatalogue makes the service list from the city's categories: the
-// category code is the service code. A category with attributes in defs has
+// category code is the service code, and a category's declared
+// service_code is accepted for it. A category with attributes in defs has
 // metadata=true and a definition.
 func newCatalogue(cats []cityops.Category, defs map[string][]Attribute) *catalogue {
 	c := &catalogue{byID: map[string]Service{}, defs: map[string]Definition{}}
@@ -66,6 +67,18 @@ func newCatalogue(cats []cityops.Category, defs map[string][]Attribute) *catalog
 		}
 		c.list = append(c.list, s)
 		c.byID[cat.Code] = s
+	}
+	// A category's declared service_code (categories.yaml) names it too,
+	// unless a category has that code.
+	for _, cat := range cats {
+		if sc := cat.ServiceCode; sc != "" && sc != cat.Code {
+			if _, taken := c.byID[sc]; !taken {
+				c.byID[sc] = c.byID[cat.Code]
+				if d, ok := c.defs[cat.Code]; ok {
+					c.defs[sc] = d
+				}
+			}
+		}
 	}
 	return c
 }

@@ -134,7 +134,7 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 			area, by = pack.Tiebreaks.Place(ix, r.Lat, r.Lon, rules.Site{Address: r.Address, StreetOnly: rules.StreetOnly(r.Address)})
 			in.Area = area
 		}
-		d := pack.Engine.Classify(in)
+		d := pack.Classify(in)
 		got := mx.Lead(d.Category, area)
 		rep.Records++
 		unseen, near := true, false

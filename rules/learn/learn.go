@@ -134,7 +134,9 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 	}
 
 	// A category per type, and one per type and descriptor whose majority
-	// department differs from its type's.
+	// department differs from its type's. Each is an Open311 service under
+	// its own code, so that a request made through GeoReport v2 routes by
+	// its service_code as the city routed the requests of that type.
 	catOf := map[[2]string]string{} // (type, descriptor or "") -> code
 	lead := map[string]string{}
 	for ti, typ := range slices.Sorted(maps.Keys(byType)) {
@@ -142,7 +144,7 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 		catOf[[2]string{typ, ""}] = code
 		lead[code], _ = byType[typ].top()
 		l.Rules = append(l.Rules, learnedRule{ID: "type." + code, Type: typ, Category: code})
-		l.Categories = append(l.Categories, cityops.Category{Code: code, Kind: cityops.KindEvent, Name: typ, NameEN: typ, Severity: 2})
+		l.Categories = append(l.Categories, cityops.Category{Code: code, Kind: cityops.KindEvent, Name: typ, NameEN: typ, Severity: 2, ServiceCode: code})
 		di := 0
 		for _, k := range slices.SortedFunc(maps.Keys(byDesc), func(a, b [2]string) int { return cmp.Compare(a[1], b[1]) }) {
 			if k[0] != typ || k[1] == "" {
@@ -156,7 +158,7 @@ func Learn(recs []Record, opt Options) (*Learned, error) {
 			catOf[k] = sub
 			lead[sub], _ = byDesc[k].top()
 			l.Rules = append(l.Rules, learnedRule{ID: "desc." + sub, Type: typ, Descriptor: k[1], Category: sub})
-			l.Categories = append(l.Categories, cityops.Category{Code: sub, Kind: cityops.KindEvent, Name: typ + ": " + k[1], NameEN: typ + ": " + k[1], Severity: 2})
+			l.Categories = append(l.Categories, cityops.Category{Code: sub, Kind: cityops.KindEvent, Name: typ + ": " + k[1], NameEN: typ + ": " + k[1], Severity: 2, ServiceCode: sub})
 		}
 	}
 

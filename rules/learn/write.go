@@ -64,7 +64,7 @@ func (l *Learned) Write(dir string) error {
 			"matrix": "matrix.yaml", "rules": []string{"rules/learned.yaml"}, "tiebreaks": "tiebreaks.yaml",
 			"boundaries": "boundaries.yaml",
 		}},
-		{"categories.yaml", "# One category per request type, and per type and descriptor where another\n# department handled them. deadline_hours: the time within which 80% of the\n# city's requests of the category were closed.", l.Categories},
+		{"categories.yaml", "# One category per request type, and per type and descriptor where another\n# department handled them. deadline_hours: the time within which 80% of the\n# city's requests of the category were closed. service_code: the Open311\n# service the category is offered as; a request with that service_code is of\n# the category, whatever its text.", l.Categories},
 		{"departments.yaml", "# The departments that handled the requests.", l.Departments},
 		{"matrix.yaml", "# Each category's most frequent department, city-wide and per area where an\n# area's practice differs.", mx},
 		{"tiebreaks.yaml", "# Requests near a boundary between areas, with the area the city recorded:\n# how the city places points where areas meet (see rules.Tiebreaks).", tiebreakList(l.Tiebreaks)},

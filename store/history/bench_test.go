@@ -24,7 +24,9 @@ const benchRows = 10_000_000
 // and the transitions of each incident as the dispatcher writes them:
 // dispatched, accepted, and for a quarter of them resolved and closed, with a
 // return for one in 50 (by "dept:DEPn", the center the new owner) and
-// rework for one in 40. It runs on the server (INSERT ... SELECT), since the
+// rework for one in 40. Accepts and closes carry the dispatcher's on_time
+// (one accept in five late, one close in three), closes their round and
+// its start. It runs on the server (INSERT ... SELECT), since the
 // benchmark is of the queries, not of the sink.
 var generate = []string{
 	`INSERT INTO {db}.events (id, source, type, text, lat, lon, time, time_ms, received, incident_id, cell, cell7, cell5,
@@ -46,12 +48,15 @@ var generate = []string{
 		toDateTime(1767225600 + number * {step} + 3600 + (number % 7) * 20000), toDateTime(1767225600 + number * {step} + 86400),
 		if(number % 4 = 0, 5, 3)
 	FROM numbers({first}, {n})`,
-	`INSERT INTO {db}.transitions (incident_id, version, from_status, to_status, actor, department_id, reason, time, time_ms, entered)
+	`INSERT INTO {db}.transitions (incident_id, version, from_status, to_status, actor, department_id, reason, time, time_ms, entered,
+		on_time, round, started)
 	SELECT concat('inc-', toString(number)), v, ['reported', 'dispatched', 'accepted', 'resolved'][v],
 		['dispatched', if(number % 50 = 0, 'registered', 'accepted'), 'resolved', if(number % 40 = 0, 'in_progress', 'closed')][v],
 		if(v IN (2, 3), concat('dept:DEP', toString(number % 12)), 'center'),
 		if(v = 2 AND number % 50 = 0, 'CENTER', concat('DEP', toString(number % 12))), '', toDateTime(1767225600 + number * {step} + v * 600),
-		(1767225600 + number * {step} + v * 600) * 1000, toDateTime(1767225600 + number * {step} + (v - 1) * 600)
+		(1767225600 + number * {step} + v * 600) * 1000, toDateTime(1767225600 + number * {step} + (v - 1) * 600),
+		toInt8(multiIf(v = 2 AND number % 50 != 0, number % 5 != 0, v = 4 AND number % 40 != 0, number % 3 != 0, -1)),
+		toUInt16(v = 4 AND number % 40 != 0), if(v = 4 AND number % 40 != 0, toDateTime(1767225600 + number * {step}), toDateTime(0))
 	FROM numbers({first}, {n}) ARRAY JOIN if(number % 4 = 0, [1, 2, 3, 4], [1, 2]) AS v`,
 }
 

@@ -35,14 +35,18 @@
 // and max stay right, count and avg may not): the X-Cityops-Series-Source
 // header of every answer says which was read (raw, minute or hour).
 //
-// Department performance: closure rate, on-time closure (closed with updated
-// <= deadline) and time to close come from the incidents' latest state,
-// through the closed, closed_on_time and close_s columns that ClickHouse
-// computes at insert (migration 0006). Returns, rework and time to accept
-// come from the dispatcher's transitions: transition_accepts (time to accept,
-// from Transition.Entered) and transition_marks (returns, by the department
-// that returned the incident, and rework), which views fill as the sink of
-// the dispatcher's transitions topic writes. They answer exactly what the
+// Department performance: the closure rate comes from the incidents' latest
+// state, through the closed column that ClickHouse computes at insert
+// (migration 0006). Everything else comes from the dispatcher's
+// transitions, so that each round of a reopened incident counts once and a
+// closed round's figures never change: transition_figures (0010: rounds
+// closed, on time and their time to close; accepts within the response
+// time; reopenings of closed rounds; callbacks by result, for the
+// response, resolution and satisfaction rates), transition_accepts (time to
+// accept, from Transition.Entered) and transition_marks (returns, by the
+// department that returned the incident, rework and redos, repeat
+// complaints), which views fill as the sink of the dispatcher's
+// transitions topic writes. They answer exactly what the
 // same figures computed from the base tables answer
 // (testdata/departments_exact.sql, held to it by a test).
 package history

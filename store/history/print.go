@@ -17,6 +17,8 @@ var samples = []struct{ name, query string }{
 	{"trends", "bucket=hour&by=category&from=2026-03-01&to=2026-03-08&source=iot"},
 	{"trends", "bucket=week&by=area&from=2026-01-01&to=2026-07-01&department=DSNY"},
 	{"departments", "from=2026-01-01&to=2026-04-01"},
+	{"departments", "from=2026-01-01&to=2026-04-01&by=month&category=noise&department=NYPD"},
+	{"departments", "from=2026-01-01&to=2026-04-01&by=category&area=MN01"},
 	{"hotspots", "res=9&min_weeks=3&category=noise&from=2026-01-01&to=2026-04-01"},
 	{"devices", ""},
 	{"devices", "from=2026-03-31T12:00:00Z&area=MN01"},
@@ -35,7 +37,7 @@ var samples = []struct{ name, query string }{
 // read of settled months and the FINAL read of the others.
 var sampleLayout = func() layout {
 	l := layout{}
-	for _, t := range []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts"} {
+	for _, t := range []string{"events", "incidents", "readings", "transitions", "transition_marks", "transition_accepts", "transition_figures"} {
 		l[t] = store.Parts{
 			Settled:   map[uint32]string{202601: "202601_1_9_2", 202602: "202602_10_14_1"},
 			Unsettled: map[uint32]bool{202603: true},

@@ -69,54 +69,121 @@ func trendQuery(db string, f Filter, bucket, by string, l layout) query {
 }
 
 // departmentQuery measures each department. From the incidents reported in
-// the range, in their latest state: how many, how many closed and closed by
-// their deadline, and the time from report to close (the closed,
-// closed_on_time and close_s columns that migration 0006 computes at insert).
-// From the accepts made in the range (transition_accepts, 0006): the time
-// from dispatch to accept. From the marks made in the range (0004): the
-// returns and the incidents reworked. A department appears when any of these
-// names it: one that returned every incident it got owns none of them
-// afterwards, and its returns are what a planner looks for. Every row is read
-// once (settled months) or collapsed with FINAL, so a transition stored twice
-// counts once. Each side groups by the LowCardinality department_id and casts
-// only the dozen keys that come out. The percentiles are ClickHouse's
-// quantiles, exact up to 8192 values per department and sampled beyond.
-func departmentQuery(db string, f Filter, l layout) query {
+// the range, in their latest state: how many and how many are closed (the
+// closed column that migration 0006 computes at insert). From the rounds
+// closed in the range (transition_figures, 0010), each counted once however
+// often its incident is reopened and closed again: how many, how many by
+// their deadline, and the time from the round's start (the report, or the
+// reopening) to its close. From the steps of the range in the same table
+// the three rates of 12345 scoring (docs/planners.md): response (accepts
+// within the response time over accepts whose timing is known), resolution
+// (closed rounds not reopened over closed rounds) and satisfaction
+// (satisfied and basically satisfied callbacks over callbacks). From the
+// accepts made in the range (transition_accepts, 0006): the time from
+// dispatch to accept. From the marks made in the range (0004, by action
+// since 0010): the returns, the incidents reworked (a failed verification
+// or a dissatisfied callback's redo), repeat complaints and reopenings. A
+// department appears when any of these names it: one that returned every
+// incident it got owns none of them afterwards, and its returns are what a
+// planner looks for. Every row is read once (settled months) or collapsed
+// with FINAL, so a transition stored twice counts once. Each side groups by
+// the department and casts only the dozen keys that come out. The
+// percentiles are ClickHouse's quantiles, exact up to 8192 values per
+// department and sampled beyond. With by (month, category or area; "" for
+// none) every figure is also split by it: the month of the report for
+// incidents and of the step for the others; the incident's latest category
+// or area for both. A category, area or source filter holds the steps to
+// the incidents it selects.
+func departmentQuery(db string, f Filter, by string, l layout) query {
 	f.Status = "" // a department's rates need every status
 	w, args := where(f, "reported")
-	inc, args := source(db, "incidents", "department_id, closed, closed_on_time, close_s", "reported", w, args, l)
+	incCols, tCols, key, group := "department_id, closed", "", "", "department_id"
+	incKey, tKey := "", ""
+	switch by {
+	case "month":
+		incCols, tCols = incCols+", reported", ", time"
+		incKey, tKey = " toStartOfMonth(reported) AS month,", " toStartOfMonth(time) AS month,"
+	case "category", "area":
+		col := map[string]string{"category": "category", "area": "area_id"}[by]
+		incCols, tCols = incCols+", "+col, ", incident_id"
+		incKey, tKey = " CAST("+col+" AS String) AS "+by+",", " k_key AS "+by+","
+	}
+	if by != "" {
+		key, group = ", "+by, "department_id, "+by
+	}
+	inc, args := source(db, "incidents", incCols, "reported", w, args, l)
 	tw := "time >= toDateTime(?) AND time < toDateTime(?)"
 	targs := []any{f.From.Unix(), f.To.Unix()}
 	if f.DepartmentID != "" {
 		tw += " AND department_id = ?"
 		targs = append(targs, f.DepartmentID)
 	}
-	acc, aargs := source(db, "transition_accepts", "department_id, wait_s", "time", tw, targs, l)
-	marks, margs := source(db, "transition_marks", "department_id, incident_id, kind", "time", tw, targs, l)
-	args = append(append(args, aargs...), margs...)
-	const none = "toUInt64(0)"
+	if f.Category != "" || f.AreaID != "" || f.Source != "" {
+		iw, iargs := where(Filter{Category: f.Category, AreaID: f.AreaID, Source: f.Source}, "reported")
+		iw = strings.TrimPrefix(iw, "reported >= toDateTime(?) AND reported < toDateTime(?) AND ")
+		tw += " AND incident_id IN (SELECT id FROM " + db + ".incidents WHERE " + iw + ")"
+		targs = append(targs, iargs[2:]...)
+	}
+	// steps reads cols of a steps table; by category or area, joined with
+	// the latest category or area of the incidents those steps are of.
+	steps := func(table, cols string) (string, []any) {
+		if (by == "category" || by == "area") && !strings.Contains(cols, "incident_id") {
+			cols += tCols
+		} else if by == "month" {
+			cols += tCols
+		}
+		from, a := source(db, table, cols, "time", tw, targs, l)
+		if by != "category" && by != "area" {
+			return from, a
+		}
+		col := map[string]string{"category": "category", "area": "area_id"}[by]
+		from = from + " AS s ANY LEFT JOIN (SELECT id AS incident_id, CAST(argMax(" + col + ", version) AS String) AS k_key" +
+			" FROM " + db + ".incidents WHERE id IN (SELECT incident_id FROM " + db + "." + table + " WHERE " + tw + ") GROUP BY id) AS k USING incident_id"
+		return from, append(a, targs...)
+	}
+	acc, aargs := steps("transition_accepts", "department_id, wait_s")
+	marks, margs := steps("transition_marks", "department_id, incident_id, kind")
+	figs, fargs := steps("transition_figures", "department_id, kind, on_time, close_s, from_closed, result")
+	args = append(append(append(args, fargs...), aargs...), margs...)
+	const z = "toUInt64(0)"
+	zeros := func(n int) string { return strings.Repeat(z+", ", n) }
+	incMonth, tMonth := incKey, tKey
 	return query{
-		sql: "SELECT department_id, incidents, closed, closed_on_time," +
-			" if(incidents = 0, 0, closed / incidents) AS closure_rate," +
-			" if(closed = 0, 0, closed_on_time / closed) AS on_time_rate," +
-			" returns, reworked, if(incidents = 0, 0, reworked / incidents) AS rework_rate," +
+		sql: "SELECT department_id" + key + ", incidents, closed, if(incidents = 0, 0, closed / incidents) AS closure_rate," +
+			" rounds_closed, closed_on_time, if(rounds_closed = 0, 0, closed_on_time / rounds_closed) AS on_time_rate," +
+			" accepts, accepted_in_time, if(accepts = 0, nan, accepted_in_time / accepts) AS response_rate," +
+			" reopened_closed, if(rounds_closed = 0, nan, (rounds_closed - least(reopened_closed, rounds_closed)) / rounds_closed) AS resolution_rate," +
+			" rated, satisfied, basically_satisfied, if(rated = 0, nan, (satisfied + basically_satisfied) / rated) AS satisfaction_rate," +
+			" repeats, reopens, returns, reworked, if(incidents = 0, 0, reworked / incidents) AS rework_rate," +
 			" if(empty(accept_q), nan, accept_q[1]) AS accept_p50_s, if(empty(accept_q), nan, accept_q[2]) AS accept_p90_s," +
 			" if(empty(close_q), nan, close_q[1]) AS close_p50_s, if(empty(close_q), nan, close_q[2]) AS close_p90_s" +
-			" FROM (SELECT department_id, sum(n_incidents) AS incidents, sum(n_closed) AS closed, sum(n_on_time) AS closed_on_time," +
+			" FROM (SELECT department_id" + key + ", sum(n_incidents) AS incidents, sum(n_closed) AS closed, sum(n_rounds) AS rounds_closed," +
+			" sum(n_on_time) AS closed_on_time, sum(n_accepts) AS accepts, sum(n_accepts_in_time) AS accepted_in_time," +
+			" sum(n_reopened_closed) AS reopened_closed, sum(n_rated) AS rated, sum(n_satisfied) AS satisfied," +
+			" sum(n_basically) AS basically_satisfied, sum(n_repeats) AS repeats, sum(n_reopens) AS reopens," +
 			" sum(n_returns) AS returns, sum(n_reworked) AS reworked," +
 			" argMax(q_close, length(q_close)) AS close_q, argMax(q_accept, length(q_accept)) AS accept_q" +
-			" FROM (SELECT CAST(department_id AS String) AS department_id, count() AS n_incidents, sum(closed) AS n_closed," +
-			" sum(closed_on_time) AS n_on_time, " + none + " AS n_returns, " + none + " AS n_reworked," +
-			" quantilesIf(0.5, 0.9)(close_s, closed = 1) AS q_close, emptyArrayFloat64() AS q_accept" +
-			" FROM " + inc + " GROUP BY department_id" +
-			" UNION ALL SELECT CAST(department_id AS String), " + none + ", " + none + ", " + none + ", " + none + ", " + none + "," +
+			" FROM (SELECT CAST(department_id AS String) AS department_id," + incMonth + " count() AS n_incidents, sum(closed) AS n_closed," +
+			" " + z + " AS n_rounds, " + z + " AS n_on_time, " + z + " AS n_accepts, " + z + " AS n_accepts_in_time," +
+			" " + z + " AS n_reopened_closed, " + z + " AS n_rated, " + z + " AS n_satisfied, " + z + " AS n_basically," +
+			" " + z + " AS n_repeats, " + z + " AS n_reopens, " + z + " AS n_returns, " + z + " AS n_reworked," +
+			" emptyArrayFloat64() AS q_close, emptyArrayFloat64() AS q_accept" +
+			" FROM " + inc + " GROUP BY " + group +
+			" UNION ALL SELECT department_id," + tMonth + " " + zeros(2) + "countIf(kind = 'close'), countIf(kind = 'close' AND on_time = 1)," +
+			" countIf(kind = 'accept' AND on_time >= 0), countIf(kind = 'accept' AND on_time = 1)," +
+			" countIf(kind = 'reopen' AND from_closed = 1), countIf(kind = 'feedback' AND result != '')," +
+			" countIf(kind = 'feedback' AND result = 'satisfied'), countIf(kind = 'feedback' AND result = 'basically_satisfied'), " + zeros(4) +
+			" quantilesIf(0.5, 0.9)(close_s, kind = 'close' AND close_s >= 0), emptyArrayFloat64()" +
+			" FROM " + figs + " GROUP BY department_id" + key +
+			" UNION ALL SELECT CAST(department_id AS String)," + tMonth + " " + zeros(14) +
 			" emptyArrayFloat64(), quantiles(0.5, 0.9)(wait_s)" +
-			" FROM " + acc + " GROUP BY department_id" +
-			" UNION ALL SELECT department_id, " + none + ", " + none + ", " + none + ", countIf(kind = 'return'), uniqExactIf(incident_id, kind = 'rework')," +
+			" FROM " + acc + " GROUP BY department_id" + key +
+			" UNION ALL SELECT department_id," + tMonth + " " + zeros(10) + "countIf(kind = 'repeat'), countIf(kind IN ('repeat', 'redo'))," +
+			" countIf(kind = 'return'), uniqExactIf(incident_id, kind IN ('rework', 'redo'))," +
 			" emptyArrayFloat64(), emptyArrayFloat64()" +
-			" FROM " + marks + " GROUP BY department_id)" +
-			" GROUP BY department_id)" +
-			" ORDER BY department_id",
+			" FROM " + marks + " GROUP BY department_id" + key + ")" +
+			" GROUP BY " + group + ")" +
+			" ORDER BY " + group,
 		args: args,
 	}
 }

@@ -25,7 +25,7 @@ func withFilters(names ...string) []string {
 var routes = []route{
 	{"heatmap", buildHeatmap, withFilters("res", "limit"), []string{"incidents"}},
 	{"trends", buildTrends, withFilters("bucket", "by"), []string{"incidents"}},
-	{"departments", buildDepartments, withFilters(), []string{"incidents", "transition_accepts", "transition_marks"}},
+	{"departments", buildDepartments, withFilters("by"), []string{"incidents", "transition_accepts", "transition_marks", "transition_figures"}},
 	{"hotspots", buildHotspots, withFilters("res", "min_weeks", "limit"), []string{"events"}},
 	{"devices", buildDevices, []string{"from", "area"}, nil},
 	{"readings", buildReadings, []string{"device", "area", "type", "from", "to", "step", "exact"}, []string{"readings"}},
@@ -75,7 +75,14 @@ func buildDepartments(db string, p *params, l layout) (query, error) {
 	if err != nil {
 		return query{}, err
 	}
-	return departmentQuery(db, f, l), nil
+	by, err := p.oneOf("by", "department", "month", "category", "area")
+	if err != nil {
+		return query{}, err
+	}
+	if by == "department" {
+		by = ""
+	}
+	return departmentQuery(db, f, by, l), nil
 }
 
 func buildHotspots(db string, p *params, l layout) (query, error) {
