@@ -20,6 +20,8 @@ var (
 type ddlTable struct {
 	columns []string // "name Type[ DEFAULT|MATERIALIZED|ALIAS expr]", spaces normalized
 	engine  string
+	args    []string // the engine's arguments, spaces normalized
+	keys    string   // what follows the engine: PARTITION BY, ORDER BY, ...
 }
 
 // ddlSchema is what a DDL file creates.
@@ -61,6 +63,32 @@ func splitTop(s string) []string {
 	return append(out, s[start:])
 }
 
+// engineArgs splits what follows "ENGINE = NAME(" into the engine's
+// arguments and the clauses after them, spaces normalized.
+func engineArgs(rest string) (args []string, keys string) {
+	depth, quoted := 1, false
+	for i, r := range rest {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case quoted:
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+		}
+		if depth == 0 {
+			for _, a := range splitTop(rest[:i]) {
+				if a = normColumn(a); a != "" {
+					args = append(args, a)
+				}
+			}
+			return args, normColumn(rest[i+1:])
+		}
+	}
+	return nil, normColumn(rest)
+}
+
 func columnName(c string) string { name, _, _ := strings.Cut(c, " "); return name }
 
 // parseDDL adds what sql creates to sc: tables with the columns later ALTERs
@@ -83,7 +111,8 @@ func parseDDL(t *testing.T, sql string, sc ddlSchema) {
 					cols = append(cols, normColumn(c))
 				}
 			}
-			sc.tables[m[1]] = &ddlTable{columns: cols, engine: m[3]}
+			args, keys := engineArgs(st[len(m[0]):])
+			sc.tables[m[1]] = &ddlTable{columns: cols, engine: m[3], args: args, keys: keys}
 		} else if m := alterColumn.FindStringSubmatch(st); m != nil {
 			tb := sc.tables[m[1]]
 			if tb == nil {
@@ -136,9 +165,10 @@ func migrationsSchema(t *testing.T) ddlSchema {
 
 // TestClusterDDL checks that the cluster DDL has, for every table of every
 // migration, a replicated NAME_local with the same columns in the same order
-// (types, defaults and all) and the same engine family, and a Distributed
-// NAME over it; every materialized view, writing into the local tables; and
-// every plain view.
+// (types, defaults and all), the same engine family with the same
+// arguments after its Keeper path and replica, the same partition and
+// sorting keys, and a Distributed NAME over it; every materialized view,
+// writing into the local tables; and every plain view.
 func TestClusterDDL(t *testing.T) {
 	single := migrationsSchema(t)
 	b, err := os.ReadFile(filepath.Join(deployDir, "clickhouse/cluster.sql"))
@@ -167,8 +197,23 @@ func TestClusterDDL(t *testing.T) {
 		if !slices.Equal(local.columns, tb.columns) {
 			t.Errorf("%s_local columns differ:\n got %q\nwant %q", name, local.columns, tb.columns)
 		}
-		if d, ok := cluster.tables[name]; !ok || d.engine != "Distributed" {
+		// The replicated engine takes the Keeper path and the replica first,
+		// then the plain engine's arguments (a version column, the columns
+		// to sum); the keys and partitions are the same.
+		wantPath := "'/clickhouse/tables/{shard}/cityops/" + name + "'"
+		if len(local.args) < 2 || local.args[0] != wantPath || local.args[1] != "'{replica}'" {
+			t.Errorf("%s_local: engine arguments %q, want %s, '{replica}' first", name, local.args, wantPath)
+		} else if !slices.Equal(local.args[2:], tb.args) {
+			t.Errorf("%s_local: engine arguments %q after the replica, want %q", name, local.args[2:], tb.args)
+		}
+		if local.keys != tb.keys {
+			t.Errorf("%s_local: %q, want %q", name, local.keys, tb.keys)
+		}
+		d, ok := cluster.tables[name]
+		if !ok || d.engine != "Distributed" {
 			t.Errorf("no Distributed table %s", name)
+		} else if len(d.args) != 4 || d.args[0] != "'{cluster}'" || d.args[1] != "cityops" || d.args[2] != name+"_local" {
+			t.Errorf("Distributed table %s: arguments %q, want '{cluster}', cityops, %s_local and a sharding key", name, d.args, name)
 		}
 	}
 	for view, target := range single.mvs {

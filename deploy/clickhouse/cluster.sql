@@ -29,6 +29,9 @@
 -- Rows that must collapse (a batch inserted again after a retry) have the
 -- same sharding key, so they land on the same shard, where the
 -- ReplacingMergeTree merges them and FINAL sees one.
+-- Tables the views fill lie where their source rows lie; where that spreads
+-- what a reader sees as one row over the shards (readings_latest, the
+-- aggregates of 0009), the comment above the table says how to read it.
 
 CREATE DATABASE IF NOT EXISTS cityops ON CLUSTER '{cluster}';
 
@@ -265,6 +268,154 @@ ORDER BY code;
 CREATE TABLE IF NOT EXISTS cityops.categories ON CLUSTER '{cluster}' AS cityops.categories_local
 ENGINE = Distributed('{cluster}', cityops, categories_local, sipHash64(code));
 
+-- A sensor's series (0009). The views below fill these tables on each shard
+-- from that shard's readings_local (and events_local), so a row lands where
+-- the reading it comes from landed: readings and events are sharded by the
+-- reading's id, and a device's readings are spread over every shard. A
+-- reading inserted again (a retried batch) has the same id, so its repeat
+-- reaches the same shard and, in readings_latest, merges with the first
+-- copy there; the aggregates add it again, as on one server (0009,
+-- "Exactness"). No column of these tables says where a row is, so the
+-- Distributed tables shard by rand(), like event_counts_hourly: only the
+-- views write them, and a key such as sipHash64(device_id) would tell
+-- optimize_skip_unused_shards to skip the shards that hold a device's rows.
+--
+-- readings_latest: each shard keeps, after merges, the newest reading of a
+-- device and metric among the readings it holds, so the Distributed table
+-- has up to one row per shard for a device; FINAL on it collapses only
+-- within a shard. Read it with max(last_ms) and argMax(..., last_ms) grouped
+-- by (device_id, type), as store/history does, never with FINAL alone.
+CREATE TABLE IF NOT EXISTS cityops.readings_latest_local ON CLUSTER '{cluster}'
+(
+    device_id String,
+    type LowCardinality(String),
+    last_ms UInt64,
+    last_time DateTime,
+    last_value Float64,
+    last_area String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/readings_latest', '{replica}', last_ms)
+ORDER BY (device_id, type);
+
+CREATE TABLE IF NOT EXISTS cityops.readings_latest ON CLUSTER '{cluster}' AS cityops.readings_latest_local
+ENGINE = Distributed('{cluster}', cityops, readings_latest_local, rand());
+
+-- The aggregates hold states (AggregateFunction columns): a bucket of a
+-- device or an area has a row on every shard that took some of its
+-- readings, and a query through the Distributed table merges them with
+-- minMerge, maxMerge, sumMerge and countMerge grouped by its bucket, each
+-- shard merging its own before the initiator merges the shards'.
+CREATE TABLE IF NOT EXISTS cityops.readings_hourly_local ON CLUSTER '{cluster}'
+(
+    hour DateTime,
+    device_id String,
+    type LowCardinality(String),
+    area_id LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/cityops/readings_hourly', '{replica}')
+PARTITION BY toYYYYMM(hour)
+ORDER BY (device_id, type, hour, area_id);
+
+CREATE TABLE IF NOT EXISTS cityops.readings_hourly ON CLUSTER '{cluster}' AS cityops.readings_hourly_local
+ENGINE = Distributed('{cluster}', cityops, readings_hourly_local, rand());
+
+CREATE TABLE IF NOT EXISTS cityops.readings_area_minute_local ON CLUSTER '{cluster}'
+(
+    minute DateTime,
+    area_id LowCardinality(String),
+    type LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/cityops/readings_area_minute', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (area_id, type, minute);
+
+CREATE TABLE IF NOT EXISTS cityops.readings_area_minute ON CLUSTER '{cluster}' AS cityops.readings_area_minute_local
+ENGINE = Distributed('{cluster}', cityops, readings_area_minute_local, rand());
+
+CREATE TABLE IF NOT EXISTS cityops.readings_area_hourly_local ON CLUSTER '{cluster}'
+(
+    hour DateTime,
+    area_id LowCardinality(String),
+    type LowCardinality(String),
+    low AggregateFunction(min, Float64),
+    high AggregateFunction(max, Float64),
+    total AggregateFunction(sum, Float64),
+    n AggregateFunction(count)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/cityops/readings_area_hourly', '{replica}')
+PARTITION BY toYYYYMM(hour)
+ORDER BY (area_id, type, hour);
+
+CREATE TABLE IF NOT EXISTS cityops.readings_area_hourly ON CLUSTER '{cluster}' AS cityops.readings_area_hourly_local
+ENGINE = Distributed('{cluster}', cityops, readings_area_hourly_local, rand());
+
+-- The Open311 requests (0011), copied by the views below from events_local
+-- on the shard that holds the event, which events shards by sipHash64(id):
+-- an event inserted again (a retried batch, or a later assignment to
+-- another incident) reaches the same shard, where the ReplacingMergeTree
+-- replaces its row and FINAL on the Distributed table (applied on each
+-- shard) sees one. The Distributed tables shard by the same sipHash64(id),
+-- the key that says where the views put each row; for the tokens too, whose
+-- rows lie by the request's id, not by token, so a token lookup asks every
+-- shard. The backfill of 0011 is not part of this file: it creates the
+-- tables before the roles write any event.
+CREATE TABLE IF NOT EXISTS cityops.open311_requests_local ON CLUSTER '{cluster}'
+(
+    id String,
+    service_code LowCardinality(String),
+    time DateTime,
+    time_ms UInt64,
+    text String,
+    lat Float64,
+    lon Float64,
+    incident_id String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/open311_requests', '{replica}')
+PARTITION BY toYYYYMM(time)
+ORDER BY (time, service_code, id);
+
+CREATE TABLE IF NOT EXISTS cityops.open311_requests ON CLUSTER '{cluster}' AS cityops.open311_requests_local
+ENGINE = Distributed('{cluster}', cityops, open311_requests_local, sipHash64(id));
+
+CREATE TABLE IF NOT EXISTS cityops.open311_request_ids_local ON CLUSTER '{cluster}'
+(
+    id String,
+    service_code LowCardinality(String),
+    time DateTime,
+    time_ms UInt64,
+    text String,
+    lat Float64,
+    lon Float64,
+    incident_id String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/open311_request_ids', '{replica}')
+PARTITION BY toYYYYMM(time)
+ORDER BY id;
+
+CREATE TABLE IF NOT EXISTS cityops.open311_request_ids ON CLUSTER '{cluster}' AS cityops.open311_request_ids_local
+ENGINE = Distributed('{cluster}', cityops, open311_request_ids_local, sipHash64(id));
+
+CREATE TABLE IF NOT EXISTS cityops.open311_request_tokens_local ON CLUSTER '{cluster}'
+(
+    token String,
+    id String,
+    time DateTime
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/open311_request_tokens', '{replica}')
+PARTITION BY toYYYYMM(time)
+ORDER BY token;
+
+CREATE TABLE IF NOT EXISTS cityops.open311_request_tokens ON CLUSTER '{cluster}' AS cityops.open311_request_tokens_local
+ENGINE = Distributed('{cluster}', cityops, open311_request_tokens_local, sipHash64(id));
+
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_mv ON CLUSTER '{cluster}' TO cityops.readings_local AS
 SELECT device_id, time, time_ms, id, type, value, unit, lat, lon, cell, area_id, incident_id
 FROM cityops.events_local
@@ -288,6 +439,56 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.transition_accepts_mv ON CLUSTER 
 SELECT incident_id, version, department_id, time, toInt64(toUInt32(time)) - toInt64(toUInt32(entered)) AS wait_s
 FROM cityops.transitions_local
 WHERE from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0;
+
+-- 0009: readings_latest from both readings_local and events_local, as on
+-- one server; on a current server both fire for a reading that
+-- readings_mv copies, on the same shard, and the two rows merge away.
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_latest_mv ON CLUSTER '{cluster}' TO cityops.readings_latest_local AS
+SELECT device_id, type, max(time_ms) AS last_ms, argMax(time, time_ms) AS last_time, argMax(value, time_ms) AS last_value,
+    argMax(area_id, time_ms) AS last_area
+FROM cityops.readings_local
+GROUP BY device_id, type;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_latest_events_mv ON CLUSTER '{cluster}' TO cityops.readings_latest_local AS
+SELECT device_id, type, max(time_ms) AS last_ms, argMax(time, time_ms) AS last_time, argMax(value, time_ms) AS last_value,
+    argMax(area_id, time_ms) AS last_area
+FROM cityops.events_local
+WHERE has_value = 1
+GROUP BY device_id, type;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_hourly_mv ON CLUSTER '{cluster}' TO cityops.readings_hourly_local AS
+SELECT toStartOfHour(time) AS hour, device_id, type, area_id,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM cityops.readings_local
+GROUP BY hour, device_id, type, area_id;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_area_minute_mv ON CLUSTER '{cluster}' TO cityops.readings_area_minute_local AS
+SELECT toStartOfMinute(time) AS minute, area_id, type,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM cityops.readings_local
+GROUP BY minute, area_id, type;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_area_hourly_mv ON CLUSTER '{cluster}' TO cityops.readings_area_hourly_local AS
+SELECT toStartOfHour(time) AS hour, area_id, type,
+    minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
+FROM cityops.readings_local
+GROUP BY hour, area_id, type;
+
+-- 0011: each request copied on the shard of its event.
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.open311_requests_mv ON CLUSTER '{cluster}' TO cityops.open311_requests_local AS
+SELECT id, replaceRegexpOne(type, '^open311:', '') AS service_code, time, time_ms, text, lat, lon, incident_id
+FROM cityops.events_local
+WHERE id LIKE '311-%' AND type LIKE 'open311:%';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.open311_request_ids_mv ON CLUSTER '{cluster}' TO cityops.open311_request_ids_local AS
+SELECT id, replaceRegexpOne(type, '^open311:', '') AS service_code, time, time_ms, text, lat, lon, incident_id
+FROM cityops.events_local
+WHERE id LIKE '311-%' AND type LIKE 'open311:%';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.open311_request_tokens_mv ON CLUSTER '{cluster}' TO cityops.open311_request_tokens_local AS
+SELECT concat('tok-', lower(hex(substring(SHA256(concat('token:', id)), 1, 10)))) AS token, id, time
+FROM cityops.events_local
+WHERE id LIKE '311-%' AND type LIKE 'open311:%';
 
 -- The planners' views (0007), over the Distributed tables: each shard
 -- aggregates the transitions of its incidents (they are sharded by
