@@ -9,8 +9,9 @@ import (
 	"github.com/cityops/cityops"
 )
 
-// reading is one sensor reading as a device or gateway sends it.
-type reading struct {
+// Reading is one sensor reading as a device or gateway sends it: the line
+// of an NDJSON batch and the record of the readings topic.
+type Reading struct {
 	ID       string   `json:"id"` // optional; by default the id is derived from device_id and time
 	DeviceID string   `json:"device_id"`
 	Type     string   `json:"type"`
@@ -26,7 +27,7 @@ type reading struct {
 // a type it must be the device's. The event's id is derived from the device
 // and the time, so a reading sent twice is one event.
 func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error) {
-	var r reading
+	var r Reading
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
@@ -35,6 +36,12 @@ func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error)
 	if dec.More() {
 		return cityops.Event{}, cityops.Invalid("body", "more than one JSON value")
 	}
+	return v.CheckReading(reg, &r)
+}
+
+// CheckReading validates a reading decoded by another decoder (the readings
+// stage's) exactly as DecodeReading does, and returns it as an event.
+func (v *Validator) CheckReading(reg Registry, r *Reading) (cityops.Event, error) {
 	if r.DeviceID == "" {
 		return cityops.Event{}, cityops.Invalid("device_id", "required")
 	}

@@ -15,7 +15,7 @@ const (
 	TopicEventsRaw       = "events.raw"        // validated, masked events from intake
 	TopicIncidentChanges = "incidents.changes" // incident changes from the processor, keyed by incident id
 	TopicDLQ             = "events.dlq"        // records that could not be processed, with the reason
-	TopicReadingsRaw     = "readings.raw"      // sensor readings as gateways write them, validated by intake
+	TopicReadingsRaw     = "readings.raw"      // sensor readings, keyed by device: JSON as gateways write them (docs/topics.md); the readings path stores and evaluates them
 )
 
 // Topics lists every topic the pipeline needs.
