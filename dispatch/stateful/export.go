@@ -47,4 +47,6 @@ func PartitionEnd(ctx context.Context, brokers []string, topic string, partition
 func DecodeError(err error) error { return decodeError(err) }
 
 // SnapshotKey is the key of a stage's partition on the snapshots topic.
-func SnapshotKey(stage, topic string, partition int) string { return snapshotKey(stage, topic, partition) }
+func SnapshotKey(stage, topic string, partition int) string {
+	return snapshotKey(stage, topic, partition)
+}
