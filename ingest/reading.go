@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/segmentio/kafka-go"
 )
 
 // Reading is one sensor reading as a device or gateway sends it: the line
@@ -76,6 +79,19 @@ func (v *Validator) CheckReading(reg Registry, r *Reading) (cityops.Event, error
 		ev.ID = ReadingID(ev)
 	}
 	return ev, nil
+}
+
+// ReadingRecord is the record of the readings topic for a valid reading:
+// the reading as a gateway would write it, normalized (its id, type, unit
+// and place filled in), keyed by device.
+func ReadingRecord(ev cityops.Event) (kafka.Message, error) {
+	lat, lon := ev.Lat, ev.Lon
+	b, err := json.Marshal(Reading{ID: ev.ID, DeviceID: ev.DeviceID, Type: ev.Type, Value: ev.Value, Unit: ev.Unit,
+		Time: ev.Time.UTC().Format(time.RFC3339Nano), Lat: &lat, Lon: &lon})
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encoding reading %s: %w", ev.ID, err)
+	}
+	return kafka.Message{Key: []byte(ev.DeviceID), Value: b}, nil
 }
 
 // ReadingID is the id of a reading without one of its own: the same device

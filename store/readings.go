@@ -75,3 +75,6 @@ func (s *Store) InsertReadings(ctx context.Context, rows *Readings) error {
 	}
 	return nil
 }
+
+// IDs returns the readings' ids, in the order they were added.
+func (r *Readings) IDs() []string { return r.id }
