@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
@@ -65,8 +64,8 @@ func readTopic(t *testing.T, brokers []string, topic string, wait time.Duration)
 // line's result against batch.want, and that the topic holds the good
 // readings once each.
 func TestReadingsBatch(t *testing.T) {
-	brokers := startBroker(t, bus.TopicEventsRaw)
-	w := bus.NewWriter(brokers, bus.TopicEventsRaw)
+	brokers := startBroker(t, bus.TopicReadingsRaw)
+	w := bus.NewWriter(brokers, bus.TopicReadingsRaw)
 	defer w.Close()
 	h := &ReadingsHandler{Validator: testValidator, Devices: testDevices, Publish: w.WriteMessages}
 	srv := httptest.NewServer(h)
@@ -111,9 +110,9 @@ func TestReadingsBatch(t *testing.T) {
 	}
 	// Lines 1 and 2 are one reading: the topic may hold it twice, and a sink
 	// keeps one because the id is the same.
-	ids := map[string]cityops.Event{}
-	for _, m := range readTopic(t, brokers, bus.TopicEventsRaw, time.Second) {
-		var ev cityops.Event
+	ids := map[string]Reading{}
+	for _, m := range readTopic(t, brokers, bus.TopicReadingsRaw, time.Second) {
+		var ev Reading
 		if err := json.Unmarshal(m.Value, &ev); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +125,7 @@ func TestReadingsBatch(t *testing.T) {
 		t.Errorf("topic holds %d distinct readings, want 3", len(ids))
 	}
 	ev := ids[res.Results[0].ID]
-	if ev.Lat != 30.6171 || ev.Unit != "m" || ev.Type != "water_level" || ev.Source != cityops.SourceIoT {
+	if ev.Lat == nil || *ev.Lat != 30.6171 || ev.Unit != "m" || ev.Type != "water_level" {
 		t.Errorf("registered device's reading normalized to %+v", ev)
 	}
 }

@@ -13,8 +13,8 @@ import (
 // Counts is what ClickHouse holds of a run.
 type Counts struct {
 	Hotline uint64 `json:"hotline"` // distinct hotline events
-	IoT     uint64 `json:"iot"`     // distinct sensor readings (only those that raised an incident are stored)
-	Rows    uint64 `json:"rows"`    // rows, before ReplacingMergeTree merges repeats
+	IoT     uint64 `json:"iot"`     // distinct sensor readings, in readings
+	Rows    uint64 `json:"rows"`    // rows of both, before ReplacingMergeTree merges repeats (or after, with FINAL)
 }
 
 // poller looks for a run's events in ClickHouse.
@@ -24,9 +24,11 @@ type poller struct {
 	since  time.Time // the run's events have times from here on
 	every  int       // events n with n%every == 0 are probes, looked up one by one
 	last   atomic.Pointer[Counts]
-	// done is when the hotline count first reached target.
-	target atomic.Int64
-	done   atomic.Int64
+	// done is when the hotline count first reached target and the
+	// readings count targetIoT.
+	target    atomic.Int64
+	targetIoT atomic.Int64
+	done      atomic.Int64
 }
 
 // counts returns how many of the run's events are stored.
@@ -34,59 +36,76 @@ func (p *poller) counts(ctx context.Context, final bool) (Counts, error) {
 	return CountStored(ctx, p.s, p.prefix, p.since, final)
 }
 
-// CountStored counts the events stored in s whose ids start with prefix and
-// whose times are since or later; with final, after ReplacingMergeTree has
-// collapsed repeated rows (FINAL).
+// CountStored counts the events and readings stored in s whose ids start
+// with prefix and whose times are since or later: hotline events in
+// events, sensor readings in readings (every one is stored there); with
+// final, after ReplacingMergeTree has collapsed repeated rows (FINAL).
 func CountStored(ctx context.Context, s *store.Store, prefix string, since time.Time, final bool) (Counts, error) {
 	var c Counts
 	fin := ""
 	if final {
 		fin = " FINAL"
 	}
-	q := fmt.Sprintf(`SELECT source, count(), uniqExact(id) FROM %s.events%s
-WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, s.Database(), fin)
-	rows, err := s.Query(ctx, q, since.Unix(), prefix+"%")
-	if err != nil {
-		return c, fmt.Errorf("counting stored events: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var src string
-		var n, uniq uint64
-		if err := rows.Scan(&src, &n, &uniq); err != nil {
+	for _, q := range []struct {
+		sql string
+		n   *uint64
+	}{
+		{fmt.Sprintf(`SELECT count(), uniqExact(id) FROM %s.events%s
+WHERE time >= toDateTime(?) AND id LIKE ? AND source = 'hotline'`, s.Database(), fin), &c.Hotline},
+		{fmt.Sprintf(`SELECT count(), uniqExact(id) FROM %s.readings%s
+WHERE time >= toDateTime(?) AND id LIKE ?`, s.Database(), fin), &c.IoT},
+	} {
+		rows, err := s.Query(ctx, q.sql, since.Unix(), prefix+"%")
+		if err != nil {
 			return c, fmt.Errorf("counting stored events: %w", err)
 		}
-		c.Rows += n
-		if src == "hotline" {
-			c.Hotline = uniq
-		} else {
-			c.IoT += uniq
+		for rows.Next() {
+			var n, uniq uint64
+			if err := rows.Scan(&n, &uniq); err != nil {
+				rows.Close()
+				return c, fmt.Errorf("counting stored events: %w", err)
+			}
+			c.Rows += n
+			*q.n = uniq
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return c, fmt.Errorf("counting stored events: %w", err)
 		}
 	}
-	return c, rows.Err()
+	return c, nil
 }
 
-// probes records when each probe event was first found stored.
+// probes records when each probe event was first found stored: hotline
+// events in events, readings in readings.
 func (p *poller) probes(ctx context.Context, tl *tally) error {
-	q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.events
+	for _, table := range []string{"events", "readings"} {
+		q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.%s
 WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, %d)) %% %d = 0`,
-		p.s.Database(), len(p.prefix)+1, p.every)
-	rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
-	if err != nil {
-		return fmt.Errorf("looking up stored probes: %w", err)
-	}
-	defer rows.Close()
-	now := time.Now()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+			p.s.Database(), table, len(p.prefix)+1, p.every)
+		rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
+		if err != nil {
 			return fmt.Errorf("looking up stored probes: %w", err)
 		}
-		if n, err := strconv.Atoi(id[len(p.prefix):]); err == nil {
-			tl.seenStored(n, now)
+		now := time.Now()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("looking up stored probes: %w", err)
+			}
+			if n, err := strconv.Atoi(id[len(p.prefix):]); err == nil {
+				tl.seenStored(n, now)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("looking up stored probes: %w", err)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // run polls every interval until ctx is done.
@@ -108,7 +127,7 @@ func (p *poller) run(ctx context.Context, interval time.Duration, tl *tally, err
 			}
 		} else {
 			p.last.Store(&c)
-			if t := p.target.Load(); t > 0 && int64(c.Hotline) >= t {
+			if t := p.target.Load(); t != 0 && int64(c.Hotline) >= t && int64(c.IoT) >= p.targetIoT.Load() {
 				p.done.CompareAndSwap(0, time.Now().UnixNano())
 			}
 		}
