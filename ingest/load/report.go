@@ -57,7 +57,7 @@ type Report struct {
 	LostReadings     int64    `json:"lost_readings"` // accepted readings not stored
 	Duplicated       int64    `json:"duplicated"`    // rows beyond one per event or reading after FINAL
 	EndToEndSeconds  float64  `json:"end_to_end_seconds,omitempty"`
-	EndToEndRate     float64  `json:"end_to_end_rate,omitempty"` // accepted events / (first release .. last hotline event stored)
+	EndToEndRate     float64  `json:"end_to_end_rate,omitempty"`  // accepted events / (first release .. last hotline event stored)
 	StoredLatency    *Latency `json:"stored_latency,omitempty"`   // hotline events: sampled probes, resolution StoredResolution
 	ReadingsLatency  *Latency `json:"readings_latency,omitempty"` // sensor readings, the same way
 	StoredResolution string   `json:"stored_resolution,omitempty"`
