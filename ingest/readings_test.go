@@ -159,4 +159,3 @@ func TestReadingsLimits(t *testing.T) {
 		})
 	}
 }
-

@@ -37,7 +37,7 @@ type Config struct {
 	Publish     stateful.Publish
 	// Batch is the most records of one consumer batch, and so of one
 	// insert per partition (default 50,000); Wait the longest wait to fill
-	// one once it has a record (default 500ms).
+	// one once it has a record (default 250ms).
 	Batch int
 	Wait  time.Duration
 	// Snapshot is the least time between two snapshots of a partition
@@ -73,7 +73,7 @@ func New(cfg Config) (*Stage, error) {
 		cfg.Batch = 50000
 	}
 	if cfg.Wait <= 0 {
-		cfg.Wait = 500 * time.Millisecond
+		cfg.Wait = 250 * time.Millisecond
 	}
 	if cfg.Snapshot <= 0 {
 		cfg.Snapshot = 2 * time.Second

@@ -101,6 +101,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var p *poller
 	if cfg.Store != nil {
 		p = &poller{s: cfg.Store, prefix: cfg.Traffic.Prefix(), since: start.Add(-time.Minute), every: max(1, cfg.Events/10000)}
+		if p.hotEvery = 1; float64(cfg.Events)*cfg.Traffic.hotlineShare > 20000 {
+			p.hotEvery = p.every | 1
+		}
 		obs.Go(func() { p.run(obsCtx, cfg.Poll, tl, errc) })
 	}
 	if cfg.WS != nil {

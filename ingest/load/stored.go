@@ -22,8 +22,11 @@ type poller struct {
 	s      *store.Store
 	prefix string
 	since  time.Time // the run's events have times from here on
-	every  int       // events n with n%every == 0 are probes, looked up one by one
-	last   atomic.Pointer[Counts]
+	every  int       // readings n with n%every == 0 are probes, looked up one by one
+	// hotEvery is every's for hotline events: 1 when they are few, else
+	// odd, since at a mix of 0.5 every hotline n is odd.
+	hotEvery int
+	last     atomic.Pointer[Counts]
 	// done is when the hotline count first reached target and the
 	// readings count targetIoT.
 	target    atomic.Int64
@@ -80,10 +83,12 @@ WHERE time >= toDateTime(?) AND id LIKE ?`, s.Database(), fin), &c.IoT},
 // probes records when each probe event was first found stored: hotline
 // events in events, readings in readings.
 func (p *poller) probes(ctx context.Context, tl *tally) error {
-	for _, table := range []string{"events", "readings"} {
+	// Of the readings, every p.every-th is a probe; of hotline events, every
+	// one when they are few, else every hotEvery-th.
+	for table, every := range map[string]int{"events": p.hotEvery, "readings": p.every} {
 		q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.%s
 WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, %d)) %% %d = 0`,
-			p.s.Database(), table, len(p.prefix)+1, p.every)
+			p.s.Database(), table, len(p.prefix)+1, every)
 		rows, err := p.s.Query(ctx, q, p.since.Unix(), p.prefix+"%")
 		if err != nil {
 			return fmt.Errorf("looking up stored probes: %w", err)
