@@ -1,11 +1,17 @@
 package readings
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/store"
+	"github.com/segmentio/kafka-go"
 )
 
 var benchRecord = []byte(`{"device_id":"water-001","type":"water_level","value":0.12,"unit":"m","time":"2026-07-01T08:30:00Z","lat":30.6171,"lon":117.07773,"id":"load-abc-000000001"}`)
@@ -36,6 +42,37 @@ func BenchmarkCheckEncodingJSON(b *testing.B) {
 		}
 		if _, err := v.CheckReading(reg, &r); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkApply: what the stage does for one reading between the consumer
+// and the insert: decode, validate, place, alarms, the row appended.
+func BenchmarkApply(b *testing.B) {
+	pack, err := rules.Load(demo.City())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Config{Pack: func() *rules.Pack { return pack }, Insert: func(context.Context, *store.Readings) error { return nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := s.cur.Load()
+	p := &partition{s: s, w: w, alarms: rules.NewAlarms(pack.Alarms, pack.Location), pending: map[string][]kafka.Message{}, places: map[string]place{}}
+	now := time.Now().UTC()
+	msgs := make([]kafka.Message, 1000)
+	for i := range msgs {
+		d := pack.Devices[i%len(pack.Devices)]
+		msgs[i] = kafka.Message{Offset: int64(i), Value: fmt.Appendf(nil, `{"id":"r-%d","device_id":%q,"value":%g,"time":%q}`,
+			i, d.ID, 0.01*float64(i%7), now.Add(time.Duration(i)*time.Millisecond).Format(time.RFC3339Nano))}
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p.apply(msgs[i%len(msgs)])
+		i++
+		if p.rows.Len() == 10000 {
+			p.rows.Reset()
 		}
 	}
 }
