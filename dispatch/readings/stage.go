@@ -36,8 +36,8 @@ type Config struct {
 	Insert      Insert
 	Publish     stateful.Publish
 	// Batch is the most records of one consumer batch, and so of one
-	// insert per partition (default 50,000); Wait the longest wait to fill
-	// one once it has a record (default 250ms).
+	// insert per partition (default 100,000); Wait the longest wait to fill
+	// one once it has a record (default 500ms).
 	Batch int
 	Wait  time.Duration
 	// Snapshot is the least time between two snapshots of a partition
@@ -70,10 +70,10 @@ type Stage struct {
 // New returns a stage for cfg; the pack must be valid.
 func New(cfg Config) (*Stage, error) {
 	if cfg.Batch <= 0 {
-		cfg.Batch = 50000
+		cfg.Batch = 100000
 	}
 	if cfg.Wait <= 0 {
-		cfg.Wait = 250 * time.Millisecond
+		cfg.Wait = 500 * time.Millisecond
 	}
 	if cfg.Snapshot <= 0 {
 		cfg.Snapshot = 2 * time.Second
