@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -61,6 +62,8 @@ type partition struct {
 	srcOff   int64                      // the offset the next signal is numbered under ...
 	srcIdx   int                        // ... and its index there
 	places   map[string]place
+	evs      []cityops.Event // the batch's records, checked
+	errs     []error
 }
 
 var _ bus.PartitionHandler = (*partition)(nil)
@@ -128,11 +131,13 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 			return err
 		}
 	}
-	for _, m := range batch {
-		if m.Offset <= p.applied {
-			continue
-		}
-		p.apply(m)
+	todo := batch
+	for len(todo) > 0 && todo[0].Offset <= p.applied {
+		todo = todo[1:]
+	}
+	p.check(todo)
+	for i, m := range todo {
+		p.apply(i, m)
 		p.applied = m.Offset
 	}
 	if err := p.flush(ctx); err != nil {
@@ -144,10 +149,20 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 	return nil
 }
 
-// apply applies one record: a valid reading is added to the rows to store
-// and observed by the alarms; an invalid one is dead-lettered.
-func (p *partition) apply(m kafka.Message) {
-	ev, err := p.w.chk.check(m.Value)
+// check decodes and validates the records of a batch ahead of apply, on
+// every core: it is most of the work, and pure, while the alarms and rows
+// take the records one by one.
+func (p *partition) check(batch []kafka.Message) {
+	p.evs = append(p.evs[:0], make([]cityops.Event, len(batch))...)
+	p.errs = append(p.errs[:0], make([]error, len(batch))...)
+	parallel(len(batch), func(i int) { p.evs[i], p.errs[i] = p.w.chk.check(batch[i].Value) })
+}
+
+// apply applies the i-th record of the batch checked: a valid reading is
+// added to the rows to store and observed by the alarms; an invalid one is
+// dead-lettered.
+func (p *partition) apply(i int, m kafka.Message) {
+	ev, err := p.evs[i], p.errs[i]
 	if err != nil {
 		p.pending[p.s.cfg.DeadLetters] = append(p.pending[p.s.cfg.DeadLetters], bus.DeadLetterRecord(m, err))
 		return
@@ -326,4 +341,25 @@ func (p *partition) Close(ctx context.Context) error {
 		}
 	}
 	return p.save(ctx)
+}
+
+// parallel runs fn(i) for every i in [0, n), on up to GOMAXPROCS
+// goroutines when n is large enough to pay for them.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+255)/256)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
