@@ -328,31 +328,3 @@ func TestIDsRestart(t *testing.T) {
 		t.Errorf("another replica's id: %d %s", rec.Code, rec.Body)
 	}
 }
-
-// TestForwardReadingsOnce checks that a reading written to the readings
-// topic again is not forwarded again, and one changed goes to the dead
-// letters.
-func TestForwardReadingsOnce(t *testing.T) {
-	ids := NewIDs(0)
-	ids.MarkReady()
-	var out, kept []kafka.Message
-	var dead []string
-	fwd := ForwardReadingsOnce(testValidator, testDevices,
-		func(_ context.Context, m ...kafka.Message) error { out = append(out, m...); return nil },
-		func(_ context.Context, _ kafka.Message, reason error) error {
-			dead = append(dead, reason.Error())
-			return nil
-		},
-		ids, func(_ context.Context, m ...kafka.Message) error { kept = append(kept, m...); return nil })
-	r := func(v string) kafka.Message {
-		return kafka.Message{Value: []byte(`{"device_id":"water-002","value":` + v + `,"time":"2026-07-01T00:30:00Z"}`)}
-	}
-	for _, batch := range [][]kafka.Message{{r("0.2"), r("0.2")}, {r("0.2")}, {r("0.9")}} {
-		if err := fwd(context.Background(), batch); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if len(out) != 1 || len(kept) != 1 || len(dead) != 1 || !strings.Contains(dead[0], "other content") {
-		t.Errorf("forwarded %d, kept %d ids, dead letters %v", len(out), len(kept), dead)
-	}
-}

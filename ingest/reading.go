@@ -5,12 +5,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/segmentio/kafka-go"
 )
 
-// reading is one sensor reading as a device or gateway sends it.
-type reading struct {
+// Reading is one sensor reading as a device or gateway sends it: the line
+// of an NDJSON batch and the record of the readings topic.
+type Reading struct {
 	ID       string   `json:"id"` // optional; by default the id is derived from device_id and time
 	DeviceID string   `json:"device_id"`
 	Type     string   `json:"type"`
@@ -28,7 +32,7 @@ type reading struct {
 // client's own id may not be in a reserved namespace (CheckClientID). The event's id is derived from the device
 // and the time, so a reading sent twice is one event.
 func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error) {
-	var r reading
+	var r Reading
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
@@ -37,6 +41,12 @@ func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error)
 	if dec.More() {
 		return cityops.Event{}, cityops.Invalid("body", "more than one JSON value")
 	}
+	return v.CheckReading(reg, &r)
+}
+
+// CheckReading validates a reading decoded by another decoder (the readings
+// stage's) exactly as DecodeReading does, and returns it as an event.
+func (v *Validator) CheckReading(reg Registry, r *Reading) (cityops.Event, error) {
 	if r.DeviceID == "" {
 		return cityops.Event{}, cityops.Invalid("device_id", "required")
 	}
@@ -79,6 +89,19 @@ func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error)
 		ev.ID = ReadingID(ev)
 	}
 	return ev, nil
+}
+
+// ReadingRecord is the record of the readings topic for a valid reading:
+// the reading as a gateway would write it, normalized (its id, type, unit
+// and place filled in), keyed by device.
+func ReadingRecord(ev cityops.Event) (kafka.Message, error) {
+	lat, lon := ev.Lat, ev.Lon
+	b, err := json.Marshal(Reading{ID: ev.ID, DeviceID: ev.DeviceID, Type: ev.Type, Value: ev.Value, Unit: ev.Unit,
+		Time: ev.Time.UTC().Format(time.RFC3339Nano), Lat: &lat, Lon: &lon})
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encoding reading %s: %w", ev.ID, err)
+	}
+	return kafka.Message{Key: []byte(ev.DeviceID), Value: b}, nil
 }
 
 // ReadingID is the id of a reading without one of its own: the same device

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,8 +53,9 @@ type ReadingsHandler struct {
 	PublishIDs Publish
 }
 
-// ServeHTTP validates every line on its own: good lines are published (keyed
-// by device, so a device's readings stay in order) and a bad line is reported
+// ServeHTTP validates every line on its own: good lines are published to
+// Publish, the readings topic (ReadingRecord: keyed by device, so a device's
+// readings stay in order) and a bad line is reported
 // with its number, field and reason without holding the others back. It
 // answers 200 with the per-line results once the good ones are durable, 429
 // when every line was over its device's rate, 413 over the limits, 400 for a
@@ -178,12 +178,12 @@ func (h *ReadingsHandler) decodeBatch(key *Key, body io.Reader) (BatchResult, []
 				lr.ID, lr.Status = ev.ID, "conflict"
 				err = cityops.Invalid("id", "%s was stored with other content", ev.ID)
 			default:
-				var v []byte
-				if v, err = json.Marshal(ev); err == nil {
+				var m kafka.Message
+				if m, err = ReadingRecord(ev); err == nil {
 					hashes[ev.ID] = hash
 					lr.ID, lr.Status = ev.ID, "accepted"
 					res.Accepted++
-					msgs = append(msgs, kafka.Message{Key: []byte(ev.DeviceID), Value: v})
+					msgs = append(msgs, m)
 					res.Results = append(res.Results, lr)
 					continue
 				}

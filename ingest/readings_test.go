@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
@@ -65,8 +64,8 @@ func readTopic(t *testing.T, brokers []string, topic string, wait time.Duration)
 // line's result against batch.want, and that the topic holds the good
 // readings once each.
 func TestReadingsBatch(t *testing.T) {
-	brokers := startBroker(t, bus.TopicEventsRaw)
-	w := bus.NewWriter(brokers, bus.TopicEventsRaw)
+	brokers := startBroker(t, bus.TopicReadingsRaw)
+	w := bus.NewWriter(brokers, bus.TopicReadingsRaw)
 	defer w.Close()
 	h := &ReadingsHandler{Validator: testValidator, Devices: testDevices, Publish: w.WriteMessages}
 	srv := httptest.NewServer(h)
@@ -111,9 +110,9 @@ func TestReadingsBatch(t *testing.T) {
 	}
 	// Lines 1 and 2 are one reading: the topic may hold it twice, and a sink
 	// keeps one because the id is the same.
-	ids := map[string]cityops.Event{}
-	for _, m := range readTopic(t, brokers, bus.TopicEventsRaw, time.Second) {
-		var ev cityops.Event
+	ids := map[string]Reading{}
+	for _, m := range readTopic(t, brokers, bus.TopicReadingsRaw, time.Second) {
+		var ev Reading
 		if err := json.Unmarshal(m.Value, &ev); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +125,7 @@ func TestReadingsBatch(t *testing.T) {
 		t.Errorf("topic holds %d distinct readings, want 2", len(ids))
 	}
 	ev := ids[res.Results[0].ID]
-	if ev.Lat != 30.6171 || ev.Unit != "m" || ev.Type != "water_level" || ev.Source != cityops.SourceIoT {
+	if ev.Lat == nil || *ev.Lat != 30.6171 || ev.Unit != "m" || ev.Type != "water_level" {
 		t.Errorf("registered device's reading normalized to %+v", ev)
 	}
 }
@@ -160,61 +159,5 @@ func TestReadingsLimits(t *testing.T) {
 				t.Errorf("Retry-After %q", rec.Header().Get("Retry-After"))
 			}
 		})
-	}
-}
-
-// TestForwardReadings runs the readings topic consumer on a real broker:
-// good records reach the raw events topic, bad ones the dead-letter topic
-// with the reason and their original bytes.
-func TestForwardReadings(t *testing.T) {
-	brokers := startBroker(t, bus.TopicReadingsRaw, bus.TopicEventsRaw, bus.TopicDLQ)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	in := bus.NewWriter(brokers, bus.TopicReadingsRaw)
-	defer in.Close()
-	good := `{"device_id":"water-002","value":0.2,"time":"2026-07-01T00:30:00Z"}`
-	bad := `{"device_id":"water-002","value":0.2}`
-	if err := in.WriteMessages(ctx, kafka.Message{Key: []byte("a"), Value: []byte(good)}, kafka.Message{Key: []byte("b"), Value: []byte(bad)}); err != nil {
-		t.Fatal(err)
-	}
-	events := bus.NewWriter(brokers, bus.TopicEventsRaw)
-	defer events.Close()
-	dlq := bus.NewWriter(brokers, bus.TopicDLQ)
-	defer dlq.Close()
-	cctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	seen := 0
-	fwd := ForwardReadings(testValidator, testDevices, events.WriteMessages, DeadLetter(bus.DeadLetter(dlq)))
-	go func() {
-		done <- bus.Consume(cctx, bus.ConsumerConfig{Brokers: brokers, Topic: bus.TopicReadingsRaw, Group: "fwd", BatchWait: 10 * time.Millisecond},
-			func(ctx context.Context, b []kafka.Message) error {
-				if err := fwd(ctx, b); err != nil {
-					return err
-				}
-				if seen += len(b); seen == 2 {
-					stop()
-				}
-				return nil
-			})
-	}()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	evs := readTopic(t, brokers, bus.TopicEventsRaw, 500*time.Millisecond)
-	if len(evs) != 1 || !strings.Contains(string(evs[0].Value), `"device_id":"water-002"`) {
-		t.Errorf("events topic holds %d records", len(evs))
-	}
-	dead := readTopic(t, brokers, bus.TopicDLQ, 500*time.Millisecond)
-	if len(dead) != 1 || string(dead[0].Value) != bad {
-		t.Fatalf("dead letters: %d", len(dead))
-	}
-	reason := ""
-	for _, h := range dead[0].Headers {
-		if h.Key == bus.HeaderReason {
-			reason = string(h.Value)
-		}
-	}
-	if !strings.Contains(reason, "time: required") {
-		t.Errorf("dead letter reason %q", reason)
 	}
 }

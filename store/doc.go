@@ -1,6 +1,7 @@
 // Package store keeps the platform's history in ClickHouse: every event with
 // the incident it raised or joined, the latest state of every incident, the
-// sensor readings (a view of the events that carry a value), the audit trail
+// sensor readings (every valid one, inserted by the readings path through
+// InsertReadings in large column-wise batches), the audit trail
 // of incident transitions (InsertTransitions), and hourly counts by H3
 // resolution-7 cell, category, department and source, and aggregates of the
 // readings (migration 0009: per hour per device, per minute and hour per

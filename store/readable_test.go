@@ -80,12 +80,18 @@ func loadCity(t *testing.T, s *store.Store) {
 		Cell5: 599685771850416127, AreaID: "MN02", DistrictID: "MN", DepartmentID: "DEP",
 		Reported: at(15, 0, 0), Updated: at(15, 0, 0), Version: 1,
 	}
+	var readings store.Readings // the readings path stores them, the changes carry them
 	for h := range 24 {
 		v := 1.5 + float64(h%6)
-		changes = append(changes, cityops.Change{Kind: cityops.ChangeUpdated, Incident: water, Event: &cityops.Event{
+		ev := &cityops.Event{
 			ID: fmt.Sprintf("ev-r-%d", h), Source: cityops.SourceIoT, Type: "turbidity", Lat: 41.9, Lon: -87.6,
 			Time: at(15, h, 30), Received: at(15, h, 30), Value: &v, Unit: "NTU", DeviceID: "beach-63rd",
-		}})
+		}
+		changes = append(changes, cityops.Change{Kind: cityops.ChangeUpdated, Incident: water, Event: ev})
+		readings.Add(ev, cellB, "MN02")
+	}
+	if err := s.InsertReadings(ctx, &readings); err != nil {
+		t.Fatal(err)
 	}
 	if err := s.InsertChanges(ctx, changes); err != nil {
 		t.Fatal(err)

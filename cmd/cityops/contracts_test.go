@@ -89,7 +89,7 @@ func TestTopicContracts(t *testing.T) {
 	e.run(ctx, t,
 		func(ctx context.Context) error { return process(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
-		func(ctx context.Context) error { return forwardReadings(ctx, o, pack, log) },
+		func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log) },
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
@@ -181,7 +181,7 @@ func TestTopicContracts(t *testing.T) {
 
 	// Every stage has handled its input: the consumer groups have no lag.
 	for _, g := range []struct{ group, topic string }{
-		{groupReadings, bus.TopicReadingsRaw}, {bus.GroupClassify, bus.TopicEventsRaw},
+		{bus.GroupReadings, bus.TopicReadingsRaw}, {bus.GroupClassify, bus.TopicEventsRaw},
 		{bus.GroupMerge, stateful.TopicSignals}, {groupDispatch, bus.TopicIncidentsFound},
 		{groupStore, bus.TopicIncidentChanges}, {groupStoreFound, bus.TopicIncidentsFound}, {groupStoreTransitions, tasks.Topic},
 	} {

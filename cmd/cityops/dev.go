@@ -110,7 +110,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // runPipeline runs every stage in one process until ctx is done, and then
 // shuts them down in pipeline order: intake refuses new input, then the
-// readings forwarder, the processor, the dispatcher and the store sink each
+// readings path, the processor, the dispatcher and the store sink each
 // stop once they have handled all their input, and the web server, with its
 // live map clients, stops last. first are stages that feed intake. d may be
 // nil.
@@ -118,8 +118,8 @@ func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 	var routes []map[string]http.Handler
 	stages := append(first,
 		stage{"intake", waitDone, o.hooks.intake.idle},
-		stage{"readings", func(ctx context.Context) error { return forwardReadings(ctx, o, pack, log.With("role", "readings")) },
-			lagZero(o, groupReadings, bus.TopicReadingsRaw)},
+		stage{"readings", func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log.With("role", "readings")) },
+			readingsDrained(o)},
 		stage{"process", func(ctx context.Context) error { return process(ctx, o, pack, log.With("role", "process")) },
 			processDrained(o)},
 	)

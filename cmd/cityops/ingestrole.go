@@ -26,9 +26,9 @@ func init() {
 }
 
 // runIngest runs the intake role alone: POST /api/v1/events, the Open311
-// API, NDJSON readings and the caller lookup over HTTP, and the forwarder of
-// readings gateways write to Kafka. ClickHouse is read for the status of
-// Open311 requests.
+// API, NDJSON readings (onto readings.raw, where the process role's
+// readings path takes them as it takes the gateways') and the caller lookup
+// over HTTP. ClickHouse is read for the status of Open311 requests.
 func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("ingest", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
@@ -55,7 +55,6 @@ func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close,
 		stage{"intake", waitDone, o.hooks.intake.idle},
-		stage{"readings", func(ctx context.Context) error { return forwardReadings(ctx, &o, pack, log) }, nil},
 		stage{"http", func(ctx context.Context) error { return serveIntake(ctx, &o, pack, s, reg, log) }, nil},
 	)
 }

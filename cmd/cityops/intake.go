@@ -29,9 +29,6 @@ const (
 	TopicCallers = "callers.sealed" // sealed callers keyed by request id; compact it in production
 )
 
-// groupReadings is the consumer group of the readings forwarder.
-const groupReadings = bus.GroupReadings
-
 // intakeOptions configure the hotline and sensor intake of the web role.
 type intakeOptions struct {
 	keys      string // intake keys of the events and readings APIs (ingest.ParseKeys)
@@ -129,8 +126,9 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		},
 	})
 	routes := srv.Routes("/open311/v2")
+	readings := o.hooks.writer(o.brokers(), bus.TopicReadingsRaw) // the readings path takes them there
 	routes["POST /api/v1/readings"] = &ingest.ReadingsHandler{
-		Validator: validator, Devices: devices(pack), Publish: publish,
+		Validator: validator, Devices: devices(pack), Publish: readings.WriteMessages,
 		Limiter: ingest.NewKeyLimiter(50, 200), Logger: log,
 		Keys: sec.keys, IDs: sec.ids, PublishIDs: sec.publishIDs,
 	}
@@ -144,7 +142,7 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 			return audit.WriteMessages(ctx, kafka.Message{Key: []byte(a.RecordID), Value: b})
 		},
 	}
-	return routes, func() { audit.Close(); sealed.Close() }, nil
+	return routes, func() { audit.Close(); sealed.Close(); readings.Close() }, nil
 }
 
 // feedbackTo is where citizens' Open311 ratings go: the dispatchers of
@@ -314,35 +312,6 @@ func callerKey(hexKey string) ([]byte, error) {
 		return nil, errors.New("intake.caller_key is not set")
 	}
 	return privacy.ParseKey(hexKey)
-}
-
-// forwardReadings runs the consumer of the readings topic that gateways
-// write to, until ctx is done.
-func forwardReadings(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
-	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
-	if err != nil {
-		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
-	}
-	events := o.hooks.writer(o.brokers(), bus.TopicEventsRaw)
-	defer events.Close()
-	dlq := o.hooks.writer(o.brokers(), bus.TopicDLQ)
-	defer dlq.Close()
-	ids := ingest.NewIDs(0)
-	go loadIDs(ctx, o, ids, log)
-	idw := o.hooks.writer(o.brokers(), bus.TopicIntakeIDs)
-	defer idw.Close()
-	v, reg := &ingest.Validator{BBox: areas.BBox()}, devices(pack)
-	h := bus.NewDeadLetters(dlq).Handler(func(dlq func(context.Context, kafka.Message, error) error) bus.Handler {
-		return ingest.ForwardReadingsOnce(v, reg, events.WriteMessages, dlq, ids, idw.WriteMessages)
-	})
-	err = bus.Consume(ctx, bus.ConsumerConfig{
-		Brokers: o.brokers(), Topic: bus.TopicReadingsRaw, Group: groupReadings,
-		BatchSize: 1000, BatchWait: 5 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-	}, h)
-	if errors.Is(err, context.Canceled) {
-		return nil
-	}
-	return err
 }
 
 func set(list string) map[string]bool {

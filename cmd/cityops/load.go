@@ -24,7 +24,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("load", stderr, &o, "clickhouse", "pack")
 	var cfg load.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system: intake API and live map")
-	kafkaAddr := fs.String("kafka", "", "produce straight to events.raw on these brokers instead of posting to the intake API")
+	kafkaAddr := fs.String("kafka", "", "produce straight to the topics on these brokers (hotline to events.raw, readings to readings.raw) instead of posting to the intake API")
 	fs.StringVar(&cfg.Key, "key", envOr("CITYOPS_INTAKE_KEY", devIntakeSecret), "intake key sent as Authorization: Bearer (env CITYOPS_INTAKE_KEY; default: cityops dev's)")
 	fs.Float64Var(&cfg.Rate, "rate", 1000, "events per second")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "how long to send")
@@ -32,7 +32,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&cfg.Workers, "workers", 0, "concurrent senders (default 16 for HTTP, 4 for Kafka)")
 	fs.DurationVar(&cfg.Drain, "drain", time.Minute, "longest wait after the last send for events to be stored and shown")
 	fs.DurationVar(&cfg.Poll, "poll", 200*time.Millisecond, "how often to look for the run's events in ClickHouse")
-	mix := fs.Float64("mix", 0.5, "share of hotline requests; the rest are sensor readings")
+	mix := fs.Float64("mix", 0.01, "share of hotline requests; the rest are sensor readings (0.01: a city's mix, the default for throughput runs; 0.5: the hotline path under load)")
 	data := fs.String("data", "", "directory of the real data replayed (nyc311/, iot/; docs/testdata.md); default: the city's own simulated requests and readings")
 	noStore := fs.Bool("no-store", false, "do not look for the events in ClickHouse")
 	wsURL := fs.String("ws", "", "live map websocket (default: /ws/live of --target; \"off\" to not watch)")

@@ -36,7 +36,7 @@ const (
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
-	fs := newFlags("process", stderr, &o, "kafka", "pack", "admin", "run")
+	fs := newFlags("process", stderr, &o, "kafka", "clickhouse", "pack", "admin", "run")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -52,8 +52,14 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	s, err := o.openStore(ctx) // the readings path stores every reading
+	if err != nil {
+		return err
+	}
+	defer s.Close()
 	admin := web.NewAdmin(reg, kafkaReady(&o), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
+		stage{"readings", func(ctx context.Context) error { return readingsPath(ctx, &o, pack, s, log) }, readingsDrained(&o)},
 		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, processDrained(&o)},
 		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)

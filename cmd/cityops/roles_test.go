@@ -35,7 +35,7 @@ func TestRolesAlone(t *testing.T) {
 	db := []string{"--clickhouse", ch, "--database", "cityops_roles"}
 	roles := map[string][]string{
 		"ingest":   append(append([]string{"--http", ingestAddr, "--caller-key", testCallerKey, "--intake-keys", testIntakeKeys}, common...), db...),
-		"process":  append([]string{"--admin", processAdmin}, common...),
+		"process":  append(append([]string{"--admin", processAdmin}, common...), db...), // the readings path stores readings
 		"store":    append(append([]string{"--admin", storeAdmin}, common...), db...),
 		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json"), "--cluster-secret", testClusterSecret}, common...),
 		"web":      append(append([]string{"--http", webAddr, "--caller-key", testCallerKey, "--intake-keys", testIntakeKeys}, common...), db...),

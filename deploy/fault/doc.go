@@ -17,6 +17,12 @@
 // topic and ClickHouse: every incident adopted exactly once, whichever
 // replica held it, and every transition stored once.
 //
+// The readings path (dispatch/readings, run by readings.Serve as `cityops
+// process` runs it) has scenarios of its own: readings on readings.raw,
+// stored straight into ClickHouse's readings, through a kill -9 of the path
+// (a child process, replaced by a new one) and ClickHouse down; every
+// reading sent must be in readings once after FINAL.
+//
 // Without flags every scenario runs at a small size, so `go test ./...`
 // keeps checking them. `go test ./deploy/fault -fault -v` (make fault) runs
 // them at full size: a million events through a processor kill -9,

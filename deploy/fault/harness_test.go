@@ -37,8 +37,11 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(RoleEnv) == "process" {
+	switch os.Getenv(RoleEnv) {
+	case "process":
 		os.Exit(runProcessRole())
+	case "readings":
+		os.Exit(runReadingsRole())
 	}
 	flag.Parse()
 	code := m.Run()

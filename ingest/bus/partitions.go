@@ -153,6 +153,11 @@ func (pc *partitionConsumer) run(ctx, gctx context.Context) error {
 		MinBytes:  1,
 		MaxBytes:  16 << 20,
 		MaxWait:   100 * time.Millisecond,
+		// The reader fetches the next batch while the handler works on
+		// this one: with kafka-go's default of 100 queued records, a
+		// handler that spends a while on a large batch (an insert) found
+		// the next one still to be fetched, record by record.
+		QueueCapacity: pc.cfg.BatchSize,
 	})
 	defer r.Close()
 	if err := r.SetOffset(pc.offset); err != nil {

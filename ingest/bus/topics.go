@@ -16,7 +16,7 @@ const (
 	TopicIncidentChanges = "incidents.changes" // incidents' states: new ones from the processor, steps from the dispatcher; keyed by incident id
 	TopicIncidentsFound  = "incidents.found"   // what the processor found, for the dispatcher: new incidents and the signals merged into them; keyed by incident id
 	TopicDLQ             = "events.dlq"        // records that could not be processed, with the reason
-	TopicReadingsRaw     = "readings.raw"      // sensor readings as gateways write them, validated by intake
+	TopicReadingsRaw     = "readings.raw"      // sensor readings, keyed by device: JSON as gateways write them (docs/topics.md); the readings path stores and evaluates them
 	TopicIntakeIDs       = "intake.ids"        // compacted: every id intake stored, keyed by id, with its content hash
 )
 

@@ -49,15 +49,17 @@ type Report struct {
 	SendRate float64  `json:"send_rate"` // accepted events per second while sending
 	Errors   []string `json:"errors,omitempty"`
 
-	// ClickHouse: every accepted hotline event must be stored once; sensor
-	// readings are stored only when they raise an incident.
+	// ClickHouse: every accepted hotline event must be stored once in
+	// events, every accepted sensor reading once in readings.
 	Stored           *Counts  `json:"stored,omitempty"`
 	StoredFinalRows  uint64   `json:"stored_final_rows,omitempty"`
-	Lost             int64    `json:"lost"`       // accepted hotline events not stored
-	Duplicated       int64    `json:"duplicated"` // rows beyond one per event after FINAL
+	Lost             int64    `json:"lost"`          // accepted hotline events not stored
+	LostReadings     int64    `json:"lost_readings"` // accepted readings not stored
+	Duplicated       int64    `json:"duplicated"`    // rows beyond one per event or reading after FINAL
 	EndToEndSeconds  float64  `json:"end_to_end_seconds,omitempty"`
-	EndToEndRate     float64  `json:"end_to_end_rate,omitempty"` // accepted events / (first release .. last hotline event stored)
-	StoredLatency    *Latency `json:"stored_latency,omitempty"`  // sampled probes, resolution StoredResolution
+	EndToEndRate     float64  `json:"end_to_end_rate,omitempty"`  // accepted events / (first release .. last hotline event stored)
+	StoredLatency    *Latency `json:"stored_latency,omitempty"`   // hotline events: sampled probes, resolution StoredResolution
+	ReadingsLatency  *Latency `json:"readings_latency,omitempty"` // sensor readings, the same way
 	StoredResolution string   `json:"stored_resolution,omitempty"`
 
 	WSLatency  *Latency   `json:"ws_latency,omitempty"` // every hotline event whose incident reached the live map
@@ -87,11 +89,11 @@ func (r *Report) WriteTable(w io.Writer) {
 		fmt.Fprintf(w, "  e.g. %s\n", e)
 	}
 	if r.Stored != nil {
-		fmt.Fprintf(w, "stored      hotline %d, sensors %d (those that raised an incident); rows %d before merges, %d after FINAL\n",
+		fmt.Fprintf(w, "stored      hotline %d (events), sensors %d (readings); rows %d before merges, %d after FINAL\n",
 			r.Stored.Hotline, r.Stored.IoT, r.Stored.Rows, r.StoredFinalRows)
-		fmt.Fprintf(w, "lost        %d   duplicated %d\n", r.Lost, r.Duplicated)
+		fmt.Fprintf(w, "lost        hotline %d, readings %d   duplicated %d\n", r.Lost, r.LostReadings, r.Duplicated)
 		if r.EndToEndSeconds > 0 {
-			fmt.Fprintf(w, "end to end  %.0f events/s (%d accepted, last hotline event stored after %.1fs)\n", r.EndToEndRate, r.Accepted, r.EndToEndSeconds)
+			fmt.Fprintf(w, "end to end  %.0f events/s (%d accepted, all stored after %.1fs)\n", r.EndToEndRate, r.Accepted, r.EndToEndSeconds)
 		}
 	}
 	fmt.Fprintf(w, "\n%-22s %8s %9s %9s %9s %9s\n", "latency (ms)", "count", "p50", "p90", "p99", "max")
@@ -101,6 +103,7 @@ func (r *Report) WriteTable(w io.Writer) {
 		}
 	}
 	row("ingest -> stored", r.StoredLatency)
+	row("reading -> stored", r.ReadingsLatency)
 	row("ingest -> websocket", r.WSLatency)
 	if r.StoredLatency != nil {
 		fmt.Fprintf(w, "(stored: sampled events, found by polling ClickHouse every %s)\n", r.StoredResolution)

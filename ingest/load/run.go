@@ -85,8 +85,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if len(cfg.Kafka) > 0 {
 		w := bus.NewWriter(cfg.Kafka, bus.TopicEventsRaw)
 		defer w.Close()
-		snd = &kafkaSender{t: cfg.Traffic, w: w}
-		path = "kafka " + strings.Join(cfg.Kafka, ",") + " " + bus.TopicEventsRaw
+		rw := bus.NewWriter(cfg.Kafka, bus.TopicReadingsRaw)
+		rw.BatchSize = cfg.Batch
+		defer rw.Close()
+		snd = &kafkaSender{t: cfg.Traffic, w: w, readings: rw}
+		path = "kafka " + strings.Join(cfg.Kafka, ",") + " " + bus.TopicEventsRaw + " (hotline), " + bus.TopicReadingsRaw + " (readings)"
 	} else {
 		snd = newHTTPSender(cfg.Traffic, cfg.Target, cfg.Key, cfg.Workers)
 	}
@@ -99,6 +102,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var p *poller
 	if cfg.Store != nil {
 		p = &poller{s: cfg.Store, prefix: cfg.Traffic.Prefix(), since: start.Add(-time.Minute), every: max(1, cfg.Events/10000)}
+		if p.hotEvery = 1; float64(cfg.Events)*cfg.Traffic.hotlineShare > 20000 {
+			p.hotEvery = p.every | 1
+		}
 		obs.Go(func() { p.run(obsCtx, cfg.Poll, tl, errc) })
 	}
 	if cfg.WS != nil {
@@ -138,12 +144,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	// Wait for what was accepted to arrive everywhere it should.
 	drainEnd := time.Now().Add(cfg.Drain)
-	hot := tl.hotline.Load()
+	hot, iot := tl.hotline.Load(), tl.iot.Load()
 	if p != nil {
+		p.targetIoT.Store(iot)
 		p.target.Store(max(hot, 1))
+		if hot == 0 {
+			p.target.Store(-1) // no hotline event to wait for: the readings decide
+		}
 	}
 	for time.Now().Before(drainEnd) && ctx.Err() == nil {
-		doneStore := p == nil || (hot == 0 || p.done.Load() != 0)
+		doneStore := p == nil || (hot+iot == 0 || p.done.Load() != 0)
 		quiet := time.Since(time.Unix(0, tl.wsLast.Load())) > 2*time.Second
 		doneWS := cfg.WS == nil || countSeen(tl.onWS) >= int(hot) || tl.wsClosed.Load() != nil ||
 			(tl.wsShrunk.Load() && doneStore && quiet)
@@ -179,13 +189,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		stored.Rows = raw.Rows
 		r.Stored = &stored
 		r.StoredFinalRows = final.Rows
-		r.Lost = max(0, int64(hot)-int64(final.Hotline))
+		r.Lost = max(0, hot-int64(final.Hotline))
+		r.LostReadings = max(0, iot-int64(final.IoT))
 		r.Duplicated = int64(final.Rows) - int64(final.Hotline+final.IoT)
 		if d := p.done.Load(); d != 0 {
 			r.EndToEndSeconds = time.Duration(d - start.UnixNano()).Seconds()
 			r.EndToEndRate = float64(tl.hotline.Load()+tl.iot.Load()) / r.EndToEndSeconds
 		}
-		r.StoredLatency = summarize(tl.latencies(tl.stored))
+		r.StoredLatency = summarize(tl.latenciesOf(tl.stored, cfg.Traffic.Hotline))
+		r.ReadingsLatency = summarize(tl.latenciesOf(tl.stored, func(n int) bool { return !cfg.Traffic.Hotline(n) }))
 		r.StoredResolution = cfg.Poll.String()
 	}
 	if cfg.WS != nil {

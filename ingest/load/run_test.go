@@ -11,14 +11,16 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
 
-// TestRunProducesEveryEventOnce drives a real embedded broker: every event
-// of the run is on events.raw once, as intake writes it, and the report
-// counts what was sent.
+// TestRunProducesEveryEventOnce drives a real embedded broker: every hotline
+// event of the run is on events.raw once, as intake writes it, every reading
+// on readings.raw once, as a gateway writes it, and the report counts what
+// was sent.
 func TestRunProducesEveryEventOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -28,7 +30,7 @@ func TestRunProducesEveryEventOnce(t *testing.T) {
 	}
 	defer b.Close()
 	brokers := []string{b.Addr()}
-	if err := bus.EnsureTopics(ctx, brokers, 2, bus.TopicEventsRaw); err != nil {
+	if err := bus.EnsureTopics(ctx, brokers, 2, bus.TopicEventsRaw, bus.TopicReadingsRaw); err != nil {
 		t.Fatal(err)
 	}
 	pack, err := rules.Load(demo.City())
@@ -58,7 +60,7 @@ func TestRunProducesEveryEventOnce(t *testing.T) {
 	seen := map[string]int{}
 	rd := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: bus.TopicEventsRaw, GroupID: "t", StartOffset: kafka.FirstOffset})
 	defer rd.Close()
-	for len(seen) < n {
+	for len(seen) < n/2 {
 		m, err := rd.ReadMessage(ctx)
 		if err != nil {
 			t.Fatalf("read %d of %d: %v", len(seen), n, err)
@@ -68,6 +70,19 @@ func TestRunProducesEveryEventOnce(t *testing.T) {
 			t.Fatalf("record %s is not an intake event: %v %s", m.Key, err, m.Value)
 		}
 		seen[ev.ID]++
+	}
+	rr := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: bus.TopicReadingsRaw, GroupID: "t", StartOffset: kafka.FirstOffset})
+	defer rr.Close()
+	for len(seen) < n {
+		m, err := rr.ReadMessage(ctx)
+		if err != nil {
+			t.Fatalf("read %d of %d: %v", len(seen), n, err)
+		}
+		var r ingest.Reading
+		if err := json.Unmarshal(m.Value, &r); err != nil || string(m.Key) != r.DeviceID || r.Value == nil {
+			t.Fatalf("record %s is not a gateway's reading: %v %s", m.Key, err, m.Value)
+		}
+		seen[r.ID]++
 	}
 	for id, c := range seen {
 		if c != 1 || !strings.HasPrefix(id, tr.Prefix()) {

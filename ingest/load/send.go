@@ -20,31 +20,42 @@ type sender interface {
 	send(ctx context.Context, first int, at []time.Time, tl *tally)
 }
 
-// httpSender posts each event to the intake API.
+// httpSender posts each event to the intake API: a hotline request to the
+// events API, a reading to the readings API.
 type httpSender struct {
-	t      *Traffic
-	url    string
-	key    string // intake key, sent as a bearer token
-	client *http.Client
-	mu     sync.Mutex
-	errs   []string // a few examples of refusals and failures
+	t           *Traffic
+	url         string
+	readingsURL string
+	key         string // intake key, sent as a bearer token
+	client      *http.Client
+	mu          sync.Mutex
+	errs        []string // a few examples of refusals and failures
 }
 
 func newHTTPSender(t *Traffic, target, key string, workers int) *httpSender {
 	tr := &http.Transport{MaxIdleConns: workers, MaxIdleConnsPerHost: workers, IdleConnTimeout: time.Minute}
-	return &httpSender{t: t, url: target + "/api/v1/events", key: key, client: &http.Client{Timeout: 30 * time.Second, Transport: tr}}
+	return &httpSender{t: t, url: target + "/api/v1/events", readingsURL: target + "/api/v1/readings", key: key, client: &http.Client{Timeout: 30 * time.Second, Transport: tr}}
 }
 
 func (s *httpSender) send(ctx context.Context, first int, at []time.Time, tl *tally) {
 	for i, ts := range at {
 		n := first + i
-		body, err := s.t.Request(n, ts)
+		url, body, err := s.url, []byte(nil), error(nil)
+		if s.t.Hotline(n) {
+			body, err = s.t.Request(n, ts)
+		} else {
+			// A reading goes where gateways' HTTP readings go: one NDJSON
+			// line to the readings API, onto readings.raw.
+			var m kafka.Message
+			m, err = s.t.Reading(n, ts)
+			url, body = s.readingsURL, m.Value
+		}
 		if err != nil {
 			s.note(err.Error())
 			tl.failed.Add(1)
 			continue
 		}
-		code, msg, err := s.post(ctx, body)
+		code, msg, err := s.post(ctx, url, body)
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
@@ -64,8 +75,8 @@ func (s *httpSender) send(ctx context.Context, first int, at []time.Time, tl *ta
 	}
 }
 
-func (s *httpSender) post(ctx context.Context, body []byte) (int, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+func (s *httpSender) post(ctx context.Context, url string, body []byte) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, "", fmt.Errorf("building request: %w", err)
 	}
@@ -90,37 +101,60 @@ func (s *httpSender) note(e string) {
 	s.mu.Unlock()
 }
 
-// kafkaSender produces the events straight to events.raw as intake would
-// write them, a batch per call.
+// kafkaSender produces the events straight to the topics as intake would
+// write them, a batch per call: hotline requests to events.raw, sensor
+// readings to readings.raw as gateways write them.
 type kafkaSender struct {
-	t    *Traffic
-	w    *kafka.Writer
-	mu   sync.Mutex
-	errs []string
+	t        *Traffic
+	w        *kafka.Writer // events.raw
+	readings *kafka.Writer // readings.raw
+	mu       sync.Mutex
+	errs     []string
 }
 
 func (s *kafkaSender) send(ctx context.Context, first int, at []time.Time, tl *tally) {
-	msgs := make([]kafka.Message, len(at))
+	var hot, rd []kafka.Message
+	var hotN, rdN []int
 	for i, ts := range at {
-		m, err := s.t.Record(first+i, ts)
+		n := first + i
+		var m kafka.Message
+		var err error
+		if s.t.Hotline(n) {
+			m, err = s.t.Record(n, ts)
+			hot, hotN = append(hot, m), append(hotN, n)
+		} else {
+			m, err = s.t.Reading(n, ts)
+			rd, rdN = append(rd, m), append(rdN, n)
+		}
 		if err != nil {
 			s.note(err.Error())
 			tl.failed.Add(int64(len(at)))
 			return
 		}
-		msgs[i] = m
 	}
-	err := s.w.WriteMessages(ctx, msgs...)
+	var wg sync.WaitGroup
+	if len(hot) > 0 {
+		wg.Go(func() { s.write(ctx, s.w, hot, hotN, tl) })
+	}
+	if len(rd) > 0 {
+		s.write(ctx, s.readings, rd, rdN, tl)
+	}
+	wg.Wait()
+}
+
+// write produces msgs, events ns of the run, and counts them.
+func (s *kafkaSender) write(ctx context.Context, w *kafka.Writer, msgs []kafka.Message, ns []int, tl *tally) {
+	err := w.WriteMessages(ctx, msgs...)
 	var werrs kafka.WriteErrors
 	switch {
 	case err == nil:
-		for i := range at {
-			tl.accept(first+i, s.t.Hotline(first+i))
+		for _, n := range ns {
+			tl.accept(n, s.t.Hotline(n))
 		}
 	case errors.As(err, &werrs):
 		for i, e := range werrs {
 			if e == nil {
-				tl.accept(first+i, s.t.Hotline(first+i))
+				tl.accept(ns[i], s.t.Hotline(ns[i]))
 				continue
 			}
 			tl.failed.Add(1)
@@ -130,7 +164,7 @@ func (s *kafkaSender) send(ctx context.Context, first int, at []time.Time, tl *t
 		if ctx.Err() == nil {
 			s.note(err.Error())
 		}
-		tl.failed.Add(int64(len(at)))
+		tl.failed.Add(int64(len(msgs)))
 	}
 }
 

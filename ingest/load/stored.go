@@ -14,8 +14,8 @@ import (
 // Counts is what ClickHouse holds of a run.
 type Counts struct {
 	Hotline uint64 `json:"hotline"` // distinct hotline events
-	IoT     uint64 `json:"iot"`     // distinct sensor readings (only those that raised an incident are stored)
-	Rows    uint64 `json:"rows"`    // rows, before ReplacingMergeTree merges repeats
+	IoT     uint64 `json:"iot"`     // distinct sensor readings, in readings
+	Rows    uint64 `json:"rows"`    // rows of both, before ReplacingMergeTree merges repeats (or after, with FINAL)
 }
 
 // poller looks for a run's events in ClickHouse.
@@ -23,11 +23,16 @@ type poller struct {
 	s      *store.Store
 	prefix string
 	since  time.Time // the run's events have times from here on
-	every  int       // events n with n%every == 0 are probes, looked up one by one
-	last   atomic.Pointer[Counts]
-	// done is when the hotline count first reached target.
-	target atomic.Int64
-	done   atomic.Int64
+	every  int       // readings n with n%every == 0 are probes, looked up one by one
+	// hotEvery is every's for hotline events: 1 when they are few, else
+	// odd, since at a mix of 0.5 every hotline n is odd.
+	hotEvery int
+	last     atomic.Pointer[Counts]
+	// done is when the hotline count first reached target and the
+	// readings count targetIoT.
+	target    atomic.Int64
+	targetIoT atomic.Int64
+	done      atomic.Int64
 }
 
 // counts returns how many of the run's events are stored.
@@ -35,64 +40,83 @@ func (p *poller) counts(ctx context.Context, final bool) (Counts, error) {
 	return CountStored(ctx, p.s, p.prefix, p.since, final)
 }
 
-// CountStored counts the events stored in s whose ids hold prefix (at the
-// start, or after the scope "<key name>:" intake puts before a client's id) and
-// whose times are since or later; with final, after ReplacingMergeTree has
-// collapsed repeated rows (FINAL).
+// CountStored counts the events and readings stored in s whose ids hold
+// prefix (at the start, or after the scope "<key name>:" intake puts before
+// a client's id) and whose times are since or later: hotline events in
+// events, sensor readings in readings (every one is stored there); with
+// final, after ReplacingMergeTree has collapsed repeated rows (FINAL).
 func CountStored(ctx context.Context, s *store.Store, prefix string, since time.Time, final bool) (Counts, error) {
 	var c Counts
 	fin := ""
 	if final {
 		fin = " FINAL"
 	}
-	q := fmt.Sprintf(`SELECT source, count(), uniqExact(id) FROM %s.events%s
-WHERE time >= toDateTime(?) AND id LIKE ? GROUP BY source`, s.Database(), fin)
-	rows, err := s.Query(ctx, q, since.Unix(), "%"+likeEscape(prefix)+"%")
-	if err != nil {
-		return c, fmt.Errorf("counting stored events: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var src string
-		var n, uniq uint64
-		if err := rows.Scan(&src, &n, &uniq); err != nil {
+	for _, q := range []struct {
+		sql string
+		n   *uint64
+	}{
+		{fmt.Sprintf(`SELECT count(), uniqExact(id) FROM %s.events%s
+WHERE time >= toDateTime(?) AND id LIKE ? AND source = 'hotline'`, s.Database(), fin), &c.Hotline},
+		{fmt.Sprintf(`SELECT count(), uniqExact(id) FROM %s.readings%s
+WHERE time >= toDateTime(?) AND id LIKE ?`, s.Database(), fin), &c.IoT},
+	} {
+		rows, err := s.Query(ctx, q.sql, since.Unix(), "%"+likeEscape(prefix)+"%")
+		if err != nil {
 			return c, fmt.Errorf("counting stored events: %w", err)
 		}
-		c.Rows += n
-		if src == "hotline" {
-			c.Hotline = uniq
-		} else {
-			c.IoT += uniq
+		for rows.Next() {
+			var n, uniq uint64
+			if err := rows.Scan(&n, &uniq); err != nil {
+				rows.Close()
+				return c, fmt.Errorf("counting stored events: %w", err)
+			}
+			c.Rows += n
+			*q.n = uniq
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return c, fmt.Errorf("counting stored events: %w", err)
 		}
 	}
-	return c, rows.Err()
+	return c, nil
 }
 
-// probes records when each probe event was first found stored.
+// probes records when each probe event was first found stored: hotline
+// events in events, readings in readings.
 func (p *poller) probes(ctx context.Context, tl *tally) error {
-	q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.events
+	// Of the readings, every p.every-th is a probe; of hotline events, every
+	// one when they are few, else every hotEvery-th.
+	for table, every := range map[string]int{"events": p.hotEvery, "readings": p.every} {
+		q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.%s
 WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, position(id, ?) + %d)) %% %d = 0`,
-		p.s.Database(), len(p.prefix), p.every)
-	rows, err := p.s.Query(ctx, q, p.since.Unix(), "%"+likeEscape(p.prefix)+"%", p.prefix)
-	if err != nil {
-		return fmt.Errorf("looking up stored probes: %w", err)
-	}
-	defer rows.Close()
-	now := time.Now()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+			p.s.Database(), table, len(p.prefix), every)
+		rows, err := p.s.Query(ctx, q, p.since.Unix(), "%"+likeEscape(p.prefix)+"%", p.prefix)
+		if err != nil {
 			return fmt.Errorf("looking up stored probes: %w", err)
 		}
-		i := strings.Index(id, p.prefix)
-		if i < 0 {
-			continue
+		now := time.Now()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("looking up stored probes: %w", err)
+			}
+			i := strings.Index(id, p.prefix)
+			if i < 0 {
+				continue
+			}
+			if n, err := strconv.Atoi(id[i+len(p.prefix):]); err == nil {
+				tl.seenStored(n, now)
+			}
 		}
-		if n, err := strconv.Atoi(id[i+len(p.prefix):]); err == nil {
-			tl.seenStored(n, now)
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("looking up stored probes: %w", err)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // run polls every interval until ctx is done.
@@ -114,7 +138,7 @@ func (p *poller) run(ctx context.Context, interval time.Duration, tl *tally, err
 			}
 		} else {
 			p.last.Store(&c)
-			if t := p.target.Load(); t > 0 && int64(c.Hotline) >= t {
+			if t := p.target.Load(); t != 0 && int64(c.Hotline) >= t && int64(c.IoT) >= p.targetIoT.Load() {
 				p.done.CompareAndSwap(0, time.Now().UnixNano())
 			}
 		}

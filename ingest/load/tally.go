@@ -60,10 +60,15 @@ func (t *tally) seenStored(n int, now time.Time) {
 // latencies returns, for every accepted event seen in at, the time from its
 // release to then.
 func (t *tally) latencies(at []atomic.Int64) []time.Duration {
+	return t.latenciesOf(at, func(int) bool { return true })
+}
+
+// latenciesOf is latencies of the events n for which keep(n).
+func (t *tally) latenciesOf(at []atomic.Int64, keep func(n int) bool) []time.Duration {
 	var out []time.Duration
 	for i := range at {
 		seen := at[i].Load()
-		if seen == 0 || !t.accepted[i].Load() {
+		if seen == 0 || !t.accepted[i].Load() || !keep(i) {
 			continue
 		}
 		out = append(out, time.Duration(seen-t.released[i].Load()))

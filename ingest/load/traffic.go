@@ -173,7 +173,11 @@ func (t *Traffic) Event(n int, now time.Time) cityops.Event {
 	if len(vals) == 0 {
 		vals = t.fallback
 	}
-	v := vals[(n/len(t.devices))%len(vals)]
+	// A device's value moves once a second of the run, through its series:
+	// at thousands of readings a second over a few devices, a new value
+	// with every reading would be a change of metres in a millisecond, a
+	// rate-of-change alarm raised and cleared at every reading.
+	v := vals[(int(now.Unix())+n%len(t.devices))%len(vals)]
 	return cityops.Event{
 		ID: t.ID(n), Source: cityops.SourceIoT, Type: d.Type, Lat: d.Lat, Lon: d.Lon,
 		Time: now, Value: &v, Unit: d.Unit, DeviceID: d.ID,
@@ -192,6 +196,18 @@ func (t *Traffic) Request(n int, now time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("encoding event %d: %w", n, err)
 	}
 	return b, nil
+}
+
+// Reading returns sensor reading n as a gateway writes it to readings.raw:
+// keyed by device, with the run's id, the device's value and the time; the
+// registry fills in the rest.
+func (t *Traffic) Reading(n int, now time.Time) (kafka.Message, error) {
+	ev := t.Event(n, now)
+	b, err := json.Marshal(ingest.Reading{ID: ev.ID, DeviceID: ev.DeviceID, Value: ev.Value, Time: ev.Time.UTC().Format(time.RFC3339Nano)})
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encoding reading %d: %w", n, err)
+	}
+	return kafka.Message{Key: []byte(ev.DeviceID), Value: b}, nil
 }
 
 // Record returns event n as intake writes it to events.raw.

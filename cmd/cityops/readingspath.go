@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/cityops/cityops/dispatch/readings"
+	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/store"
+	"golang.org/x/sync/errgroup"
+)
+
+// readingsPath runs the readings path (dispatch/readings) until ctx is
+// done: readings.raw consumed by device, every valid reading inserted into
+// s, alarm transitions sent to the merge stage. With a pack directory, the
+// pack is reloaded when it changes and passes its checks, as the
+// processor's is.
+func readingsPath(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, log *slog.Logger) error {
+	current := func() *rules.Pack { return pack }
+	g, ctx := errgroup.WithContext(ctx)
+	if o.pack != "" {
+		r, err := rules.NewReloader(o.pack, rules.ReloaderOptions{
+			OnError: func(err error) { log.Error("the changed pack is not valid, keeping the running one", "err", err) },
+		})
+		if err != nil {
+			return err
+		}
+		current = r.Pack
+		g.Go(func() error { return r.Run(ctx) })
+	}
+	g.Go(func() error {
+		return readings.Serve(ctx, readings.ServeConfig{
+			Brokers: o.brokers(), Partitions: max(1, o.partitions), Pack: current, Insert: s.InsertReadings,
+			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer,
+		})
+	})
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// readingsDrained reports drained once the readings path has handled every
+// record of readings.raw.
+func readingsDrained(o *options) func(ctx context.Context) (bool, error) {
+	return lagZero(o, bus.GroupReadings, bus.TopicReadingsRaw)
+}
