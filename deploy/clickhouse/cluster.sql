@@ -160,7 +160,11 @@ CREATE TABLE IF NOT EXISTS cityops.transitions_local ON CLUSTER '{cluster}'
     note String,
     time DateTime,
     time_ms UInt64,
-    entered DateTime('UTC')
+    entered DateTime('UTC'),
+    on_time Int8 DEFAULT -1,
+    round UInt16,
+    started DateTime('UTC'),
+    result LowCardinality(String) DEFAULT if(action = 'feedback', reason, '')
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/transitions', '{replica}')
 PARTITION BY toYYYYMM(time)
@@ -357,6 +361,35 @@ ORDER BY (area_id, type, hour);
 CREATE TABLE IF NOT EXISTS cityops.readings_area_hourly ON CLUSTER '{cluster}' AS cityops.readings_area_hourly_local
 ENGINE = Distributed('{cluster}', cityops, readings_area_hourly_local, rand());
 
+-- The figures of each round (0010), copied by the view below from
+-- transitions_local on the shard that holds the step, which transitions
+-- shards by sipHash64(incident_id): a step stored again (a retried batch)
+-- reaches the same shard, where the ReplacingMergeTree merges the two rows
+-- on (incident_id, version), so the Distributed table shards by the same
+-- key, as transition_marks and transition_accepts do. The backfill of 0010
+-- (the steps stored before it) is not part of this file: it creates the
+-- tables before the roles write any step.
+CREATE TABLE IF NOT EXISTS cityops.transition_figures_local ON CLUSTER '{cluster}'
+(
+    incident_id String,
+    version UInt64,
+    kind String,
+    department_id String,
+    time DateTime,
+    round UInt16,
+    on_time Int8,
+    close_s Int64,
+    reason String,
+    from_closed UInt8,
+    result String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/cityops/transition_figures', '{replica}')
+PARTITION BY toYYYYMM(time)
+ORDER BY (incident_id, version);
+
+CREATE TABLE IF NOT EXISTS cityops.transition_figures ON CLUSTER '{cluster}' AS cityops.transition_figures_local
+ENGINE = Distributed('{cluster}', cityops, transition_figures_local, sipHash64(incident_id));
+
 -- The Open311 requests (0011), copied by the views below from events_local
 -- on the shard that holds the event, which events shards by sipHash64(id):
 -- an event inserted again (a retried batch, or a later assignment to
@@ -426,14 +459,20 @@ SELECT toStartOfHour(time) AS hour, cell7, category, department_id, source, coun
 FROM cityops.events_local
 GROUP BY hour, cell7, category, department_id, source;
 
+-- transition_marks_mv as 0010 rebuilt it: the kind by the step's action
+-- (repeat, redo, return, rework), 0004's rule for steps without one. A
+-- cluster created with 0004's view drops it ON CLUSTER and creates this one.
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.transition_marks_mv ON CLUSTER '{cluster}' TO cityops.transition_marks_local AS
 SELECT incident_id, version,
-    if(to_status IN ('reported', 'registered'), 'return', 'rework') AS kind,
-    if(to_status IN ('reported', 'registered') AND startsWith(actor, 'dept:'), substring(actor, 6), department_id) AS department_id,
+    multiIf(action = 'reopen' AND reason = 'repeat', 'repeat', action = 'reopen', 'redo',
+        action = 'return' OR (action = '' AND to_status IN ('reported', 'registered')), 'return', 'rework') AS kind,
+    if((action = 'return' OR (action = '' AND to_status IN ('reported', 'registered'))) AND startsWith(actor, 'dept:'),
+        substring(actor, 6), CAST(department_id AS String)) AS department_id,
     time
 FROM cityops.transitions_local
-WHERE (from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered'))
-    OR (from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'));
+WHERE action IN ('return', 'rework', 'reopen')
+    OR (action = '' AND ((from_status IN ('dispatched', 'accepted') AND to_status IN ('reported', 'registered'))
+        OR (from_status IN ('resolved', 'verified') AND to_status IN ('dispatched', 'accepted', 'in_progress'))));
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.transition_accepts_mv ON CLUSTER '{cluster}' TO cityops.transition_accepts_local AS
 SELECT incident_id, version, department_id, time, toInt64(toUInt32(time)) - toInt64(toUInt32(entered)) AS wait_s
@@ -473,6 +512,17 @@ SELECT toStartOfHour(time) AS hour, area_id, type,
     minState(value) AS low, maxState(value) AS high, sumState(value) AS total, countState() AS n
 FROM cityops.readings_local
 GROUP BY hour, area_id, type;
+
+-- 0010: each step's figures on the shard of its incident.
+CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.transition_figures_mv ON CLUSTER '{cluster}' TO cityops.transition_figures_local AS
+SELECT incident_id, version, multiIf(action != '', CAST(action AS String), to_status = 'closed', 'close', 'accept') AS kind,
+    CAST(department_id AS String) AS department_id, time, round, on_time,
+    if(kind = 'close' AND toUInt32(started) > 0, toInt64(toUInt32(time)) - toInt64(toUInt32(started)), toInt64(-1)) AS close_s,
+    reason, toUInt8(CAST(from_status AS String) = 'closed') AS from_closed,
+    if(kind = 'feedback', if(CAST(result AS String) != '', CAST(result AS String), reason), '') AS result
+FROM cityops.transitions_local
+WHERE action IN ('accept', 'close', 'reopen', 'feedback')
+    OR (action = '' AND ((from_status = 'dispatched' AND to_status = 'accepted') OR (to_status = 'closed' AND from_status NOT IN ('closed', ''))));
 
 -- 0011: each request copied on the shard of its event.
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.open311_requests_mv ON CLUSTER '{cluster}' TO cityops.open311_requests_local AS
