@@ -449,10 +449,8 @@ ORDER BY token;
 CREATE TABLE IF NOT EXISTS cityops.open311_request_tokens ON CLUSTER '{cluster}' AS cityops.open311_request_tokens_local
 ENGINE = Distributed('{cluster}', cityops, open311_request_tokens_local, sipHash64(id));
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_mv ON CLUSTER '{cluster}' TO cityops.readings_local AS
-SELECT device_id, time, time_ms, id, type, value, unit, lat, lon, cell, area_id, incident_id
-FROM cityops.events_local
-WHERE has_value = 1;
+-- No readings_mv (0002's view from events, which 0008 dropped): readings
+-- are written once, by the readings path, straight into readings.
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.event_counts_hourly_mv ON CLUSTER '{cluster}' TO cityops.event_counts_hourly_local AS
 SELECT toStartOfHour(time) AS hour, cell7, category, department_id, source, count() AS events
@@ -480,8 +478,8 @@ FROM cityops.transitions_local
 WHERE from_status = 'dispatched' AND to_status = 'accepted' AND toUInt32(entered) > 0;
 
 -- 0009: readings_latest from both readings_local and events_local, as on
--- one server; on a current server both fire for a reading that
--- readings_mv copies, on the same shard, and the two rows merge away.
+-- one server: the readings path's readings, and the events that still
+-- carry a value (a sensor event posted to the events API).
 CREATE MATERIALIZED VIEW IF NOT EXISTS cityops.readings_latest_mv ON CLUSTER '{cluster}' TO cityops.readings_latest_local AS
 SELECT device_id, type, max(time_ms) AS last_ms, argMax(time, time_ms) AS last_time, argMax(value, time_ms) AS last_value,
     argMax(area_id, time_ms) AS last_area
