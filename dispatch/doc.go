@@ -1,6 +1,7 @@
-// Package dispatch gives every incident one owner and a clock. The
-// responsibility matrix names the lead department for a category in an area,
-// falling back from street to district to the whole city to the city's
-// default owner; the processor turns each classified, placed event into an
-// incident change addressed to that department, with its deadline.
+// Package dispatch is the closed loop of an incident once the processor
+// (rules/process) has named its lead department: tasks (its state,
+// deadlines and escalations), taskapi (the departments' and the center's
+// API), lifecycle (the steps a task may take), sla (deadlines and the
+// clock), feed and webhook (delivery to the departments' own systems). This
+// package keeps the center's record of the responsibility matrix's changes.
 package dispatch

@@ -197,3 +197,7 @@ func (l *MatrixLog) Changes() []MatrixChange {
 	defer l.mu.Unlock()
 	return slices.Clone(l.changes)
 }
+
+// Publish writes records to the incident changes topic; it returns once they
+// are durable. A kafka.Writer's WriteMessages is one.
+type Publish func(ctx context.Context, msgs ...kafka.Message) error

@@ -17,11 +17,11 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/open311"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/learn"
+	"github.com/cityops/cityops/rules/process"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -106,7 +106,7 @@ func TestServiceCodesRouteLearnedPack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc, err := dispatch.New(pack)
+	proc, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestServiceCodesRouteWrittenPack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc, err := dispatch.New(pack)
+	proc, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}

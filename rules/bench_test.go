@@ -5,10 +5,11 @@ import (
 	"io/fs"
 	"testing/fstest"
 
-	"github.com/cityops/cityops/deploy/demo"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cityops/cityops/deploy/demo"
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/rules"

@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"github.com/cityops/cityops/deploy/realdata"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -9,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cityops/cityops/deploy/realdata"
 
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/history"

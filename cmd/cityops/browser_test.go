@@ -39,7 +39,7 @@ func TestBrowserPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.run(ctx, t,
-		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log, d.Routes()) },

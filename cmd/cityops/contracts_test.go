@@ -87,7 +87,7 @@ func TestTopicContracts(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.run(ctx, t,
-		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log) },
 		d.Run,

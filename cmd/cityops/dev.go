@@ -120,7 +120,7 @@ func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 		stage{"intake", waitDone, o.hooks.intake.idle},
 		stage{"readings", func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log.With("role", "readings")) },
 			readingsDrained(o)},
-		stage{"process", func(ctx context.Context) error { return process(ctx, o, pack, log.With("role", "process")) },
+		stage{"process", func(ctx context.Context) error { return runProcessor(ctx, o, pack, log.With("role", "process")) },
 			processDrained(o)},
 	)
 	if d != nil {

@@ -49,7 +49,7 @@ func TestDepartmentFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.run(ctx, t,
-		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },

@@ -18,6 +18,7 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -49,7 +50,7 @@ func TestMatrixChange(t *testing.T) {
 	// hands the incident to the dispatcher, as the processor role does.
 	raise := func(pack *rules.Pack, id string) {
 		t.Helper()
-		p, err := dispatch.New(pack)
+		p, err := process.New(pack)
 		if err != nil {
 			t.Fatal(err)
 		}

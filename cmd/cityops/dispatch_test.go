@@ -66,7 +66,7 @@ func TestTaskLoop(t *testing.T) {
 	}
 
 	e.run(ctx, t,
-		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },

@@ -34,7 +34,7 @@ func TestIntakeEndToEnd(t *testing.T) {
 		intake: intakeOptions{apiKeys: "test-key", officers: "tok=officer li"}}, TopicAudit)
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	e.run(ctx, t,
-		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log) },
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },

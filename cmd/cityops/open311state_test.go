@@ -33,7 +33,7 @@ func TestOpen311StateLasts(t *testing.T) {
 	e := newTestEnv(ctx, t, options{database: "cityops_open311", intake: intakeOptions{apiKeys: "test-key"}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	e.run(ctx, t,
-		func(ctx context.Context) error { return process(ctx, o, pack, log) },
+		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)

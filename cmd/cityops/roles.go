@@ -60,7 +60,7 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, kafkaReady(&o), log)
 	return runInOrder(ctx, o.shutdown, log, admin.Drain,
 		stage{"readings", func(ctx context.Context) error { return readingsPath(ctx, &o, pack, s, log) }, readingsDrained(&o)},
-		stage{"process", func(ctx context.Context) error { return process(ctx, &o, pack, log) }, processDrained(&o)},
+		stage{"process", func(ctx context.Context) error { return runProcessor(ctx, &o, pack, log) }, processDrained(&o)},
 		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
 	)
 }
@@ -81,7 +81,7 @@ func processDrained(o *options) func(ctx context.Context) (bool, error) {
 // process runs the processor's stateful stages (alarms, merge and fusion;
 // see dispatch/stateful) until ctx is done. With a pack directory, the pack
 // is reloaded when it changes and passes its checks.
-func process(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
+func runProcessor(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
 	current := func() *rules.Pack { return pack }
 	g, ctx := errgroup.WithContext(ctx)
 	if o.pack != "" {

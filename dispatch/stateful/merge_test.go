@@ -13,8 +13,8 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 )
 
 // nycReports returns the real NYC 311 requests as hotline events in time
@@ -77,7 +77,7 @@ func reportKey(c cityops.Change) string {
 // how many reports join an existing incident.
 func expectMerges(t testing.TB, pack *rules.Pack, evs []*cityops.Event) (want []string, merged int) {
 	t.Helper()
-	proc, err := dispatch.New(pack)
+	proc, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}

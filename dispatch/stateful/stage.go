@@ -7,9 +7,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -74,12 +74,12 @@ type Config struct {
 // groups. Partitions move to a new world between batches.
 type world struct {
 	pack   *rules.Pack
-	proc   *dispatch.Processor
+	proc   *process.Processor
 	groups map[string]string
 }
 
 func newWorld(p *rules.Pack) (*world, error) {
-	proc, err := dispatch.New(p)
+	proc, err := process.New(p)
 	if err != nil {
 		return nil, err
 	}

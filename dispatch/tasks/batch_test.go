@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/rules/process"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -81,7 +81,7 @@ func newRecorder(t *testing.T) *recorder {
 func testChanges(t *testing.T) []kafka.Message {
 	t.Helper()
 	pack, _ := demoCity(t)
-	proc, err := dispatch.New(pack)
+	proc, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/lifecycle"
+	"github.com/cityops/cityops/rules/process"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -24,7 +24,7 @@ import (
 // reads it.
 func TestRecordsAsEncodingJSON(t *testing.T) {
 	pack, policy := demoCity(t)
-	proc, err := dispatch.New(pack)
+	proc, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/sim"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 )
 
 // TestStreamIsValidAndMixed checks that every simulated event passes intake
@@ -29,7 +29,7 @@ func TestStreamIsValidAndMixed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := dispatch.New(pack)
+	p, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}

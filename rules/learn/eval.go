@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 )
 
 // Report is how far a pack agrees with the city's own records.
@@ -120,7 +120,7 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	mx := dispatch.NewMatrix(pack.Matrix)
+	mx := process.NewMatrix(pack.Matrix)
 	var rep Report
 	rep.makeMaps()
 	for i := range recs {

@@ -1,4 +1,4 @@
-package dispatch
+package process
 
 import "github.com/cityops/cityops/rules"
 

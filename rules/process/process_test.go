@@ -1,4 +1,4 @@
-package dispatch_test
+package process_test
 
 import (
 	"strings"
@@ -7,12 +7,12 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 )
 
 func TestMatrixFallbacks(t *testing.T) {
-	mx := dispatch.NewMatrix(rules.Matrix{Default: "center", Entries: []rules.MatrixEntry{
+	mx := process.NewMatrix(rules.Matrix{Default: "center", Entries: []rules.MatrixEntry{
 		{Category: "trash", Department: "greening"},
 		{Category: "trash", Area: "old-town", Department: "enforcement", Cooperating: []string{"greening", "gulou-office"}},
 		{Category: "vending", Area: "gulou", Department: "gulou-office"},
@@ -45,7 +45,7 @@ func TestProcessDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := dispatch.New(pack)
+	p, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestProcessDemo(t *testing.T) {
 				return
 			}
 			inc := c.Incident
-			if inc.ID != dispatch.IncidentID(tc.ev.ID) || inc.Category != tc.category || inc.DepartmentID != tc.dept || inc.Status != tc.status {
+			if inc.ID != process.IncidentID(tc.ev.ID) || inc.Category != tc.category || inc.DepartmentID != tc.dept || inc.Status != tc.status {
 				t.Errorf("got %s %q %q %q", inc.ID, inc.Category, inc.DepartmentID, inc.Status)
 			}
 			if got := strings.Join(inc.Cooperating, " "); got != tc.coop {

@@ -1,4 +1,4 @@
-package dispatch_test
+package process_test
 
 import (
 	"testing"
@@ -6,8 +6,8 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/process"
 )
 
 // TestProcessUsesTiebreaks: near a boundary, the pack's learned tie-breaks
@@ -18,7 +18,7 @@ func TestProcessUsesTiebreaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := dispatch.New(pack)
+	plain, err := process.New(pack)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ search:
 
 	learned := *pack
 	learned.Tiebreaks = rules.NewTiebreaks([]rules.TiebreakEntry{{Lat: lat, Lon: lon, Area: other}, {Lat: lat, Lon: lon, Area: other}})
-	p, err := dispatch.New(&learned)
+	p, err := process.New(&learned)
 	if err != nil {
 		t.Fatal(err)
 	}
