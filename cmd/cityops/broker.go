@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules/stateful"
 )
 
 func runBroker(ctx context.Context, args []string, _, stderr io.Writer) error {

@@ -13,10 +13,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
 )

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/history"
 	"github.com/cityops/cityops/web"
@@ -79,7 +79,7 @@ func processDrained(o *options) func(ctx context.Context) (bool, error) {
 }
 
 // process runs the processor's stateful stages (alarms, merge and fusion;
-// see dispatch/stateful) until ctx is done. With a pack directory, the pack
+// see rules/stateful) until ctx is done. With a pack directory, the pack
 // is reloaded when it changes and passes its checks.
 func runProcessor(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
 	current := func() *rules.Pack { return pack }

@@ -11,8 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest"
+	"github.com/cityops/cityops/rules/stateful"
 	jsonv2 "github.com/go-json-experiment/json"
 )
 

@@ -5,7 +5,7 @@
 // anything. Readings are the system's largest stream; none of them pass
 // through the incident machinery. Only alarm transitions leave the stage:
 // an alarm raised (a threshold met, or a device silent for its offline
-// time) or cleared becomes a signal for the merge stage (dispatch/stateful),
+// time) or cleared becomes a signal for the merge stage (rules/stateful),
 // which opens, fuses or closes the incident. A reading that raises nothing
 // produces no other record on the broker.
 //

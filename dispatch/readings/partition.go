@@ -11,10 +11,10 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"
 )

@@ -5,9 +5,9 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -7,11 +7,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"
 )
 

@@ -13,10 +13,10 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch/stateful"
 	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/stateful"
 	"github.com/segmentio/kafka-go"
 )
 

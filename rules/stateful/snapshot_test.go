@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityops/cityops/dispatch/stateful"
+	"github.com/cityops/cityops/rules/stateful"
 )
 
 // TestSnapshotsOfSeveralMegabytes saves and loads a partition state of 6 MB
