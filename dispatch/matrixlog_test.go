@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 )
 

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 )
 
 // loopbackClient keeps enough idle connections for parallel benchmarks.

@@ -18,6 +18,5 @@
 //
 // Subpackages: open311 (the hotline's GeoReport v2 endpoint), mqtt
 // (devices' readings from an MQTT broker), privacy (caller masking, sealing
-// and audited reads), replay (recorded requests from CSV), bus (Kafka
-// plumbing) and sim (the simulator).
+// and audited reads), replay (recorded requests from CSV) and sim (the simulator).
 package ingest

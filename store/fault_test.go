@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
 	"github.com/segmentio/kafka-go"

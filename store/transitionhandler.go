@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 

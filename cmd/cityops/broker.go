@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules/stateful"
 )
 

@@ -706,7 +706,7 @@ func TestKubernetesManifests(t *testing.T) {
 				case tr.Type != "kafka":
 					t.Errorf("%s: trigger %s", name, tr.Type)
 				case !knownGroup(g):
-					t.Errorf("%s: consumer group %q is none of ingest/bus's groups", name, g)
+					t.Errorf("%s: consumer group %q is none of bus's groups", name, g)
 				case roleGroups[role][g] == "":
 					t.Errorf("%s: consumer group %q is not one cityops %s commits as (%v)", name, g, role, roleGroups[role])
 				case roleGroups[role][g] != m["topic"]:

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -173,7 +173,7 @@ var roleGroups = map[string]map[string]string{
 	"store":   {bus.GroupStore: bus.TopicIncidentChanges, bus.GroupStoreTransitions: tasks.Topic, bus.GroupStoreFound: bus.TopicIncidentsFound},
 }
 
-// knownGroup reports whether group is one ingest/bus names.
+// knownGroup reports whether group is one bus names.
 func knownGroup(group string) bool {
 	return slices.Contains(bus.Groups, group)
 }

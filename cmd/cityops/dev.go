@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/sim"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/feed"
@@ -23,7 +24,6 @@ import (
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/dispatch/webhook"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/web"

@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/process"
 	"github.com/segmentio/kafka-go"

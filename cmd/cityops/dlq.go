@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 

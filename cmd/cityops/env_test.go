@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"

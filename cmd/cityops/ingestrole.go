@@ -12,9 +12,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/web"

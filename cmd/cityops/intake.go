@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/open311"
 	"github.com/cityops/cityops/ingest/privacy"
 	"github.com/cityops/cityops/rules"

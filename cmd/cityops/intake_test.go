@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/open311"
 	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"

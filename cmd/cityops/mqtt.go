@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/mqtt"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/web"

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/readings"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"golang.org/x/sync/errgroup"

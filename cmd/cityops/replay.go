@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/replay"
 )
 

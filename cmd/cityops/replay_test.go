@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/realdata"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 )
 
 // stage is one part of a role, in pipeline order.

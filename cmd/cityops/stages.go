@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/web"
 	"github.com/prometheus/client_golang/prometheus"

@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/dispatch/tasks"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/load"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"

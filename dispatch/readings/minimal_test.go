@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/segmentio/kafka-go"
 )

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch/readings"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"

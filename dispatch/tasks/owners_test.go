@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/tasks"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 )
 

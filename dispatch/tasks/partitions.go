@@ -7,8 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/tasks"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )

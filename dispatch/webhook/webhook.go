@@ -17,9 +17,9 @@ import (
 
 	"github.com/cenkalti/backoff/v4"
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 	"golang.org/x/sync/errgroup"
 )

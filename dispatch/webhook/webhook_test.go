@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/webhook"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/store"
 )
 

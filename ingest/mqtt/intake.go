@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/bus"
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/segmentio/kafka-go"
 )

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/ingest/privacy"
 	"github.com/cityops/cityops/rules"
 	"github.com/prometheus/client_golang/prometheus"

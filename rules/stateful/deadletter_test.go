@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/ingest/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/segmentio/kafka-go"

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/ingest/privacy"
 )
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 

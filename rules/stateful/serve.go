@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cityops/cityops/ingest/bus"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/process"
 	"golang.org/x/sync/errgroup"

@@ -1,5 +1,6 @@
-// Package bus is the platform's Kafka plumbing, shared by every stage: the
-// topic names, writers that wait for all in-sync replicas, and a consumer loop
+// Package bus is the pipeline's Kafka contract and its plumbing, shared by
+// every stage and the fault suite: every topic and consumer group name, the
+// codec of the records, writers that wait for all in-sync replicas, and a consumer loop
 // that hands batches to a stage and commits their offsets only after the stage
 // says its output is durable (at-least-once; the stages' sinks are
 // idempotent). ConsumePartitions is the variant for stages with state: it
