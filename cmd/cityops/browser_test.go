@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/sim"
 )
 
 // TestBrowserPages drives the three pages in headless Chromium against the

@@ -17,12 +17,12 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/ingest/sim"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/segmentio/kafka-go"

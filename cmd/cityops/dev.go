@@ -13,7 +13,7 @@ import (
 
 	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
-	"github.com/cityops/cityops/ingest/sim"
+	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 	"github.com/prometheus/client_golang/prometheus"

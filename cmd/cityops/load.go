@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cityops/cityops/ingest/load"
+	"github.com/cityops/cityops/deploy/load"
 )
 
 func init() {

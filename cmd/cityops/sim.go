@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cityops/cityops/ingest/sim"
+	"github.com/cityops/cityops/deploy/sim"
 )
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {

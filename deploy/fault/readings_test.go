@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/deploy/load"
 	"github.com/cityops/cityops/dispatch/readings"
-	"github.com/cityops/cityops/ingest/load"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/store"
 )

@@ -3,7 +3,7 @@
 // are NYC 311 requests replayed through ingest/replay, shifted to now and
 // into the running city's extent, and sensor readings replay the values of
 // real sensor streams on the city's registered devices; without it both are
-// the city's own simulated requests and readings (ingest/sim). Every event of a run carries an id unique to the
+// the city's own simulated requests and readings (deploy/sim). Every event of a run carries an id unique to the
 // run, so the tool can find it again: in ClickHouse (ingest -> stored:
 // hotline events in events, every reading in readings) and in the changes
 // the websocket live map sends (ingest -> websocket).

@@ -11,8 +11,8 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
+	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/ingest"
-	"github.com/cityops/cityops/ingest/sim"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/process"
 )

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
-	"github.com/cityops/cityops/ingest/sim"
+	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/rules"
 )
 
@@ -15,7 +15,7 @@ import (
 const simulatedRows = 20000
 
 // simulated makes the traffic of a run without real data from the city's own
-// simulator (ingest/sim), with a fixed seed so every run of a pack replays
+// simulator (deploy/sim), with a fixed seed so every run of a pack replays
 // the same requests: its hotline complaints as the request templates, its
 // readings as the recorded values by device type.
 func simulated(pack *rules.Pack) (hotline []cityops.Event, series map[string][]float64, fallback []float64, err error) {

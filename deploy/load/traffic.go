@@ -30,7 +30,7 @@ type Traffic struct {
 
 // Sources are the real data a run replays. Without NYC311 the hotline
 // requests, and without Beach and Santander the sensor readings, are the
-// city's own simulated ones (see ingest/sim), so a run needs no outside data.
+// city's own simulated ones (see deploy/sim), so a run needs no outside data.
 type Sources struct {
 	NYC311     []byte // nyc311_dev.csv
 	Beach      []byte // Chicago beach water sensors CSV
