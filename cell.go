@@ -3,8 +3,6 @@ package cityops
 import (
 	"errors"
 	"strconv"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Cell is an H3 cell index. Incidents carry their cell at resolution 9 for
@@ -48,12 +46,6 @@ func (c Cell) AppendJSON(b []byte) []byte {
 // MarshalJSON writes the cell as its String form, a JSON string.
 func (c Cell) MarshalJSON() ([]byte, error) { return c.AppendJSON(make([]byte, 0, 18)), nil }
 
-// MarshalJSONTo is MarshalJSON for json v2, without its copies.
-func (c Cell) MarshalJSONTo(enc *jsontext.Encoder) error {
-	var buf [18]byte
-	return enc.WriteValue(c.AppendJSON(buf[:0]))
-}
-
 // UnmarshalJSON reads a cell as a hexadecimal string or, as older records
 // carry it, a number. null leaves the cell as it is.
 func (c *Cell) UnmarshalJSON(b []byte) error {
@@ -86,33 +78,4 @@ func (c *Cell) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return Invalid("cell", "want an H3 cell in hexadecimal (or, as older records carry it, a number), not %.32s", b)
-}
-
-// UnmarshalJSONFrom is UnmarshalJSON for json v2, without its copies.
-func (c *Cell) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return err
-	}
-	switch tok.Kind() {
-	case 'n':
-		return nil
-	case '"':
-		v, err := ParseCell(tok.String())
-		if err != nil {
-			return err
-		}
-		*c = v
-		return nil
-	case '0':
-		// A number: ParseUint of its text keeps all 64 bits, which a
-		// float64 would not.
-		v, err := strconv.ParseUint(tok.String(), 10, 64)
-		if err != nil {
-			return Invalid("cell", "want an H3 cell in hexadecimal, or an unsigned integer")
-		}
-		*c = Cell(v)
-		return nil
-	}
-	return Invalid("cell", "want an H3 cell in hexadecimal, or an unsigned integer")
 }

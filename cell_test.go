@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 )
 
 // A cell is written as its H3 string and read back from that string or from
@@ -17,7 +18,7 @@ func TestCellJSON(t *testing.T) {
 	for _, enc := range []struct {
 		name string
 		f    func(any) ([]byte, error)
-	}{{"encoding/json", json.Marshal}, {"EncodeJSON", cityops.EncodeJSON}} {
+	}{{"encoding/json", json.Marshal}, {"EncodeJSON", bus.EncodeJSON}} {
 		b, err := enc.f(rec{c})
 		if err != nil || string(b) != `{"cell":"`+c.String()+`"}` {
 			t.Errorf("%s: %s %v, want the hex string %s", enc.name, b, err, c)
@@ -28,7 +29,7 @@ func TestCellJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(in), &a); err != nil || a.Cell != c {
 			t.Errorf("encoding/json of %s: %v %v", in, a.Cell, err)
 		}
-		if err := cityops.ReadJSON([]byte(in), &b); err != nil || b.Cell != c {
+		if err := bus.ReadJSON([]byte(in), &b); err != nil || b.Cell != c {
 			t.Errorf("ReadJSON of %s: %v %v", in, b.Cell, err)
 		}
 	}
@@ -37,12 +38,12 @@ func TestCellJSON(t *testing.T) {
 		if json.Unmarshal([]byte(in), &a) == nil {
 			t.Errorf("encoding/json took %s", in)
 		}
-		if cityops.ReadJSON([]byte(in), &b) == nil {
+		if bus.ReadJSON([]byte(in), &b) == nil {
 			t.Errorf("ReadJSON took %s", in)
 		}
 	}
 	var n rec
-	if err := cityops.ReadJSON([]byte(`{"cell":null}`), &n); err != nil || n.Cell != 0 {
+	if err := bus.ReadJSON([]byte(`{"cell":null}`), &n); err != nil || n.Cell != 0 {
 		t.Errorf("null: %v %v", n.Cell, err)
 	}
 }

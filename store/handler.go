@@ -123,7 +123,7 @@ type sinkChange struct {
 func decodeChange(value []byte) (cityops.Change, error) {
 	var sc sinkChange
 	c := cityops.Change{}
-	if cityops.ReadJSON(value, &sc) == nil {
+	if bus.ReadJSON(value, &sc) == nil {
 		c = cityops.Change{Kind: sc.Kind, Incident: sc.Incident, Event: sc.Event}
 	} else if err := json.Unmarshal(value, &c); err != nil {
 		return cityops.Change{}, fmt.Errorf("decoding change: %w: %w", cityops.ErrInvalid, err)

@@ -77,7 +77,7 @@ type auditFields struct {
 // took before (but for the fields it does not keep, which v2 skips).
 func decodeTransition(value []byte) (Transition, error) {
 	var f auditFields
-	if cityops.ReadJSON(value, &f) != nil {
+	if bus.ReadJSON(value, &f) != nil {
 		var tr cityops.Transition
 		if err := json.Unmarshal(value, &tr); err != nil {
 			return Transition{}, fmt.Errorf("decoding transition: %w", cityops.Invalid("body", "%v", err))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 )
 
 // The leading bytes of a merged or cleared change as the processor writes
@@ -31,6 +32,6 @@ func isSignal(value []byte) bool {
 // what it took before.
 func decodeChange(value []byte) (cityops.Change, error) {
 	var c cityops.Change
-	err := cityops.DecodeJSON(value, &c)
+	err := bus.DecodeJSON(value, &c)
 	return c, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/gorilla/websocket"
 )
 
@@ -32,7 +33,7 @@ func encodeIncident(inc *cityops.Incident, hx *hexes) (cityops.Cell, []byte, err
 	if cell != 0 {
 		w.H3 = cell.String()
 	}
-	b, err := cityops.EncodeJSON(w)
+	b, err := bus.EncodeJSON(w)
 	if err != nil {
 		return 0, nil, fmt.Errorf("encoding incident %s: %w", inc.ID, err)
 	}

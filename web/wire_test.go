@@ -15,7 +15,7 @@ import (
 // for incidents with every field set, with none, and with the strings and
 // numbers where the two could differ (HTML characters, line separators,
 // invalid UTF-8, large and negative floats, times in other zones). The one
-// difference cityops.EncodeJSON documents, U+FFFD for invalid UTF-8 written
+// difference bus.EncodeJSON documents, U+FFFD for invalid UTF-8 written
 // as itself rather than escaped, is the only one allowed.
 func TestEncodeIncidentAsEncodingJSON(t *testing.T) {
 	cells, err := geo.CellsOf(31.2304, 121.4737)

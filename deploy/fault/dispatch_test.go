@@ -173,7 +173,7 @@ func (e *env) readTransitions(ctx context.Context) logged {
 			off = m.Offset + 1
 			l.records++
 			var tr cityops.Transition
-			if err := cityops.DecodeJSON(m.Value, &tr); err != nil {
+			if err := bus.DecodeJSON(m.Value, &tr); err != nil {
 				e.t.Errorf("%s/%d@%d: %v", tasks.Topic, p, m.Offset, err)
 				continue
 			}

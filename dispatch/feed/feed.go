@@ -8,6 +8,7 @@ package feed
 
 import (
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/segmentio/kafka-go"
 )
@@ -38,7 +39,7 @@ func Records(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
 	if t.DepartmentID == "" {
 		return nil
 	}
-	v, err := cityops.EncodeJSON(Record{Transition: tr, Task: *t})
+	v, err := bus.EncodeJSON(Record{Transition: tr, Task: *t})
 	if err != nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 )
 
@@ -72,7 +73,7 @@ func (s *Service) Replay(tr cityops.Transition) {
 // ReplayRecord decodes and replays one record of the transitions topic.
 func (s *Service) ReplayRecord(value []byte) error {
 	var tr cityops.Transition
-	if err := cityops.DecodeJSON(value, &tr); err != nil {
+	if err := bus.DecodeJSON(value, &tr); err != nil {
 		return fmt.Errorf("decoding transition: %w", err)
 	}
 	s.Replay(tr)

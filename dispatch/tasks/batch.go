@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/segmentio/kafka-go"
 )
@@ -104,7 +105,7 @@ func (s *Service) stepChangeLocked(steps []step, c *cityops.Change) ([]step, err
 	default:
 		return steps, nil
 	}
-	v, err := cityops.EncodeJSON(tr)
+	v, err := bus.EncodeJSON(tr)
 	if err != nil {
 		return steps, fmt.Errorf("encoding transition of %s: %w", tr.IncidentID, err)
 	}
@@ -160,7 +161,7 @@ func (s *Service) writeSteps(ctx context.Context, steps []step) error {
 	var out []kafka.Message
 	for i := range steps {
 		if id := steps[i].tr.IncidentID; last[id] == i {
-			v, err := cityops.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: steps[i].after.Incident})
+			v, err := bus.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: steps[i].after.Incident})
 			if err != nil {
 				undo()
 				return fmt.Errorf("encoding the update of %s: %w", id, err)

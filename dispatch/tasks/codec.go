@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 )
 
 // updatePrefix is how the service's own updates start (encoding/json
@@ -31,7 +32,7 @@ type change struct {
 // now takes too, since it never reads the event.
 func decodeChange(value []byte) (cityops.Change, error) {
 	var c change
-	if cityops.ReadJSON(value, &c) == nil {
+	if bus.ReadJSON(value, &c) == nil {
 		return cityops.Change{Kind: c.Kind, Incident: c.Incident, Merge: c.Merge}, nil
 	}
 	var full cityops.Change

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/rules/process"
 	"github.com/segmentio/kafka-go"
@@ -86,10 +87,10 @@ func TestRecordsAsEncodingJSON(t *testing.T) {
 		var tr cityops.Transition
 		var ch cityops.Change
 		var v, back any = &tr, &cityops.Transition{}
-		readBack := func() error { return cityops.DecodeJSON(m.Value, back.(*cityops.Transition)) }
+		readBack := func() error { return bus.DecodeJSON(m.Value, back.(*cityops.Transition)) }
 		if bytes.HasPrefix(m.Value, []byte(`{"kind":`)) {
 			v, back = &ch, &cityops.Change{}
-			readBack = func() error { return cityops.DecodeJSON(m.Value, back.(*cityops.Change)) }
+			readBack = func() error { return bus.DecodeJSON(m.Value, back.(*cityops.Change)) }
 		}
 		if err := json.Unmarshal(m.Value, v); err != nil {
 			t.Fatalf("encoding/json cannot read %s: %v", m.Value, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/segmentio/kafka-go"
 )
@@ -95,7 +96,7 @@ func (s *Service) clock(t *lifecycle.Task, tr *cityops.Transition, now time.Time
 // the incident's new state to the changes topic. A failed write of the
 // transition changes nothing.
 func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityops.Transition) error {
-	v, err := cityops.EncodeJSON(tr)
+	v, err := bus.EncodeJSON(tr)
 	if err != nil {
 		return fmt.Errorf("encoding transition of %s: %w", tr.IncidentID, err)
 	}
@@ -103,7 +104,7 @@ func (s *Service) recordLocked(ctx context.Context, t *lifecycle.Task, tr cityop
 		return fmt.Errorf("recording %s of %s: %w", tr.Action, tr.IncidentID, err)
 	}
 	s.applyLocked(t, tr)
-	c, err := cityops.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
+	c, err := bus.EncodeJSON(cityops.Change{Kind: cityops.ChangeUpdated, Incident: t.Incident})
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", tr.IncidentID, err)
 	}

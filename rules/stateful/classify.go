@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
@@ -153,7 +154,7 @@ func (c *classifier) restore(b []byte) error {
 func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 	s.Src = c.src
 	c.src.Index++
-	v, err := cityops.EncodeJSON(s)
+	v, err := bus.EncodeJSON(s)
 	if err != nil {
 		return fmt.Errorf("encoding signal: %w", err)
 	}
@@ -163,7 +164,7 @@ func (c *classifier) addSignal(out *outputs, key string, s *signal) error {
 
 // addChange appends the record of new incident c to Changes and to Found.
 func addChange(out *outputs, t Topics, c *cityops.Change) error {
-	v, err := cityops.EncodeJSON(c)
+	v, err := bus.EncodeJSON(c)
 	if err != nil {
 		return fmt.Errorf("encoding change of %s: %w", c.Incident.ID, err)
 	}

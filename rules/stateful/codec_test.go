@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
@@ -51,7 +52,7 @@ func TestOutputsAsEncodingJSON(t *testing.T) {
 			var sg signal
 			check(sm, &sg)
 			var got signal
-			if err := cityops.DecodeJSON(sm.Value, &got); err != nil || !reflect.DeepEqual(got, sg) {
+			if err := bus.DecodeJSON(sm.Value, &got); err != nil || !reflect.DeepEqual(got, sg) {
 				t.Fatalf("read back %+v (%v), encoding/json reads %+v", got, err, sg)
 			}
 			kinds["signal "+sg.Kind]++
@@ -96,7 +97,7 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 			var want cityops.Event
 			wantErr := json.Unmarshal([]byte(tt.value), &want)
 			var got cityops.Event
-			err := cityops.DecodeJSON([]byte(tt.value), &got)
+			err := bus.DecodeJSON([]byte(tt.value), &got)
 			if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
 				t.Fatalf("error %v, encoding/json says %v", err, wantErr)
 			}

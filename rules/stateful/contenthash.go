@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -40,7 +41,7 @@ func contentHash(ev cityops.Event) (string, error) {
 
 // contentSum is contentHash's SHA-256 itself.
 func contentSum(ev cityops.Event) ([sha256.Size]byte, error) {
-	b, err := cityops.EncodeJSON(eventContent{
+	b, err := bus.EncodeJSON(eventContent{
 		ID: ev.ID, Source: ev.Source, Type: ev.Type, Text: ev.Text, Lat: ev.Lat, Lon: ev.Lon,
 		Time: ev.Time, Value: ev.Value, Unit: ev.Unit, DeviceID: ev.DeviceID,
 	})

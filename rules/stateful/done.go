@@ -2,6 +2,7 @@ package stateful
 
 import (
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
@@ -32,7 +33,7 @@ func DoneRecords(merge rules.MergeConfig, topic string) func(t *lifecycle.Task, 
 		}
 		d := &doneSignal{Incident: t.ID, Category: t.Category, At: tr.Time, Merge: cityops.Merge{
 			Seq: t.MergeSeq, Reports: t.Reports, ReportIDs: t.ReportIDs, Signals: t.Signals, First: t.Reported, Last: last}}
-		v, err := cityops.EncodeJSON(signal{Kind: signalDone, Cell: t.Cell, Done: d})
+		v, err := bus.EncodeJSON(signal{Kind: signalDone, Cell: t.Cell, Done: d})
 		if err != nil {
 			return nil // a signal of plain fields always encodes
 		}

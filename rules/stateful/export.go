@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
@@ -23,7 +24,7 @@ import (
 func AlarmSignal(ch rules.AlarmChange, ev *cityops.Event, cell cityops.Cell, partition int, offset int64, index int) ([]byte, error) {
 	s := signal{Kind: signalAlarm, Cell: cell, Alarm: &ch, Event: ev,
 		Src: source{Partition: ReadingsSource(partition), Offset: offset, Index: index}}
-	return cityops.EncodeJSON(&s)
+	return bus.EncodeJSON(&s)
 }
 
 // ReadingsSource is the source number of readings topic partition p in the

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -46,7 +47,7 @@ type decoded[T any] struct {
 func (d *decoded[T]) decodeBatch(batch []kafka.Message) {
 	d.vals = append(d.vals[:0], make([]T, len(batch))...)
 	d.errs = append(d.errs[:0], make([]error, len(batch))...)
-	parallel(len(batch), func(i int) { d.errs[i] = cityops.DecodeJSON(batch[i].Value, &d.vals[i]) })
+	parallel(len(batch), func(i int) { d.errs[i] = bus.DecodeJSON(batch[i].Value, &d.vals[i]) })
 }
 
 // lazyChange is a change emitted but not encoded yet: its record's value is
@@ -95,7 +96,7 @@ func (o *outputs) encode() error {
 	errs := make([]error, len(o.lazy))
 	parallel(len(o.lazy), func(i int) {
 		l := o.lazy[i]
-		v, err := cityops.EncodeJSON(l.c)
+		v, err := bus.EncodeJSON(l.c)
 		if err != nil {
 			errs[i] = fmt.Errorf("encoding change of %s: %w", l.c.Incident.ID, err)
 			return

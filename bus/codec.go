@@ -1,4 +1,4 @@
-package cityops
+package bus
 
 import (
 	"encoding/json"
