@@ -15,6 +15,7 @@ const (
 	GroupStore            = "cityops-store"             // the ClickHouse sink of changes
 	GroupStoreFound       = "cityops-store-found"       // the ClickHouse sink of the events of merged signals, on TopicIncidentsFound
 	GroupStoreTransitions = "cityops-store-transitions" // the ClickHouse sink of task transitions
+	GroupWebhooks         = "cityops-webhooks"          // the webhooks' delivery, on the departments' topics
 )
 
 // StageGroup is the group a stage of the processor commits as, given the
@@ -22,4 +23,4 @@ const (
 func StageGroup(prefix, stage string) string { return prefix + "." + stage }
 
 // Groups lists every consumer group a role commits as.
-var Groups = []string{GroupReadings, GroupClassify, GroupMerge, GroupDispatch, GroupStore, GroupStoreFound, GroupStoreTransitions}
+var Groups = []string{GroupReadings, GroupClassify, GroupMerge, GroupDispatch, GroupStore, GroupStoreFound, GroupStoreTransitions, GroupWebhooks}

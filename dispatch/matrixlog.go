@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
@@ -21,7 +22,7 @@ import (
 // MatrixTopic is where changes of the responsibility matrix are recorded, one
 // record per change. It has a single partition, so the records keep their
 // order.
-const MatrixTopic = "dispatch.matrix"
+const MatrixTopic = bus.TopicMatrix
 
 // MatrixChange records one change of the responsibility matrix: when it was
 // seen, the pack that brought it, the versions before and after, and the

@@ -34,8 +34,8 @@ import (
 
 const (
 	groupDispatch   = bus.GroupDispatch
-	topicAudit      = "incidents.audit" // refused API attempts
-	topicWebhookDLQ = "webhooks.dlq"    // webhook deliveries that failed for good
+	topicAudit      = bus.TopicTaskAudit
+	topicWebhookDLQ = bus.TopicWebhookDLQ
 )
 
 func init() {

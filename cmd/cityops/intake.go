@@ -25,8 +25,8 @@ import (
 
 // Topics of caller privacy.
 const (
-	TopicAudit   = "audit.callers"  // a record of every read of a caller's personal data
-	TopicCallers = "callers.sealed" // sealed callers keyed by request id; compact it in production
+	TopicAudit   = bus.TopicCallersAudit
+	TopicCallers = bus.TopicCallers
 )
 
 // intakeOptions configure the hotline and sensor intake of the web role.

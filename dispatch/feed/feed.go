@@ -14,7 +14,7 @@ import (
 )
 
 // Topic is the topic of a department's feed.
-func Topic(department string) string { return "tasks." + department }
+func Topic(department string) string { return bus.TopicDepartmentPrefix + department }
 
 // Topics are the feed topics of departments, to create at start.
 func Topics(depts []cityops.Department) []string {

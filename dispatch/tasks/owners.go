@@ -12,13 +12,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 
 // OwnersTopic records which replica holds which partition of the incidents,
 // so that a replica asked about a task it does not hold can name the one
 // that does. It has a single partition.
-const OwnersTopic = "dispatch.owners"
+const OwnersTopic = bus.TopicOwners
 
 // OwnerRecord says that Owner, a replica's tasks API base URL, took (Held)
 // or let go of a partition. MAC signs it with the replicas' cluster secret

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/segmentio/kafka-go"
@@ -155,7 +156,7 @@ func (s *Service) each(f func(t *lifecycle.Task)) {
 
 // Topic is the transitions topic: every step of every incident, keyed by
 // incident id.
-const Topic = "incidents.transitions"
+const Topic = bus.TopicTransitions
 
 // Stages returns the due times of the stages of t's deadline.
 func (s *Service) Stages(t *lifecycle.Task) []sla.StageDeadline {

@@ -47,7 +47,7 @@ type DeadLetter func(ctx context.Context, department string, body []byte, reason
 
 // Group is the deliverer's consumer group: its committed offsets say which
 // records of the department topics have been delivered or dead-lettered.
-const Group = "cityops-webhooks"
+const Group = bus.GroupWebhooks
 
 // Config configures a Deliverer.
 type Config struct {

@@ -39,8 +39,8 @@ var DefaultTopics = Topics{
 
 // The topics the stage adds to the pipeline's.
 const (
-	TopicSignals   = "incidents.signals" // classified reports and alarm changes, keyed by merge group
-	TopicSnapshots = "process.snapshots" // compacted: the state of each partition of both stages
+	TopicSignals   = bus.TopicSignals
+	TopicSnapshots = bus.TopicSnapshots
 )
 
 // Config wires a Stage.
