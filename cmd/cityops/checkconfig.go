@@ -11,10 +11,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-func init() {
-	commands["check-config"] = command{runCheckConfig, "check a YAML config file with the environment; print the effective config or every error"}
-}
-
 // runCheckConfig loads FILE as a role would, with the CITYOPS_* environment
 // applied, and prints the effective config, or the errors (exit 1). The
 // secrets are printed as "(set)", never their values.

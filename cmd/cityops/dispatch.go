@@ -38,10 +38,6 @@ const (
 	topicWebhookDLQ = bus.TopicWebhookDLQ
 )
 
-func init() {
-	commands["dispatch"] = command{runDispatch, "run the dispatcher: task state, deadlines, escalation and the tasks API"}
-}
-
 func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("dispatch", stderr, &o, "kafka", "pack", "run")

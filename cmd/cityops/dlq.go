@@ -13,10 +13,6 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-func init() {
-	commands["dlq"] = command{runDLQ, "list or replay dead letters: dlq list [--json] | dlq replay [--dry-run]"}
-}
-
 // dlqFlags are the flags of a dlq verb.
 type dlqFlags struct {
 	o      options

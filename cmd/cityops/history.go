@@ -9,10 +9,6 @@ import (
 	"github.com/cityops/cityops/store/history"
 )
 
-func init() {
-	commands["history"] = command{runHistory, "print the planner queries (--print-queries), drop old months (--retain-months N, --retain-readings-months N) or merge quiet ones (--settle)"}
-}
-
 func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("history", stderr, &o, "clickhouse")

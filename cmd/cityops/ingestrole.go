@@ -21,10 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-func init() {
-	commands["ingest"] = command{runIngest, "run intake only: the events API, Open311 and sensor readings, onto Kafka"}
-}
-
 // runIngest runs the intake role alone: POST /api/v1/events, the Open311
 // API, NDJSON readings (onto readings.raw, where the process role's
 // readings path takes them as it takes the gateways') and the caller lookup

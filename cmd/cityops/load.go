@@ -15,10 +15,6 @@ import (
 	"github.com/cityops/cityops/deploy/load"
 )
 
-func init() {
-	commands["load"] = command{runLoad, "drive a running system at a target rate with the city's simulated requests and readings (--data: replayed real ones); report throughput and latency"}
-}
-
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("load", stderr, &o, "clickhouse", "pack")

@@ -21,10 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-func init() {
-	commands["mqtt"] = command{runMQTT, "run the MQTT intake: device readings from an MQTT broker onto Kafka"}
-}
-
 // mqttEnv are the environment variables of the MQTT flags. They are not
 // settings of the config file (see docs/mqtt.md).
 var mqttEnv = []string{"CITYOPS_MQTT_URL", "CITYOPS_MQTT_USER", "CITYOPS_MQTT_PASSWORD", "CITYOPS_MQTT_CLIENT_ID"}

@@ -17,10 +17,6 @@ var packCommands = map[string]func(ctx context.Context, args []string, stdout, s
 	"check": runPackCheck,
 }
 
-func init() {
-	commands["pack"] = command{runPack, "pack check DIR | pack learn ... | pack eval DIR ...: check, bootstrap and measure city packs"}
-}
-
 // packVerbs are the verbs of pack in the order its usage lists them.
 var packVerbs = []string{"check", "learn", "eval"}
 

@@ -17,10 +17,6 @@ import (
 	"github.com/cityops/cityops/ingest/replay"
 )
 
-func init() {
-	commands["replay"] = command{runReplay, "feed recorded hotline requests from a CSV file: replay FILE.csv --format nyc311|--mapping FILE.yaml"}
-}
-
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("replay", stderr, &o, "kafka", "pack")

@@ -16,10 +16,6 @@ import (
 	"github.com/cityops/cityops/rules"
 )
 
-func init() {
-	commands["rules"] = command{runRules, "rules test PACK EVENTS.ndjson | rules test PACK --history: decisions with explanations, or a what-if over stored events"}
-}
-
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o options
 	fs := newFlags("rules test", stderr, &o, "clickhouse")

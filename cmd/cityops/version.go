@@ -10,10 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-func init() {
-	commands["version"] = command{runVersion, "print the version, the Go version and the source revision this binary was built from"}
-}
-
 // build describes the running binary.
 type build struct {
 	version   string // the module's version, "(devel)" for a build from a checkout
