@@ -5,7 +5,7 @@ package bus
 // roles really commit as. Replicas of one role share a group and so share
 // the partitions.
 const (
-	GroupReadings = "cityops-readings" // the readings path (dispatch/readings), on TopicReadingsRaw
+	GroupReadings = "cityops-readings" // the readings path (rules/readings), on TopicReadingsRaw
 	// GroupProcess is the processor's prefix: its stateful stages commit as
 	// GroupClassify and GroupMerge, never as GroupProcess itself.
 	GroupProcess          = "cityops-process"

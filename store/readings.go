@@ -78,3 +78,13 @@ func (s *Store) InsertReadings(ctx context.Context, rows *Readings) error {
 
 // IDs returns the readings' ids, in the order they were added.
 func (r *Readings) IDs() []string { return r.id }
+
+// InsertRows stores rows the readings path gathered in a *Readings made by
+// NewReadings; it fits readings.Insert.
+func (s *Store) InsertRows(ctx context.Context, rows interface{ Len() int }) error {
+	r, ok := rows.(*Readings)
+	if !ok {
+		return fmt.Errorf("inserting readings: rows of type %T, not *store.Readings", rows)
+	}
+	return s.InsertReadings(ctx, r)
+}

@@ -185,7 +185,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	}
 	// With each resolve and close goes the done record that lets the merge
 	// stage tell a repeat complaint from a new incident.
-	done := stateful.DoneRecords(pack.Merge, stateful.TopicSignals)
+	done := tasks.DoneFanout(stateful.DoneRecords(pack.Merge, stateful.TopicSignals))
 	fanout := func(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
 		recs := done(t, tr)
 		if feeds {

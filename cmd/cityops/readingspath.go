@@ -6,13 +6,13 @@ import (
 	"log/slog"
 
 	"github.com/cityops/cityops/bus"
-	"github.com/cityops/cityops/dispatch/readings"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/readings"
 	"github.com/cityops/cityops/store"
 	"golang.org/x/sync/errgroup"
 )
 
-// readingsPath runs the readings path (dispatch/readings) until ctx is
+// readingsPath runs the readings path (rules/readings) until ctx is
 // done: readings.raw consumed by device, every valid reading inserted into
 // s, alarm transitions sent to the merge stage. With a pack directory, the
 // pack is reloaded when it changes and passes its checks, as the
@@ -32,7 +32,8 @@ func readingsPath(ctx context.Context, o *options, pack *rules.Pack, s *store.St
 	}
 	g.Go(func() error {
 		return readings.Serve(ctx, readings.ServeConfig{
-			Brokers: o.brokers(), Partitions: max(1, o.partitions), Pack: current, Insert: s.InsertReadings,
+			Brokers: o.brokers(), Partitions: max(1, o.partitions), Pack: current, Insert: func(ctx context.Context, r readings.Rows) error { return s.InsertRows(ctx, r) },
+			NewRows: func() readings.Rows { return new(store.Readings) },
 			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer,
 		})
 	})

@@ -17,7 +17,7 @@
 // topic and ClickHouse: every incident adopted exactly once, whichever
 // replica held it, and every transition stored once.
 //
-// The readings path (dispatch/readings, run by readings.Serve as `cityops
+// The readings path (rules/readings, run by readings.Serve as `cityops
 // process` runs it) has scenarios of its own: readings on readings.raw,
 // stored straight into ClickHouse's readings, through a kill -9 of the path
 // (a child process, replaced by a new one) and ClickHouse down; every

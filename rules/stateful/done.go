@@ -1,9 +1,10 @@
 package stateful
 
 import (
+	"time"
+
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
-	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/rules"
 	"github.com/segmentio/kafka-go"
 )
@@ -14,30 +15,35 @@ import (
 // new incident, instead of joining it silently.
 const signalDone = "done"
 
-// DoneRecords returns, for a step of the closed loop, the record of the
-// signals topic that tells the merge stage the incident is done: on resolve
-// and close, keyed by the incident's merge group like the reports that may
-// match it. It fits tasks.Config.Fanout, so the record is as durable as the
-// step; the merge stage applies it whenever it comes (marking done again is
-// harmless), and until then a matching report reaches the task as a merge,
-// which the dispatcher reopens all the same.
-func DoneRecords(merge rules.MergeConfig, topic string) func(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
+// Done is what the merge stage needs of an incident resolved or closed.
+type Done struct {
+	Incident string
+	Category string
+	Cell     cityops.Cell
+	At       time.Time     // when it was resolved or closed
+	Merge    cityops.Merge // its merge counters as the dispatcher applied them last
+}
+
+// DoneRecords returns the record of the signals topic that tells the merge
+// stage an incident is done, keyed by the incident's merge group like the
+// reports that may match it, so that a report matching it within the
+// pack's reopen window reopens it as a repeat complaint and a later one
+// founds a new incident. The dispatcher writes it with the step's own
+// records (tasks.Config.Fanout), so it is as durable as the step; the merge
+// stage applies it whenever it comes (marking done again is harmless), and
+// until then a matching report reaches the task as a merge, which the
+// dispatcher reopens all the same.
+func DoneRecords(merge rules.MergeConfig, topic string) func(d Done) []kafka.Message {
 	groups := merge.Groups()
-	return func(t *lifecycle.Task, tr cityops.Transition) []kafka.Message {
-		if tr.Action != string(lifecycle.Resolve) && tr.Action != string(lifecycle.Close) || t.Category == "" {
+	return func(d Done) []kafka.Message {
+		if d.Category == "" {
 			return nil
 		}
-		last := t.LastSignal
-		if last.IsZero() {
-			last = t.Reported
-		}
-		d := &doneSignal{Incident: t.ID, Category: t.Category, At: tr.Time, Merge: cityops.Merge{
-			Seq: t.MergeSeq, Reports: t.Reports, ReportIDs: t.ReportIDs, Signals: t.Signals, First: t.Reported, Last: last}}
-		v, err := bus.EncodeJSON(signal{Kind: signalDone, Cell: t.Cell, Done: d})
+		v, err := bus.EncodeJSON(signal{Kind: signalDone, Cell: d.Cell, Done: &doneSignal{Incident: d.Incident, Category: d.Category, At: d.At, Merge: d.Merge}})
 		if err != nil {
 			return nil // a signal of plain fields always encodes
 		}
-		return []kafka.Message{{Topic: topic, Key: []byte(rules.Group(groups, t.Category, "")), Value: v}}
+		return []kafka.Message{{Topic: topic, Key: []byte(rules.Group(groups, d.Category, "")), Value: v}}
 	}
 }
 

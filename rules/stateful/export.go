@@ -9,7 +9,7 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// What the readings path (dispatch/readings) shares with these stages: it
+// What the readings path (rules/readings) shares with these stages: it
 // sends its alarm changes to the merge stage as signals, keeps its state on
 // the same snapshots topic, replays its input the same way, and names the
 // field at fault in a dead letter as classify does.

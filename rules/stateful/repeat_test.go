@@ -84,7 +84,7 @@ func TestRepeatAfterClosureReopens(t *testing.T) {
 			}
 			return cw.WriteMessages(ctx, msgs...)
 		},
-		Fanout: stateful.DoneRecords(pack.Merge, e.topics.Signals),
+		Fanout: tasks.DoneFanout(stateful.DoneRecords(pack.Merge, e.topics.Signals)),
 		Notify: func(_ *lifecycle.Task, tr cityops.Transition) { mu.Lock(); trs = append(trs, tr); mu.Unlock() },
 		Reopen: pack.Merge.ReopenWindow, Now: clk.now, Logger: quiet,
 	})

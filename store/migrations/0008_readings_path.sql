@@ -1,4 +1,4 @@
--- Readings are written once, by the readings path (dispatch/readings): it
+-- Readings are written once, by the readings path (rules/readings): it
 -- consumes readings.raw and inserts every valid reading into readings in
 -- large native batches, whether or not it raises an alarm. The view that
 -- copied the events carrying a value would write the few readings that do

@@ -18,6 +18,7 @@ type ServeConfig struct {
 	Partitions int // of the topics created when they are missing
 	Pack       func() *rules.Pack
 	Insert     Insert
+	NewRows    func() Rows
 	Session    time.Duration
 	Logger     *slog.Logger
 	Metrics    *bus.Metrics // nil for none
@@ -41,7 +42,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	defer snaps.Close()
 	st, err := New(Config{
 		Brokers: cfg.Brokers, Group: bus.GroupReadings, Snapshots: snaps, Pack: cfg.Pack,
-		Insert: cfg.Insert, Publish: ws.Publish, Session: cfg.Session, Logger: cfg.Logger, Metrics: cfg.Metrics,
+		Insert: cfg.Insert, NewRows: cfg.NewRows, Publish: ws.Publish, Session: cfg.Session, Logger: cfg.Logger, Metrics: cfg.Metrics,
 	})
 	if err != nil {
 		return err

@@ -14,10 +14,9 @@ import (
 	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
-	"github.com/cityops/cityops/dispatch/readings"
 	"github.com/cityops/cityops/rules"
+	"github.com/cityops/cityops/rules/readings"
 	"github.com/cityops/cityops/rules/stateful"
-	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -29,7 +28,7 @@ type sink struct {
 	ids    []string
 }
 
-func (s *sink) insert(_ context.Context, rows *store.Readings) error {
+func (s *sink) insert(_ context.Context, rows readings.Rows) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.failed {

@@ -10,7 +10,6 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/rules"
-	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -54,12 +53,12 @@ func BenchmarkApply(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := New(Config{Pack: func() *rules.Pack { return pack }, Insert: func(context.Context, *store.Readings) error { return nil }})
+	s, err := New(Config{Pack: func() *rules.Pack { return pack }, Insert: func(context.Context, Rows) error { return nil }})
 	if err != nil {
 		b.Fatal(err)
 	}
 	w := s.cur.Load()
-	p := &partition{s: s, w: w, alarms: rules.NewAlarms(pack.Alarms, pack.Location), pending: map[string][]kafka.Message{}, places: map[string]place{}}
+	p := &partition{s: s, rows: s.newRows(), w: w, alarms: rules.NewAlarms(pack.Alarms, pack.Location), pending: map[string][]kafka.Message{}, places: map[string]place{}}
 	now := time.Now().UTC()
 	msgs := make([]kafka.Message, 1000)
 	for i := range msgs {

@@ -15,7 +15,6 @@ import (
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
-	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -57,7 +56,7 @@ type partition struct {
 	applied  int64     // the last input offset applied
 	saved    int64     // the offset of the last snapshot
 	lastSave time.Time
-	rows     store.Readings
+	rows     Rows
 	pending  map[string][]kafka.Message // signals and dead letters not yet published
 	srcOff   int64                      // the offset the next signal is numbered under ...
 	srcIdx   int                        // ... and its index there
@@ -73,7 +72,7 @@ var _ bus.PartitionHandler = (*partition)(nil)
 // both collapse), before the consumer hands over its first batch.
 func (s *Stage) open(ctx context.Context, id int) (*partition, error) {
 	w := s.current()
-	p := &partition{s: s, id: id, key: stateful.SnapshotKey(StageName, s.cfg.Topic, id), w: w,
+	p := &partition{s: s, id: id, rows: s.newRows(), key: stateful.SnapshotKey(StageName, s.cfg.Topic, id), w: w,
 		alarms: rules.NewAlarms(w.pack.Alarms, w.pack.Location), applied: -1, saved: -1,
 		pending: map[string][]kafka.Message{}, places: map[string]place{}, srcOff: -1}
 	p.log = s.cfg.Logger.With("stage", StageName, "partition", id)
@@ -236,7 +235,7 @@ func (p *partition) placeOf(ev *cityops.Event) (place, error) {
 // flush stores the rows, then publishes the signals and dead letters.
 func (p *partition) flush(ctx context.Context) error {
 	if p.rows.Len() > 0 {
-		if err := p.s.cfg.Insert(ctx, &p.rows); err != nil {
+		if err := p.s.cfg.Insert(ctx, p.rows); err != nil {
 			return err
 		}
 		p.rows.Reset()
@@ -362,4 +361,12 @@ func parallel(n int, fn func(i int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// newRows makes a partition's batch of rows.
+func (s *Stage) newRows() Rows {
+	if s.cfg.NewRows != nil {
+		return s.cfg.NewRows()
+	}
+	return &eventRows{}
 }

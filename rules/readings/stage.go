@@ -7,12 +7,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
-	"github.com/cityops/cityops/store"
 )
 
 // Stage names.
@@ -20,9 +20,26 @@ const (
 	StageName = "readings" // the stage's part of its snapshot keys
 )
 
-// Insert stores a batch of readings and returns once they are durable
+// Rows are the readings of one insert, gathered as the path applies them:
+// the store's column batch (store.Readings) in production.
+type Rows interface {
+	Add(ev *cityops.Event, cell cityops.Cell, area string)
+	Len() int
+	Reset()
+	IDs() []string
+}
+
+// Insert stores rows and returns once they are durable
 // (store.Store.InsertReadings).
-type Insert func(ctx context.Context, rows *store.Readings) error
+type Insert func(ctx context.Context, rows Rows) error
+
+// eventRows are Rows that keep the ids only, for a Config without NewRows.
+type eventRows struct{ ids []string }
+
+func (r *eventRows) Add(ev *cityops.Event, _ cityops.Cell, _ string) { r.ids = append(r.ids, ev.ID) }
+func (r *eventRows) Len() int                                        { return len(r.ids) }
+func (r *eventRows) Reset()                                          { r.ids = r.ids[:0] }
+func (r *eventRows) IDs() []string                                   { return r.ids }
 
 // Config wires a Stage.
 type Config struct {
@@ -34,7 +51,9 @@ type Config struct {
 	Snapshots   *stateful.Snapshots
 	Pack        func() *rules.Pack // the current pack; a rules.Reloader's Pack for hot reload
 	Insert      Insert
-	Publish     stateful.Publish
+	// NewRows makes a partition's batch of rows (the ids only when nil).
+	NewRows func() Rows
+	Publish stateful.Publish
 	// Batch is the most records of one consumer batch, and so of one
 	// insert per partition (default 100,000); Wait the longest wait to fill
 	// one once it has a record (default 500ms).

@@ -24,7 +24,7 @@ import (
 // committed after each insert; all on the same broker and ClickHouse as a
 // running `cityops dev`. It runs only when CITYOPS_MINIMAL names them:
 //
-//	CITYOPS_MINIMAL=127.0.0.1:9092,127.0.0.1:9000 go test ./dispatch/readings -run MinimalPipeline -v -count=1
+//	CITYOPS_MINIMAL=127.0.0.1:9092,127.0.0.1:9000 go test ./rules/readings -run MinimalPipeline -v -count=1
 //
 // (CITYOPS_MINIMAL_N readings, default 1,000,000; database cityops).
 func TestMinimalPipeline(t *testing.T) {
