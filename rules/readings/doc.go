@@ -12,7 +12,10 @@
 // Validation: a record is decoded strictly (json v2: no unknown member,
 // wrong type, member twice or data after the value), checked by
 // ingest.Validator.CheckReading against the device registry and the city's
-// extent, with no limit of age (a replay of history is valid). A record
+// extent, with no limit of age (a replay of history is valid). When the
+// pack registers devices, a record must name one of them and is placed
+// where the registry says, whatever lat/lon it carries; only a pack without
+// devices takes each record's own place, and refuses one without it. A record
 // that fails goes to the dead-letter topic with the field named ("invalid
 // reading: value: required for sensor readings") and nothing of it is
 // stored.

@@ -146,10 +146,11 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 }
 
 // TestEveryReadingStoredOnlyTransitionsSent: every valid reading is stored
-// (after a failed insert, retried), invalid ones are dead-lettered with the
-// field named, and of four readings over the threshold only the raise
-// leaves the stage: no signal for readings that raise nothing, nor for an
-// update of an open alarm.
+// (after a failed insert, retried), invalid ones (a reading of an
+// unregistered device among them) are dead-lettered with the field named,
+// and of four readings over the threshold only the raise leaves the stage:
+// no signal for readings that raise nothing, nor for an update of an open
+// alarm.
 func TestEveryReadingStoredOnlyTransitionsSent(t *testing.T) {
 	e, ctx := start(t, "transitions")
 	now := time.Now().Truncate(time.Second)
@@ -163,7 +164,8 @@ func TestEveryReadingStoredOnlyTransitionsSent(t *testing.T) {
 	lines = append(lines,
 		`{"device_id":"water-002","value":"high","time":"`+now.Format(time.RFC3339)+`"}`,
 		`{"device_id":"water-002","value":0.1,"time":"`+now.Format(time.RFC3339)+`","colour":"blue"}`,
-		reading("nobody", 1, now), // not registered, no place
+		// not registered: refused although it gives a place in the city
+		`{"device_id":"nobody","value":1,"time":"`+now.Format(time.RFC3339)+`","lat":30.6171,"lon":117.07773}`,
 	)
 	e.send(ctx, t, lines...)
 	e.run(ctx, t)
@@ -181,7 +183,7 @@ func TestEveryReadingStoredOnlyTransitionsSent(t *testing.T) {
 		reasons = append(reasons, reason)
 	}
 	joined := strings.Join(reasons, "\n")
-	for _, want := range []string{"value:", "colour: unknown field", "lat: required"} {
+	for _, want := range []string{"value:", "colour: unknown field", `device_id: "nobody" is not a registered device`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("dead letters %q name no %q", reasons, want)
 		}
