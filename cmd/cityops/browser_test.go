@@ -40,6 +40,7 @@ func TestBrowserPages(t *testing.T) {
 	}
 	e.run(ctx, t,
 		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
+		func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log) }, // the devices' charts read the stored readings
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log, d.Routes()) },
@@ -87,7 +88,7 @@ func TestBrowserPages(t *testing.T) {
 	b.until(20*time.Second, "the map", `window.cityopsTest && cityopsTest.ready`, `document.body.textContent`)
 	// Hexagons at a city-wide zoom: count what deck.gl actually drew.
 	b.run("zooming out", do(`cityopsTest.jumpTo(10.5)`))
-	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().protocol === 2 && cityopsTest.state().view === "center" && cityopsTest.state().mode === "cells" && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0 &&
+	b.until(30*time.Second, "hexagons", `cityopsTest.state().connected && cityopsTest.state().protocol === 3 && cityopsTest.state().view === "center" && cityopsTest.state().mode === "cells" && cityopsTest.state().hexagons > 0 && cityopsTest.pickHexagons() > 0 &&
 		cityopsTest.state().counters && Number(document.getElementById('n-open').textContent) > 0`,
 		`[cityopsTest.state(), cityopsTest.pickHexagons()]`)
 	if drawn, err := eval[int](b, `cityopsTest.pickHexagons()`); err != nil || drawn == 0 {

@@ -51,7 +51,9 @@ func TestScaleOutKill9(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
+		// The readings path of each replica stores into the test's database.
 		cmd := exec.Command(bin, "process", "-kafka", o.kafka, "-partitions", strconv.Itoa(o.partitions),
+			"-clickhouse", o.clickhouse, "-database", o.database,
 			"-session", "6s", "-admin", "", "-log-level", "info")
 		cmd.Stdout, cmd.Stderr = f, f
 		if err := cmd.Start(); err != nil {

@@ -126,7 +126,7 @@ start() {
   launch dispatch-1 dispatch --kafka "$kafka" --http "$d1" --advertise "http://$d1" --tokens "$dir/tokens.json"
   ready dispatch-1 "http://$d1/readyz"
   launch dispatch-2 dispatch --kafka "$kafka" --http "$d2" --advertise "http://$d2" --tokens "$dir/tokens.json"
-  launch process process --kafka "$kafka" --admin "127.0.0.1:$((port + 11))"
+  launch process process --kafka "$kafka" --clickhouse "$clickhouse" --admin "127.0.0.1:$((port + 11))"
   launch store store --kafka "$kafka" --clickhouse "$clickhouse" --admin "127.0.0.1:$((port + 12))"
   launch ingest ingest --kafka "$kafka" --clickhouse "$clickhouse" --http "127.0.0.1:$((port + 10))"
   launch web web --kafka "$kafka" --clickhouse "$clickhouse" --http "127.0.0.1:$port" \
