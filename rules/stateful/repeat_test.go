@@ -31,8 +31,8 @@ func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 // TestRepeatAfterClosureReopens drives the whole loop through the real
 // pipeline (intake's raw topic, both processor stages, the dispatcher fed
-// by the changes topic, with the done records it writes back to the merge
-// stage): a report is dispatched, accepted, resolved, verified and closed
+// by the found topic, as cmd/cityops feeds it, with the done records it
+// writes back to the merge stage): a report is dispatched, accepted, resolved, verified and closed
 // (after the merge stage forgot it: its merge window ended);
 // a callback leaves it closed; three days later a report of the same
 // category at the same spot reopens it as a repeat complaint to the same
@@ -92,7 +92,9 @@ func TestRepeatAfterClosureReopens(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() {
-		_ = bus.Consume(ctx, bus.ConsumerConfig{Brokers: e.brokers, Topic: e.topics.Changes, Group: "dispatch", BatchWait: 5 * time.Millisecond}, svc.ChangeHandler())
+		// The found topic, not the changes topic: a report merged into an
+		// incident (the repeat complaint) goes to the found topic alone.
+		_ = bus.Consume(ctx, bus.ConsumerConfig{Brokers: e.brokers, Topic: e.topics.Found, Group: "dispatch", BatchWait: 5 * time.Millisecond}, svc.ChangeHandler())
 	}()
 
 	reportAt := func(id string, at time.Time, lat, lon float64) {
