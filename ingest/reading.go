@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cityops/cityops"
@@ -29,8 +30,12 @@ type Reading struct {
 // devices, the reading must name one of them; a registered device's reading
 // takes the device's location and may leave out its type and unit; when it gives a type it must be
 // the device's. Without a registry, a reading must give its location. A
-// client's own id may not be in a reserved namespace (CheckClientID). The event's id is derived from the device
-// and the time, so a reading sent twice is one event.
+// client's own id may not be in a reserved namespace (CheckClientID), save
+// the one id of that namespace a reading may carry: the id derived from its
+// device and time, which intake's normalized record (ReadingRecord) writes
+// and which is the id the reading would get without one. Without an id, the
+// event's id is derived from the device and the time, so a reading sent
+// twice is one event.
 func (v *Validator) DecodeReading(reg Registry, b []byte) (cityops.Event, error) {
 	var r Reading
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -50,7 +55,8 @@ func (v *Validator) CheckReading(reg Registry, r *Reading) (cityops.Event, error
 	if r.DeviceID == "" {
 		return cityops.Event{}, cityops.Invalid("device_id", "required")
 	}
-	if r.ID != "" {
+	derived := strings.HasPrefix(r.ID, PrefixReading) // checked once the id can be derived
+	if r.ID != "" && !derived {
 		if err := CheckClientID("id", r.ID); err != nil {
 			return cityops.Event{}, err
 		}
@@ -85,8 +91,11 @@ func (v *Validator) CheckReading(reg Registry, r *Reading) (cityops.Event, error
 	if err != nil {
 		return ev, err
 	}
-	if ev.ID == "" {
+	switch {
+	case ev.ID == "":
 		ev.ID = ReadingID(ev)
+	case derived && ev.ID != ReadingID(ev):
+		return cityops.Event{}, CheckClientID("id", ev.ID)
 	}
 	return ev, nil
 }
