@@ -88,14 +88,13 @@ func Run(ctx context.Context, s *Sim, cfg Config) (Stats, error) {
 		defer cancel()
 	}
 	lim := rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate/10)))
-	url := cfg.Target + "/api/v1/events"
 	var st Stats
-	jobs := make(chan []byte, cfg.Workers)
+	jobs := make(chan post, cfg.Workers)
 	var wg sync.WaitGroup
 	for range cfg.Workers {
 		wg.Go(func() {
-			for body := range jobs {
-				s.post(ctx, cfg, url, body, &st)
+			for p := range jobs {
+				s.post(ctx, cfg, p, &st)
 			}
 		})
 	}
@@ -107,26 +106,54 @@ func Run(ctx context.Context, s *Sim, cfg Config) (Stats, error) {
 		if err := lim.Wait(ctx); err != nil {
 			return st, nil // the run is over
 		}
-		b, err := json.Marshal(s.Next(time.Now()))
+		p, err := postOf(cfg.Target, s.Next(time.Now()))
 		if err != nil {
-			return st, fmt.Errorf("encoding a simulated event: %w", err)
+			return st, err
 		}
 		select {
-		case jobs <- b:
+		case jobs <- p:
 		case <-ctx.Done():
 			return st, nil
 		}
 	}
 }
 
-func (s *Sim) post(ctx context.Context, cfg Config, url string, body []byte, st *Stats) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// post is one request of the simulator.
+type post struct {
+	url, contentType string
+	body             []byte
+}
+
+// postOf is where an event goes: a complaint to the events API, a sensor
+// reading to the readings API as one NDJSON line, the way gateways send
+// readings, so that the readings path stores every one.
+func postOf(target string, ev Event) (post, error) {
+	if ev.Source == string(cityops.SourceIoT) && ev.Value != nil && ev.DeviceID != "" {
+		b, err := json.Marshal(struct {
+			DeviceID string  `json:"device_id"`
+			Value    float64 `json:"value"`
+			Time     string  `json:"time"`
+		}{ev.DeviceID, *ev.Value, ev.Time})
+		if err != nil {
+			return post{}, fmt.Errorf("encoding a simulated reading: %w", err)
+		}
+		return post{url: target + "/api/v1/readings", contentType: "application/x-ndjson", body: append(b, '\n')}, nil
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return post{}, fmt.Errorf("encoding a simulated event: %w", err)
+	}
+	return post{url: target + "/api/v1/events", contentType: "application/json", body: b}, nil
+}
+
+func (s *Sim) post(ctx context.Context, cfg Config, p post, st *Stats) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(p.body))
 	if err != nil {
 		atomic.AddInt64(&st.Sent, 1)
 		atomic.AddInt64(&st.Failed, 1)
 		return
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", p.contentType)
 	if cfg.Key != "" {
 		req.Header.Set("Authorization", "Bearer "+cfg.Key)
 	}
