@@ -22,10 +22,9 @@
 // no repeats possible), or with FINAL. The parts are read before and after
 // each query; if they changed meanwhile the query runs again, and after three
 // tries with FINAL everywhere. With the past months settled (`cityops history
-// --settle`, nightly) and the last one not, a year of 10M incidents costs the
-// server a fifth of the CPU it costs with FINAL everywhere or less (heatmap
-// 0.24 s instead of 1.4 s, departments 0.55 s instead of 2.9 s), and that CPU
-// is spread over every core instead of one.
+// --settle`, nightly) and the last one not, the planner queries cost the
+// server a fraction of the CPU they cost with FINAL everywhere, spread over
+// every core instead of one (docs/performance.md has the figures).
 //
 // Sensor series (readings, series.go) follow the same rule where they read
 // raw readings, which they do for steps under a minute, for ranges of up to
