@@ -13,7 +13,7 @@ import (
 // names a package and every package under it.
 var forbidden = []struct {
 	pkg, may string // pkg (and its subpackages) must not depend on may's
-	why          string
+	why      string
 }{
 	{"rules", "dispatch", "the rule engine and the processor come before dispatch in the pipeline"},
 	{"rules", "store", "the processor hands its output to the store through the wiring and topics"},

@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"context"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -29,3 +30,7 @@ func NewWriter(brokers []string, topic string) *kafka.Writer {
 		Compression:  kafka.Lz4,
 	}
 }
+
+// Publish writes records and returns once they are durable: a Writer's
+// WriteMessages, or a test's fake. Every stage that writes takes one.
+type Publish func(ctx context.Context, msgs ...kafka.Message) error

@@ -199,6 +199,5 @@ func (l *MatrixLog) Changes() []MatrixChange {
 	return slices.Clone(l.changes)
 }
 
-// Publish writes records to the incident changes topic; it returns once they
-// are durable. A kafka.Writer's WriteMessages is one.
-type Publish func(ctx context.Context, msgs ...kafka.Message) error
+// Publish writes the record of a matrix change (bus.Publish).
+type Publish = bus.Publish

@@ -1,19 +1,12 @@
 package ingest
 
-// Device is a registered sensor as intake needs it: a reading that names it
-// may leave out its location and unit.
-type Device struct {
-	ID       string
-	Type     string
-	Unit     string
-	Lat, Lon float64
-}
+import "github.com/cityops/cityops"
 
 // Registry is the city's registered devices by id.
-type Registry map[string]Device
+type Registry map[string]cityops.Device
 
 // NewRegistry indexes devices by id.
-func NewRegistry(devs []Device) Registry {
+func NewRegistry(devs []cityops.Device) Registry {
 	r := make(Registry, len(devs))
 	for _, d := range devs {
 		r[d.ID] = d

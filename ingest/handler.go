@@ -10,12 +10,12 @@ import (
 	"net/http"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 
-// Publish writes records to the raw events topic and returns once they are
-// durable. A kafka.Writer's WriteMessages is one.
-type Publish func(ctx context.Context, msgs ...kafka.Message) error
+// Publish writes accepted records (bus.Publish).
+type Publish = bus.Publish
 
 // Handler serves POST /api/v1/events.
 type Handler struct {

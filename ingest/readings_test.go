@@ -12,12 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/segmentio/kafka-go"
 )
 
-var testDevices = NewRegistry([]Device{
+var testDevices = NewRegistry([]cityops.Device{
 	{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773},
 	{ID: "water-002", Type: "water_level", Unit: "m", Lat: 30.65579, Lon: 117.06634},
 	{ID: "water-003", Type: "water_level", Unit: "m", Lat: 30.62164, Lon: 117.08107},

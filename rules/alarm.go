@@ -178,7 +178,7 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 // Expect registers devices (a pack's Devices) as expected to report from
 // since on, so that one that never sends a reading is reported offline
 // too. Devices already heard from are left as they are.
-func (a *Alarms) Expect(devs []Device, since time.Time) {
+func (a *Alarms) Expect(devs []cityops.Device, since time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, d := range devs {

@@ -125,7 +125,7 @@ func (c *checker) checkMatrix(file string, mx Matrix, cats map[string]cityops.Ca
 	}
 }
 
-func (c *checker) checkDevices(file string, devs []Device, depts map[string]bool) {
+func (c *checker) checkDevices(file string, devs []cityops.Device, depts map[string]bool) {
 	seen := map[string]bool{}
 	for i, d := range devs {
 		where := fmt.Sprintf("devices[%d]", i)

@@ -24,7 +24,7 @@ type Pack struct {
 	Categories   []cityops.Category
 	Departments  []cityops.Department
 	Matrix       Matrix
-	Devices      []Device
+	Devices      []cityops.Device
 	Engine       *Engine
 	Alarms       []*AlarmDef // the IoT alarm types (alarms.yaml); none when the pack has no alarms file
 	Merge        MergeConfig // duplicate merge and fusion (merge.yaml); defaults when the pack has none
@@ -46,16 +46,6 @@ type MatrixEntry struct {
 	Area        string   `yaml:"area" json:"area,omitempty"`
 	Department  string   `yaml:"department" json:"department"`
 	Cooperating []string `yaml:"cooperating" json:"cooperating,omitempty"`
-}
-
-// Device is a registered sensor.
-type Device struct {
-	ID         string  `yaml:"id"`
-	Type       string  `yaml:"type"`
-	Unit       string  `yaml:"unit"`
-	Lat        float64 `yaml:"lat"`
-	Lon        float64 `yaml:"lon"`
-	Department string  `yaml:"department"`
 }
 
 // packFile is pack.yaml.

@@ -18,18 +18,8 @@ type cityView struct {
 	Areas       []areaView         `json:"areas"`
 	Departments []departmentView   `json:"departments"`
 	Categories  []cityops.Category `json:"categories"`
-	Devices     []Device           `json:"devices"`
+	Devices     []cityops.Device   `json:"devices"`
 	Alarms      []Alarm            `json:"alarms"`
-}
-
-// Device is a registered sensor as the pages see it.
-type Device struct {
-	ID         string  `json:"id"`
-	Type       string  `json:"type"` // the metric it reports, e.g. water_level
-	Unit       string  `json:"unit"`
-	Lat        float64 `json:"lat"`
-	Lon        float64 `json:"lon"`
-	Department string  `json:"department"`
 }
 
 // Alarm is one sensor alarm of the pack: what it watches and, for a chart,
@@ -64,7 +54,7 @@ type departmentView struct {
 }
 
 // encodeCity returns the JSON body of GET /api/v1/city.
-func encodeCity(c cityops.City, devices []Device, alarms []Alarm) ([]byte, error) {
+func encodeCity(c cityops.City, devices []cityops.Device, alarms []Alarm) ([]byte, error) {
 	v := cityView{
 		Name:        c.Name,
 		NameEN:      c.NameEN,
@@ -78,7 +68,7 @@ func encodeCity(c cityops.City, devices []Device, alarms []Alarm) ([]byte, error
 		Alarms:      alarms,
 	}
 	if v.Devices == nil {
-		v.Devices = []Device{}
+		v.Devices = []cityops.Device{}
 	}
 	if v.Alarms == nil {
 		v.Alarms = []Alarm{}

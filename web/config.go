@@ -20,7 +20,7 @@ type Config struct {
 	City cityops.City
 	// Devices are the registered sensors, served in /api/v1/city so that the
 	// live map draws them and names what a chart shows.
-	Devices []Device
+	Devices []cityops.Device
 	// Alarms are the pack's sensor alarms with the values a chart draws as
 	// lines, served in /api/v1/city.
 	Alarms []Alarm

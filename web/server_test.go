@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cityops/cityops"
 )
 
 func get(t *testing.T, url string, h http.Header) (*http.Response, string) {
@@ -224,12 +226,12 @@ func TestNewTwiceOnOneRegistry(t *testing.T) {
 func TestCityDevicesAndAlarms(t *testing.T) {
 	high := 0.15
 	_, ts, _ := newTestServer(t, func(c *Config) {
-		c.Devices = []Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 31.2, Lon: 121.4, Department: "sanitation"}}
+		c.Devices = []cityops.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 31.2, Lon: 121.4, Department: "sanitation"}}
 		c.Alarms = []Alarm{{ID: "water_level.high", Kind: "threshold", Types: []string{"water_level"}, Raise: "value >= 0.15", RaiseAt: &high, Severity: 3}}
 	})
 	_, body := get(t, ts.URL+"/api/v1/city", nil)
 	var got struct {
-		Devices []Device `json:"devices"`
+		Devices []cityops.Device `json:"devices"`
 		Alarms  []map[string]any
 	}
 	if err := json.Unmarshal([]byte(body), &got); err != nil {

@@ -57,13 +57,7 @@ func (in *intakeOptions) register(fs *flag.FlagSet, command string) {
 }
 
 // devices turns the pack's registered sensors into intake's registry.
-func devices(p *rules.Pack) ingest.Registry {
-	devs := make([]ingest.Device, 0, len(p.Devices))
-	for _, d := range p.Devices {
-		devs = append(devs, ingest.Device{ID: d.ID, Type: d.Type, Unit: d.Unit, Lat: d.Lat, Lon: d.Lon})
-	}
-	return ingest.NewRegistry(devs)
-}
+func devices(p *rules.Pack) ingest.Registry { return ingest.NewRegistry(p.Devices) }
 
 // intakeRoutes returns the routes of the hotline and sensor intake besides
 // POST /api/v1/events: Open311 under /open311/v2, NDJSON readings, and the

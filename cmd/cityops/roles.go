@@ -237,7 +237,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 	srv, err := web.New(web.Config{
 		Authenticate: cs.live(),
 		City:         cityOf(pack, areas),
-		Devices:      devicesOf(pack),
+		Devices:      pack.Devices,
 		Alarms:       alarmsOf(pack),
 		AreasGeoJSON: pack.AreasGeoJSON,
 		API:          api,
@@ -297,15 +297,6 @@ func cityOf(p *rules.Pack, areas *geo.Index) cityops.City {
 		Departments: p.Departments,
 		Categories:  p.Categories,
 	}
-}
-
-// devicesOf lists the pack's sensors for the pages.
-func devicesOf(p *rules.Pack) []web.Device {
-	ds := make([]web.Device, 0, len(p.Devices))
-	for _, d := range p.Devices {
-		ds = append(ds, web.Device(d))
-	}
-	return ds
 }
 
 // alarmsOf lists the pack's alarms with their limits for the pages' charts.

@@ -22,7 +22,7 @@ type Traffic struct {
 	run          string // unique id of the run, part of every event id
 	hotlineShare float64
 	hotline      []cityops.Event // templates: type, text and place
-	devices      []rules.Device
+	devices      []cityops.Device
 	series       map[string][]float64 // device type -> recorded values
 	fallback     []float64
 	bbox         [4]float64

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"context"
 	"errors"
 	"hash/maphash"
 	"log/slog"
@@ -16,8 +15,8 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Publish writes records to a topic and returns once they are durable.
-type Publish func(ctx context.Context, msgs ...kafka.Message) error
+// Publish writes the dispatcher's records (bus.Publish).
+type Publish = bus.Publish
 
 // Notify is told of every recorded transition, after it is durable, with the
 // task as it is after it. It must not block: delivery is its own business.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest"
@@ -87,7 +88,7 @@ func (p *pipe) read(t *testing.T, topic string, want int, wait time.Duration) []
 	return got
 }
 
-var devices = ingest.NewRegistry([]ingest.Device{
+var devices = ingest.NewRegistry([]cityops.Device{
 	{ID: "wl-1", Type: "water_level", Unit: "m", Lat: 22.3, Lon: 114.17},
 	{ID: "noise-7", Type: "noise", Unit: "dB", Lat: 22.31, Lon: 114.18},
 })

@@ -120,7 +120,7 @@ func Eval(pack *rules.Pack, recs []Record) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
 	}
-	mx := process.NewMatrix(pack.Matrix)
+	mx := process.NewAssigner(pack.Matrix)
 	var rep Report
 	rep.makeMaps()
 	for i := range recs {

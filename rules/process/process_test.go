@@ -12,7 +12,7 @@ import (
 )
 
 func TestMatrixFallbacks(t *testing.T) {
-	mx := process.NewMatrix(rules.Matrix{Default: "center", Entries: []rules.MatrixEntry{
+	mx := process.NewAssigner(rules.Matrix{Default: "center", Entries: []rules.MatrixEntry{
 		{Category: "trash", Department: "greening"},
 		{Category: "trash", Area: "old-town", Department: "enforcement", Cooperating: []string{"greening", "gulou-office"}},
 		{Category: "vending", Area: "gulou", Department: "gulou-office"},

@@ -15,7 +15,7 @@ import (
 type Processor struct {
 	pack       *rules.Pack
 	areas      *geo.Index
-	matrix     *Matrix
+	matrix     *Assigner
 	categories map[string]cityops.Category
 }
 
@@ -29,7 +29,7 @@ func New(pack *rules.Pack) (*Processor, error) {
 	for _, c := range pack.Categories {
 		cats[c.Code] = c
 	}
-	return &Processor{pack: pack, areas: areas, matrix: NewMatrix(pack.Matrix), categories: cats}, nil
+	return &Processor{pack: pack, areas: areas, matrix: NewAssigner(pack.Matrix), categories: cats}, nil
 }
 
 // Areas returns the processor's area index.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/rules"
@@ -18,7 +19,7 @@ var benchRecord = []byte(`{"device_id":"water-001","type":"water_level","value":
 // BenchmarkCheck: decoding and validating one record of readings.raw, as
 // the stage does (json v2, strict).
 func BenchmarkCheck(b *testing.B) {
-	reg := ingest.NewRegistry([]ingest.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
+	reg := ingest.NewRegistry([]cityops.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
 	c := newChecker([4]float64{}, reg, func() time.Time { return time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC) })
 	b.ReportAllocs()
 	for b.Loop() {
@@ -31,7 +32,7 @@ func BenchmarkCheck(b *testing.B) {
 // BenchmarkCheckEncodingJSON: the same with encoding/json, as intake's
 // DecodeReading does, for comparison.
 func BenchmarkCheckEncodingJSON(b *testing.B) {
-	reg := ingest.NewRegistry([]ingest.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
+	reg := ingest.NewRegistry([]cityops.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
 	v := ingest.Validator{MaxAge: replayAge, Now: func() time.Time { return time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC) }}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -18,7 +18,7 @@ import (
 func TestCheckPlace(t *testing.T) {
 	now := func() time.Time { return time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC) }
 	bbox := [4]float64{117.0, 30.5, 117.2, 30.7}
-	reg := ingest.NewRegistry([]ingest.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
+	reg := ingest.NewRegistry([]cityops.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
 	const at = `"time":"2026-07-01T08:30:00Z"`
 	for _, tc := range []struct {
 		name     string

@@ -16,7 +16,7 @@ import (
 // readings' namespace.
 func TestCheckTakesIntakesRecord(t *testing.T) {
 	now := time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC)
-	reg := ingest.NewRegistry([]ingest.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
+	reg := ingest.NewRegistry([]cityops.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
 	c := newChecker([4]float64{}, reg, func() time.Time { return now })
 	v := ingest.Validator{Now: func() time.Time { return now }}
 

@@ -133,12 +133,8 @@ func (s *Stage) newWorld(p *rules.Pack) (*world, error) {
 	if !s.cfg.AnyPlace {
 		bbox = areas.BBox()
 	}
-	devs := make([]ingest.Device, 0, len(p.Devices))
-	for _, d := range p.Devices {
-		devs = append(devs, ingest.Device{ID: d.ID, Type: d.Type, Unit: d.Unit, Lat: d.Lat, Lon: d.Lon})
-	}
 	return &world{pack: p, areas: areas, groups: p.Merge.Groups(),
-		chk: newChecker(bbox, ingest.NewRegistry(devs), s.cfg.Now)}, nil
+		chk: newChecker(bbox, ingest.NewRegistry(p.Devices), s.cfg.Now)}, nil
 }
 
 // current returns the world of the current pack, building it when the pack
