@@ -1,4 +1,4 @@
-package dispatch_test
+package process_test
 
 import (
 	"cmp"
