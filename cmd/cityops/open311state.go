@@ -121,8 +121,10 @@ func locale(p *rules.Pack) string {
 // form a replica forwards a request it authenticated (taskapi.Sign). So
 // every write path stays authenticated: the citizen proves an Open311
 // api_key to intake, intake vouches to the dispatcher with the secret, and
-// no center token is handed to intake. A replica answers for the tasks it
-// holds; one that holds another's says 503, and the next base is tried.
+// no center token is handed to intake. The request is signed to no replica
+// in particular, so base may be the dispatchers' service: the replica that
+// answers forwards it to the one that holds the task. Bases are tried in
+// turn while one cannot be reached or answers 5xx.
 func citizenFeedback(bases []string, secret []byte, client *http.Client) open311.FeedbackFunc {
 	return func(ctx context.Context, fb open311.Feedback) error {
 		body, err := json.Marshal(map[string]string{"result": fb.Result, "comment": fb.Comment, "channel": "web"})
@@ -137,7 +139,7 @@ func citizenFeedback(bases []string, secret []byte, client *http.Client) open311
 				return err
 			}
 			req.Header.Set("Content-Type", "application/json")
-			taskapi.Sign(req, body, secret, taskapi.Forward{From: "open311", To: base, Actor: lifecycle.Actor{Center: true}, Time: time.Now()})
+			taskapi.Sign(req, body, secret, taskapi.Forward{From: taskapi.FromIntake, Actor: lifecycle.Actor{Center: true}, Time: time.Now()})
 			resp, err := client.Do(req)
 			if err != nil {
 				last = err

@@ -60,6 +60,14 @@ type Forward struct {
 	Time  time.Time
 }
 
+// FromIntake is the sender intake signs as when it hands a citizen's
+// rating to the dispatchers (Open311 feedback). Intake calls the
+// dispatchers' service, not one replica, so its requests are signed to
+// no replica in particular (To is empty); the replica that takes one
+// forwards it once more, signed as itself, to the replica that holds the
+// task.
+const FromIntake = "open311"
+
 // Sign prepares req, whose body is body, to be forwarded: it removes the
 // caller's credentials and sets X-Cityops-Forwarded, -Identity, -Timestamp
 // and -Signature, the hex HMAC-SHA256 with the cluster secret of these
@@ -120,7 +128,12 @@ func verifyForward(r *http.Request, body, secret []byte, self string, now time.T
 		return lifecycle.Actor{}, fmt.Errorf("%s is %v away from this replica's clock, more than %v", HeaderTimestamp, skew.Round(time.Second), MaxSkew)
 	}
 	id, from := r.Header.Get(HeaderIdentity), r.Header.Get(HeaderForwarded)
-	want := forwardMAC(secret, self, r.Method, r.RequestURI, body, id, from, ts)
+	to := self
+	if from == FromIntake {
+		// Intake calls the dispatchers' service, whichever replica answers.
+		to = ""
+	}
+	want := forwardMAC(secret, to, r.Method, r.RequestURI, body, id, from, ts)
 	got := r.Header.Get(HeaderSignature)
 	if !hmac.Equal([]byte(got), []byte(want)) {
 		return lifecycle.Actor{}, fmt.Errorf("%s does not match the request", HeaderSignature)

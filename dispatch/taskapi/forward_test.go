@@ -142,3 +142,30 @@ func TestForgedForwardIsRefused(t *testing.T) {
 		t.Errorf("a signed forward: %d %s", r.code, r.body)
 	}
 }
+
+// TestIntakeForwardTakesOneHop checks intake's signed requests, which reach
+// whichever replica the dispatchers' service picks: signed to no replica in
+// particular, one is taken by any replica and forwarded once to the holder
+// of the task; a replica's own forward signed so is refused.
+func TestIntakeForwardTakesOneHop(t *testing.T) {
+	c := newCluster(t)
+	a, b, _, onB := twoReplicas(t, c)
+	path := "/api/v1/tasks/" + onB
+	signed := func(from string) http.Header {
+		req, err := http.NewRequest("GET", a.url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		taskapi.Sign(req, nil, c.secret, taskapi.Forward{From: from, Actor: lifecycle.Actor{Center: true}, Time: time.Now()})
+		return req.Header
+	}
+	// A replica's forward must name its receiver.
+	if r := call(t, c.ctx, "GET", a.url+path, "", "", signed(b.url)); r.code != http.StatusUnauthorized {
+		t.Errorf("a replica's forward to no replica: %d %s, want 401", r.code, r.body)
+	}
+	// Intake's reaches a, which does not hold the task, and b answers it.
+	r := call(t, c.ctx, "GET", a.url+path, "", "", signed(taskapi.FromIntake))
+	if r.code != http.StatusOK || r.json["id"] != onB || r.header.Get(taskapi.HeaderOwner) != b.url {
+		t.Fatalf("intake's request through a: %d %s, owner %q, want b's answer", r.code, r.body, r.header.Get(taskapi.HeaderOwner))
+	}
+}

@@ -33,7 +33,11 @@ const (
 func (a *API) elsewhere(w http.ResponseWriter, r *http.Request, actor lifecycle.Actor, id string) {
 	p := a.svc.Partition(id)
 	owner, ok := "", false
-	if a.owners != nil && r.Header.Get(HeaderForwarded) == "" {
+	// A request forwarded once already is not forwarded again, so that
+	// two replicas that disagree on the owner cannot pass it back and forth;
+	// intake's, which reached this replica through the service, may take
+	// the one hop to the owner.
+	if from := r.Header.Get(HeaderForwarded); a.owners != nil && (from == "" || from == FromIntake) {
 		owner, ok = a.owners.Owner(p)
 	}
 	target, err := url.Parse(owner)
