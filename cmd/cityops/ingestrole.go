@@ -28,7 +28,7 @@ import (
 func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o options
 	fs := newFlags("ingest", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
-	fs.StringVar(&o.feedbackTasks, "tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API (each its --advertise URL), comma-separated, which take citizens' Open311 ratings, signed with CITYOPS_CLUSTER_SECRET (env CITYOPS_TASKS_URL; empty: no ratings)")
+	fs.StringVar(&o.feedbackTasks, "tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API (each its --advertise URL), comma-separated, which take citizens' Open311 ratings, signed with the cluster secret (env CITYOPS_CLUSTER_SECRET) (env CITYOPS_TASKS_URL; empty: no ratings)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -184,7 +184,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
 	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center, inspector and department views and the history API")
 	registerPublicMinCount(fs, &o)
-	tasksURL := fs.String("tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URL of the dispatchers' tasks API, served through this server so the inbox works on its origin (env CITYOPS_TASKS_URL; empty: no tasks API)")
+	tasksURL := fs.String("tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API, comma-separated, served through this server so the inbox works on its origin, and where citizens' Open311 ratings go, signed with the cluster secret (env CITYOPS_CLUSTER_SECRET) (env CITYOPS_TASKS_URL; empty: no tasks API)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
