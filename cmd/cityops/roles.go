@@ -149,31 +149,11 @@ func storeDrained(o *options) func(ctx context.Context) (bool, error) {
 
 // sink runs the ClickHouse sink until ctx is done.
 func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) error {
-	dlqw := o.hooks.writer(o.brokers(), bus.TopicDLQ)
-	defer dlqw.Close()
-	dlq := bus.NewDeadLetters(dlqw)
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, tasks.Topic); err != nil {
-		return err
-	}
 	log.Info("store sink running", "clickhouse", o.clickhouse, "database", o.database)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return bus.Consume(ctx, bus.ConsumerConfig{
-			Brokers: o.brokers(), Topic: bus.TopicIncidentChanges, Group: groupStore,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-		}, o.hooks.observeStored(dlq.Handler(s.Handler)))
-	})
-	g.Go(func() error { // the events of the reports and readings merged into incidents
-		return bus.Consume(ctx, bus.ConsumerConfig{
-			Brokers: o.brokers(), Topic: bus.TopicIncidentsFound, Group: groupStoreFound,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-		}, o.hooks.observeStored(dlq.Handler(s.SignalHandler)))
-	})
-	g.Go(func() error { // the audit trail that planners' department figures read
-		return bus.Consume(ctx, bus.ConsumerConfig{
-			Brokers: o.brokers(), Topic: tasks.Topic, Group: groupStoreTransitions,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
-		}, dlq.Handler(s.TransitionHandler))
+		return s.Sink(ctx, store.SinkConfig{Brokers: o.brokers(), Partitions: o.partitions, Logger: log,
+			Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer, Observe: o.hooks.observeStored})
 	})
 	g.Go(func() error { return settleLoop(ctx, s, settleEvery, settleQuiet, log) })
 	return g.Wait()

@@ -273,9 +273,6 @@ func TestDispatcherKill9(t *testing.T) {
 	defer stop()
 	waitProcess := e.supervise(stages, "process", func(ctx context.Context) error { return processor(ctx, e.brokers(), e.pack, e.log) })
 	waitSink := e.supervise(stages, "sink", func(ctx context.Context) error { return sink(ctx, e.brokers(), e.s, e.log) })
-	waitTransitions := e.supervise(stages, "transitions", func(ctx context.Context) error {
-		return transitionSink(ctx, e.brokers(), e.s, e.log)
-	})
 
 	// The replicas share their tokens and cluster secret, as a Secret
 	// gives them in a deployment.
@@ -305,7 +302,6 @@ func TestDispatcherKill9(t *testing.T) {
 	stop()
 	waitProcess()
 	waitSink()
-	waitTransitions()
 
 	// Adopted exactly once: one adoption step per incident on the topic,
 	// for every incident ClickHouse holds, and no version of an incident

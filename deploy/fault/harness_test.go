@@ -20,12 +20,10 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/load"
 	"github.com/cityops/cityops/deploy/realdata"
-	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/rules"
 	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
-	"golang.org/x/sync/errgroup"
 )
 
 var full = flag.Bool("fault", false, "run the scenarios at full size (1M events through a processor kill, ClickHouse down 60 s)")
@@ -86,40 +84,10 @@ func processor(ctx context.Context, brokers []string, pack *rules.Pack, log *slo
 	})
 }
 
-// sink runs the ClickHouse sink of incident changes, mirroring cmd/cityops's
-// sink (which is package main): the same consumer settings, the store's
-// handler, and dead letters filed per batch before the commit.
+// sink runs the store role's ClickHouse sink (store.Sink): incidents'
+// states, the events of merged signals and the dispatchers' transitions.
 func sink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logger) error {
-	dlqw := bus.NewWriter(brokers, bus.TopicDLQ)
-	defer dlqw.Close()
-	dlq := bus.NewDeadLetters(dlqw)
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		return bus.Consume(ctx, bus.ConsumerConfig{
-			Brokers: brokers, Topic: bus.TopicIncidentChanges, Group: groupStore,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-		}, dlq.Handler(s.Handler))
-	})
-	g.Go(func() error { // the events of the signals merged into incidents
-		return bus.Consume(ctx, bus.ConsumerConfig{
-			Brokers: brokers, Topic: bus.TopicIncidentsFound, Group: bus.GroupStoreFound,
-			BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-		}, dlq.Handler(s.SignalHandler))
-	})
-	return g.Wait()
-}
-
-// transitionSink runs the ClickHouse sink of the dispatchers' transitions
-// (the audit trail), mirroring cmd/cityops's sink beside the changes: its
-// own group on the transitions topic, the store's handler, dead letters
-// filed per batch before the commit.
-func transitionSink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logger) error {
-	dlqw := bus.NewWriter(brokers, bus.TopicDLQ)
-	defer dlqw.Close()
-	return bus.Consume(ctx, bus.ConsumerConfig{
-		Brokers: brokers, Topic: tasks.Topic, Group: bus.GroupStoreTransitions,
-		BatchSize: 20000, BatchWait: 500 * time.Millisecond, Logger: log,
-	}, bus.NewDeadLetters(dlqw).Handler(s.TransitionHandler))
+	return s.Sink(ctx, store.SinkConfig{Brokers: brokers, Partitions: partitions, Logger: log})
 }
 
 // ensureTopics creates the pipeline's topics, the processor's among them, as
