@@ -27,6 +27,7 @@
 # needs for LowCardinality columns; clients must never send that setting
 # (current servers reject it).
 set -euo pipefail
+. "$(dirname "$0")/proc.sh"
 
 die() { echo "clickhouse.sh: $*" >&2; exit 1; }
 
@@ -253,16 +254,7 @@ stop() {
     echo "clickhouse-server not running (no live pid in $pidfile)"
     return 0
   fi
-  kill "$pid"
-  local i
-  for i in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "clickhouse.sh: clickhouse-server (pid $pid) did not stop in 15s; killing it" >&2
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_pid clickhouse-server "$pid" 15
   rm -f "$pidfile"
   echo "clickhouse-server stopped (pid $pid)"
 }

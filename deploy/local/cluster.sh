@@ -25,6 +25,7 @@
 #   CITYOPS_CH_PORT            9000  (and CITYOPS_CH_HTTP_PORT, 8123)
 #   CITYOPS_CLUSTER_WAIT       60    seconds start waits for each role
 set -euo pipefail
+. "$(dirname "$0")/proc.sh"
 cd "$(dirname "$0")/../.."
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -157,15 +158,7 @@ stop() {
     name=${roles[i]}
     running "$name" || { rm -f "$(pidfile "$name")"; continue; }
     pid=$(cat "$(pidfile "$name")")
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((t = 0; t < 150; t++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "cluster.sh: $name did not stop in 30s; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
+    stop_pid "$name" "$pid" 30
     rm -f "$(pidfile "$name")"
     echo "stopped $name"
   done

@@ -30,6 +30,7 @@
 #   --port PORT      CITYOPS_MQTT_PORT  1883
 #   CITYOPS_MQTT_WAIT  seconds start waits for the broker (10)
 set -euo pipefail
+. "$(dirname "$0")/proc.sh"
 
 die() { echo "mosquitto.sh: $*" >&2; exit 1; }
 
@@ -223,16 +224,7 @@ stop() {
     echo "mosquitto not running (no live pid in $pidfile)"
     return 0
   fi
-  kill "$pid"
-  local i
-  for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "mosquitto.sh: mosquitto (pid $pid) did not stop in 10s; killing it" >&2
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_pid mosquitto "$pid" 10
   rm -f "$pidfile"
   echo "mosquitto stopped (pid $pid)"
 }
