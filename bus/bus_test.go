@@ -16,27 +16,8 @@ import (
 // whose handler failed is handed over again, and a second consumer of the
 // same group starts after the last committed record.
 func TestConsumeCommitsOnlyAfterHandler(t *testing.T) {
-	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	brokers := []string{b.Addr()}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := bus.EnsureTopics(ctx, brokers, 2, "t"); err != nil {
-		t.Fatal(err)
-	}
-	w := bus.NewWriter(brokers, "t")
-	defer w.Close()
 	const n = 200
-	msgs := make([]kafka.Message, n)
-	for i := range msgs {
-		msgs[i] = kafka.Message{Key: []byte(fmt.Sprint(i % 7)), Value: []byte(fmt.Sprint(i))}
-	}
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatal(err)
-	}
+	ctx, brokers := topicOf(t, n, 7)
 
 	var mu sync.Mutex
 	seen := map[string]int{}
@@ -74,12 +55,14 @@ func TestConsumeCommitsOnlyAfterHandler(t *testing.T) {
 	}
 
 	// Everything was committed: a new member of the group gets only new records.
+	w := bus.NewWriter(brokers, "t")
+	defer w.Close()
 	if err := w.WriteMessages(ctx, kafka.Message{Key: []byte("x"), Value: []byte("after")}); err != nil {
 		t.Fatal(err)
 	}
 	cctx2, ccancel2 := context.WithCancel(ctx)
 	var got []string
-	err = bus.Consume(cctx2, bus.ConsumerConfig{Brokers: brokers, Topic: "t", Group: "g", BatchWait: 20 * time.Millisecond},
+	err := bus.Consume(cctx2, bus.ConsumerConfig{Brokers: brokers, Topic: "t", Group: "g", BatchWait: 20 * time.Millisecond},
 		func(_ context.Context, batch []kafka.Message) error {
 			for _, m := range batch {
 				got = append(got, string(m.Value))
@@ -93,4 +76,32 @@ func TestConsumeCommitsOnlyAfterHandler(t *testing.T) {
 	if len(got) != 1 || got[0] != "after" {
 		t.Fatalf("second consumer got %v, want [after]", got)
 	}
+}
+
+// topicOf starts an embedded broker with a topic "t" of two partitions
+// holding n records, keyed by i % keys and valued i, and returns the test's
+// context and the brokers.
+func topicOf(t *testing.T, n, keys int) (context.Context, []string) {
+	t.Helper()
+	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	brokers := []string{b.Addr()}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	if err := bus.EnsureTopics(ctx, brokers, 2, "t"); err != nil {
+		t.Fatal(err)
+	}
+	w := bus.NewWriter(brokers, "t")
+	defer w.Close()
+	msgs := make([]kafka.Message, n)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Key: []byte(fmt.Sprint(i % keys)), Value: []byte(fmt.Sprint(i))}
+	}
+	if err := w.WriteMessages(ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, brokers
 }

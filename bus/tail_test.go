@@ -2,14 +2,11 @@ package bus_test
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cityops/cityops/bus"
-	"github.com/cityops/cityops/deploy/broker"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -18,27 +15,8 @@ import (
 // and checks that each tail sees every record, each partition in order, and
 // that the brokers know of no consumer group afterwards.
 func TestTailReadsEveryPartitionWithoutAGroup(t *testing.T) {
-	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	brokers := []string{b.Addr()}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := bus.EnsureTopics(ctx, brokers, 2, "t"); err != nil {
-		t.Fatal(err)
-	}
-	w := bus.NewWriter(brokers, "t")
-	defer w.Close()
 	const n = 300
-	msgs := make([]kafka.Message, n)
-	for i := range msgs {
-		msgs[i] = kafka.Message{Key: []byte(fmt.Sprint(i % 5)), Value: []byte(strconv.Itoa(i))}
-	}
-	if err := w.WriteMessages(ctx, msgs...); err != nil {
-		t.Fatal(err)
-	}
+	ctx, brokers := topicOf(t, n, 5)
 
 	for start := range 2 {
 		var (
