@@ -137,6 +137,11 @@ func Run(ctx context.Context, c Config) error {
 		}
 	}
 	opts := c.clientOptions().
+		// A resumed session's unacknowledged messages arrive as soon as
+		// the broker accepts the connection, before Subscribe below has
+		// routed the filter to handle: the default handler takes them, or
+		// they would wait for the next reconnect.
+		SetDefaultPublishHandler(handle).
 		SetConnectRetry(true).
 		SetOnConnectHandler(func(cl paho.Client) {
 			// Subscribe at every connect: the session keeps the

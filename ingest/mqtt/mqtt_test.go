@@ -108,6 +108,9 @@ func config(m *mqtttest.Broker, p *pipe, clientID string, reg prometheus.Registe
 // until its subscription is in place.
 func run(t *testing.T, c Config) (stop func()) {
 	t.Helper()
+	if c.Conn == nil {
+		c.Conn = &Conn{}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, c) }()
@@ -123,7 +126,15 @@ func run(t *testing.T, c Config) (stop func()) {
 		}
 	}
 	t.Cleanup(stop)
-	time.Sleep(300 * time.Millisecond) // the subscription of a new session
+	// Wait for the subscription: a reading published before it has no
+	// session to go to.
+	deadline := time.Now().Add(30 * time.Second)
+	for c.Conn.Ready(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the intake did not subscribe in 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	return stop
 }
 
