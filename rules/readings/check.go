@@ -36,8 +36,11 @@ func (c *checker) check(b []byte) (cityops.Event, error) {
 		return cityops.Event{}, invalid(cityops.Invalid("body", "larger than %d bytes", ingest.MaxEventBytes))
 	}
 	var r ingest.Reading
-	if err := jsonv2.Unmarshal(b, &r, strict); err != nil {
-		return cityops.Event{}, invalid(stateful.DecodeError(err))
+	if !decodeFlat(b, &r) {
+		r = ingest.Reading{}
+		if err := jsonv2.Unmarshal(b, &r, strict); err != nil {
+			return cityops.Event{}, invalid(stateful.DecodeError(err))
+		}
 	}
 	ev, err := c.v.CheckReading(c.reg, &r)
 	if err != nil {
