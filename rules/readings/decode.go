@@ -9,12 +9,12 @@ import (
 // decodeFlat decodes the common form of a readings.raw record, the flat
 // object gateways and intake write, in one pass without reflection: the
 // members of ingest.Reading, each at most once, strings without escapes or
-// non-ASCII bytes, numbers for the numbers. It reports false for anything
-// else, valid or not, and check then decodes the record with json v2, which
-// accepts what is valid and names the field of what is not; so the two
-// agree on every record (FuzzDecodeFlat), and this is only the fast way to
-// the same result. It is most of the stage's decoding time saved: json v2
-// takes about 1.3 µs a reading, this about a fifth of it.
+// non-ASCII bytes, numbers for the numbers, null for none. It reports false
+// for anything else, valid or not, and check then decodes the record with
+// json v2, which accepts what is valid and names the field of what is not;
+// so the two agree on every record (FuzzDecodeFlat), and this is only the
+// fast way to the same result: about 0.4 µs a reading where json v2 takes
+// 1.3.
 func decodeFlat(b []byte, r *ingest.Reading) bool {
 	d := flat{b: b}
 	if !d.byte('{') {
@@ -123,15 +123,21 @@ func (d *flat) str() ([]byte, bool) {
 	return nil, false
 }
 
+// strValue reads a string member's value: a string, or null for none.
 func (d *flat) strValue() (string, bool) {
+	if d.null() {
+		return "", true
+	}
 	s, ok := d.str()
 	return string(s), ok
 }
 
 // num reads a number in JSON's grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?,
-// into *f.
+// into *f; null is no number.
 func (d *flat) num(f *float64) (*float64, bool) {
-	d.space()
+	if d.null() {
+		return nil, true
+	}
 	start := d.i
 	d.skip('-')
 	switch {
@@ -158,6 +164,16 @@ func (d *flat) num(f *float64) (*float64, bool) {
 	}
 	*f = v
 	return f, true
+}
+
+// null consumes a null after any white space, when it is next.
+func (d *flat) null() bool {
+	d.space()
+	if len(d.b)-d.i >= 4 && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return true
+	}
+	return false
 }
 
 func (d *flat) skip(c byte) bool {

@@ -25,7 +25,10 @@ var flatRecords = []struct {
 	{`{"device_id":"w\u0061ter"}`, false},                        // an escape
 	{`{"device_id":"水位-001"}`, false},                            // non-ASCII
 	{`{"value":"1.5"}`, false},                                   // a string for a number
-	{`{"value":null}`, false},                                    // null
+	{`{"id":"r-1","device_id":"water-001","type":"","value":0.5,"unit":"","time":"2026-07-01T09:00:00Z","lat":null,"lon":null}`, true},
+	{`{"id":null,"value":null , "lat" :null}`, true},
+	{`{"value":nul}`, false},
+	{`{"value":nullx}`, false},
 	{`{"value":01}`, false},                                      // leading zero
 	{`{"value":1.}`, false},                                      // no digits after the point
 	{`{"value":.5}`, false},
