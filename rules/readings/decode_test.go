@@ -29,8 +29,8 @@ var flatRecords = []struct {
 	{`{"id":null,"value":null , "lat" :null}`, true},
 	{`{"value":nul}`, false},
 	{`{"value":nullx}`, false},
-	{`{"value":01}`, false},                                      // leading zero
-	{`{"value":1.}`, false},                                      // no digits after the point
+	{`{"value":01}`, false}, // leading zero
+	{`{"value":1.}`, false}, // no digits after the point
 	{`{"value":.5}`, false},
 	{`{"value":1e}`, false},
 	{`{"value":1e999}`, false}, // out of range
