@@ -1,6 +1,7 @@
 package load
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/geo"
+	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/rules"
 )
 
@@ -99,6 +101,43 @@ func TestTrafficRecordsPassIntake(t *testing.T) {
 		}
 		if _, err := v.DecodeEvent(b); err != nil {
 			t.Fatalf("event %d refused by intake: %v\n%s", n, err, b)
+		}
+	}
+}
+
+// TestTrafficReadingsPassIntake: the hand-written readings are what intake
+// reads back as the reading the traffic meant, registry filled in.
+func TestTrafficReadingsPassIntake(t *testing.T) {
+	tr, pack := demoTraffic(t, 0.3)
+	v := ingest.Validator{}
+	now := time.Date(2026, 7, 1, 9, 0, 0, 123456789, time.FixedZone("CST", 8*3600))
+	v.Now = func() time.Time { return now }
+	reg := ingest.NewRegistry(pack.Devices)
+	for n := range 2000 {
+		if tr.Hotline(n) {
+			continue
+		}
+		m, err := tr.Reading(n, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := v.DecodeReading(reg, m.Value)
+		if err != nil {
+			t.Fatalf("reading %d refused by intake: %v\n%s", n, err, m.Value)
+		}
+		want := tr.Event(n, now)
+		if got.ID != want.ID || got.DeviceID != want.DeviceID || *got.Value != *want.Value || !got.Time.Equal(want.Time) ||
+			got.Type != want.Type || got.Lat != want.Lat || string(m.Key) != want.DeviceID {
+			t.Fatalf("reading %d: %s read as %+v, want %+v", n, m.Value, got, want)
+		}
+	}
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"water-001", `a"b`, `a\b`, "水位-1", "tab\there", ""} {
+		var back string
+		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil || back != s {
+			t.Errorf("appendJSONString(%q) read back as %q, %v", s, back, err)
 		}
 	}
 }
