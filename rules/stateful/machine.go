@@ -53,11 +53,13 @@ func deadLetter(out *outputs, t Topics, m kafka.Message, reason error) error {
 // Publish writes records to topic and returns once they are durable.
 type Publish func(ctx context.Context, topic string, msgs ...kafka.Message) error
 
-// saveCostRatio bounds the time a partition spends on snapshots: after one
-// that took d, the next waits at least saveCostRatio*d, so snapshots take at
-// most a twentieth of the stage's time however large its state grows; the
-// price is a longer replay when the partition moves.
-const saveCostRatio = 20
+// saveCostRatio bounds the time a partition's records wait for snapshots:
+// encoding the state holds up the batch (the write to the broker does not:
+// see save), so after an encoding that took d the next waits at least
+// saveCostRatio*d, and at most one record in a hundred meets one, however
+// large the state grows. The price is a longer replay when the partition
+// moves: seconds of hotline records, a fraction of a second's work.
+const saveCostRatio = 100
 
 // partition drives one machine as a bus.PartitionHandler (see the package
 // doc for the protocol).
@@ -73,7 +75,8 @@ type partition struct {
 	applied   int64 // the last input offset applied to the state
 	saved     int64 // the offset of the last snapshot saved
 	lastSave  time.Time
-	saveCost  time.Duration // how long the last snapshot took to encode and save
+	saveCost  time.Duration // how long the last snapshot took to encode
+	writing   chan saved    // the snapshot being written in the background; nil when none is
 	pending   outputs       // emitted but not yet published
 	swap      func() machine
 	swapCheck func() bool
@@ -152,8 +155,9 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 	if err := p.flush(ctx); err != nil {
 		return err
 	}
-	if p.applied > p.saved && time.Since(p.lastSave) >= max(p.every, saveCostRatio*p.saveCost) {
-		return p.save(ctx)
+	p.written(false)
+	if p.writing == nil && p.applied > p.saved && time.Since(p.lastSave) >= max(p.every, saveCostRatio*p.saveCost) {
+		return p.saveBehind(ctx)
 	}
 	return nil
 }
@@ -175,17 +179,72 @@ func (p *partition) flush(ctx context.Context) error {
 	return nil
 }
 
-func (p *partition) save(ctx context.Context) error {
+// saved is the end of a snapshot's write: the offset it holds, when its
+// encoding started, and the error of the write.
+type saved struct {
+	offset int64
+	start  time.Time
+	err    error
+}
+
+// saveBehind encodes the state as of applied and writes it in the
+// background, so that the batches after it do not wait for the broker. A
+// snapshot that never becomes durable costs only replay: the partition's
+// next owner starts from the one before it and applies more records.
+// Snapshots of a partition are written one at a time, in order.
+func (p *partition) saveBehind(ctx context.Context) error {
 	start := time.Now()
 	st, err := p.m.snapshot()
 	if err != nil {
 		return err
 	}
+	p.saveCost = time.Since(start)
+	done := make(chan saved, 1)
+	p.writing = done
+	key, offset := p.key, p.applied
+	go func() {
+		done <- saved{offset: offset, start: start, err: p.snaps.Save(ctx, key, offset, st)}
+	}()
+	return nil
+}
+
+// written takes the end of the background write, if it ended, waiting for
+// it when wait is set.
+func (p *partition) written(wait bool) {
+	if p.writing == nil {
+		return
+	}
+	var w saved
+	if wait {
+		w = <-p.writing
+	} else {
+		select {
+		case w = <-p.writing:
+		default:
+			return
+		}
+	}
+	p.writing = nil
+	if w.err != nil {
+		p.log.Warn("a snapshot was not saved; the next one will be", "offset", w.offset, "err", w.err)
+		return
+	}
+	p.saved, p.lastSave = max(p.saved, w.offset), w.start
+}
+
+// save writes the state as of applied and returns once it is durable.
+func (p *partition) save(ctx context.Context) error {
+	p.written(true)
+	start := time.Now()
+	st, err := p.m.snapshot()
+	if err != nil {
+		return err
+	}
+	p.saveCost = time.Since(start)
 	if err := p.snaps.Save(ctx, p.key, p.applied, st); err != nil {
 		return err
 	}
-	p.saved, p.lastSave = p.applied, time.Now()
-	p.saveCost = p.lastSave.Sub(start)
+	p.saved, p.lastSave = p.applied, start
 	return nil
 }
 
@@ -205,8 +264,10 @@ func (p *partition) reload(ctx context.Context) error {
 	return nil
 }
 
-// Close saves a last snapshot when everything emitted is published.
+// Close waits for a snapshot being written, then saves a last one when
+// everything emitted is published.
 func (p *partition) Close(ctx context.Context) error {
+	p.written(true)
 	if p.pending.n > 0 || p.applied <= p.saved {
 		return nil
 	}
