@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	start := time.Now()
 	var p *poller
 	if cfg.Store != nil {
-		p = &poller{s: cfg.Store, prefix: cfg.Traffic.Prefix(), since: start.Add(-time.Minute), every: max(1, cfg.Events/10000)}
+		p = &poller{s: cfg.Store, prefix: cfg.Traffic.Prefix(), since: start.Add(-time.Minute), every: max(1, cfg.Events/10000), hotline: cfg.Traffic.Hotline}
 		if p.hotEvery = 1; float64(cfg.Events)*cfg.Traffic.hotlineShare > 20000 {
 			p.hotEvery = p.every | 1
 		}

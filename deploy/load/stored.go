@@ -27,7 +27,9 @@ type poller struct {
 	// hotEvery is every's for hotline events: 1 when they are few, else
 	// odd, since at a mix of 0.5 every hotline n is odd.
 	hotEvery int
+	hotline  func(n int) bool // whether event n is a hotline request
 	last     atomic.Pointer[Counts]
+	counted  time.Time // when counts last ran
 	// done is when the hotline count first reached target and the
 	// readings count targetIoT.
 	target    atomic.Int64
@@ -83,15 +85,27 @@ WHERE time >= toDateTime(?) AND id LIKE ?`, s.Database(), fin), &c.IoT},
 }
 
 // probes records when each probe event was first found stored: hotline
-// events in events, readings in readings.
+// events in events, readings in readings. Each poll looks only at the rows
+// from the oldest probe released and not yet found on: the run's whole
+// table, scanned five times a second, cost ClickHouse more than the run
+// itself.
 func (p *poller) probes(ctx context.Context, tl *tally) error {
 	// Of the readings, every p.every-th is a probe; of hotline events, every
 	// one when they are few, else every hotEvery-th.
-	for table, every := range map[string]int{"events": p.hotEvery, "readings": p.every} {
+	for _, pr := range []struct {
+		table   string
+		every   int
+		hotline bool
+	}{{"events", p.hotEvery, true}, {"readings", p.every, false}} {
+		from, ok := p.oldestOutstanding(tl, pr.every, pr.hotline)
+		if !ok {
+			continue
+		}
 		q := fmt.Sprintf(`SELECT DISTINCT id FROM %s.%s
 WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, position(id, ?) + %d)) %% %d = 0`,
-			p.s.Database(), table, len(p.prefix), every)
-		rows, err := p.s.Query(ctx, q, p.since.Unix(), "%"+likeEscape(p.prefix)+"%", p.prefix)
+			p.s.Database(), pr.table, len(p.prefix), pr.every)
+		// Times are stored to the second: from a second early.
+		rows, err := p.s.Query(ctx, q, from.Unix()-1, "%"+likeEscape(p.prefix)+"%", p.prefix)
 		if err != nil {
 			return fmt.Errorf("looking up stored probes: %w", err)
 		}
@@ -119,12 +133,40 @@ WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, posit
 	return nil
 }
 
+// oldestOutstanding returns when the oldest probe (n%every == 0, hotline or
+// not) that was accepted and not yet found stored was released; false when
+// every one released so far is found.
+func (p *poller) oldestOutstanding(tl *tally, every int, hotline bool) (time.Time, bool) {
+	oldest := int64(0)
+	for n := 0; n < len(tl.stored); n += every {
+		if p.hotline(n) != hotline || !tl.accepted[n].Load() || tl.stored[n].Load() != 0 {
+			continue
+		}
+		if r := tl.released[n].Load(); r != 0 && (oldest == 0 || r < oldest) {
+			oldest = r
+		}
+	}
+	if oldest == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, oldest), true
+}
+
 // run polls every interval until ctx is done.
 func (p *poller) run(ctx context.Context, interval time.Duration, tl *tally, errc chan<- error) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		c, err := p.counts(ctx, false)
+		// Counting scans the run's rows: once a second is enough for
+		// the progress line and the end of the run, whatever the probes'
+		// interval.
+		var c *Counts
+		var err error
+		if time.Since(p.counted) >= time.Second || p.last.Load() == nil || p.target.Load() != 0 {
+			var n Counts
+			n, err = p.counts(ctx, false)
+			c, p.counted = &n, time.Now()
+		}
 		if err == nil {
 			err = p.probes(ctx, tl)
 		}
@@ -136,8 +178,8 @@ func (p *poller) run(ctx context.Context, interval time.Duration, tl *tally, err
 			case errc <- err:
 			default:
 			}
-		} else {
-			p.last.Store(&c)
+		} else if c != nil {
+			p.last.Store(c)
 			if t := p.target.Load(); t != 0 && int64(c.Hotline) >= t && int64(c.IoT) >= p.targetIoT.Load() {
 				p.done.CompareAndSwap(0, time.Now().UnixNano())
 			}
