@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/expr-lang/expr/vm"
 )
 
 // Alarm is one open alarm: at most one per device and alarm type.
@@ -52,6 +53,7 @@ type Alarms struct {
 	defs   map[string]*AlarmDef   // by id
 	byType map[string][]*AlarmDef // sensor type -> alarm types watching it
 	st     alarmState
+	vm     vm.VM // runs the expressions, its stack kept from one reading to the next
 }
 
 // alarmState is everything Alarms remembers; it is what Snapshot writes.
@@ -119,7 +121,12 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 			in.Gap = dt.Minutes()
 		}
 	}
-	a.st.Readings[rk] = &lastReading{Device: ev.DeviceID, Type: ev.Type, Time: ev.Time, Value: in.Value, Lat: ev.Lat, Lon: ev.Lon}
+	last := lastReading{Device: ev.DeviceID, Type: ev.Type, Time: ev.Time, Value: in.Value, Lat: ev.Lat, Lon: ev.Lon}
+	if prev != nil {
+		*prev = last // a device's readings, one after another, reuse one
+	} else {
+		a.st.Readings[rk] = &last
+	}
 
 	var out []AlarmChange
 	for _, d := range a.byType[ev.Type] {
@@ -135,11 +142,11 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 			open.Last, open.Updated = in.Value, ev.Time
 			open.Peak = max(open.Peak, in.Value)
 			switch {
-			case d.holds(d.raise, &in):
+			case a.holds(d.raise, &in):
 				open.Count++
 				a.st.Clears[ak] = 0
 				out = append(out, AlarmChange{AlarmUpdated, *open})
-			case d.holds(d.clear, &in):
+			case a.holds(d.clear, &in):
 				a.st.Clears[ak]++
 				if a.st.Clears[ak] >= d.ClearCount {
 					out = append(out, a.clearLocked(ak, open, ev.Time))
@@ -149,7 +156,7 @@ func (a *Alarms) Observe(ev *cityops.Event) []AlarmChange {
 			}
 			continue
 		}
-		if !d.holds(d.raise, &in) {
+		if !a.holds(d.raise, &in) {
 			continue
 		}
 		hits := append(a.st.Hits[ak], ev.Time)

@@ -184,8 +184,10 @@ func compileAlarmExpr(s string) (*vm.Program, error) {
 	return expr.Compile(s, expr.Env(&AlarmInput{}), expr.AsBool())
 }
 
-func (d *AlarmDef) holds(p *vm.Program, in *AlarmInput) bool {
-	v, err := vm.Run(p, in)
+// holds runs one of an alarm's expressions on a reading, on the machine a
+// keeps for it (Observe holds a's lock).
+func (a *Alarms) holds(p *vm.Program, in *AlarmInput) bool {
+	v, err := a.vm.Run(p, in)
 	if err != nil {
 		return false
 	}
