@@ -184,3 +184,37 @@ func TestReadingsClickHouseDown(t *testing.T) {
 	}
 	record(t, r)
 }
+
+// TestReadingsBrokerRestart: the broker stops in the middle of a run of
+// readings and starts again on its data directory. The path's fetches,
+// snapshot writes and commits fail meanwhile and it is restarted as often
+// as it fails; every reading the producer had acknowledged is stored once.
+func TestReadingsBrokerRestart(t *testing.T) {
+	n, rate, down, wait := 50_000, 20_000.0, time.Second, 3*time.Minute
+	if *full {
+		n, rate, down, wait = 1_000_000, 50_000, 5*time.Second, 15*time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Minute)
+	defer cancel()
+	e := newEnv(ctx, t)
+	tr := e.readingsTraffic(t)
+	stages, stop := context.WithCancel(ctx)
+	defer stop()
+	waitPath := e.supervise(stages, "readings", func(ctx context.Context) error { return readingsPath(ctx, e.brokers(), e.s, e.pack, e.log) })
+	sent := make(chan int64, 1)
+	go func() { sent <- e.sendReadings(ctx, tr, n, rate) }()
+	time.Sleep(time.Duration(float64(n) / rate / 2 * float64(time.Second)))
+	before, _ := load.CountStored(ctx, e.s, tr.Prefix(), e.since, false)
+	e.restartBroker(down)
+	in := <-sent
+	r := e.readingsResult(ctx, tr, fmt.Sprintf("readings path, broker restart, down %s (%d readings at %.0f/s)", down, n, rate), in, wait,
+		fmt.Sprintf("restarted with %d stored; %d readings refused by the producer while it was down", before.IoT, int64(n)-in))
+	stop()
+	if fails := waitPath(); fails > 0 {
+		r.note += fmt.Sprintf("; the path restarted %d times", fails)
+	}
+	record(t, r)
+	if in < int64(n)/2 {
+		t.Errorf("only %d of %d readings were accepted around a %s restart", in, n, down)
+	}
+}
