@@ -17,7 +17,7 @@ import (
 var benchRecord = []byte(`{"device_id":"water-001","type":"water_level","value":0.12,"unit":"m","time":"2026-07-01T08:30:00Z","lat":30.6171,"lon":117.07773,"id":"load-abc-000000001"}`)
 
 // BenchmarkCheck: decoding and validating one record of readings.raw, as
-// the stage does (json v2, strict).
+// the stage does (decodeFlat, json v2 for what it does not take).
 func BenchmarkCheck(b *testing.B) {
 	reg := ingest.NewRegistry([]cityops.Device{{ID: "water-001", Type: "water_level", Unit: "m", Lat: 30.6171, Lon: 117.07773}})
 	c := newChecker([4]float64{}, reg, func() time.Time { return time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC) })

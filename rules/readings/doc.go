@@ -9,8 +9,9 @@
 // which opens, fuses or closes the incident. A reading that raises nothing
 // produces no other record on the broker.
 //
-// Validation: a record is decoded strictly (json v2: no unknown member,
-// wrong type, member twice or data after the value), checked by
+// Validation: a record is decoded strictly (no unknown member, wrong type,
+// member twice or data after the value: the flat form gateways write in one
+// pass, anything else by json v2, to the same result), checked by
 // ingest.Validator.CheckReading against the device registry and the city's
 // extent, with no limit of age (a replay of history is valid). When the
 // pack registers devices, a record must name one of them and is placed
