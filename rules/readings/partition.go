@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -152,8 +153,9 @@ func (p *partition) Handle(ctx context.Context, batch []kafka.Message) error {
 // every core: it is most of the work, and pure, while the alarms and rows
 // take the records one by one.
 func (p *partition) check(batch []kafka.Message) {
-	p.evs = append(p.evs[:0], make([]cityops.Event, len(batch))...)
-	p.errs = append(p.errs[:0], make([]error, len(batch))...)
+	// The slices are the partition's, reused: every element is set below.
+	p.evs = slices.Grow(p.evs[:0], len(batch))[:len(batch)]
+	p.errs = slices.Grow(p.errs[:0], len(batch))[:len(batch)]
 	parallel(len(batch), func(i int) { p.evs[i], p.errs[i] = p.w.chk.check(batch[i].Value) })
 }
 
