@@ -146,37 +146,16 @@ func (pc *partitionConsumer) run(ctx, gctx context.Context) error {
 	}
 	defer pc.closeHandler(ctx, h)
 
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:   pc.cfg.Brokers,
-		Topic:     pc.cfg.Topic,
-		Partition: pc.id,
-		MinBytes:  1,
-		MaxBytes:  16 << 20,
-		MaxWait:   100 * time.Millisecond,
-		// The reader fetches the next batch while the handler works on
-		// this one: with kafka-go's default of 100 queued records, a
-		// handler that spends a while on a large batch (an insert) found
-		// the next one still to be fetched, record by record.
-		QueueCapacity: pc.cfg.BatchSize,
-	})
-	defer r.Close()
-	if err := r.SetOffset(pc.offset); err != nil {
-		return fmt.Errorf("seeking %s/%d to %d: %w", pc.cfg.Topic, pc.id, pc.offset, err)
-	}
+	// The fetcher reads the next fetch while the handler works on this
+	// batch.
+	f := startFetcher(pctx, pc.cfg, pc.id, pc.offset, pc.log)
 	handler := pc.cfg.Metrics.instrument(pc.cfg, h.Handle)
 	batch := make([]kafka.Message, 0, pc.cfg.BatchSize)
+	var rest []kafka.Message // fetched, beyond the last batch's size
 	for {
-		batch = batch[:0]
-		m, err := r.FetchMessage(pctx)
-		if err != nil {
-			if pctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("fetching from %s/%d: %w", pc.cfg.Topic, pc.id, err)
-		}
-		batch = append(batch, m)
-		if batch, err = fill(pctx, r, batch, pc.cfg.BatchSize, pc.cfg.BatchWait); err != nil {
-			return err
+		var ok bool
+		if batch, rest, ok = nextBatch(pctx, f.out, batch[:0], rest, pc.cfg.BatchSize, pc.cfg.BatchWait); !ok {
+			return nil // the assignment or the consumer ended
 		}
 		if err := handle(pctx, pc.log, handler, batch); err != nil {
 			return nil // the assignment ended; the batch is not committed
@@ -190,6 +169,49 @@ func (pc *partitionConsumer) run(ctx, gctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// nextBatch makes the next batch from what is left of the last fetch and
+// the fetches that follow: size records at most, and once it has one, no
+// more than wait for the rest. It returns the records left over, and false
+// when ctx is done or the fetcher stopped before the batch had a record.
+func nextBatch(ctx context.Context, fetches <-chan []kafka.Message, batch, rest []kafka.Message, size int, wait time.Duration) ([]kafka.Message, []kafka.Message, bool) {
+	take := func(msgs []kafka.Message) []kafka.Message {
+		n := min(len(msgs), size-len(batch))
+		batch = append(batch, msgs[:n]...)
+		return msgs[n:]
+	}
+	rest = take(rest)
+	if len(batch) == 0 {
+		select {
+		case msgs, ok := <-fetches:
+			if !ok {
+				return batch, nil, false
+			}
+			rest = take(msgs)
+		case <-ctx.Done():
+			return batch, nil, false
+		}
+	}
+	if len(batch) == size {
+		return batch, rest, true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for len(batch) < size {
+		select {
+		case msgs, ok := <-fetches:
+			if !ok {
+				return batch, rest, true
+			}
+			rest = take(msgs)
+		case <-t.C:
+			return batch, rest, true
+		case <-ctx.Done():
+			return batch, rest, true
+		}
+	}
+	return batch, rest, true
 }
 
 // openHandler calls open until it succeeds or ctx is done.
