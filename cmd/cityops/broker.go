@@ -10,7 +10,7 @@ import (
 )
 
 func runBroker(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
+	var o config
 	fs := newFlags("broker", stderr, &o)
 	listen := fs.String("listen", "127.0.0.1:9092", "address to listen on")
 	dir := fs.String("data-dir", "./.cityops/kafka", "directory the broker persists to (empty: memory only)")

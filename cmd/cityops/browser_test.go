@@ -25,11 +25,11 @@ import (
 func TestBrowserPages(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_browser"})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_browser"}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
-	o.tokens = tokensPath // the live map's views: the center's token sees every incident
-	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, feeds: true}, newRegistry(), log)
+	o.Tokens = tokensPath // the live map's views: the center's token sees every incident
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{feeds: true}, newRegistry(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestBrowserPages(t *testing.T) {
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log, d.Routes()) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 
 	// Simulated city traffic, and one water-level alarm the water authority will handle.

@@ -31,6 +31,16 @@ type config struct {
 	Web        webConfig        `yaml:"web"`
 	Shutdown   shutdownConfig   `yaml:"shutdown"`
 	Log        logConfig        `yaml:"log"`
+
+	// The settings below are given by flags only, never by the file.
+
+	// Tokens is the dispatch role's tokens.json: the tasks API's, which
+	// also open the live map's views and the history API.
+	Tokens string `yaml:"-"`
+	// Tasks are the base URLs of the dispatchers' tasks API,
+	// comma-separated: a web server serves them on its origin, and intake
+	// hands citizens' Open311 ratings to them. Empty: neither.
+	Tasks string `yaml:"-"`
 }
 
 type kafkaConfig struct {
@@ -75,6 +85,8 @@ type shutdownConfig struct {
 
 type logConfig struct {
 	Level string `yaml:"level"`
+	// Verbose (-v) logs debug messages whatever Level says.
+	Verbose bool `yaml:"-"`
 }
 
 // defaultConfig returns the settings used where neither the file, the
@@ -89,6 +101,7 @@ func defaultConfig() config {
 		Web:        webConfig{PublicMinCount: web.DefaultPublicMinCount},
 		Shutdown:   shutdownConfig{Timeout: 30 * time.Second},
 		Log:        logConfig{Level: "info"},
+		Tokens:     "./.cityops/tokens.json",
 	}
 }
 

@@ -28,26 +28,41 @@ func envOr(name, def string) string {
 	return def
 }
 
-// parseFlags parses args on fs after loading the config file given with
-// --config (or CITYOPS_CONFIG) and the environment: a flag given on the
-// command line wins over the environment, which wins over the file, which
-// wins over the defaults. The effective settings are validated once, here.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// parseFlags parses args on fs, whose flags fill c (newFlags), after
+// loading the config file given with --config (or CITYOPS_CONFIG) and the
+// environment onto c: a flag given on the command line wins over the
+// environment, which wins over the file, which wins over the defaults. The
+// effective settings are validated once, here.
+//
+// A command may have a flag of its own under a setting's name (dev's
+// --kafka, empty for the embedded broker): the file and the environment
+// set that flag, and its value, when not empty, the setting.
+func parseFlags(fs *flag.FlagSet, c *config, args []string) error {
 	fs.String("config", os.Getenv("CITYOPS_CONFIG"), "YAML config file (see deploy/cityops.example.yml); the environment and flags override it (env CITYOPS_CONFIG)")
-	c, src, err := loadConfig(configPath(args, os.Getenv("CITYOPS_CONFIG")), os.Getenv)
+	file, src, err := loadConfig(configPath(args, os.Getenv("CITYOPS_CONFIG")), os.Getenv)
 	if err != nil {
 		return err
 	}
+	dev := fs.Name() == "cityops dev"
 	for _, s := range settings {
-		if fs.Lookup(s.flag) == nil || !src.explicit(s.key) {
+		if !src.explicit(s.key) {
+			if extra, ok := devIntake[s.key]; ok && dev {
+				_ = s.set(c, strings.Trim(s.get(c)+","+extra, ","))
+			}
 			continue
 		}
-		v := s.get(&c)
-		if extra, ok := devIntake[s.key]; ok && fs.Name() == "cityops dev" {
+		v := s.get(&file)
+		if extra, ok := devIntake[s.key]; ok && dev {
 			v = strings.Trim(v+","+extra, ",")
 		}
-		if err := fs.Set(s.flag, v); err != nil {
-			return fmt.Errorf("applying %s to --%s: %w", s.key, s.flag, err)
+		if f := fs.Lookup(s.flag); f != nil && !isSetting(f) {
+			if err := fs.Set(s.flag, v); err != nil {
+				return fmt.Errorf("applying %s to --%s: %w", s.key, s.flag, err)
+			}
+			continue
+		}
+		if err := s.set(c, v); err != nil {
+			return fmt.Errorf("applying %s: %w", s.key, err)
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -58,11 +73,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	var errs []error
 	for _, s := range settings {
 		f := fs.Lookup(s.flag)
-		if f == nil || (s.key == "kafka.brokers" && f.Value.String() == "") { // dev: empty runs the embedded broker
+		if f == nil {
 			continue
 		}
-		if err := s.set(&c, f.Value.String()); err != nil {
-			errs = append(errs, fmt.Errorf("%s (--%s): %w", s.key, s.flag, err))
+		if !isSetting(f) && f.Value.String() != "" {
+			if err := s.set(c, f.Value.String()); err != nil {
+				errs = append(errs, fmt.Errorf("%s (--%s): %w", s.key, s.flag, err))
+			}
 		}
 		if given[s.flag] {
 			delete(src.lines, s.key)
@@ -73,6 +90,12 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return errors.Join(errs...)
 	}
 	return errors.Join(c.validate(src), requireSecrets(fs), requireIntakeKeys(fs))
+}
+
+// isSetting reports whether f is a setting's flag of newFlags.
+func isSetting(f *flag.Flag) bool {
+	_, ok := f.Value.(settingFlag)
+	return ok
 }
 
 // configPath finds the value of the last -config or --config in args, up

@@ -61,11 +61,11 @@ func TestTopicContracts(t *testing.T) {
 	defer cancel()
 	schemas := compileSchemas(t)
 
-	e := newTestEnv(ctx, t, options{database: "cityops_contracts",
-		intake: intakeOptions{apiKeys: "test-key", officers: "tok=officer li"}}, TopicAudit, TopicCallers)
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_contracts"},
+		Intake: intakeConfig{APIKeys: []string{"test-key"}, Officers: []string{"tok=officer li"}}}, TopicAudit, TopicCallers)
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
-	o.tokens = tokensPath
+	o.Tokens = tokensPath
 	// The greening department's receiver refuses every delivery: its tasks
 	// become webhook dead letters.
 	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +77,7 @@ func TestTopicContracts(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath, feeds: true}, reg, log)
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{webhooks: hooksPath, feeds: true}, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestTopicContracts(t *testing.T) {
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {

@@ -141,7 +141,7 @@ func probeHandler(t *testing.T, role string) http.Handler {
 	if role != "web" {
 		return web.NewAdmin(prometheus.NewRegistry(), nil, nil)
 	}
-	var o options
+	var o config
 	pack, err := o.loadPack()
 	if err != nil {
 		t.Fatal(err)

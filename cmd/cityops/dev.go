@@ -20,25 +20,26 @@ import (
 )
 
 func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
-	fs := newFlags("dev", stderr, &o, "clickhouse", "http", "pack", "run")
-	registerPublicMinCount(fs, &o)
+	var o proc
+	fs := newFlags("dev", stderr, &o.config, "clickhouse", "http", "pack", "run")
+	registerPublicMinCount(fs, &o.config)
 	dataDir := fs.String("data-dir", "./.cityops", "directory for the broker's data, the tokens and the secrets cityops dev keeps")
-	registerClusterSecret(fs, &o)
+	registerClusterSecret(fs, &o.config)
 	kafkaListen := fs.String("kafka-listen", "127.0.0.1:9092", "address of the embedded broker")
 	external := fs.String("kafka", "", "use these Kafka brokers instead of the embedded one")
-	fs.IntVar(&o.partitions, "partitions", devPartitions(runtime.NumCPU()), "partitions of the pipeline's topics (default: the machine's cores, 2 to 4)")
+	o.Kafka.Partitions = devPartitions(runtime.NumCPU())
+	settingVar(fs, &o.config, "kafka.partitions", "partitions of the pipeline's topics (default: the machine's cores, 2 to 4)")
 	noSim := fs.Bool("no-sim", false, "do not run the simulator")
 	webhooks := fs.String("webhooks", "", "departments' webhooks, a JSON file (see cityops dispatch -h)")
 	simRate := fs.Float64("sim-rate", 5, "events per second from the simulator")
 	var mq mqttOptions
 	mq.register(fs, " of device readings, used when it answers; empty for none")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	// Without configured secrets, dev keeps its own under the data dir.
 	if err := devSecrets(*dataDir, map[string]*string{
-		"intake.caller_key": &o.intake.callerKey, "dispatch.cluster_secret": &o.clusterSecret,
+		"intake.caller_key": &o.Intake.CallerKey, "dispatch.cluster_secret": &o.Dispatch.ClusterSecret,
 	}); err != nil {
 		return err
 	}
@@ -49,17 +50,16 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 
-	o.kafka = *external
-	if o.kafka == "" {
-		b, err := broker.Start(*kafkaListen, filepath.Join(*dataDir, "kafka"), o.partitions)
+	if *external == "" { // else parseFlags set kafka.brokers to it
+		b, err := broker.Start(*kafkaListen, filepath.Join(*dataDir, "kafka"), o.Kafka.Partitions)
 		if err != nil {
 			return err
 		}
 		defer b.Close()
-		o.kafka = b.Addr()
-		log.Info("embedded broker running", "addr", o.kafka)
+		o.Kafka.Brokers = []string{b.Addr()}
+		log.Info("embedded broker running", "addr", b.Addr())
 	}
-	if err := ensurePipelineTopics(ctx, o.brokers(), o.partitions); err != nil {
+	if err := ensurePipelineTopics(ctx, o.brokers(), o.Kafka.Partitions); err != nil {
 		return err
 	}
 	s, err := o.openStore(ctx)
@@ -76,15 +76,15 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	tokens := filepath.Join(*dataDir, "tokens.json")
-	o.tokens = tokens
-	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{tokens: tokens, webhooks: *webhooks, feeds: true}, reg, log.With("role", "dispatch"))
+	o.Tokens = tokens
+	d, err := newDispatcher(ctx, &o, pack, dispatchFiles{webhooks: *webhooks, feeds: true}, reg, log.With("role", "dispatch"))
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 
-	url := "http://" + localAddr(o.http)
-	o.feedbackTasks = url // the dispatcher's tasks API is served here, and it advertises this URL
+	url := "http://" + localAddr(o.HTTP.Listen)
+	o.Tasks = url // the dispatcher's tasks API is served here, and it advertises this URL
 	fmt.Fprintf(stdout, "\n  cityops is running: open %s\n  tasks API tokens: %s\n  intake key: %s (Authorization: Bearer %s)\n\n", url, tokens, devIntakeKey, devIntakeSecret)
 	var first []stage
 	if st, ok := devMQTT(ctx, &o, &mq, *dataDir, pack, reg, log); ok {
@@ -114,7 +114,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // stop once they have handled all their input, and the web server, with its
 // live map clients, stops last. first are stages that feed intake. d may be
 // nil.
-func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, d *dispatcher, log *slog.Logger, first ...stage) error {
+func runPipeline(ctx context.Context, o *proc, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, d *dispatcher, log *slog.Logger, first ...stage) error {
 	var routes []map[string]http.Handler
 	stages := append(first,
 		stage{"intake", waitDone, o.hooks.intake.idle},
@@ -135,7 +135,7 @@ func runPipeline(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 			return serveWeb(ctx, o, pack, s, reg, log.With("role", "web"), routes...)
 		}, nil},
 	)
-	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close, stages...)
+	return runInOrder(ctx, o.Shutdown.Timeout, log, o.hooks.intake.close, stages...)
 }
 
 // localAddr turns a listen address into one a local client can dial.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
-	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/lifecycle"
@@ -39,16 +38,17 @@ const (
 )
 
 func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
-	fs := newFlags("dispatch", stderr, &o, "kafka", "pack", "run")
-	fs.StringVar(&o.http, "http", ":8081", "HTTP listen address of the tasks API and /metrics")
+	var o proc
+	fs := newFlags("dispatch", stderr, &o.config, "kafka", "pack", "run")
+	o.HTTP.Listen = ":8081"
+	settingVar(fs, &o.config, "http.listen", "HTTP listen address of the tasks API and /metrics")
 	var files dispatchFiles
-	fs.StringVar(&files.tokens, "tokens", "./.cityops/tokens.json", "API tokens file; created with new tokens when missing")
+	fs.StringVar(&o.Tokens, "tokens", o.Tokens, "API tokens file; created with new tokens when missing")
 	fs.StringVar(&files.webhooks, "webhooks", "", `departments' webhooks, a JSON file {"DEPT": {"url": ..., "secret": ...}}`)
 	fs.StringVar(&files.advertise, "advertise", "", "the base URL other replicas reach this one's tasks API at (default http://localhost:PORT of --http)")
-	registerClusterSecret(fs, &o)
+	registerClusterSecret(fs, &o.config)
 	fs.BoolVar(&files.feeds, "department-topics", false, "also publish each department's transitions on the topic tasks.DEPT (always on with --webhooks, which are delivered from those topics)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack()
@@ -77,7 +77,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: o.http, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: o.HTTP.Listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.Run(gctx) })
 	g.Go(func() error {
@@ -87,7 +87,7 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 		return srv.Shutdown(sctx)
 	})
 	g.Go(func() error {
-		log.Info("tasks API serving", "addr", o.http)
+		log.Info("tasks API serving", "addr", o.HTTP.Listen)
 		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serving the tasks API: %w", err)
 		}
@@ -98,7 +98,6 @@ func runDispatch(ctx context.Context, args []string, _, stderr io.Writer) error 
 
 // dispatchFiles are the dispatcher's own files and settings.
 type dispatchFiles struct {
-	tokens   string           // tokens.json, created when missing
 	webhooks string           // optional webhooks of departments
 	feeds    bool             // publish each department's transitions on tasks.DEPT
 	now      func() time.Time // the tasks' clock; nil is time.Now (tests move it)
@@ -110,7 +109,7 @@ type dispatchFiles struct {
 // dispatcher is the dispatch role: the task service, its Kafka writers, its
 // API and its webhooks.
 type dispatcher struct {
-	o       *options
+	o       *proc
 	svc     *tasks.Service
 	api     *taskapi.API
 	hooks   *webhook.Deliverer
@@ -121,19 +120,19 @@ type dispatcher struct {
 	log     *slog.Logger
 }
 
-func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files dispatchFiles, reg *prometheus.Registry, log *slog.Logger) (*dispatcher, error) {
+func newDispatcher(ctx context.Context, o *proc, pack *rules.Pack, files dispatchFiles, reg *prometheus.Registry, log *slog.Logger) (*dispatcher, error) {
 	policy, err := sla.Load(o.packFS(), pack.Location, pack.Categories)
 	if err != nil {
 		return nil, fmt.Errorf("loading the dispatch policy of %s: %w", o.packName(), err)
 	}
-	tk, err := ensureTokens(files.tokens, pack)
+	tk, err := ensureTokens(o.Tokens, pack) // created when missing
 	if err != nil {
 		return nil, err
 	}
-	if o.clusterSecret == "" {
+	if o.Dispatch.ClusterSecret == "" {
 		return nil, errors.New("dispatch.cluster_secret is not set")
 	}
-	secret, err := taskapi.ParseSecret(o.clusterSecret)
+	secret, err := taskapi.ParseSecret(o.Dispatch.ClusterSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +147,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 	if feeds {
 		topics = append(topics, feed.Topics(pack.Departments)...)
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, topics...); err != nil {
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.Kafka.Partitions, topics...); err != nil {
 		return nil, err
 	}
 	if err := bus.EnsureTopics(ctx, o.brokers(), 1, dispatch.MatrixTopic, tasks.OwnersTopic); err != nil {
@@ -159,7 +158,7 @@ func newDispatcher(ctx context.Context, o *options, pack *rules.Pack, files disp
 		return nil, err
 	}
 	if files.advertise == "" {
-		files.advertise = "http://" + localAddr(o.http)
+		files.advertise = "http://" + localAddr(o.HTTP.Listen)
 	}
 	known, names := map[string]bool{}, map[string]string{}
 	for _, d := range pack.Departments {
@@ -337,12 +336,4 @@ func ensureTokens(path string, pack *rules.Pack) (taskapi.Tokens, error) {
 	}
 	tk = taskapi.NewTokens(pack.Departments)
 	return tk, tk.Write(path)
-}
-
-// packFS is the pack's file system, as loadPack reads it.
-func (o *options) packFS() fs.FS {
-	if o.pack != "" {
-		return os.DirFS(o.pack)
-	}
-	return demo.City()
 }

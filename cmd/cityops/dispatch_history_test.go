@@ -32,14 +32,14 @@ import (
 func TestDepartmentFigures(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_dept_figures"})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_dept_figures"}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
-	o.tokens = tokensPath // which also open the history API
+	o.Tokens = tokensPath // which also open the history API
 	var skew atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, now: now}, reg, log)
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{now: now}, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestDepartmentFigures(t *testing.T) {
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {

@@ -37,10 +37,10 @@ func (d *dispatcher) recordMatrix(ctx context.Context, pack *rules.Pack) error {
 // change of its matrix. The processor applies a new matrix to the incidents
 // it creates after it loads it; tasks already open keep their owner.
 func (d *dispatcher) watchMatrix(ctx context.Context) error {
-	if d.o.pack == "" {
+	if d.o.Pack == "" {
 		return nil
 	}
-	r, err := rules.NewReloader(d.o.pack, rules.ReloaderOptions{
+	r, err := rules.NewReloader(d.o.Pack, rules.ReloaderOptions{
 		OnSwap: func(p *rules.Pack) {
 			if err := d.recordMatrix(ctx, p); err != nil {
 				d.log.Error("recording a matrix change", "err", err)

@@ -33,7 +33,7 @@ func TestMatrixChange(t *testing.T) {
 	if err := os.CopyFS(dir, demo.City()); err != nil {
 		t.Fatal(err)
 	}
-	e := newTestEnv(ctx, t, options{database: "cityops_matrix", pack: dir})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_matrix"}, Pack: dir})
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
 	r := startReplica(ctx, t, e, tokens, nil)
 	tk, err := taskapi.ReadTokens(tokens)

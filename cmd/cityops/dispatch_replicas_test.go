@@ -33,9 +33,9 @@ type replica struct {
 func startReplica(ctx context.Context, t *testing.T, e *testEnv, tokens string, now func() time.Time) *replica {
 	t.Helper()
 	o := e.o
-	o.http = freeAddr(t)
-	base := "http://" + o.http
-	d, err := newDispatcher(ctx, &o, e.pack, dispatchFiles{tokens: tokens, now: now, advertise: base}, newRegistry(), e.log)
+	o.HTTP.Listen, o.Tokens = freeAddr(t), tokens
+	base := "http://" + o.HTTP.Listen
+	d, err := newDispatcher(ctx, &o, e.pack, dispatchFiles{now: now, advertise: base}, newRegistry(), e.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func startReplica(ctx context.Context, t *testing.T, e *testEnv, tokens string, 
 	for p, h := range d.Routes() {
 		mux.Handle(p, h)
 	}
-	ln, err := net.Listen("tcp", o.http)
+	ln, err := net.Listen("tcp", o.HTTP.Listen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func (r *replica) halt(t *testing.T) {
 func TestReplicasSplitAndTakeOver(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_replicas"})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_replicas"}})
 	tokens := filepath.Join(t.TempDir(), "tokens.json")
 	var skew atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }

@@ -31,10 +31,10 @@ import (
 func TestTaskLoop(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_tasks"})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_tasks"}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
-	o.tokens = tokensPath // which also open the history API
+	o.Tokens = tokensPath // which also open the history API
 	// The water authority takes webhooks too.
 	var mu sync.Mutex
 	var hooked []string
@@ -55,7 +55,7 @@ func TestTaskLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := newRegistry()
-	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, webhooks: hooksPath, feeds: true}, reg, log)
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{webhooks: hooksPath, feeds: true}, reg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestTaskLoop(t *testing.T) {
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})

@@ -15,7 +15,7 @@ import (
 
 // dlqFlags are the flags of a dlq verb.
 type dlqFlags struct {
-	o      options
+	o      config
 	match  string
 	limit  int
 	dryRun bool

@@ -17,41 +17,42 @@ import (
 // testEnv is what the end-to-end tests run the roles on: an embedded broker,
 // a private ClickHouse server with the schema in place, and the demo city.
 type testEnv struct {
-	o    options
+	o    proc
 	s    *store.Store
 	pack *rules.Pack
 	log  *slog.Logger
 }
 
-// newTestEnv starts the services for one test. o gives the settings the test
-// cares about (the database, intake options, partitions: 2 by default); the
-// addresses are filled in.
+// newTestEnv starts the services for one test. c gives the settings the test
+// cares about (the database, intake settings, partitions: 2 by default); the
+// addresses are filled in, and the other settings are left zero.
 // The pipeline's topics and extraTopics exist when it returns. Everything is
 // stopped when the test ends.
-func newTestEnv(ctx context.Context, t *testing.T, o options, extraTopics ...string) *testEnv {
+func newTestEnv(ctx context.Context, t *testing.T, c config, extraTopics ...string) *testEnv {
 	t.Helper()
+	o := proc{config: c}
 	b, err := broker.Start("127.0.0.1:0", t.TempDir(), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(b.Close)
-	if o.partitions == 0 {
-		o.partitions = 2
+	if o.Kafka.Partitions == 0 {
+		o.Kafka.Partitions = 2
 	}
-	if o.intake.callerKey == "" {
-		o.intake.callerKey = testCallerKey
+	if o.Intake.CallerKey == "" {
+		o.Intake.CallerKey = testCallerKey
 	}
-	if o.intake.keys == "" {
-		o.intake.keys = testIntakeKeys
+	if len(o.Intake.Keys) == 0 {
+		o.Intake.Keys = []string{testIntakeKeys}
 	}
-	if o.clusterSecret == "" {
-		o.clusterSecret = testClusterSecret
+	if o.Dispatch.ClusterSecret == "" {
+		o.Dispatch.ClusterSecret = testClusterSecret
 	}
-	o.kafka, o.clickhouse, o.http = b.Addr(), chtest.Start(t), freeAddr(t)
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, append(bus.Topics, extraTopics...)...); err != nil {
+	o.Kafka.Brokers, o.ClickHouse.Addr, o.HTTP.Listen = []string{b.Addr()}, chtest.Start(t), freeAddr(t)
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.Kafka.Partitions, append(bus.Topics, extraTopics...)...); err != nil {
 		t.Fatal(err)
 	}
-	s, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s, err := store.Open(ctx, store.Options{Addr: o.ClickHouse.Addr, Database: o.ClickHouse.Database})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o config
 	fs := newFlags("history", stderr, &o, "clickhouse")
 	printQueries := fs.Bool("print-queries", false, "write each planner query, with sample parameters bound, to stdout")
 	retain := fs.Int("retain-months", 0, "drop the monthly partitions older than this many months (the current month counts)")
@@ -22,7 +22,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	switch {
 	case *printQueries:
-		sql, err := history.SampleSQL(o.database)
+		sql, err := history.SampleSQL(o.ClickHouse.Database)
 		if err != nil {
 			return err
 		}

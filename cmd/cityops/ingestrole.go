@@ -26,10 +26,10 @@ import (
 // readings path takes them as it takes the gateways') and the caller lookup
 // over HTTP. ClickHouse is read for the status of Open311 requests.
 func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
-	fs := newFlags("ingest", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
-	fs.StringVar(&o.feedbackTasks, "tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API (each its --advertise URL), comma-separated, which take citizens' Open311 ratings, signed with the cluster secret (env CITYOPS_CLUSTER_SECRET) (env CITYOPS_TASKS_URL; empty: no ratings)")
-	if err := parseFlags(fs, args); err != nil {
+	var o proc
+	fs := newFlags("ingest", stderr, &o.config, "kafka", "clickhouse", "http", "pack", "run")
+	fs.StringVar(&o.Tasks, "tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API (each its --advertise URL), comma-separated, which take citizens' Open311 ratings, signed with the cluster secret (env CITYOPS_CLUSTER_SECRET) (env CITYOPS_TASKS_URL; empty: no ratings)")
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack()
@@ -37,7 +37,7 @@ func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	log := o.logger(stderr)
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.Kafka.Partitions, bus.Topics...); err != nil {
 		return err
 	}
 	s, err := o.openStore(ctx)
@@ -49,7 +49,7 @@ func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close,
+	return runInOrder(ctx, o.Shutdown.Timeout, log, o.hooks.intake.close,
 		stage{"intake", waitDone, o.hooks.intake.idle},
 		stage{"http", func(ctx context.Context) error { return serveIntake(ctx, &o, pack, s, reg, log) }, nil},
 	)
@@ -59,7 +59,7 @@ func runIngest(ctx context.Context, args []string, _, stderr io.Writer) error {
 // gate closes, and a func that closes their writers. Writes take the
 // configured intake keys, and the ids intake stored are remembered through
 // bus.TopicIntakeIDs, which a goroutine reads until ctx is done.
-func intakeAPI(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
+func intakeAPI(ctx context.Context, o *proc, pack *rules.Pack, areas *geo.Index, s *store.Store, log *slog.Logger) (map[string]http.Handler, func(), error) {
 	sec, err := newIntakeSecurity(ctx, o, log)
 	if err != nil {
 		return nil, nil, err
@@ -91,7 +91,7 @@ func intakeAPI(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Ind
 
 // serveIntake serves the intake API with the probes and metrics until ctx
 // is done.
-func serveIntake(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger) error {
+func serveIntake(ctx context.Context, o *proc, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger) error {
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
@@ -109,9 +109,9 @@ func serveIntake(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 	for p, h := range api {
 		mux.Handle(p, h)
 	}
-	ln, err := net.Listen("tcp", o.http)
+	ln, err := net.Listen("tcp", o.HTTP.Listen)
 	if err != nil {
-		return fmt.Errorf("listening on %s: %w", o.http, err)
+		return fmt.Errorf("listening on %s: %w", o.HTTP.Listen, err)
 	}
 	h, err := web.InstrumentHTTP(reg, mux)
 	if err != nil {
@@ -126,7 +126,7 @@ func serveIntake(ctx context.Context, o *options, pack *rules.Pack, s *store.Sto
 	}()
 	log.Info("intake serving", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serving intake on %s: %w", o.http, err)
+		return fmt.Errorf("serving intake on %s: %w", o.HTTP.Listen, err)
 	}
 	return nil
 }

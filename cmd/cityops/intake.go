@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -29,31 +28,16 @@ const (
 	TopicCallers = bus.TopicCallers
 )
 
-// intakeOptions configure the hotline and sensor intake of the web role.
-type intakeOptions struct {
-	keys      string // intake keys of the events and readings APIs (ingest.ParseKeys)
-	apiKeys   string // comma-separated Open311 api keys
-	callerKey string // hex AES key sealing callers' personal data
-	officers  string // comma-separated token=name pairs allowed to read callers
-}
-
-// register adds the intake flags. In dev the intake key dev-key (named
-// dev), the api key dev-key and the officer token dev-officer are accepted,
-// and a caller key is kept under the data dir when none is given (see
-// devSecrets); the other roles refuse to start without intake keys and a
-// caller key.
-func (in *intakeOptions) register(fs *flag.FlagSet, command string) {
-	intakeKeys := os.Getenv("CITYOPS_INTAKE_KEYS")
-	keys, officers := os.Getenv("CITYOPS_API_KEYS"), os.Getenv("CITYOPS_OFFICERS")
-	if command == "dev" {
-		intakeKeys = strings.Trim(intakeKeys+","+devIntakeKey, ",")
-		keys = strings.Trim(keys+",dev-key", ",")
-		officers = strings.Trim(officers+",dev-officer=dev officer", ",")
-	}
-	fs.StringVar(&in.keys, "intake-keys", intakeKeys, "keys of the senders allowed to post events and readings: name=key[;sources=hotline,iot][;devices=d1,d2], comma- or newline-separated (env CITYOPS_INTAKE_KEYS)")
-	fs.StringVar(&in.apiKeys, "api-keys", keys, "Open311 api keys allowed to create requests, comma-separated (env CITYOPS_API_KEYS)")
-	fs.StringVar(&in.callerKey, "caller-key", os.Getenv("CITYOPS_CALLER_KEY"), "hex AES-256 key sealing callers' personal data (env CITYOPS_CALLER_KEY)")
-	fs.StringVar(&in.officers, "officers", officers, "token=name pairs allowed to read callers, comma-separated (env CITYOPS_OFFICERS)")
+// registerIntake adds the intake flags. In dev the intake key dev-key
+// (named dev), the api key dev-key and the officer token dev-officer are
+// accepted besides the configured ones (see parseFlags), and a caller key
+// is kept under the data dir when none is given (see devSecrets); the other
+// roles refuse to start without intake keys and a caller key.
+func registerIntake(fs *flag.FlagSet, c *config) {
+	settingVar(fs, c, "intake.keys", "keys of the senders allowed to post events and readings: name=key[;sources=hotline,iot][;devices=d1,d2], comma- or newline-separated (env CITYOPS_INTAKE_KEYS)")
+	settingVar(fs, c, "intake.api_keys", "Open311 api keys allowed to create requests, comma-separated (env CITYOPS_API_KEYS)")
+	settingVar(fs, c, "intake.caller_key", "hex AES-256 key sealing callers' personal data (env CITYOPS_CALLER_KEY)")
+	settingVar(fs, c, "intake.officers", "token=name pairs allowed to read callers, comma-separated (env CITYOPS_OFFICERS)")
 }
 
 // devices turns the pack's registered sensors into intake's registry.
@@ -65,12 +49,12 @@ func devices(p *rules.Pack) ingest.Registry { return ingest.NewRegistry(p.Device
 //
 // Sealed callers are kept on their own topic, which every web process reads
 // into its vault from the start, so any replica can answer a caller read.
-func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, sec *intakeSecurity, log *slog.Logger) (map[string]http.Handler, func(), error) {
-	in := o.intake
-	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.partitions), TopicAudit, TopicCallers); err != nil {
+func intakeRoutes(ctx context.Context, o *proc, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, sec *intakeSecurity, log *slog.Logger) (map[string]http.Handler, func(), error) {
+	in := o.Intake
+	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.Kafka.Partitions), TopicAudit, TopicCallers); err != nil {
 		return nil, nil, err
 	}
-	key, err := callerKey(in.callerKey)
+	key, err := callerKey(in.CallerKey)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,7 +83,7 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		Token:      token,
 		Feedback:   feedback,
 		Categories: pack.Categories,
-		APIKeys:    set(in.apiKeys),
+		APIKeys:    set(in.APIKeys),
 		Validator:  validator,
 		Publish:    publish,
 		Status:     incidentStatus(s, pack),
@@ -127,7 +111,7 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 		Keys: sec.keys, IDs: sec.ids, PublishIDs: sec.publishIDs,
 	}
 	routes["GET /api/v1/callers/{id}"] = &privacy.Handler{
-		Sealer: sealer, Vault: vault, Officers: pairs(in.officers), Logger: log,
+		Sealer: sealer, Vault: vault, Officers: pairs(in.Officers), Logger: log,
 		Audit: func(ctx context.Context, a privacy.Audit) error {
 			b, err := json.Marshal(a)
 			if err != nil {
@@ -140,32 +124,29 @@ func intakeRoutes(ctx context.Context, o *options, pack *rules.Pack, areas *geo.
 }
 
 // feedbackTo is where citizens' Open311 ratings go: the dispatchers of
-// o.feedbackTasks, signed with the cluster secret (CITYOPS_CLUSTER_SECRET
+// o.Tasks, signed with the cluster secret (CITYOPS_CLUSTER_SECRET
 // when the role has no --cluster-secret). Nil without dispatchers or
 // without the secret: the endpoint then answers ratings with 404.
-func feedbackTo(o *options, log *slog.Logger) (open311.FeedbackFunc, error) {
-	if strings.TrimSpace(o.feedbackTasks) == "" {
+func feedbackTo(o *proc, log *slog.Logger) (open311.FeedbackFunc, error) {
+	if strings.TrimSpace(o.Tasks) == "" {
 		return nil, nil
 	}
-	hexSecret := o.clusterSecret
+	hexSecret := o.Dispatch.ClusterSecret
 	if hexSecret == "" {
-		hexSecret = os.Getenv("CITYOPS_CLUSTER_SECRET")
-	}
-	if hexSecret == "" {
-		log.Warn("Open311 takes no citizens' ratings: set CITYOPS_CLUSTER_SECRET, the dispatchers' cluster secret, to hand them over", "tasks", o.feedbackTasks)
+		log.Warn("Open311 takes no citizens' ratings: set CITYOPS_CLUSTER_SECRET, the dispatchers' cluster secret, to hand them over", "tasks", o.Tasks)
 		return nil, nil
 	}
 	secret, err := taskapi.ParseSecret(hexSecret)
 	if err != nil {
-		return nil, fmt.Errorf("citizens' feedback to %s: dispatch.cluster_secret: %w", o.feedbackTasks, err)
+		return nil, fmt.Errorf("citizens' feedback to %s: dispatch.cluster_secret: %w", o.Tasks, err)
 	}
-	return citizenFeedback(strings.Split(o.feedbackTasks, ","), secret, &http.Client{Timeout: 10 * time.Second}), nil
+	return citizenFeedback(strings.Split(o.Tasks, ","), secret, &http.Client{Timeout: 10 * time.Second}), nil
 }
 
 // loadVault reads every sealed caller into vault, and then the new ones,
 // until ctx is done. It reads without a consumer group: a group per start
 // would be left on the brokers by every restart.
-func loadVault(ctx context.Context, o *options, vault *privacy.Vault, log *slog.Logger) {
+func loadVault(ctx context.Context, o *proc, vault *privacy.Vault, log *slog.Logger) {
 	err := bus.Tail(ctx, bus.ConsumerConfig{
 		Brokers: o.brokers(), Topic: TopicCallers,
 		BatchWait: 5 * time.Millisecond, Logger: log,
@@ -264,15 +245,15 @@ type intakeSecurity struct {
 // newIntakeSecurity parses the intake keys (parseFlags refused a role
 // without them; cityops dev has dev-key) and starts loading the id memory
 // from bus.TopicIntakeIDs; the endpoints wait for it before they take an id.
-func newIntakeSecurity(ctx context.Context, o *options, log *slog.Logger) (*intakeSecurity, error) {
-	keys, err := ingest.ParseKeys(o.intake.keys)
+func newIntakeSecurity(ctx context.Context, o *proc, log *slog.Logger) (*intakeSecurity, error) {
+	keys, err := ingest.ParseKeys(strings.Join(o.Intake.Keys, "\n"))
 	if err != nil {
 		return nil, fmt.Errorf("intake.keys: %w", err)
 	}
 	if keys.Len() == 0 {
 		return nil, errors.New("intake.keys is not set: intake takes only known senders")
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.partitions), bus.TopicIntakeIDs); err != nil {
+	if err := bus.EnsureTopics(ctx, o.brokers(), max(1, o.Kafka.Partitions), bus.TopicIntakeIDs); err != nil {
 		return nil, err
 	}
 	ids := ingest.NewIDs(0)
@@ -285,7 +266,7 @@ func newIntakeSecurity(ctx context.Context, o *options, log *slog.Logger) (*inta
 
 // loadIDs reads bus.TopicIntakeIDs into ids, and then what the other
 // intakes add, until ctx is done; it starts over after an error.
-func loadIDs(ctx context.Context, o *options, ids *ingest.IDs, log *slog.Logger) {
+func loadIDs(ctx context.Context, o *proc, ids *ingest.IDs, log *slog.Logger) {
 	for ctx.Err() == nil {
 		err := ingest.LoadIDs(ctx, o.brokers(), bus.TopicIntakeIDs, ids, log)
 		if err == nil || ctx.Err() != nil {
@@ -308,9 +289,9 @@ func callerKey(hexKey string) ([]byte, error) {
 	return privacy.ParseKey(hexKey)
 }
 
-func set(list string) map[string]bool {
+func set(list []string) map[string]bool {
 	m := map[string]bool{}
-	for _, k := range strings.Split(list, ",") {
+	for _, k := range list {
 		if k = strings.TrimSpace(k); k != "" {
 			m[k] = true
 		}
@@ -318,9 +299,9 @@ func set(list string) map[string]bool {
 	return m
 }
 
-func pairs(list string) map[string]string {
+func pairs(list []string) map[string]string {
 	m := map[string]string{}
-	for _, p := range strings.Split(list, ",") {
+	for _, p := range list {
 		if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && k != "" {
 			m[k] = v
 		}

@@ -30,8 +30,8 @@ import (
 func TestIntakeEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_intake",
-		intake: intakeOptions{apiKeys: "test-key", officers: "tok=officer li"}}, TopicAudit)
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_intake"},
+		Intake: intakeConfig{APIKeys: []string{"test-key"}, Officers: []string{"tok=officer li"}}}, TopicAudit)
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	e.run(ctx, t,
 		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
@@ -39,7 +39,7 @@ func TestIntakeEndToEnd(t *testing.T) {
 		func(ctx context.Context) error { return readingsPath(ctx, o, pack, s, log) },
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
@@ -197,8 +197,8 @@ func deptName(ds []cityops.Department, id string) string {
 func TestIntakeKeysAcrossRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_intake_restart",
-		intake: intakeOptions{apiKeys: "test-key", keys: testIntakeKeys + ",other=other-key;sources=iot"}}, TopicAudit, TopicCallers)
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_intake_restart"},
+		Intake: intakeConfig{APIKeys: []string{"test-key"}, Keys: []string{testIntakeKeys, "other=other-key;sources=iot"}}}, TopicAudit, TopicCallers)
 	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -29,10 +29,10 @@ import (
 func TestEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_e2e"})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_e2e"}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
-	o.tokens = filepath.Join(t.TempDir(), "tokens.json")
-	if err := (taskapi.Tokens{Center: "e2e-center"}).Write(o.tokens); err != nil {
+	o.Tokens = filepath.Join(t.TempDir(), "tokens.json")
+	if err := (taskapi.Tokens{Center: "e2e-center"}).Write(o.Tokens); err != nil {
 		t.Fatal(err)
 	}
 	e.run(ctx, t,
@@ -40,11 +40,11 @@ func TestEndToEnd(t *testing.T) {
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 
 	// The center's view of the whole demo city, zoomed in to single incidents.
-	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.http+"/ws/live", nil)
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.HTTP.Listen+"/ws/live", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

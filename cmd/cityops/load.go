@@ -16,7 +16,7 @@ import (
 )
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o config
 	fs := newFlags("load", stderr, &o, "clickhouse", "pack")
 	var cfg load.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system: intake API and live map")

@@ -45,11 +45,11 @@ func (m *mqttOptions) register(fs *flag.FlagSet, what string) {
 // cityops/readings/{device_id} onto the readings topic, with probes and
 // metrics on --admin.
 func runMQTT(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
+	var o proc
 	var m mqttOptions
-	fs := newFlags("mqtt", stderr, &o, "kafka", "pack", "admin", "run")
+	fs := newFlags("mqtt", stderr, &o.config, "kafka", "pack", "admin", "run")
 	m.register(fs, "")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	if m.password == "" {
@@ -60,7 +60,7 @@ func runMQTT(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	log := o.logger(stderr)
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.Kafka.Partitions, bus.Topics...); err != nil {
 		return err
 	}
 	reg, err := o.instrument()
@@ -72,14 +72,14 @@ func runMQTT(ctx context.Context, args []string, _, stderr io.Writer) error {
 	admin := web.NewAdmin(reg, func(ctx context.Context) error { // ready: Kafka answers and the subscription is up
 		return errors.Join(kafkaUp(ctx), conn.Ready(ctx))
 	}, log)
-	return runInOrder(ctx, o.shutdown, log, admin.Drain,
+	return runInOrder(ctx, o.Shutdown.Timeout, log, admin.Drain,
 		stage{"mqtt", func(ctx context.Context) error { return mqttIntake(ctx, &o, &m, pack, conn, reg, log) }, nil},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.Admin.Listen, admin, reg, log) }, nil},
 	)
 }
 
 // mqttIntake runs the MQTT intake until ctx is done.
-func mqttIntake(ctx context.Context, o *options, m *mqttOptions, pack *rules.Pack, conn *mqtt.Conn, reg prometheus.Registerer, log *slog.Logger) error {
+func mqttIntake(ctx context.Context, o *proc, m *mqttOptions, pack *rules.Pack, conn *mqtt.Conn, reg prometheus.Registerer, log *slog.Logger) error {
 	c, closeWriters, err := mqttConfig(o, m, pack, log)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func mqttIntake(ctx context.Context, o *options, m *mqttOptions, pack *rules.Pac
 // mqttConfig is the intake's config: the pack's devices and bounds, and
 // writers to the readings and dead-letter topics, which the returned func
 // closes.
-func mqttConfig(o *options, m *mqttOptions, pack *rules.Pack, log *slog.Logger) (mqtt.Config, func(), error) {
+func mqttConfig(o *proc, m *mqttOptions, pack *rules.Pack, log *slog.Logger) (mqtt.Config, func(), error) {
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		return mqtt.Config{}, nil, fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
@@ -116,7 +116,7 @@ func mqttConfig(o *options, m *mqttOptions, pack *rules.Pack, log *slog.Logger) 
 // answers at --mqtt, and says in the log why there is none otherwise.
 // Without a password it takes the one deploy/local/mosquitto.sh keeps under
 // the data dir.
-func devMQTT(ctx context.Context, o *options, m *mqttOptions, dataDir string, pack *rules.Pack, reg prometheus.Registerer, log *slog.Logger) (stage, bool) {
+func devMQTT(ctx context.Context, o *proc, m *mqttOptions, dataDir string, pack *rules.Pack, reg prometheus.Registerer, log *slog.Logger) (stage, bool) {
 	log = log.With("role", "mqtt")
 	if m.url == "" {
 		log.Info("MQTT intake off (--mqtt is empty)")

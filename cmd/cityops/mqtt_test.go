@@ -100,7 +100,7 @@ func TestMQTTRole(t *testing.T) {
 // with the password mosquitto.sh keeps under the data dir, and says in its
 // log that it runs without one when no broker answers.
 func TestDevMQTT(t *testing.T) {
-	var o options
+	o := proc{config: defaultConfig()}
 	pack, err := o.loadPack()
 	if err != nil {
 		t.Fatal(err)

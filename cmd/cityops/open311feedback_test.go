@@ -26,13 +26,13 @@ import (
 func TestOpen311Feedback(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_open311_feedback", intake: intakeOptions{apiKeys: "test-key"}})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_open311_feedback"}, Intake: intakeConfig{APIKeys: []string{"test-key"}}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	tokensPath := filepath.Join(t.TempDir(), "tokens.json")
-	o.tokens = tokensPath
-	base := "http://" + o.http
-	o.feedbackTasks = base
-	d, err := newDispatcher(ctx, o, pack, dispatchFiles{tokens: tokensPath, advertise: base}, newRegistry(), log)
+	o.Tokens = tokensPath
+	base := "http://" + o.HTTP.Listen
+	o.Tasks = base
+	d, err := newDispatcher(ctx, o, pack, dispatchFiles{advertise: base}, newRegistry(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

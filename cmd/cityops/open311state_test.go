@@ -30,14 +30,14 @@ import (
 func TestOpen311StateLasts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_open311", intake: intakeOptions{apiKeys: "test-key"}})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_open311"}, Intake: intakeConfig{APIKeys: []string{"test-key"}}})
 	o, s, pack, log := &e.o, e.s, e.pack, e.log
 	e.run(ctx, t,
 		func(ctx context.Context) error { return runProcessor(ctx, o, pack, log) },
 		func(ctx context.Context) error { return sink(ctx, o, s, log) },
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
@@ -138,7 +138,7 @@ func TestOpen311StateLasts(t *testing.T) {
 
 	// A new endpoint on the same ClickHouse, with empty memory: every GET
 	// answers as the running one does.
-	s2, err := store.Open(ctx, store.Options{Addr: o.clickhouse, Database: o.database})
+	s2, err := store.Open(ctx, store.Options{Addr: o.ClickHouse.Addr, Database: o.ClickHouse.Database})
 	if err != nil {
 		t.Fatal(err)
 	}

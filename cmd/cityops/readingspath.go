@@ -17,11 +17,11 @@ import (
 // s, alarm transitions sent to the merge stage. With a pack directory, the
 // pack is reloaded when it changes and passes its checks, as the
 // processor's is.
-func readingsPath(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, log *slog.Logger) error {
+func readingsPath(ctx context.Context, o *proc, pack *rules.Pack, s *store.Store, log *slog.Logger) error {
 	current := func() *rules.Pack { return pack }
 	g, ctx := errgroup.WithContext(ctx)
-	if o.pack != "" {
-		r, err := rules.NewReloader(o.pack, rules.ReloaderOptions{
+	if o.Pack != "" {
+		r, err := rules.NewReloader(o.Pack, rules.ReloaderOptions{
 			OnError: func(err error) { log.Error("the changed pack is not valid, keeping the running one", "err", err) },
 		})
 		if err != nil {
@@ -32,9 +32,9 @@ func readingsPath(ctx context.Context, o *options, pack *rules.Pack, s *store.St
 	}
 	g.Go(func() error {
 		return readings.Serve(ctx, readings.ServeConfig{
-			Brokers: o.brokers(), Partitions: max(1, o.partitions), Pack: current, Insert: func(ctx context.Context, r readings.Rows) error { return s.InsertRows(ctx, r) },
+			Brokers: o.brokers(), Partitions: max(1, o.Kafka.Partitions), Pack: current, Insert: func(ctx context.Context, r readings.Rows) error { return s.InsertRows(ctx, r) },
 			NewRows: func() readings.Rows { return new(store.Readings) },
-			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer,
+			Session: o.Kafka.SessionTimeout, Logger: log, Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer,
 		})
 	})
 	err := g.Wait()
@@ -46,6 +46,6 @@ func readingsPath(ctx context.Context, o *options, pack *rules.Pack, s *store.St
 
 // readingsDrained reports drained once the readings path has handled every
 // record of readings.raw.
-func readingsDrained(o *options) func(ctx context.Context) (bool, error) {
+func readingsDrained(o *proc) func(ctx context.Context) (bool, error) {
 	return lagZero(o, bus.GroupReadings, bus.TopicReadingsRaw)
 }

@@ -18,7 +18,7 @@ import (
 )
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o config
 	fs := newFlags("replay", stderr, &o, "kafka", "pack")
 	format := fs.String("format", "", "a built-in layout: nyc311")
 	mappingFile := fs.String("mapping", "", "a YAML file naming the columns of another layout (the same file pack learn and pack eval read; see docs/onboarding.md)")
@@ -51,7 +51,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cfg := replay.Config{Mapping: m, Validator: v}
 	if !*dryRun {
-		if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.TopicEventsRaw); err != nil {
+		if err := bus.EnsureTopics(ctx, o.brokers(), o.Kafka.Partitions, bus.TopicEventsRaw); err != nil {
 			return err
 		}
 		w := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
@@ -107,7 +107,7 @@ func mappingOf(format, file string) (replay.Mapping, error) {
 
 // replayValidator checks rows against the replayed city's extent: the areas
 // of --extent, or the pack's own.
-func replayValidator(o *options, extent, idProp string, maxAge time.Duration) (*ingest.Validator, error) {
+func replayValidator(o *config, extent, idProp string, maxAge time.Duration) (*ingest.Validator, error) {
 	var ix *geo.Index
 	if extent != "" {
 		b, err := os.ReadFile(extent)

@@ -35,16 +35,16 @@ const (
 )
 
 func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
-	fs := newFlags("process", stderr, &o, "kafka", "clickhouse", "pack", "admin", "run")
-	if err := parseFlags(fs, args); err != nil {
+	var o proc
+	fs := newFlags("process", stderr, &o.config, "kafka", "clickhouse", "pack", "admin", "run")
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack()
 	if err != nil {
 		return err
 	}
-	if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.Topics...); err != nil {
+	if err := bus.EnsureTopics(ctx, o.brokers(), o.Kafka.Partitions, bus.Topics...); err != nil {
 		return err
 	}
 	log := o.logger(stderr)
@@ -58,16 +58,16 @@ func runProcess(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer s.Close()
 	admin := web.NewAdmin(reg, kafkaReady(&o), log)
-	return runInOrder(ctx, o.shutdown, log, admin.Drain,
+	return runInOrder(ctx, o.Shutdown.Timeout, log, admin.Drain,
 		stage{"readings", func(ctx context.Context) error { return readingsPath(ctx, &o, pack, s, log) }, readingsDrained(&o)},
 		stage{"process", func(ctx context.Context) error { return runProcessor(ctx, &o, pack, log) }, processDrained(&o)},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.Admin.Listen, admin, reg, log) }, nil},
 	)
 }
 
 // processDrained reports drained once both stateful stages have handled
 // every record of their input.
-func processDrained(o *options) func(ctx context.Context) (bool, error) {
+func processDrained(o *proc) func(ctx context.Context) (bool, error) {
 	classify := lagZero(o, bus.GroupClassify, bus.TopicEventsRaw)
 	merge := lagZero(o, bus.GroupMerge, stateful.TopicSignals)
 	return func(ctx context.Context) (bool, error) {
@@ -81,11 +81,11 @@ func processDrained(o *options) func(ctx context.Context) (bool, error) {
 // process runs the processor's stateful stages (alarms, merge and fusion;
 // see rules/stateful) until ctx is done. With a pack directory, the pack
 // is reloaded when it changes and passes its checks.
-func runProcessor(ctx context.Context, o *options, pack *rules.Pack, log *slog.Logger) error {
+func runProcessor(ctx context.Context, o *proc, pack *rules.Pack, log *slog.Logger) error {
 	current := func() *rules.Pack { return pack }
 	g, ctx := errgroup.WithContext(ctx)
-	if o.pack != "" {
-		r, err := rules.NewReloader(o.pack, rules.ReloaderOptions{
+	if o.Pack != "" {
+		r, err := rules.NewReloader(o.Pack, rules.ReloaderOptions{
 			OnError: func(err error) { log.Error("the changed pack is not valid, keeping the running one", "err", err) },
 		})
 		if err != nil {
@@ -97,17 +97,17 @@ func runProcessor(ctx context.Context, o *options, pack *rules.Pack, log *slog.L
 	log.Info("processor running", "pack", pack.Name, "rules", pack.Engine.Rules())
 	g.Go(func() error {
 		return stateful.Serve(ctx, stateful.ServeConfig{
-			Brokers: o.brokers(), Partitions: o.partitions, Group: groupProcess, Pack: current,
-			Session: o.session, Logger: log, Metrics: o.hooks.busMetrics(), Events: o.hooks.eventMetrics(), Writer: o.hooks.writer,
+			Brokers: o.brokers(), Partitions: o.Kafka.Partitions, Group: groupProcess, Pack: current,
+			Session: o.Kafka.SessionTimeout, Logger: log, Metrics: o.hooks.busMetrics(), Events: o.hooks.eventMetrics(), Writer: o.hooks.writer,
 		})
 	})
 	return g.Wait()
 }
 
 func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
-	fs := newFlags("store", stderr, &o, "kafka", "clickhouse", "pack", "admin", "run")
-	if err := parseFlags(fs, args); err != nil {
+	var o proc
+	fs := newFlags("store", stderr, &o.config, "kafka", "clickhouse", "pack", "admin", "run")
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	pack, err := o.loadPack() // its names go to ClickHouse for planners
@@ -125,16 +125,16 @@ func runStore(ctx context.Context, args []string, _, stderr io.Writer) error {
 		return err
 	}
 	admin := web.NewAdmin(reg, readiness(&o, s), log)
-	return runInOrder(ctx, o.shutdown, log, admin.Drain,
+	return runInOrder(ctx, o.Shutdown.Timeout, log, admin.Drain,
 		stage{"store", func(ctx context.Context) error { return sink(ctx, &o, s, log) }, storeDrained(&o)},
 		stage{"names", func(ctx context.Context) error { return syncNames(ctx, &o, s, pack, log) }, nil},
-		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.admin, admin, reg, log) }, nil},
+		stage{"probes", func(ctx context.Context) error { return serveAdmin(ctx, o.Admin.Listen, admin, reg, log) }, nil},
 	)
 }
 
 // storeDrained reports drained once the sink has stored every change, the
 // events of every merged signal and every transition.
-func storeDrained(o *options) func(ctx context.Context) (bool, error) {
+func storeDrained(o *proc) func(ctx context.Context) (bool, error) {
 	lags := []func(ctx context.Context) (bool, error){lagZero(o, groupStore, bus.TopicIncidentChanges),
 		lagZero(o, groupStoreFound, bus.TopicIncidentsFound), lagZero(o, groupStoreTransitions, tasks.Topic)}
 	return func(ctx context.Context) (bool, error) {
@@ -148,11 +148,11 @@ func storeDrained(o *options) func(ctx context.Context) (bool, error) {
 }
 
 // sink runs the ClickHouse sink until ctx is done.
-func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) error {
-	log.Info("store sink running", "clickhouse", o.clickhouse, "database", o.database)
+func sink(ctx context.Context, o *proc, s *store.Store, log *slog.Logger) error {
+	log.Info("store sink running", "clickhouse", o.ClickHouse.Addr, "database", o.ClickHouse.Database)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return s.Sink(ctx, store.SinkConfig{Brokers: o.brokers(), Partitions: o.partitions, Logger: log,
+		return s.Sink(ctx, store.SinkConfig{Brokers: o.brokers(), Partitions: o.Kafka.Partitions, Logger: log,
 			Metrics: o.hooks.busMetrics(), Writer: o.hooks.writer, Observe: o.hooks.observeStored})
 	})
 	g.Go(func() error { return settleLoop(ctx, s, settleEvery, settleQuiet, log) })
@@ -160,17 +160,16 @@ func sink(ctx context.Context, o *options, s *store.Store, log *slog.Logger) err
 }
 
 func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
-	var o options
-	fs := newFlags("web", stderr, &o, "kafka", "clickhouse", "http", "pack", "run")
-	fs.StringVar(&o.tokens, "tokens", "./.cityops/tokens.json", "the dispatch role's API tokens file, whose tokens open the live map's center, inspector and department views and the history API")
-	registerPublicMinCount(fs, &o)
-	tasksURL := fs.String("tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API, comma-separated, served through this server so the inbox works on its origin, and where citizens' Open311 ratings go, signed with the cluster secret (env CITYOPS_CLUSTER_SECRET) (env CITYOPS_TASKS_URL; empty: no tasks API)")
-	if err := parseFlags(fs, args); err != nil {
+	var o proc
+	fs := newFlags("web", stderr, &o.config, "kafka", "clickhouse", "http", "pack", "run")
+	fs.StringVar(&o.Tokens, "tokens", o.Tokens, "the dispatch role's API tokens file, whose tokens open the live map's center, inspector and department views and the history API")
+	registerPublicMinCount(fs, &o.config)
+	fs.StringVar(&o.Tasks, "tasks", os.Getenv("CITYOPS_TASKS_URL"), "base URLs of the dispatchers' tasks API, comma-separated, served through this server so the inbox works on its origin, and where citizens' Open311 ratings go, signed with the cluster secret (env CITYOPS_CLUSTER_SECRET) (env CITYOPS_TASKS_URL; empty: no tasks API)")
+	if err := parseFlags(fs, &o.config, args); err != nil {
 		return err
 	}
 	log := o.logger(stderr)
-	o.feedbackTasks = *tasksURL
-	tasks, err := tasksProxy(*tasksURL, log)
+	tasks, err := tasksProxy(o.Tasks, log)
 	if err != nil {
 		return err
 	}
@@ -187,7 +186,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return runInOrder(ctx, o.shutdown, log, o.hooks.intake.close,
+	return runInOrder(ctx, o.Shutdown.Timeout, log, o.hooks.intake.close,
 		stage{"intake", waitDone, o.hooks.intake.idle},
 		stage{"web", func(ctx context.Context) error { return serveWeb(ctx, &o, pack, s, reg, log, tasks) }, nil},
 	)
@@ -196,7 +195,7 @@ func runWeb(ctx context.Context, args []string, _, stderr io.Writer) error {
 // serveWeb runs the HTTP server, with the intake API, and feeds its live map
 // from the changes topic until ctx is done. extra adds the routes of other
 // roles run in the same process, such as the tasks API in dev.
-func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger, extra ...map[string]http.Handler) error {
+func serveWeb(ctx context.Context, o *proc, pack *rules.Pack, s *store.Store, reg *prometheus.Registry, log *slog.Logger, extra ...map[string]http.Handler) error {
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{CRS: pack.CRS})
 	if err != nil {
 		return fmt.Errorf("indexing the areas of %s: %w", pack.Name, err)
@@ -206,7 +205,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		return err
 	}
 	defer closeIntake()
-	cs, err := readCallers(o.tokens, log)
+	cs, err := readCallers(o.Tokens, log)
 	if err != nil {
 		return err
 	}
@@ -224,9 +223,9 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 		Ready:        o.hooks.intake.ready(readiness(o, s)),
 		Registry:     reg,
 		Logger:       log,
-		// The public view's k; zero (tests that build options by hand)
+		// The public view's k; zero (tests that build the config by hand)
 		// is the default.
-		PublicMinCount: o.publicMinCount,
+		PublicMinCount: o.Web.PublicMinCount,
 	})
 	if err != nil {
 		return err
@@ -241,8 +240,8 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 			BatchSize: 1000, BatchWait: time.Millisecond, Logger: log, Metrics: o.hooks.busMetrics(),
 		}, srv.ChangeHandler())
 	}()
-	log.Info("web serving", "addr", o.http)
-	if err := srv.Serve(ctx, o.http); err != nil {
+	log.Info("web serving", "addr", o.HTTP.Listen)
+	if err := srv.Serve(ctx, o.HTTP.Listen); err != nil {
 		return err
 	}
 	return <-errc
@@ -250,7 +249,7 @@ func serveWeb(ctx context.Context, o *options, pack *rules.Pack, s *store.Store,
 
 // readiness reports whether the broker and ClickHouse answer, and whether the
 // store's last insert (of the sink in this process, if any) succeeded.
-func readiness(o *options, s *store.Store) func(ctx context.Context) error {
+func readiness(o *proc, s *store.Store) func(ctx context.Context) error {
 	kafkaUp := kafkaReady(o)
 	return func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -28,8 +28,8 @@ import (
 func TestRolesAlone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_roles"})
-	k, ch := e.o.kafka, e.o.clickhouse
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_roles"}})
+	k, ch := e.o.Kafka.Brokers[0], e.o.ClickHouse.Addr
 	ingestAddr, webAddr, dispatchAddr, processAdmin, storeAdmin := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	common := []string{"--kafka", k, "--partitions", "2"}
 	db := []string{"--clickhouse", ch, "--database", "cityops_roles"}
@@ -132,7 +132,7 @@ func TestRolesAlone(t *testing.T) {
 // TestReadyzReflectsKafka checks that a role's readiness fails while its
 // broker does not answer, naming Kafka.
 func TestReadyzReflectsKafka(t *testing.T) {
-	o := &options{kafka: freeAddr(t)} // nothing listens there
+	o := &proc{config: config{Kafka: kafkaConfig{Brokers: []string{freeAddr(t)}}}} // nothing listens there
 	rec := httptest.NewRecorder()
 	web.NewAdmin(newRegistry(), kafkaReady(o), nil).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "kafka") {

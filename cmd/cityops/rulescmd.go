@@ -17,7 +17,7 @@ import (
 )
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o config
 	fs := newFlags("rules test", stderr, &o, "clickhouse")
 	history := fs.Bool("history", false, "run the pack over the events stored in ClickHouse and report how decisions change")
 	since := fs.Duration("since", 30*24*time.Hour, "with --history: how far back")
@@ -38,7 +38,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return usageErrorf("no pack directory")
 	}
-	o.pack = args[1]
+	o.Pack = args[1]
 	rest := args[2:]
 	var file string
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {

@@ -18,7 +18,7 @@ const historyQuery = `SELECT id, source, type, text, lat, lon, time, value, has_
 // whatIfHistory runs pack over the events stored in ClickHouse since since
 // (at most limit of them) and prints how its decisions differ from the
 // categories they were given.
-func whatIfHistory(ctx context.Context, o *options, pack *rules.Pack, since time.Time, limit int, top int, stdout io.Writer) error {
+func whatIfHistory(ctx context.Context, o *config, pack *rules.Pack, since time.Time, limit int, top int, stdout io.Writer) error {
 	s, err := o.openStore(ctx)
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func TestScaleOutKill9(t *testing.T) {
 	realdata.Require(t) // the traffic is NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_scale", partitions: 6})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_scale"}, Kafka: kafkaConfig{Partitions: 6}})
 	o, s, log := &e.o, e.s, e.log
 	e.run(ctx, t, func(ctx context.Context) error { return sink(ctx, o, s, log) })
 
@@ -52,8 +52,8 @@ func TestScaleOutKill9(t *testing.T) {
 		}
 		defer f.Close()
 		// The readings path of each replica stores into the test's database.
-		cmd := exec.Command(bin, "process", "-kafka", o.kafka, "-partitions", strconv.Itoa(o.partitions),
-			"-clickhouse", o.clickhouse, "-database", o.database,
+		cmd := exec.Command(bin, "process", "-kafka", o.Kafka.Brokers[0], "-partitions", strconv.Itoa(o.Kafka.Partitions),
+			"-clickhouse", o.ClickHouse.Addr, "-database", o.ClickHouse.Database,
 			"-session", "6s", "-admin", "", "-log-level", "info")
 		cmd.Stdout, cmd.Stderr = f, f
 		if err := cmd.Start(); err != nil {

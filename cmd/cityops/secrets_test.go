@@ -51,21 +51,20 @@ func TestConfigSecretsRequired(t *testing.T) {
 	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
 	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
 	t.Setenv("CITYOPS_INTAKE_KEYS", testIntakeKeys)
-	var o options
-	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), nil); err != nil || o.intake.callerKey != testCallerKey {
-		t.Errorf("web: %v, key %q", err, o.intake.callerKey)
+	var o config
+	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), &o, nil); err != nil || o.Intake.CallerKey != testCallerKey {
+		t.Errorf("web: %v, key %q", err, o.Intake.CallerKey)
 	}
 	fs := newFlags("dispatch", io.Discard, &o, "kafka", "pack", "run")
 	registerClusterSecret(fs, &o)
-	if err := parseFlags(fs, nil); err != nil || o.clusterSecret != testClusterSecret {
-		t.Errorf("dispatch: %v, secret %q", err, o.clusterSecret)
+	if err := parseFlags(fs, &o, nil); err != nil || o.Dispatch.ClusterSecret != testClusterSecret {
+		t.Errorf("dispatch: %v, secret %q", err, o.Dispatch.ClusterSecret)
 	}
 	t.Setenv("CITYOPS_CALLER_KEY", "")
 	t.Setenv("CITYOPS_CLUSTER_SECRET", "")
-	o = options{}
 	fs = newFlags("dev", io.Discard, &o, "clickhouse", "http", "pack", "run")
 	registerClusterSecret(fs, &o)
-	if err := parseFlags(fs, nil); err != nil {
+	if err := parseFlags(fs, &o, nil); err != nil {
 		t.Errorf("dev without secrets: %v", err)
 	}
 }

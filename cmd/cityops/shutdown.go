@@ -122,7 +122,7 @@ func stopWhenDrained(ctx, sig context.Context, s stage, before []chan struct{}, 
 
 // lagZero reports drained once group has committed every record of each
 // topic.
-func lagZero(o *options, group string, topics ...string) func(ctx context.Context) (bool, error) {
+func lagZero(o *proc, group string, topics ...string) func(ctx context.Context) (bool, error) {
 	return func(ctx context.Context) (bool, error) {
 		for _, t := range topics {
 			lag, err := bus.GroupLag(ctx, o.brokers(), group, t)

@@ -24,7 +24,7 @@ import (
 func TestShutdownLosesNothing(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_shutdown", shutdown: time.Minute})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_shutdown"}, Shutdown: shutdownConfig{Timeout: time.Minute}})
 	o := &e.o
 	reg, err := o.instrument()
 	if err != nil {
@@ -34,7 +34,7 @@ func TestShutdownLosesNothing(t *testing.T) {
 	defer term()
 	done := make(chan error, 1)
 	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, nil, e.log) }()
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 
 	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
@@ -119,7 +119,7 @@ func TestShutdownLosesNothing(t *testing.T) {
 func TestShutdownIdle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_shutdown_idle", shutdown: 20 * time.Second})
+	e := newTestEnv(ctx, t, config{ClickHouse: clickhouseConfig{Database: "cityops_shutdown_idle"}, Shutdown: shutdownConfig{Timeout: 20 * time.Second}})
 	o := &e.o
 	var logs syncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -128,8 +128,8 @@ func TestShutdownIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every stage of cityops dev, the dispatcher too.
-	o.tokens = filepath.Join(t.TempDir(), "tokens.json")
-	d, err := newDispatcher(ctx, o, e.pack, dispatchFiles{tokens: o.tokens, feeds: true}, reg, log.With("role", "dispatch"))
+	o.Tokens = filepath.Join(t.TempDir(), "tokens.json")
+	d, err := newDispatcher(ctx, o, e.pack, dispatchFiles{feeds: true}, reg, log.With("role", "dispatch"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestShutdownIdle(t *testing.T) {
 	defer term()
 	done := make(chan error, 1)
 	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, d, log) }()
-	base := "http://" + o.http
+	base := "http://" + o.HTTP.Listen
 	waitHTTP(t, base+"/healthz")
 
 	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})

@@ -9,7 +9,7 @@ import (
 )
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o config
 	fs := newFlags("sim", stderr, &o, "pack")
 	var cfg sim.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system")

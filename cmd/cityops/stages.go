@@ -155,7 +155,7 @@ func (g *intakeGate) wrap(h http.Handler) http.Handler {
 }
 
 // kafkaReady reports whether the first broker answers.
-func kafkaReady(o *options) func(ctx context.Context) error {
+func kafkaReady(o *proc) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
@@ -207,7 +207,7 @@ func (g *intakeGate) ready(next func(ctx context.Context) error) func(ctx contex
 
 // instrument makes the registry of a role and the stage metrics and intake
 // gate its stages share.
-func (o *options) instrument() (*prometheus.Registry, error) {
+func (o *proc) instrument() (*prometheus.Registry, error) {
 	reg := newRegistry()
 	m, err := newStageMetrics(reg)
 	if err != nil {

@@ -20,10 +20,10 @@ const namesRetry = 30 * time.Second
 // directory, after each reload that passes the pack's checks. A failed sync
 // is logged and tried again; it never stops the store role. It returns when
 // ctx is done.
-func syncNames(ctx context.Context, o *options, s *store.Store, pack *rules.Pack, log *slog.Logger) error {
+func syncNames(ctx context.Context, o *proc, s *store.Store, pack *rules.Pack, log *slog.Logger) error {
 	changed := make(chan *rules.Pack, 1)
-	if o.pack != "" {
-		r, err := rules.NewReloader(o.pack, rules.ReloaderOptions{
+	if o.Pack != "" {
+		r, err := rules.NewReloader(o.Pack, rules.ReloaderOptions{
 			OnSwap: func(p *rules.Pack) {
 				select {
 				case <-changed: // a newer pack replaces one not synced yet

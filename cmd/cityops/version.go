@@ -51,7 +51,7 @@ func (b build) String() string {
 }
 
 func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("version", stderr, &options{})
+	fs := newFlags("version", stderr, &config{})
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
