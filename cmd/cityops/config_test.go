@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role"
 )
 
 // TestConfigBad loads each testdata/config/*.bad.yml and checks that every
@@ -63,7 +64,7 @@ func TestConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if def := defaultConfig(); !reflect.DeepEqual(c, def) {
+	if def := role.Defaults(); !reflect.DeepEqual(c, def) {
 		t.Errorf("the example differs from the defaults:\n got %+v\nwant %+v", c, def)
 	}
 	text, err := os.ReadFile(path)
@@ -92,7 +93,7 @@ func TestConfigPrecedence(t *testing.T) {
 	t.Setenv("CITYOPS_CLICKHOUSE_ADDR", "env:9000")
 	t.Setenv("CITYOPS_KAFKA_BROKERS", "")
 	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "45s")
-	var o config
+	var o role.Config
 	fs := newFlags("store", io.Discard, &o, "kafka", "clickhouse", "admin", "run")
 	if err := parseFlags(fs, &o, []string{"--config", file, "--clickhouse", "flag:9000"}); err != nil {
 		t.Fatal(err)

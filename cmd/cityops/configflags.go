@@ -6,19 +6,17 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/cityops/cityops/cmd/cityops/role"
 )
 
 // devIntake are the intake credentials only `cityops dev` accepts besides
 // the configured ones.
-var devIntake = map[string]string{"intake.keys": devIntakeKey, "intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
+var devIntake = map[string]string{"intake.keys": role.DevIntakeKey, "intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
 
-// devIntakeKey is the intake key `cityops dev` adds, so that its simulator
-// and the README's examples can post events; devIntakeSecret is its secret,
-// the default of the sim and load tools.
-const (
-	devIntakeKey    = "dev=" + devIntakeSecret
-	devIntakeSecret = "dev-key"
-)
+// devIntakeSecret is the secret of the intake key `cityops dev` adds, the
+// default of the sim and load tools.
+const devIntakeSecret = role.DevIntakeSecret
 
 // envOr returns the environment variable name, or def when it is empty.
 func envOr(name, def string) string {
@@ -37,7 +35,7 @@ func envOr(name, def string) string {
 // A command may have a flag of its own under a setting's name (dev's
 // --kafka, empty for the embedded broker): the file and the environment
 // set that flag, and its value, when not empty, the setting.
-func parseFlags(fs *flag.FlagSet, c *config, args []string) error {
+func parseFlags(fs *flag.FlagSet, c *role.Config, args []string) error {
 	fs.String("config", os.Getenv("CITYOPS_CONFIG"), "YAML config file (see deploy/cityops.example.yml); the environment and flags override it (env CITYOPS_CONFIG)")
 	file, src, err := loadConfig(configPath(args, os.Getenv("CITYOPS_CONFIG")), os.Getenv)
 	if err != nil {
@@ -89,7 +87,7 @@ func parseFlags(fs *flag.FlagSet, c *config, args []string) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return errors.Join(c.validate(src), requireSecrets(fs), requireIntakeKeys(fs))
+	return errors.Join(validate(c, src), requireSecrets(fs), requireIntakeKeys(fs))
 }
 
 // isSetting reports whether f is a setting's flag of newFlags.

@@ -4,14 +4,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+
+	"github.com/cityops/cityops/cmd/cityops/role"
 )
 
 // newFlags returns a flag set for command name whose flags fill c, which it
 // sets to the defaults first: the flags of the settings in the groups which
 // names, and -v.
-func newFlags(name string, stderr io.Writer, c *config, which ...string) *flag.FlagSet {
+func newFlags(name string, stderr io.Writer, c *role.Config, which ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet("cityops "+name, flag.ContinueOnError)
-	*c = defaultConfig()
+	*c = role.Defaults()
 	fs.SetOutput(stderr)
 	for _, w := range which {
 		switch w {
@@ -40,7 +42,7 @@ func newFlags(name string, stderr io.Writer, c *config, which ...string) *flag.F
 
 // settingVar registers the flag of the setting key on fs: it reads and
 // writes that setting of c, and its default is c's value now.
-func settingVar(fs *flag.FlagSet, c *config, key, usage string) {
+func settingVar(fs *flag.FlagSet, c *role.Config, key, usage string) {
 	s, ok := settingOf(key)
 	if !ok {
 		panic(fmt.Sprintf("settingVar: no setting %q", key))
@@ -61,7 +63,7 @@ func settingOf(key string) (setting, bool) {
 // settingFlag is the flag.Value of one setting of a config.
 type settingFlag struct {
 	s setting
-	c *config
+	c *role.Config
 }
 
 func (f settingFlag) String() string {
@@ -72,3 +74,15 @@ func (f settingFlag) String() string {
 }
 
 func (f settingFlag) Set(v string) error { return f.s.set(f.c, v) }
+
+// registerIntake adds the intake flags. In dev the intake key dev-key
+// (named dev), the api key dev-key and the officer token dev-officer are
+// accepted besides the configured ones (see parseFlags), and a caller key
+// is kept under the data dir when none is given (see devSecrets); the other
+// roles refuse to start without intake keys and a caller key.
+func registerIntake(fs *flag.FlagSet, c *role.Config) {
+	settingVar(fs, c, "intake.keys", "keys of the senders allowed to post events and readings: name=key[;sources=hotline,iot][;devices=d1,d2], comma- or newline-separated (env CITYOPS_INTAKE_KEYS)")
+	settingVar(fs, c, "intake.api_keys", "Open311 api keys allowed to create requests, comma-separated (env CITYOPS_API_KEYS)")
+	settingVar(fs, c, "intake.caller_key", "hex AES-256 key sealing callers' personal data (env CITYOPS_CALLER_KEY)")
+	settingVar(fs, c, "intake.officers", "token=name pairs allowed to read callers, comma-separated (env CITYOPS_OFFICERS)")
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/ingest"
 )
 
@@ -24,12 +25,20 @@ func TestIntakeFlags(t *testing.T) {
 		{"dev", 2, 1, true},
 		{"web", 1, 0, false},
 	} {
-		var o config
+		var o role.Config
 		fs := newFlags(tc.command, io.Discard, &o, "http")
 		if err := parseFlags(fs, &o, nil); err != nil {
 			t.Fatal(err)
 		}
-		keys, officers := set(o.Intake.APIKeys), pairs(o.Intake.Officers)
+		keys, officers := map[string]bool{}, map[string]string{}
+		for _, k := range o.Intake.APIKeys {
+			keys[k] = true
+		}
+		for _, p := range o.Intake.Officers {
+			if k, v, ok := strings.Cut(p, "="); ok {
+				officers[k] = v
+			}
+		}
 		if len(keys) != tc.keys || keys["dev-key"] != tc.dev || !keys["city-key"] || len(officers) != tc.offcrs {
 			t.Errorf("%s: keys %v officers %v", tc.command, keys, officers)
 		}

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/store"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o config
+	var o role.Config
 	fs := newFlags("migrate", stderr, &o, "clickhouse")
 	print := fs.Bool("print", false, "write the schema's SQL to stdout instead of applying it")
 	if err := fs.Parse(args); err != nil {
@@ -19,7 +20,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		_, err := io.WriteString(stdout, store.MigrationSQL(o.ClickHouse.Database))
 		return err
 	}
-	s, err := o.openStore(ctx)
+	s, err := o.OpenStore(ctx)
 	if err != nil {
 		return err
 	}

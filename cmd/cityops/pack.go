@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/rules"
 )
 
@@ -51,7 +52,7 @@ func printPackUsage(ctx context.Context, w io.Writer) {
 // and line; it fails when there is one. With --national it also checks the
 // pack's catalogue against the national classification.
 func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	var o config
+	var o role.Config
 	fs := newFlags("pack check", stderr, &o)
 	national := fs.String("national", "", "CSV of the national classification of city parts and events to check the catalogue against")
 	verbFlagUsage(fs, stderr, verbUsage{"pack check DIR [--national FILE.csv]",
@@ -70,7 +71,7 @@ func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) er
 		return usageErrorf("want one pack directory, got %d", len(dir))
 	}
 	o.Pack = dir[0]
-	p, err := o.loadPack()
+	p, err := o.LoadPack()
 	if err != nil {
 		return err
 	}
