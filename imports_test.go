@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -26,9 +27,19 @@ var forbidden = []struct {
 	{"geo", "", "geo knows only the domain types"},
 }
 
+// onlyFor are packages that only the packages named (and tests) may depend
+// on.
+var onlyFor = []struct {
+	pkg string   // the package and every package under it
+	by  []string // the packages that may depend on it
+	why string
+}{
+	{"cmd/cityops/role", []string{"cmd/cityops"}, "the roles' wiring is the binary's to run and the tests' to call, never a stage's to depend on"},
+}
+
 // TestImportRules reads `go list -deps` of every package and fails when a
-// package depends on one its rule forbids, or the root package on anything
-// but the standard library.
+// package depends on one its rule forbids, on one only others may depend
+// on, or the root package on anything but the standard library.
 func TestImportRules(t *testing.T) {
 	const mod = "github.com/cityops/cityops"
 	out, err := exec.Command("go", "list", "-deps", "-json", "./...").Output()
@@ -80,6 +91,19 @@ func TestImportRules(t *testing.T) {
 					t.Errorf("%s depends on %s: %s", p.ImportPath, d, r.why)
 				}
 				if r.may != "" && under(d, r.may) {
+					t.Errorf("%s depends on %s: %s", p.ImportPath, d, r.why)
+				}
+			}
+		}
+	}
+	for _, r := range onlyFor {
+		for _, p := range pkgs {
+			if under(p.ImportPath, r.pkg) || slices.ContainsFunc(r.by, func(by string) bool { return p.ImportPath == mod+"/"+by }) {
+				continue
+			}
+			checked++
+			for _, d := range p.Deps {
+				if under(d, r.pkg) {
 					t.Errorf("%s depends on %s: %s", p.ImportPath, d, r.why)
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -45,7 +46,7 @@ const checkConfigUsage = `usage: cityops check-config FILE
 
 // redactSecrets replaces the value of every secret that is set, and the
 // key of every intake key (its name and limits are shown).
-func redactSecrets(c *config) {
+func redactSecrets(c *role.Config) {
 	for i, spec := range c.Intake.Keys {
 		name, rest, _ := strings.Cut(spec, "=")
 		_, opts, hasOpts := strings.Cut(rest, ";")

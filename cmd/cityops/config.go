@@ -9,88 +9,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/cityops/cityops/store"
-	"github.com/cityops/cityops/web"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"go.yaml.in/yaml/v3"
 )
-
-// config is the one configuration file of every role. Settings apply in
-// this order, each overriding the one before: the defaults of defaultConfig,
-// the file given with --config, the CITYOPS_* environment variables of
-// settings, and the command-line flags.
-type config struct {
-	Kafka      kafkaConfig      `yaml:"kafka"`
-	ClickHouse clickhouseConfig `yaml:"clickhouse"`
-	HTTP       listenConfig     `yaml:"http"`
-	Admin      listenConfig     `yaml:"admin"`
-	Pack       string           `yaml:"pack"`
-	Intake     intakeConfig     `yaml:"intake"`
-	Dispatch   dispatchConfig   `yaml:"dispatch"`
-	Web        webConfig        `yaml:"web"`
-	Shutdown   shutdownConfig   `yaml:"shutdown"`
-	Log        logConfig        `yaml:"log"`
-}
-
-type kafkaConfig struct {
-	Brokers    []string `yaml:"brokers"`
-	Partitions int      `yaml:"partitions"`
-	// SessionTimeout is how long the process role's consumer groups wait
-	// for a replica that stopped answering before its partitions move.
-	SessionTimeout time.Duration `yaml:"session_timeout"`
-}
-
-type clickhouseConfig struct {
-	Addr     string `yaml:"addr"`
-	Database string `yaml:"database"`
-}
-
-type listenConfig struct {
-	Listen string `yaml:"listen"`
-}
-
-type intakeConfig struct {
-	// Keys are the senders of /api/v1/events and /api/v1/readings, each
-	// name=key[;sources=hotline,iot][;devices=d1,d2] (ingest.ParseKey).
-	Keys      []string `yaml:"keys"`
-	APIKeys   []string `yaml:"api_keys"`
-	CallerKey string   `yaml:"caller_key"`
-	Officers  []string `yaml:"officers"`
-}
-
-type webConfig struct {
-	// PublicMinCount is the k of the public live map: a cell counting fewer
-	// incidents is not shown to a client without a token.
-	PublicMinCount int `yaml:"public_min_count"`
-}
-
-type dispatchConfig struct {
-	ClusterSecret string `yaml:"cluster_secret"`
-}
-
-type shutdownConfig struct {
-	Timeout time.Duration `yaml:"timeout"`
-}
-
-type logConfig struct {
-	Level string `yaml:"level"`
-}
-
-// defaultConfig returns the settings used where neither the file, the
-// environment nor a flag says otherwise.
-func defaultConfig() config {
-	return config{
-		Kafka:      kafkaConfig{Brokers: []string{"127.0.0.1:9092"}, Partitions: 4, SessionTimeout: 10 * time.Second},
-		ClickHouse: clickhouseConfig{Addr: "127.0.0.1:9000", Database: store.DefaultDatabase},
-		HTTP:       listenConfig{Listen: ":8080"},
-		Admin:      listenConfig{Listen: ":8090"},
-		Intake:     intakeConfig{Keys: []string{}, APIKeys: []string{}, Officers: []string{}},
-		Web:        webConfig{PublicMinCount: web.DefaultPublicMinCount},
-		Shutdown:   shutdownConfig{Timeout: 30 * time.Second},
-		Log:        logConfig{Level: "info"},
-	}
-}
 
 // source records where the settings that are not defaults came from: the
 // file's line of each key it sets, and the environment variables used.
@@ -109,8 +31,8 @@ func (s *source) explicit(key string) bool {
 
 // loadConfig returns the defaults overridden by the file at path (none when
 // path is empty) and then by the environment, validated.
-func loadConfig(path string, getenv func(string) string) (config, *source, error) {
-	c := defaultConfig()
+func loadConfig(path string, getenv func(string) string) (role.Config, *source, error) {
+	c := role.Defaults()
 	src := &source{file: path, lines: map[string]int{}, env: map[string]string{}}
 	if path != "" {
 		b, err := os.ReadFile(path)
@@ -119,13 +41,13 @@ func loadConfig(path string, getenv func(string) string) (config, *source, error
 		}
 		if err := decodeConfig(b, &c, src); err != nil {
 			// Report the settings that are wrong too, in one go.
-			return c, src, fmt.Errorf("loading config %s: %w", path, errors.Join(err, c.validate(src)))
+			return c, src, fmt.Errorf("loading config %s: %w", path, errors.Join(err, validate(&c, src)))
 		}
 	}
 	if err := applyEnv(&c, src, getenv); err != nil {
 		return c, src, err
 	}
-	if err := c.validate(src); err != nil {
+	if err := validate(&c, src); err != nil {
 		return c, src, fmt.Errorf("checking config: %w", err)
 	}
 	return c, src, nil
@@ -136,7 +58,7 @@ var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in typ
 
 // decodeConfig decodes one YAML document onto c strictly: an unknown key is
 // an error that names the key and its line.
-func decodeConfig(b []byte, c *config, src *source) error {
+func decodeConfig(b []byte, c *role.Config, src *source) error {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(b)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -194,7 +116,7 @@ func keyAt(lines map[string]int, line, name string) string {
 }
 
 // applyEnv overrides c with the CITYOPS_* variables that are set.
-func applyEnv(c *config, src *source, getenv func(string) string) error {
+func applyEnv(c *role.Config, src *source, getenv func(string) string) error {
 	var errs []error
 	for _, s := range settings {
 		v := getenv(s.env)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role"
 )
 
 // TestConfigBad loads each testdata/config/*.bad.yml and checks that every
@@ -63,7 +64,7 @@ func TestConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if def := defaultConfig(); !reflect.DeepEqual(c, def) {
+	if def := role.Defaults(); !reflect.DeepEqual(c, def) {
 		t.Errorf("the example differs from the defaults:\n got %+v\nwant %+v", c, def)
 	}
 	text, err := os.ReadFile(path)
@@ -92,20 +93,20 @@ func TestConfigPrecedence(t *testing.T) {
 	t.Setenv("CITYOPS_CLICKHOUSE_ADDR", "env:9000")
 	t.Setenv("CITYOPS_KAFKA_BROKERS", "")
 	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "45s")
-	var o options
+	var o role.Config
 	fs := newFlags("store", io.Discard, &o, "kafka", "clickhouse", "admin", "run")
-	if err := parseFlags(fs, []string{"--config", file, "--clickhouse", "flag:9000"}); err != nil {
+	if err := parseFlags(fs, &o, []string{"--config", file, "--clickhouse", "flag:9000"}); err != nil {
 		t.Fatal(err)
 	}
-	got := []any{o.kafka, o.partitions, o.session, o.clickhouse, o.database, o.shutdown, o.admin}
+	got := []any{strings.Join(o.Kafka.Brokers, ","), o.Kafka.Partitions, o.Kafka.SessionTimeout, o.ClickHouse.Addr, o.ClickHouse.Database, o.Shutdown.Timeout, o.Admin.Listen}
 	want := []any{"file:9092", 16, 45 * time.Second, "flag:9000", "fromfile", 7 * time.Second, ":8090"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 
 	// A bad flag value is reported under its key and flag.
-	fs = newFlags("store", io.Discard, &options{}, "kafka", "clickhouse", "run")
-	err := parseFlags(fs, []string{"--config=" + file, "--partitions", "0"})
+	fs = newFlags("store", io.Discard, &o, "kafka", "clickhouse", "run")
+	err := parseFlags(fs, &o, []string{"--config=" + file, "--partitions", "0"})
 	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.partitions (from --partitions): is 0") {
 		t.Errorf("got %v, want a kafka.partitions error naming the flag", err)
 	}
@@ -113,12 +114,12 @@ func TestConfigPrecedence(t *testing.T) {
 	// So is a session timeout outside what brokers accept, from the
 	// environment and from the flag.
 	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "10m")
-	err = parseFlags(newFlags("process", io.Discard, &options{}, "kafka"), []string{"--config=" + file})
+	err = parseFlags(newFlags("process", io.Discard, &o, "kafka"), &o, []string{"--config=" + file})
 	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.session_timeout (from CITYOPS_KAFKA_SESSION_TIMEOUT): is 10m0s, want 6s to 5m0s") {
 		t.Errorf("got %v, want a kafka.session_timeout error naming the variable", err)
 	}
 	t.Setenv("CITYOPS_KAFKA_SESSION_TIMEOUT", "")
-	err = parseFlags(newFlags("process", io.Discard, &options{}, "kafka"), []string{"--config=" + file, "--session", "1s"})
+	err = parseFlags(newFlags("process", io.Discard, &o, "kafka"), &o, []string{"--config=" + file, "--session", "1s"})
 	if !errors.Is(err, cityops.ErrInvalid) || !strings.Contains(err.Error(), "kafka.session_timeout (from --session): is 1s") {
 		t.Errorf("got %v, want a kafka.session_timeout error naming the flag", err)
 	}

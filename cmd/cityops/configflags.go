@@ -6,19 +6,17 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/cityops/cityops/cmd/cityops/role"
 )
 
 // devIntake are the intake credentials only `cityops dev` accepts besides
 // the configured ones.
-var devIntake = map[string]string{"intake.keys": devIntakeKey, "intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
+var devIntake = map[string]string{"intake.keys": role.DevIntakeKey, "intake.api_keys": "dev-key", "intake.officers": "dev-officer=dev officer"}
 
-// devIntakeKey is the intake key `cityops dev` adds, so that its simulator
-// and the README's examples can post events; devIntakeSecret is its secret,
-// the default of the sim and load tools.
-const (
-	devIntakeKey    = "dev=" + devIntakeSecret
-	devIntakeSecret = "dev-key"
-)
+// devIntakeSecret is the secret of the intake key `cityops dev` adds, the
+// default of the sim and load tools.
+const devIntakeSecret = role.DevIntakeSecret
 
 // envOr returns the environment variable name, or def when it is empty.
 func envOr(name, def string) string {
@@ -28,26 +26,41 @@ func envOr(name, def string) string {
 	return def
 }
 
-// parseFlags parses args on fs after loading the config file given with
-// --config (or CITYOPS_CONFIG) and the environment: a flag given on the
-// command line wins over the environment, which wins over the file, which
-// wins over the defaults. The effective settings are validated once, here.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// parseFlags parses args on fs, whose flags fill c (newFlags), after
+// loading the config file given with --config (or CITYOPS_CONFIG) and the
+// environment onto c: a flag given on the command line wins over the
+// environment, which wins over the file, which wins over the defaults. The
+// effective settings are validated once, here.
+//
+// A command may have a flag of its own under a setting's name (dev's
+// --kafka, empty for the embedded broker): the file and the environment
+// set that flag, and its value, when not empty, the setting.
+func parseFlags(fs *flag.FlagSet, c *role.Config, args []string) error {
 	fs.String("config", os.Getenv("CITYOPS_CONFIG"), "YAML config file (see deploy/cityops.example.yml); the environment and flags override it (env CITYOPS_CONFIG)")
-	c, src, err := loadConfig(configPath(args, os.Getenv("CITYOPS_CONFIG")), os.Getenv)
+	file, src, err := loadConfig(configPath(args, os.Getenv("CITYOPS_CONFIG")), os.Getenv)
 	if err != nil {
 		return err
 	}
+	dev := fs.Name() == "cityops dev"
 	for _, s := range settings {
-		if fs.Lookup(s.flag) == nil || !src.explicit(s.key) {
+		if !src.explicit(s.key) {
+			if extra, ok := devIntake[s.key]; ok && dev {
+				_ = s.set(c, strings.Trim(s.get(c)+","+extra, ","))
+			}
 			continue
 		}
-		v := s.get(&c)
-		if extra, ok := devIntake[s.key]; ok && fs.Name() == "cityops dev" {
+		v := s.get(&file)
+		if extra, ok := devIntake[s.key]; ok && dev {
 			v = strings.Trim(v+","+extra, ",")
 		}
-		if err := fs.Set(s.flag, v); err != nil {
-			return fmt.Errorf("applying %s to --%s: %w", s.key, s.flag, err)
+		if f := fs.Lookup(s.flag); f != nil && !isSetting(f) {
+			if err := fs.Set(s.flag, v); err != nil {
+				return fmt.Errorf("applying %s to --%s: %w", s.key, s.flag, err)
+			}
+			continue
+		}
+		if err := s.set(c, v); err != nil {
+			return fmt.Errorf("applying %s: %w", s.key, err)
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -58,11 +71,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	var errs []error
 	for _, s := range settings {
 		f := fs.Lookup(s.flag)
-		if f == nil || (s.key == "kafka.brokers" && f.Value.String() == "") { // dev: empty runs the embedded broker
+		if f == nil {
 			continue
 		}
-		if err := s.set(&c, f.Value.String()); err != nil {
-			errs = append(errs, fmt.Errorf("%s (--%s): %w", s.key, s.flag, err))
+		if !isSetting(f) && f.Value.String() != "" {
+			if err := s.set(c, f.Value.String()); err != nil {
+				errs = append(errs, fmt.Errorf("%s (--%s): %w", s.key, s.flag, err))
+			}
 		}
 		if given[s.flag] {
 			delete(src.lines, s.key)
@@ -72,7 +87,13 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return errors.Join(c.validate(src), requireSecrets(fs), requireIntakeKeys(fs))
+	return errors.Join(validate(c, src), requireSecrets(fs), requireIntakeKeys(fs))
+}
+
+// isSetting reports whether f is a setting's flag of newFlags.
+func isSetting(f *flag.Flag) bool {
+	_, ok := f.Value.(settingFlag)
+	return ok
 }
 
 // configPath finds the value of the last -config or --config in args, up

@@ -9,14 +9,15 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/privacy"
 )
 
-// validate checks every setting and returns all that are wrong at once,
+// validate checks every setting of c and returns all that are wrong at once,
 // each naming its key (and its line, when the file set it).
-func (c *config) validate(src *source) error {
+func validate(c *role.Config, src *source) error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		field := key

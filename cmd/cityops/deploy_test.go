@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"go.yaml.in/yaml/v3"
 )
@@ -73,7 +74,7 @@ var pinnedImage = regexp.MustCompile(`^[a-z0-9./-]+:[0-9]+(\.[0-9]+)*[a-z0-9.-]*
 
 // roleConfig returns the effective config of a role given a config file and
 // the role's environment.
-func roleConfig(t *testing.T, file string, env map[string]string) config {
+func roleConfig(t *testing.T, file string, env map[string]string) role.Config {
 	t.Helper()
 	c, _, err := loadConfig(file, func(k string) string { return env[k] })
 	if err != nil {
@@ -83,7 +84,7 @@ func roleConfig(t *testing.T, file string, env map[string]string) config {
 }
 
 // rolePort is the port a role serves /metrics and its probes on.
-func rolePort(t *testing.T, role string, c config) string {
+func rolePort(t *testing.T, role string, c role.Config) string {
 	t.Helper()
 	addr := c.HTTP.Listen
 	if role == "process" || role == "store" || role == "mqtt" {

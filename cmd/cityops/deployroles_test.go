@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/dispatch/tasks"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules/stateful"
@@ -122,7 +123,7 @@ func listenPort(t *testing.T, addr string) string {
 
 // servedPort is the port a role serves its probes and /metrics on, given
 // its config and the flags on its command line.
-func servedPort(t *testing.T, role string, c config, flags map[string]string) string {
+func servedPort(t *testing.T, role string, c role.Config, flags map[string]string) string {
 	t.Helper()
 	flag := "http"
 	if role == "process" || role == "store" {
@@ -136,13 +137,13 @@ func servedPort(t *testing.T, role string, c config, flags map[string]string) st
 
 // probeHandler is what answers a role's probes: web's own server for web,
 // the admin handler (/healthz, /readyz, /metrics) for the others.
-func probeHandler(t *testing.T, role string) http.Handler {
+func probeHandler(t *testing.T, name string) http.Handler {
 	t.Helper()
-	if role != "web" {
+	if name != "web" {
 		return web.NewAdmin(prometheus.NewRegistry(), nil, nil)
 	}
-	var o options
-	pack, err := o.loadPack()
+	var o role.Config
+	pack, err := o.LoadPack()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func probeHandler(t *testing.T, role string) http.Handler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{City: cityOf(pack, areas), AreasGeoJSON: pack.AreasGeoJSON})
+	srv, err := web.New(web.Config{City: role.CityOf(pack, areas), AreasGeoJSON: pack.AreasGeoJSON})
 	if err != nil {
 		t.Fatal(err)
 	}

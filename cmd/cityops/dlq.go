@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/segmentio/kafka-go"
 )
 
 // dlqFlags are the flags of a dlq verb.
 type dlqFlags struct {
-	o      options
+	o      role.Config
 	match  string
 	limit  int
 	dryRun bool
@@ -76,7 +77,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var w *kafka.Writer
 	if verb == "replay" && !*dryRun {
 		w = &kafka.Writer{
-			Addr: kafka.TCP(o.brokers()...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
+			Addr: kafka.TCP(o.Brokers()...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
 			BatchTimeout: 5 * time.Millisecond, BatchSize: replayBatch, BatchBytes: bus.MaxBatchBytes,
 		}
 		defer w.Close()
@@ -93,7 +94,7 @@ func runDLQ(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		pending = pending[:0]
 		return nil
 	}
-	err := bus.ReadDeadLetters(ctx, o.brokers(), bus.TopicDLQ, func(l bus.Letter) error {
+	err := bus.ReadDeadLetters(ctx, o.Brokers(), bus.TopicDLQ, func(l bus.Letter) error {
 		if *match != "" && !strings.Contains(l.Reason, *match) && !strings.Contains(l.Topic, *match) {
 			return nil
 		}

@@ -6,11 +6,12 @@ import (
 	"io"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/store/history"
 )
 
 func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("history", stderr, &o, "clickhouse")
 	printQueries := fs.Bool("print-queries", false, "write each planner query, with sample parameters bound, to stdout")
 	retain := fs.Int("retain-months", 0, "drop the monthly partitions older than this many months (the current month counts)")
@@ -22,14 +23,14 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	switch {
 	case *printQueries:
-		sql, err := history.SampleSQL(o.database)
+		sql, err := history.SampleSQL(o.ClickHouse.Database)
 		if err != nil {
 			return err
 		}
 		_, err = io.WriteString(stdout, sql)
 		return err
 	case *settle:
-		s, err := o.openStore(ctx)
+		s, err := o.OpenStore(ctx)
 		if err != nil {
 			return err
 		}
@@ -47,7 +48,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if *retain > 0 && *retainReadings > *retain {
 			return usageError{fmt.Errorf("--retain-readings-months %d is longer than --retain-months %d: raw readings go first", *retainReadings, *retain)}
 		}
-		s, err := o.openStore(ctx)
+		s, err := o.OpenStore(ctx)
 		if err != nil {
 			return err
 		}

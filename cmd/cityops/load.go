@@ -12,11 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/deploy/load"
 )
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("load", stderr, &o, "clickhouse", "pack")
 	var cfg load.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system: intake API and live map")
@@ -39,7 +40,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	pack, err := o.loadPack()
+	pack, err := o.LoadPack()
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		cfg.Kafka = strings.Split(*kafkaAddr, ",")
 	}
 	if !*noStore {
-		s, err := o.openStore(ctx)
+		s, err := o.OpenStore(ctx)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/cityops/cityops/cmd/cityops/role"
 )
 
 // command is one subcommand: its run function and a line of help.
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	case args[0] == "--version" || args[0] == "-version":
-		fmt.Fprintln(stdout, buildOf())
+		fmt.Fprintln(stdout, role.ReadBuild())
 		return 0
 	}
 	c, ok := commands[args[0]]

@@ -5,21 +5,22 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/store"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("migrate", stderr, &o, "clickhouse")
 	print := fs.Bool("print", false, "write the schema's SQL to stdout instead of applying it")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
 	if *print {
-		_, err := io.WriteString(stdout, store.MigrationSQL(o.database))
+		_, err := io.WriteString(stdout, store.MigrationSQL(o.ClickHouse.Database))
 		return err
 	}
-	s, err := o.openStore(ctx)
+	s, err := o.OpenStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -31,6 +32,6 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database %s is at migration %d\n", o.database, applied[len(applied)-1])
+	fmt.Fprintf(stdout, "database %s is at migration %d\n", o.ClickHouse.Database, applied[len(applied)-1])
 	return nil
 }

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +13,6 @@ import (
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/mqtt/mqtttest"
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -93,42 +88,5 @@ func TestMQTTRole(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("cityops mqtt did not stop in 20s")
-	}
-}
-
-// TestDevMQTT: cityops dev runs the MQTT intake when the broker answers,
-// with the password mosquitto.sh keeps under the data dir, and says in its
-// log that it runs without one when no broker answers.
-func TestDevMQTT(t *testing.T) {
-	var o options
-	pack, err := o.loadPack()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-
-	off := mqttOptions{url: "tcp://" + freeAddr(t), user: "cityops", password: "x", clientID: "dev-test"}
-	if _, ok := devMQTT(t.Context(), &o, &off, t.TempDir(), pack, prometheus.NewRegistry(), log); ok {
-		t.Error("devMQTT with no broker returned a stage")
-	}
-	if !strings.Contains(logs.String(), "no MQTT broker answers") {
-		t.Errorf("the log does not say MQTT is off:\n%s", logs.String())
-	}
-
-	m := mqtttest.Start(t)
-	data := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(data, "mosquitto"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(data, "mosquitto", "cityops.password"), []byte(mqtttest.Password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	on := mqttOptions{url: m.URL, user: "cityops", clientID: "dev-test"}
-	if _, ok := devMQTT(t.Context(), &o, &on, data, pack, prometheus.NewRegistry(), log); !ok {
-		t.Errorf("devMQTT with a broker returned no stage:\n%s", logs.String())
-	}
-	if !strings.Contains(logs.String(), "MQTT intake on") {
-		t.Errorf("the log does not say MQTT is on:\n%s", logs.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/rules"
 )
 
@@ -51,7 +52,7 @@ func printPackUsage(ctx context.Context, w io.Writer) {
 // and line; it fails when there is one. With --national it also checks the
 // pack's catalogue against the national classification.
 func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("pack check", stderr, &o)
 	national := fs.String("national", "", "CSV of the national classification of city parts and events to check the catalogue against")
 	verbFlagUsage(fs, stderr, verbUsage{"pack check DIR [--national FILE.csv]",
@@ -69,19 +70,19 @@ func runPackCheck(_ context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return usageErrorf("want one pack directory, got %d", len(dir))
 	}
-	o.pack = dir[0]
-	p, err := o.loadPack()
+	o.Pack = dir[0]
+	p, err := o.LoadPack()
 	if err != nil {
 		return err
 	}
 	if *national != "" {
-		if err := checkNational(o.pack, *national); err != nil {
+		if err := checkNational(o.Pack, *national); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s: every category's code and name are in %s\n", o.pack, *national)
+		fmt.Fprintf(stdout, "%s: every category's code and name are in %s\n", o.Pack, *national)
 	}
 	fmt.Fprintf(stdout, "%s: ok: %d categories, %d departments, %d matrix entries, %d devices, %d rules, %d boundary tie-breaks\n",
-		o.pack, len(p.Categories), len(p.Departments), len(p.Matrix.Entries), len(p.Devices), p.Engine.Rules(), p.Tiebreaks.Len())
+		o.Pack, len(p.Categories), len(p.Departments), len(p.Matrix.Entries), len(p.Devices), p.Engine.Rules(), p.Tiebreaks.Len())
 	return nil
 }
 

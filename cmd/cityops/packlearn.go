@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/rules/learn"
 )
 
@@ -57,7 +58,7 @@ func readRequests(file, format, mapping string, stderr io.Writer) ([]learn.Recor
 const packLearnUsage = "cityops pack learn --requests FILE.csv [--format nyc311 | --mapping FILE.yaml] [--areas AREAS.geojson --area-key PROP] --out DIR"
 
 func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("pack learn", stderr, &o)
 	file, format, mapping := requestFlags(fs)
 	areas := fs.String("areas", "", "GeoJSON of the city's areas, optional: without it the pack routes by department alone and area is not measured")
@@ -146,7 +147,7 @@ func runPackLearn(_ context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("pack eval", stderr, &o)
 	file, format, mapping := requestFlags(fs)
 	top := fs.Int("top", 15, "disagreements to list")
@@ -164,8 +165,8 @@ func runPackEval(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if dir == "" || *file == "" {
 		return missingArgs(fs, usage)
 	}
-	o.pack = dir
-	pack, err := o.loadPack()
+	o.Pack = dir
+	pack, err := o.LoadPack()
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/replay"
 )
 
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("replay", stderr, &o, "kafka", "pack")
 	format := fs.String("format", "", "a built-in layout: nyc311")
 	mappingFile := fs.String("mapping", "", "a YAML file naming the columns of another layout (the same file pack learn and pack eval read; see docs/onboarding.md)")
@@ -51,10 +52,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cfg := replay.Config{Mapping: m, Validator: v}
 	if !*dryRun {
-		if err := bus.EnsureTopics(ctx, o.brokers(), o.partitions, bus.TopicEventsRaw); err != nil {
+		if err := bus.EnsureTopics(ctx, o.Brokers(), o.Kafka.Partitions, bus.TopicEventsRaw); err != nil {
 			return err
 		}
-		w := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+		w := bus.NewWriter(o.Brokers(), bus.TopicEventsRaw)
 		defer w.Close()
 		cfg.Publish = w.WriteMessages
 	}
@@ -107,7 +108,7 @@ func mappingOf(format, file string) (replay.Mapping, error) {
 
 // replayValidator checks rows against the replayed city's extent: the areas
 // of --extent, or the pack's own.
-func replayValidator(o *options, extent, idProp string, maxAge time.Duration) (*ingest.Validator, error) {
+func replayValidator(o *role.Config, extent, idProp string, maxAge time.Duration) (*ingest.Validator, error) {
 	var ix *geo.Index
 	if extent != "" {
 		b, err := os.ReadFile(extent)
@@ -118,7 +119,7 @@ func replayValidator(o *options, extent, idProp string, maxAge time.Duration) (*
 			return nil, fmt.Errorf("indexing the extent %s: %w", extent, err)
 		}
 	} else {
-		pack, err := o.loadPack()
+		pack, err := o.LoadPack()
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/geo"
-	"github.com/cityops/cityops/web"
 )
 
 // TestRolesAlone runs ingest, process, store, dispatch and web as separate
@@ -28,8 +27,8 @@ import (
 func TestRolesAlone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_roles"})
-	k, ch := e.o.kafka, e.o.clickhouse
+	e := newTestEnv(ctx, t, role.Config{ClickHouse: role.ClickHouseConfig{Database: "cityops_roles"}})
+	k, ch := e.o.Kafka.Brokers[0], e.o.ClickHouse.Addr
 	ingestAddr, webAddr, dispatchAddr, processAdmin, storeAdmin := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
 	common := []string{"--kafka", k, "--partitions", "2"}
 	db := []string{"--clickhouse", ch, "--database", "cityops_roles"}
@@ -126,17 +125,6 @@ func TestRolesAlone(t *testing.T) {
 	wg.Wait()
 	if len(codes) != len(roles) {
 		t.Errorf("roles that returned: %v", codes)
-	}
-}
-
-// TestReadyzReflectsKafka checks that a role's readiness fails while its
-// broker does not answer, naming Kafka.
-func TestReadyzReflectsKafka(t *testing.T) {
-	o := &options{kafka: freeAddr(t)} // nothing listens there
-	rec := httptest.NewRecorder()
-	web.NewAdmin(newRegistry(), kafkaReady(o), nil).ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
-	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "kafka") {
-		t.Errorf("readyz with the broker down: %d %q", rec.Code, rec.Body.String())
 	}
 }
 

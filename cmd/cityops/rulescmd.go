@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
 )
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("rules test", stderr, &o, "clickhouse")
 	history := fs.Bool("history", false, "run the pack over the events stored in ClickHouse and report how decisions change")
 	since := fs.Duration("since", 30*24*time.Hour, "with --history: how far back")
@@ -38,7 +39,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return usageErrorf("no pack directory")
 	}
-	o.pack = args[1]
+	o.Pack = args[1]
 	rest := args[2:]
 	var file string
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -51,7 +52,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return usageErrorf("want either EVENTS.ndjson or --history")
 	}
-	pack, err := o.loadPack()
+	pack, err := o.LoadPack()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/rules"
 )
 
@@ -18,8 +19,8 @@ const historyQuery = `SELECT id, source, type, text, lat, lon, time, value, has_
 // whatIfHistory runs pack over the events stored in ClickHouse since since
 // (at most limit of them) and prints how its decisions differ from the
 // categories they were given.
-func whatIfHistory(ctx context.Context, o *options, pack *rules.Pack, since time.Time, limit int, top int, stdout io.Writer) error {
-	s, err := o.openStore(ctx)
+func whatIfHistory(ctx context.Context, o *role.Config, pack *rules.Pack, since time.Time, limit int, top int, stdout io.Writer) error {
+	s, err := o.OpenStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/geo"
@@ -34,9 +35,9 @@ func TestScaleOutKill9(t *testing.T) {
 	realdata.Require(t) // the traffic is NYC 311 requests
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	e := newTestEnv(ctx, t, options{database: "cityops_scale", partitions: 6})
+	e := newTestEnv(ctx, t, role.Config{ClickHouse: role.ClickHouseConfig{Database: "cityops_scale"}, Kafka: role.KafkaConfig{Partitions: 6}})
 	o, s, log := &e.o, e.s, e.log
-	e.run(ctx, t, func(ctx context.Context) error { return sink(ctx, o, s, log) })
+	e.run(ctx, t, func(ctx context.Context) error { return role.Sink(ctx, *o, s, log) })
 
 	bin := filepath.Join(t.TempDir(), "cityops")
 	build := exec.CommandContext(ctx, filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
@@ -52,8 +53,8 @@ func TestScaleOutKill9(t *testing.T) {
 		}
 		defer f.Close()
 		// The readings path of each replica stores into the test's database.
-		cmd := exec.Command(bin, "process", "-kafka", o.kafka, "-partitions", strconv.Itoa(o.partitions),
-			"-clickhouse", o.clickhouse, "-database", o.database,
+		cmd := exec.Command(bin, "process", "-kafka", o.Kafka.Brokers[0], "-partitions", strconv.Itoa(o.Kafka.Partitions),
+			"-clickhouse", o.ClickHouse.Addr, "-database", o.ClickHouse.Database,
 			"-session", "6s", "-admin", "", "-log-level", "info")
 		cmd.Stdout, cmd.Stderr = f, f
 		if err := cmd.Start(); err != nil {
@@ -64,7 +65,7 @@ func TestScaleOutKill9(t *testing.T) {
 	}
 
 	evs := nycEvents(t)
-	w := bus.NewWriter(o.brokers(), bus.TopicEventsRaw)
+	w := bus.NewWriter(o.Brokers(), bus.TopicEventsRaw)
 	defer w.Close()
 	send := func(evs []*cityops.Event) {
 		msgs := make([]kafka.Message, len(evs))

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/ingest/privacy"
 )
@@ -38,8 +39,8 @@ var secrets = []secret{
 }
 
 // registerClusterSecret adds --cluster-secret.
-func registerClusterSecret(fs *flag.FlagSet, o *options) {
-	fs.StringVar(&o.clusterSecret, "cluster-secret", os.Getenv("CITYOPS_CLUSTER_SECRET"),
+func registerClusterSecret(fs *flag.FlagSet, c *role.Config) {
+	settingVar(fs, c, "dispatch.cluster_secret",
 		"hex secret (at least 64 hex digits) the dispatch replicas sign what they send each other with (env CITYOPS_CLUSTER_SECRET)")
 }
 

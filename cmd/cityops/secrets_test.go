@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/ingest/privacy"
 )
 
@@ -51,21 +52,20 @@ func TestConfigSecretsRequired(t *testing.T) {
 	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
 	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
 	t.Setenv("CITYOPS_INTAKE_KEYS", testIntakeKeys)
-	var o options
-	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), nil); err != nil || o.intake.callerKey != testCallerKey {
-		t.Errorf("web: %v, key %q", err, o.intake.callerKey)
+	var o role.Config
+	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), &o, nil); err != nil || o.Intake.CallerKey != testCallerKey {
+		t.Errorf("web: %v, key %q", err, o.Intake.CallerKey)
 	}
 	fs := newFlags("dispatch", io.Discard, &o, "kafka", "pack", "run")
 	registerClusterSecret(fs, &o)
-	if err := parseFlags(fs, nil); err != nil || o.clusterSecret != testClusterSecret {
-		t.Errorf("dispatch: %v, secret %q", err, o.clusterSecret)
+	if err := parseFlags(fs, &o, nil); err != nil || o.Dispatch.ClusterSecret != testClusterSecret {
+		t.Errorf("dispatch: %v, secret %q", err, o.Dispatch.ClusterSecret)
 	}
 	t.Setenv("CITYOPS_CALLER_KEY", "")
 	t.Setenv("CITYOPS_CLUSTER_SECRET", "")
-	o = options{}
 	fs = newFlags("dev", io.Discard, &o, "clickhouse", "http", "pack", "run")
 	registerClusterSecret(fs, &o)
-	if err := parseFlags(fs, nil); err != nil {
+	if err := parseFlags(fs, &o, nil); err != nil {
 		t.Errorf("dev without secrets: %v", err)
 	}
 }
@@ -81,9 +81,9 @@ func TestConfigDevSecrets(t *testing.T) {
 	if err := devSecrets(dir, values); err != nil {
 		t.Fatal(err)
 	}
-	c := defaultConfig()
+	c := role.Defaults()
 	c.Intake.CallerKey, c.Dispatch.ClusterSecret = key, secret
-	if err := c.validate(nil); err != nil || key == "" || secret == "" {
+	if err := validate(&c, nil); err != nil || key == "" || secret == "" {
 		t.Fatalf("made secrets that do not validate: %v", err)
 	}
 	for _, f := range []string{"caller.key", "cluster.secret"} {

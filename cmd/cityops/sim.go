@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/deploy/sim"
 )
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o options
+	var o role.Config
 	fs := newFlags("sim", stderr, &o, "pack")
 	var cfg sim.Config
 	fs.StringVar(&cfg.Target, "target", "http://127.0.0.1:8080", "base URL of the running system")
@@ -21,8 +22,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	cfg.Logger = o.logger(stderr)
-	pack, err := o.loadPack()
+	cfg.Logger = o.Logger(stderr)
+	pack, err := o.LoadPack()
 	if err != nil {
 		return err
 	}

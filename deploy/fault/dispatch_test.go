@@ -21,9 +21,9 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// The dispatcher is package main's (cmd/cityops builds it from the pack,
-// the tokens, the cluster secret and its topics), so the suite runs the
-// binary itself, `cityops dispatch` as a deployment runs it, built once.
+// The dispatchers run as a deployment runs them: replicas of `cityops
+// dispatch` (role.Dispatch), each a process of its own that the scenario
+// kills with SIGKILL, from the binary built once.
 var (
 	cityopsOnce sync.Once
 	cityopsPath string

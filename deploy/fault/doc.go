@@ -4,20 +4,21 @@
 // events flow, and counts what came out: events in, events stored, lost and
 // duplicated. The goal is 0 lost and 0 duplicated in every scenario.
 //
-// The processor is the stateful stage run by stateful.Serve, the function
+// The stages are the production wiring of cmd/cityops/role, which the
+// suite imports: the processor is role.Processor, the stateful stages
 // `cityops process` runs (classify, then merge and fusion on
 // incidents.signals), in the test process or, for the kill -9, in a child
-// process. Its merge stage joins repeated reports into one incident, so
+// process; the sink is role.Sink, the store role's. Its merge stage joins repeated reports into one incident, so
 // stored, lost and duplicated count events by id after FINAL, as `cityops
 // load` does, and every stored event must point at a stored incident.
 //
-// The dispatchers are package main's, so the dispatcher scenario builds
-// cmd/cityops and runs two `cityops dispatch` replicas as a deployment does,
+// The dispatcher scenario builds cmd/cityops and runs two `cityops
+// dispatch` replicas (role.Dispatch) as a deployment does,
 // kills one with SIGKILL while reports flow, and checks the transitions
 // topic and ClickHouse: every incident adopted exactly once, whichever
 // replica held it, and every transition stored once.
 //
-// The readings path (rules/readings, run by readings.Serve as `cityops
+// The readings path (rules/readings, run by role.Readings as `cityops
 // process` runs it) has scenarios of its own: readings on readings.raw,
 // stored straight into ClickHouse's readings, through a kill -9 of the path
 // (a child process, replaced by a new one) and ClickHouse down; every

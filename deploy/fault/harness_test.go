@@ -15,24 +15,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/load"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/rules"
-	"github.com/cityops/cityops/rules/stateful"
 	"github.com/cityops/cityops/store"
 	"github.com/cityops/cityops/store/chtest"
 )
 
 var full = flag.Bool("fault", false, "run the scenarios at full size (1M events through a processor kill, ClickHouse down 60 s)")
-
-// The consumer groups of the stages, as cmd/cityops names them.
-const (
-	groupProcess = bus.GroupProcess
-	groupStore   = bus.GroupStore
-)
 
 func TestMain(m *testing.M) {
 	switch os.Getenv(RoleEnv) {
@@ -69,34 +62,35 @@ func runProcessRole() int {
 // partitions is how many partitions the suite's topics have.
 const partitions = 2
 
-// processor runs the processor stage through stateful.Serve, the function
-// `cityops process` runs it with: both stateful stages (classify on
-// events.raw, merge on incidents.signals) in the consumer groups
-// cityops-process.classify and cityops-process.merge, publishing changes,
-// signals and the dead letters of each batch before its offsets are
-// committed. What cmd/cityops adds around it is not failure handling: the
-// metrics' writers and the pack reloader of --pack (the suite runs the
-// demo city, as cityops does without --pack).
-func processor(ctx context.Context, brokers []string, pack *rules.Pack, log *slog.Logger) error {
-	return stateful.Serve(ctx, stateful.ServeConfig{
-		Brokers: brokers, Partitions: partitions, Group: groupProcess,
-		Pack: func() *rules.Pack { return pack }, Logger: log,
-	})
+// config is the settings the suite runs the roles' stages with: its
+// broker and partitions, the demo city (no --pack), every other setting
+// left zero, as in the roles' tests.
+func config(brokers []string) role.Config {
+	return role.Config{Kafka: role.KafkaConfig{Brokers: brokers, Partitions: partitions}}
 }
 
-// sink runs the store role's ClickHouse sink (store.Sink): incidents'
-// states, the events of merged signals and the dispatchers' transitions.
+// processor runs the processor stage as `cityops process` runs it
+// (role.Processor): both stateful stages (classify on events.raw, merge on
+// incidents.signals) in the consumer groups cityops-process.classify and
+// cityops-process.merge, publishing changes, signals and the dead letters
+// of each batch before its offsets are committed. What the process role
+// adds around it is not failure handling: the metrics, the readings path
+// (which has scenarios of its own) and the probes.
+func processor(ctx context.Context, brokers []string, pack *rules.Pack, log *slog.Logger) error {
+	return role.Processor(ctx, config(brokers), pack, log)
+}
+
+// sink runs the store role's ClickHouse sink (role.Sink, store.Sink as the
+// store role runs it): incidents' states, the events of merged signals and
+// the dispatchers' transitions.
 func sink(ctx context.Context, brokers []string, s *store.Store, log *slog.Logger) error {
-	return s.Sink(ctx, store.SinkConfig{Brokers: brokers, Partitions: partitions, Logger: log})
+	return role.Sink(ctx, config(brokers), s, log)
 }
 
 // ensureTopics creates the pipeline's topics, the processor's among them, as
 // `cityops broker` and `cityops dev` do when they start a broker.
 func ensureTopics(ctx context.Context, brokers []string) error {
-	if err := bus.EnsureTopics(ctx, brokers, partitions, bus.Topics...); err != nil {
-		return err
-	}
-	return stateful.EnsureTopics(ctx, brokers, partitions, stateful.DefaultTopics)
+	return role.EnsureTopics(ctx, brokers, partitions)
 }
 
 // env is one scenario's system: an embedded broker persisting to a

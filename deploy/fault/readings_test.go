@@ -13,24 +13,22 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/load"
 	"github.com/cityops/cityops/rules"
-	"github.com/cityops/cityops/rules/readings"
 	"github.com/cityops/cityops/store"
 )
 
 // The readings path's scenarios: sensor readings on readings.raw, stored by
-// the readings path (rules/readings, run by readings.Serve as `cityops
+// the readings path (rules/readings, run by role.Readings as `cityops
 // process` runs it) straight into ClickHouse's readings. Every reading sent
 // must be there once after FINAL.
 
-// readingsPath runs the readings path as the process role does.
+// readingsPath runs the readings path as the process role does
+// (role.Readings).
 func readingsPath(ctx context.Context, brokers []string, s *store.Store, pack *rules.Pack, log *slog.Logger) error {
-	return readings.Serve(ctx, readings.ServeConfig{
-		Brokers: brokers, Partitions: partitions, Pack: func() *rules.Pack { return pack }, Insert: func(ctx context.Context, r readings.Rows) error { return s.InsertRows(ctx, r) },
-		NewRows: func() readings.Rows { return new(store.Readings) }, Logger: log,
-	})
+	return role.Readings(ctx, config(brokers), pack, s, log)
 }
 
 // runReadingsRole runs the readings path against the brokers in

@@ -25,7 +25,7 @@ apt_install() {
     { echo "test.sh: apt-get install $pkg failed" >&2; exit 1; }
 }
 
-# The browser tests (cmd/cityops/browser_test.go) drive /usr/bin/chromium.
+# The browser tests (cmd/cityops/role/browser_test.go) drive /usr/bin/chromium.
 apt_install chromium chromium "the browser tests of the pages"
 # The alert rules' tests (deploy/prometheus/alerts_test.yml) run promtool,
 # which Debian ships in the prometheus package.
