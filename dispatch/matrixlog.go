@@ -102,14 +102,14 @@ func sameSet(a, b []string) bool {
 // start and appends a change whenever the matrix it is shown differs from
 // the last one recorded.
 type MatrixLog struct {
-	publish Publish
+	publish bus.Publish
 	mu      sync.Mutex
 	changes []MatrixChange
 }
 
 // NewMatrixLog returns an empty log writing through publish, a writer of
 // MatrixTopic.
-func NewMatrixLog(publish Publish) *MatrixLog { return &MatrixLog{publish: publish} }
+func NewMatrixLog(publish bus.Publish) *MatrixLog { return &MatrixLog{publish: publish} }
 
 // Load reads every change recorded on topic so far.
 func (l *MatrixLog) Load(ctx context.Context, brokers []string, topic string) error {
@@ -198,6 +198,3 @@ func (l *MatrixLog) Changes() []MatrixChange {
 	defer l.mu.Unlock()
 	return slices.Clone(l.changes)
 }
-
-// Publish writes the record of a matrix change (bus.Publish).
-type Publish = bus.Publish

@@ -14,13 +14,10 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Publish writes accepted records (bus.Publish).
-type Publish = bus.Publish
-
 // Handler serves POST /api/v1/events.
 type Handler struct {
 	Validator *Validator
-	Publish   Publish
+	Publish   bus.Publish
 	Logger    *slog.Logger
 	// Keys are the senders allowed to write; nil lets anyone in (tests).
 	Keys *Keys
@@ -30,7 +27,7 @@ type Handler struct {
 	// IDs remembers the stored ids and their content; nil remembers none.
 	IDs *IDs
 	// PublishIDs makes new ids durable on bus.TopicIntakeIDs; optional.
-	PublishIDs Publish
+	PublishIDs bus.Publish
 }
 
 // ServeHTTP accepts one JSON event from a known sender. It answers 202 with
@@ -155,7 +152,7 @@ func (h *Handler) checkRequest(req *EventRequest) error {
 
 // keepIDs makes new ids durable on the id topic. The events are durable
 // already: a failure here is logged, and this process still remembers them.
-func keepIDs(ctx context.Context, ids *IDs, publish Publish, log *slog.Logger, hashes map[string]string) {
+func keepIDs(ctx context.Context, ids *IDs, publish bus.Publish, log *slog.Logger, hashes map[string]string) {
 	if ids == nil || publish == nil || len(hashes) == 0 {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -42,7 +43,7 @@ type BatchResult struct {
 type ReadingsHandler struct {
 	Validator *Validator
 	Devices   Registry
-	Publish   Publish
+	Publish   bus.Publish
 	Limiter   *KeyLimiter // per device; nil means no limit
 	Logger    *slog.Logger
 	// Keys are the senders allowed to write; nil lets anyone in (tests).
@@ -50,7 +51,7 @@ type ReadingsHandler struct {
 	// IDs remembers the stored ids and their content; nil remembers none.
 	IDs *IDs
 	// PublishIDs makes new ids durable on bus.TopicIntakeIDs; optional.
-	PublishIDs Publish
+	PublishIDs bus.Publish
 }
 
 // ServeHTTP validates every line on its own: good lines are published to

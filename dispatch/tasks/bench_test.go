@@ -18,11 +18,11 @@ import (
 
 func discard(context.Context, ...kafka.Message) error { return nil }
 
-func benchService(b *testing.B, transitions, changes tasks.Publish) *tasks.Service {
+func benchService(b *testing.B, transitions, changes bus.Publish) *tasks.Service {
 	return benchServiceFanout(b, transitions, changes, nil)
 }
 
-func benchServiceFanout(b *testing.B, transitions, changes tasks.Publish, fanout func(*lifecycle.Task, cityops.Transition) []kafka.Message) *tasks.Service {
+func benchServiceFanout(b *testing.B, transitions, changes bus.Publish, fanout func(*lifecycle.Task, cityops.Transition) []kafka.Message) *tasks.Service {
 	_, policy := tasks.DemoCity(b)
 	s := tasks.New(tasks.Config{Machine: &lifecycle.Machine{MaxReturns: 2}, Policy: policy, Center: "center",
 		Transitions: transitions, Changes: changes, Fanout: fanout})

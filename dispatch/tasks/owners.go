@@ -48,7 +48,7 @@ func (r OwnerRecord) mac(secret []byte) string {
 type Owners struct {
 	self    string
 	secret  []byte
-	publish Publish
+	publish bus.Publish
 	mu      sync.RWMutex
 	owner   map[int]string
 	forged  int // announcements ignored
@@ -56,7 +56,7 @@ type Owners struct {
 
 // NewOwners returns the view of the replica whose API is at self, which
 // announces through publish, a writer of OwnersTopic, signing with secret.
-func NewOwners(self string, secret []byte, publish Publish) *Owners {
+func NewOwners(self string, secret []byte, publish bus.Publish) *Owners {
 	return &Owners{self: self, secret: secret, publish: publish, owner: map[int]string{}}
 }
 

@@ -15,9 +15,6 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// Publish writes the dispatcher's records (bus.Publish).
-type Publish = bus.Publish
-
 // Notify is told of every recorded transition, after it is durable, with the
 // task as it is after it. It must not block: delivery is its own business.
 type Notify func(t *lifecycle.Task, tr cityops.Transition)
@@ -26,10 +23,10 @@ type Notify func(t *lifecycle.Task, tr cityops.Transition)
 type Config struct {
 	Machine     *lifecycle.Machine
 	Policy      *sla.Policy
-	Center      string  // the department id of the operations center: returned tasks go back to it
-	Transitions Publish // the transitions topic
-	Changes     Publish // the incident changes topic
-	Notify      Notify  // optional
+	Center      string      // the department id of the operations center: returned tasks go back to it
+	Transitions bus.Publish // the transitions topic
+	Changes     bus.Publish // the incident changes topic
+	Notify      Notify      // optional
 	// Fanout returns records to write in the same call to Changes as the
 	// incident's change, e.g. the owner's department feed, so they are as
 	// durable as the step; optional. Its records name their topics; the

@@ -29,10 +29,10 @@ type Config struct {
 	Devices   ingest.Registry
 	// Publish writes readings to the readings topic and returns once they
 	// are durable.
-	Publish ingest.Publish
+	Publish bus.Publish
 	// DeadLetter writes dead letters (bus.DeadLetterRecord) to the
 	// dead-letter topic and returns once they are durable.
-	DeadLetter ingest.Publish
+	DeadLetter bus.Publish
 
 	BatchSize  int           // most messages in one write to Kafka (default 500)
 	BatchWait  time.Duration // how long a batch waits to fill (default 5ms)
@@ -248,7 +248,7 @@ func (c *Config) flush(ctx context.Context, batch []paho.Message) error {
 	}
 	for _, w := range []struct {
 		what  string
-		write ingest.Publish
+		write bus.Publish
 		msgs  []kafka.Message
 	}{{"readings", c.Publish, good}, {"dead letters", c.DeadLetter, letters}} {
 		if len(w.msgs) == 0 {

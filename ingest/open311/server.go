@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/privacy"
 )
@@ -47,13 +48,13 @@ type Config struct {
 	Jurisdiction string                 // when set, another non-empty jurisdiction_id is 404
 	APIKeys      map[string]bool        // keys allowed to create requests
 	Validator    *ingest.Validator
-	Publish      ingest.Publish
+	Publish      bus.Publish
 	Status       StatusFunc         // nil reports every request open
 	Records      *Records           // nil makes a new one
 	Lookup       LookupFunc         // finds requests this process did not create; optional
 	LookupMany   LookupManyFunc     // finds many of them in one read; optional (Lookup one by one without it)
 	IDs          *ingest.IDs        // the ids intake stored, over restarts and replicas; nil: this process's records only
-	PublishIDs   ingest.Publish     // keeps new ids on bus.TopicIntakeIDs; optional
+	PublishIDs   bus.Publish        // keeps new ids on bus.TopicIntakeIDs; optional
 	Limiter      *ingest.KeyLimiter // per api key; nil means no limit
 	Sealer       *privacy.Sealer    // seals callers; nil drops the originals after masking
 	KeepSealed   KeepFunc           // keeps sealed callers for the authorized endpoint; optional

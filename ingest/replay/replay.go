@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/ingest"
 	"github.com/segmentio/kafka-go"
 )
@@ -18,7 +19,7 @@ import (
 type Config struct {
 	Mapping   Mapping
 	Validator *ingest.Validator // the extent and age the rows must fit
-	Publish   ingest.Publish    // nil validates only (a dry run)
+	Publish   bus.Publish       // nil validates only (a dry run)
 	BatchSize int               // rows per publish (default 500)
 	Progress  func(rows int)    // called after each batch, optional
 }

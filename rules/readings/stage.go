@@ -53,7 +53,7 @@ type Config struct {
 	Insert      Insert
 	// NewRows makes a partition's batch of rows (the ids only when nil).
 	NewRows func() Rows
-	Publish stateful.Publish
+	Publish stateful.PublishTo
 	// Batch is the most records of one consumer batch, and so of one
 	// insert per partition (default 100,000); Wait the longest wait to fill
 	// one once it has a record (default 500ms).

@@ -50,8 +50,9 @@ func deadLetter(out *outputs, t Topics, m kafka.Message, reason error) error {
 	return nil
 }
 
-// Publish writes records to topic and returns once they are durable.
-type Publish func(ctx context.Context, topic string, msgs ...kafka.Message) error
+// PublishTo writes records to topic and returns once they are durable: a
+// bus.Publish that names its topic, as a stage writes to several.
+type PublishTo func(ctx context.Context, topic string, msgs ...kafka.Message) error
 
 // saveCostRatio bounds the time a partition's records wait for snapshots:
 // encoding the state holds up the batch (the write to the broker does not:
@@ -69,7 +70,7 @@ type partition struct {
 	id        int
 	m         machine
 	snaps     *Snapshots
-	publish   Publish
+	publish   PublishTo
 	every     time.Duration
 	log       *slog.Logger
 	applied   int64 // the last input offset applied to the state

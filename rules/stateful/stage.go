@@ -49,7 +49,7 @@ type Config struct {
 	Group    string // consumer group prefix; the two stages use Group+".classify" and Group+".merge"
 	Topics   Topics
 	Pack     func() *rules.Pack // the current pack; a rules.Reloader's Pack for hot reload
-	Publish  Publish
+	Publish  PublishTo
 	Snapshot time.Duration // the time between two snapshots of a busy partition (default 2s), or 20 times what the last took if longer
 	Batch    int           // records per batch (default 1000)
 	Session  time.Duration // consumer group session timeout (default 10s)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/sla"
 	"github.com/cityops/cityops/dispatch/tasks"
@@ -30,7 +31,7 @@ func TestRoundFiguresSurviveReopening(t *testing.T) {
 	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	now := t0
 	var transitions, changes []kafka.Message
-	capture := func(to *[]kafka.Message) tasks.Publish {
+	capture := func(to *[]kafka.Message) bus.Publish {
 		return func(_ context.Context, msgs ...kafka.Message) error {
 			*to = append(*to, msgs...)
 			return nil

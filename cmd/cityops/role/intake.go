@@ -36,7 +36,7 @@ func devices(p *rules.Pack) ingest.Registry { return ingest.NewRegistry(p.Device
 //
 // Sealed callers are kept on their own topic, which every web process reads
 // into its vault from the start, so any replica can answer a caller read.
-func intakeRoutes(ctx context.Context, o *proc, pack *rules.Pack, areas *geo.Index, publish ingest.Publish, s *store.Store, sec *intakeSecurity, log *slog.Logger) (map[string]http.Handler, func(), error) {
+func intakeRoutes(ctx context.Context, o *proc, pack *rules.Pack, areas *geo.Index, publish bus.Publish, s *store.Store, sec *intakeSecurity, log *slog.Logger) (map[string]http.Handler, func(), error) {
 	in := o.Intake
 	if err := bus.EnsureTopics(ctx, o.Brokers(), max(1, o.Kafka.Partitions), TopicAudit, TopicCallers); err != nil {
 		return nil, nil, err
@@ -225,7 +225,7 @@ func requestOf(ev store.EventRecord) (open311.Record, bool) {
 type intakeSecurity struct {
 	keys       *ingest.Keys
 	ids        *ingest.IDs
-	publishIDs ingest.Publish
+	publishIDs bus.Publish
 	close      func()
 }
 
