@@ -45,9 +45,11 @@
 //
 // State moves by snapshot and replay. Each partition's state is saved, with
 // the offset of the last input record it reflects, to a compacted topic
-// keyed by stage/topic/partition, at most every Config.Snapshot (or twenty
-// times as long as the last save took, for a large state) and when the
-// partition is closed, and only once everything it emitted is durable.
+// keyed by stage/topic/partition, at most every Config.Snapshot (or a
+// hundred times as long as encoding the last one took, for a large state)
+// and when the partition is closed, and only once everything it emitted is
+// durable. The state is encoded between two batches and written behind
+// them, one snapshot at a time; one that is lost only lengthens the replay.
 // A new owner restores the snapshot and replays the input after it up to
 // the partition's end, publishing again what it emits (every output is
 // idempotent: ids derive from event and alarm ids, merges carry a sequence

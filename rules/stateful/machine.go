@@ -56,7 +56,7 @@ type PublishTo func(ctx context.Context, topic string, msgs ...kafka.Message) er
 
 // saveCostRatio bounds the time a partition's records wait for snapshots:
 // encoding the state holds up the batch (the write to the broker does not:
-// see save), so after an encoding that took d the next waits at least
+// see saveBehind), so after an encoding that took d the next waits at least
 // saveCostRatio*d, and at most one record in a hundred meets one, however
 // large the state grows. The price is a longer replay when the partition
 // moves: seconds of hotline records, a fraction of a second's work.
