@@ -1,12 +1,8 @@
 package role
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -161,85 +157,6 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if n != uint64(len(cases)) {
 		t.Errorf("ClickHouse holds %d events, want %d", n, len(cases))
-	}
-}
-
-func post(t *testing.T, url, body string, want int) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewBufferString(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+testIntakeSecret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != want {
-		msg, _ := io.ReadAll(resp.Body)
-		t.Fatalf("POST %s: %d %s, want %d", body, resp.StatusCode, msg, want)
-	}
-	if want == http.StatusBadRequest {
-		var e struct{ Field string }
-		if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || e.Field == "" {
-			t.Errorf("400 without a field: %v %+v", err, e)
-		}
-	}
-}
-
-// pointIn returns a point that the index places in area.
-func pointIn(t *testing.T, areas *geo.Index, area string) [2]float64 {
-	t.Helper()
-	b := areas.BBox()
-	for i := 0; i < 200; i++ {
-		for j := 0; j < 200; j++ {
-			lat := b[1] + (b[3]-b[1])*(float64(i)+0.5)/200
-			lon := b[0] + (b[2]-b[0])*(float64(j)+0.5)/200
-			if a, ok := areas.Locate(lat, lon); ok && a == area {
-				return [2]float64{lat, lon}
-			}
-		}
-	}
-	t.Fatalf("no point found in area %s", area)
-	return [2]float64{}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitHTTP(t *testing.T, url string) {
-	t.Helper()
-	waitFor(t, 10*time.Second, func() error {
-		resp, err := http.Get(url)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		return nil
-	})
-}
-
-func waitFor(t *testing.T, d time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up after %v: %v", d, err)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 

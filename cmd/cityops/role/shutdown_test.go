@@ -168,21 +168,3 @@ func TestShutdownIdle(t *testing.T) {
 		t.Fatalf("an idle pipeline was stopped by force, a stage waited on input nobody drains:\n%s", logs.String())
 	}
 }
-
-// syncBuffer is a bytes.Buffer that stages may log into at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
