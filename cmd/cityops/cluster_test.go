@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 )
 
 // TestClusterScript runs deploy/local/cluster.sh, every role its own
@@ -93,7 +95,7 @@ func TestClusterScript(t *testing.T) {
 		t.Fatalf("POST %s: %d %v", intake, code, m)
 	}
 	var id string
-	waitFor(t, 60*time.Second, func() error {
+	roletest.WaitFor(t, 60*time.Second, func() error {
 		code, m := call("GET", web+"/api/v1/tasks?status=dispatched", water, "")
 		if code != http.StatusOK || m["total"] != float64(1) {
 			return fmt.Errorf("the water authority's tasks through web: %d %v", code, m)
@@ -104,7 +106,7 @@ func TestClusterScript(t *testing.T) {
 	task := web + "/api/v1/tasks/" + id
 	// Until the second dispatcher's partitions settle, a step may meet a
 	// partition on the move: 503 with Retry-After, which a client retries.
-	waitFor(t, 60*time.Second, func() error {
+	roletest.WaitFor(t, 60*time.Second, func() error {
 		if code, m := call("POST", task+"/accept", water, ""); code != http.StatusOK || m["status"] != "accepted" {
 			if code == http.StatusServiceUnavailable {
 				return fmt.Errorf("accepting %s through web: %d %v", id, code, m)
@@ -135,13 +137,13 @@ func TestClusterScript(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 90*time.Second, func() error {
+	roletest.WaitFor(t, 90*time.Second, func() error {
 		if code, m := call("GET", task, water, ""); code != http.StatusOK || m["status"] != "accepted" {
 			return fmt.Errorf("after the kill: %d %v", code, m)
 		}
 		return nil
 	})
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		if code, m := call("POST", task+"/start", water, ""); code != http.StatusOK || m["status"] != "in_progress" {
 			if code == http.StatusServiceUnavailable {
 				return fmt.Errorf("starting on the surviving dispatcher: %d %v", code, m)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/cmd/cityops/role"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 )
 
 // TestConfigBad loads each testdata/config/*.bad.yml and checks that every
@@ -128,8 +129,8 @@ func TestConfigPrecedence(t *testing.T) {
 // TestCheckConfig runs the subcommand on a good and a bad file.
 func TestCheckConfig(t *testing.T) {
 	var out, errs bytes.Buffer
-	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
-	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
+	t.Setenv("CITYOPS_CALLER_KEY", roletest.CallerKey)
+	t.Setenv("CITYOPS_CLUSTER_SECRET", roletest.ClusterSecret)
 	t.Setenv("CITYOPS_INTAKE_KEYS", "gw=gw-s3cret;sources=iot;devices=water-001,water-002\ncity=city-s3cret")
 	if code := run(context.Background(), []string{"check-config", "../../deploy/cityops.example.yml"}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
@@ -138,7 +139,7 @@ func TestCheckConfig(t *testing.T) {
 		t.Errorf("effective config not printed:\n%s", out.String())
 	}
 	// The secrets are said to be set, and not shown.
-	if strings.Contains(out.String(), testCallerKey) || strings.Contains(out.String(), testClusterSecret) ||
+	if strings.Contains(out.String(), roletest.CallerKey) || strings.Contains(out.String(), roletest.ClusterSecret) ||
 		!strings.Contains(out.String(), "caller_key: (set)") || !strings.Contains(out.String(), "cluster_secret: (set)") {
 		t.Errorf("secrets printed or not reported:\n%s", out.String())
 	}

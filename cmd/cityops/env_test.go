@@ -32,7 +32,7 @@ func newTestEnv(ctx context.Context, t *testing.T, c role.Config) *testEnv {
 		c.Kafka.Partitions = 2
 	}
 	sv := roletest.Start(ctx, t, c.Kafka.Partitions, c.ClickHouse.Database)
-	c.Kafka.Brokers, c.ClickHouse.Addr, c.HTTP.Listen = sv.Brokers, sv.ClickHouse, freeAddr(t)
+	c.Kafka.Brokers, c.ClickHouse.Addr, c.HTTP.Listen = sv.Brokers, sv.ClickHouse, roletest.FreeAddr(t)
 	pack, err := c.LoadPack()
 	if err != nil {
 		t.Fatal(err)
@@ -46,24 +46,3 @@ func (e *testEnv) run(ctx context.Context, t *testing.T, roles ...func(ctx conte
 	t.Helper()
 	roletest.Run(ctx, t, roles...)
 }
-
-// The tests' secrets and helpers, from roletest under the names the tests
-// use.
-const (
-	testIntakeKeys    = roletest.IntakeKeys
-	testIntakeName    = roletest.IntakeName
-	testIntakeSecret  = roletest.IntakeSecret
-	testCallerKey     = roletest.CallerKey
-	testClusterSecret = roletest.ClusterSecret
-)
-
-var (
-	scoped   = roletest.Scoped
-	post     = roletest.Post
-	pointIn  = roletest.PointIn
-	freeAddr = roletest.FreeAddr
-	waitHTTP = roletest.WaitHTTP
-	waitFor  = roletest.WaitFor
-)
-
-type syncBuffer = roletest.SyncBuffer

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops/cmd/cityops/role"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/ingest"
 )
 
@@ -16,7 +17,7 @@ func TestIntakeFlags(t *testing.T) {
 	t.Setenv("CITYOPS_API_KEYS", "city-key")
 	t.Setenv("CITYOPS_OFFICERS", "")
 	t.Setenv("CITYOPS_INTAKE_KEYS", "city=city-key;sources=hotline")
-	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey) // web refuses to start without one
+	t.Setenv("CITYOPS_CALLER_KEY", roletest.CallerKey) // web refuses to start without one
 	for _, tc := range []struct {
 		command      string
 		keys, offcrs int

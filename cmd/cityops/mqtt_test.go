@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/deploy/broker"
 	"github.com/cityops/cityops/ingest/mqtt/mqtttest"
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -27,17 +28,17 @@ func TestMQTTRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	admin := freeAddr(t)
+	admin := roletest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan int, 1)
-	var errs syncBuffer
+	var errs roletest.SyncBuffer
 	go func() {
 		done <- run(ctx, []string{"mqtt", "--kafka", b.Addr(), "--partitions", "1", "--admin", admin,
 			"--mqtt", m.URL, "--mqtt-password", mqtttest.Password, "--mqtt-client-id", "cityops-role-test"}, io.Discard, &errs)
 	}()
-	waitHTTP(t, "http://"+admin+"/healthz")
-	waitFor(t, 10*time.Second, func() error {
+	roletest.WaitHTTP(t, "http://"+admin+"/healthz")
+	roletest.WaitFor(t, 10*time.Second, func() error {
 		if !strings.Contains(errs.String(), "MQTT intake subscribed") {
 			return errors.New("the role has not logged its subscription")
 		}
@@ -68,7 +69,7 @@ func TestMQTTRole(t *testing.T) {
 	if string(rec.Key) != "water-001" || !strings.Contains(string(rec.Value), `"device_id":"water-001"`) {
 		t.Errorf("got %s: %s, want the reading of water-001", rec.Key, rec.Value)
 	}
-	waitFor(t, 5*time.Second, func() error {
+	roletest.WaitFor(t, 5*time.Second, func() error {
 		resp, err := http.Get("http://" + admin + "/metrics")
 		if err != nil {
 			return err

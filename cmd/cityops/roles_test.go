@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/cmd/cityops/role"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/geo"
 )
 
@@ -29,15 +30,15 @@ func TestRolesAlone(t *testing.T) {
 	defer cancel()
 	e := newTestEnv(ctx, t, role.Config{ClickHouse: role.ClickHouseConfig{Database: "cityops_roles"}})
 	k, ch := e.o.Kafka.Brokers[0], e.o.ClickHouse.Addr
-	ingestAddr, webAddr, dispatchAddr, processAdmin, storeAdmin := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	ingestAddr, webAddr, dispatchAddr, processAdmin, storeAdmin := roletest.FreeAddr(t), roletest.FreeAddr(t), roletest.FreeAddr(t), roletest.FreeAddr(t), roletest.FreeAddr(t)
 	common := []string{"--kafka", k, "--partitions", "2"}
 	db := []string{"--clickhouse", ch, "--database", "cityops_roles"}
 	roles := map[string][]string{
-		"ingest":   append(append([]string{"--http", ingestAddr, "--caller-key", testCallerKey, "--intake-keys", testIntakeKeys}, common...), db...),
+		"ingest":   append(append([]string{"--http", ingestAddr, "--caller-key", roletest.CallerKey, "--intake-keys", roletest.IntakeKeys}, common...), db...),
 		"process":  append(append([]string{"--admin", processAdmin}, common...), db...), // the readings path stores readings
 		"store":    append(append([]string{"--admin", storeAdmin}, common...), db...),
-		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json"), "--cluster-secret", testClusterSecret}, common...),
-		"web":      append(append([]string{"--http", webAddr, "--caller-key", testCallerKey, "--intake-keys", testIntakeKeys}, common...), db...),
+		"dispatch": append([]string{"--http", dispatchAddr, "--tokens", filepath.Join(t.TempDir(), "tokens.json"), "--cluster-secret", roletest.ClusterSecret}, common...),
+		"web":      append(append([]string{"--http", webAddr, "--caller-key", roletest.CallerKey, "--intake-keys", roletest.IntakeKeys}, common...), db...),
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -58,8 +59,8 @@ func TestRolesAlone(t *testing.T) {
 	}
 	probes := map[string]string{"ingest": ingestAddr, "process": processAdmin, "store": storeAdmin, "web": webAddr, "dispatch": dispatchAddr}
 	for name, addr := range probes {
-		waitHTTP(t, "http://"+addr+"/healthz")
-		waitFor(t, 20*time.Second, func() error {
+		roletest.WaitHTTP(t, "http://"+addr+"/healthz")
+		roletest.WaitFor(t, 20*time.Second, func() error {
 			resp, err := http.Get("http://" + addr + "/readyz")
 			if err != nil {
 				return err
@@ -80,18 +81,18 @@ func TestRolesAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pointIn(t, areas, "d2-s1")
-	post(t, "http://"+ingestAddr+"/api/v1/events", fmt.Sprintf(`{"id":"roles-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
+	p := roletest.PointIn(t, areas, "d2-s1")
+	roletest.Post(t, "http://"+ingestAddr+"/api/v1/events", fmt.Sprintf(`{"id":"roles-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
-	waitFor(t, 30*time.Second, func() error {
-		_, err := e.s.EventByID(ctx, scoped("roles-1"))
+	roletest.WaitFor(t, 30*time.Second, func() error {
+		_, err := e.s.EventByID(ctx, roletest.Scoped("roles-1"))
 		return err
 	})
 
 	// The dashboard's queries use only names the roles register.
 	registered := map[string]bool{}
 	for _, addr := range []string{ingestAddr, processAdmin, storeAdmin, webAddr, dispatchAddr} {
-		waitFor(t, 20*time.Second, func() error { // the dispatcher's task gauges appear with its first task
+		roletest.WaitFor(t, 20*time.Second, func() error { // the dispatcher's task gauges appear with its first task
 			for n := range metricNames(t, "http://"+addr+"/metrics") {
 				registered[n] = true
 			}

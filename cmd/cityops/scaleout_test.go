@@ -18,6 +18,7 @@ import (
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
 	"github.com/cityops/cityops/cmd/cityops/role"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/deploy/realdata"
 	"github.com/cityops/cityops/geo"
@@ -98,7 +99,7 @@ func TestScaleOutKill9(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()
-	waitFor(t, 60*time.Second, func() error {
+	roletest.WaitFor(t, 60*time.Second, func() error {
 		if n := stored(); n < uint64(len(evs)/4) {
 			return fmt.Errorf("%d of %d events stored before the kill", n, len(evs))
 		}
@@ -109,7 +110,7 @@ func TestScaleOutKill9(t *testing.T) {
 	}
 	killedAt := stored()
 	<-sent
-	waitFor(t, 90*time.Second, func() error {
+	roletest.WaitFor(t, 90*time.Second, func() error {
 		if n := stored(); n != uint64(len(evs)) {
 			return fmt.Errorf("%d of %d events stored", n, len(evs))
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cityops/cityops/cmd/cityops/role"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/ingest/privacy"
 )
 
@@ -26,14 +27,14 @@ func TestConfigSecretsRequired(t *testing.T) {
 	}{
 		{[]string{"web"}, []string{"intake.caller_key is not set", "CITYOPS_CALLER_KEY", "--caller-key"}},
 		{[]string{"ingest"}, []string{"intake.caller_key is not set"}},
-		{[]string{"web", "--caller-key", testCallerKey}, []string{"intake.keys is not set", "CITYOPS_INTAKE_KEYS", "--intake-keys"}},
-		{[]string{"ingest", "--caller-key", testCallerKey}, []string{"intake.keys is not set"}},
-		{[]string{"ingest", "--caller-key", testCallerKey, "--intake-keys", "gw=k;sources=fax"}, []string{`intake.keys (from --intake-keys): key gw: source "fax" is not hotline or iot`}},
+		{[]string{"web", "--caller-key", roletest.CallerKey}, []string{"intake.keys is not set", "CITYOPS_INTAKE_KEYS", "--intake-keys"}},
+		{[]string{"ingest", "--caller-key", roletest.CallerKey}, []string{"intake.keys is not set"}},
+		{[]string{"ingest", "--caller-key", roletest.CallerKey, "--intake-keys", "gw=k;sources=fax"}, []string{`intake.keys (from --intake-keys): key gw: source "fax" is not hotline or iot`}},
 		{[]string{"dispatch"}, []string{"dispatch.cluster_secret is not set", "CITYOPS_CLUSTER_SECRET", "--cluster-secret"}},
 		{[]string{"web", "--caller-key", "abcd"}, []string{"intake.caller_key (from --caller-key): 2 bytes, want 16, 24 or 32"}},
 		{[]string{"web", "--caller-key", "not hex at all"}, []string{"intake.caller_key (from --caller-key): encoding/hex"}},
-		{[]string{"dispatch", "--cluster-secret", testClusterSecret[:62]}, []string{"dispatch.cluster_secret (from --cluster-secret): 31 bytes, want at least 32"}},
-		{[]string{"dispatch", "--cluster-secret", "zz" + testClusterSecret}, []string{"dispatch.cluster_secret (from --cluster-secret): not hex"}},
+		{[]string{"dispatch", "--cluster-secret", roletest.ClusterSecret[:62]}, []string{"dispatch.cluster_secret (from --cluster-secret): 31 bytes, want at least 32"}},
+		{[]string{"dispatch", "--cluster-secret", "zz" + roletest.ClusterSecret}, []string{"dispatch.cluster_secret (from --cluster-secret): not hex"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var stderr bytes.Buffer
@@ -49,16 +50,16 @@ func TestConfigSecretsRequired(t *testing.T) {
 	}
 
 	// Given from the environment, they are accepted.
-	t.Setenv("CITYOPS_CALLER_KEY", testCallerKey)
-	t.Setenv("CITYOPS_CLUSTER_SECRET", testClusterSecret)
-	t.Setenv("CITYOPS_INTAKE_KEYS", testIntakeKeys)
+	t.Setenv("CITYOPS_CALLER_KEY", roletest.CallerKey)
+	t.Setenv("CITYOPS_CLUSTER_SECRET", roletest.ClusterSecret)
+	t.Setenv("CITYOPS_INTAKE_KEYS", roletest.IntakeKeys)
 	var o role.Config
-	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), &o, nil); err != nil || o.Intake.CallerKey != testCallerKey {
+	if err := parseFlags(newFlags("web", io.Discard, &o, "kafka", "clickhouse", "http", "pack", "run"), &o, nil); err != nil || o.Intake.CallerKey != roletest.CallerKey {
 		t.Errorf("web: %v, key %q", err, o.Intake.CallerKey)
 	}
 	fs := newFlags("dispatch", io.Discard, &o, "kafka", "pack", "run")
 	registerClusterSecret(fs, &o)
-	if err := parseFlags(fs, &o, nil); err != nil || o.Dispatch.ClusterSecret != testClusterSecret {
+	if err := parseFlags(fs, &o, nil); err != nil || o.Dispatch.ClusterSecret != roletest.ClusterSecret {
 		t.Errorf("dispatch: %v, secret %q", err, o.Dispatch.ClusterSecret)
 	}
 	t.Setenv("CITYOPS_CALLER_KEY", "")
@@ -126,13 +127,13 @@ func TestConfigDevSecrets(t *testing.T) {
 	}
 
 	// A given secret wins and is not written.
-	given := testCallerKey
+	given := roletest.CallerKey
 	other := filepath.Join(t.TempDir(), "other")
 	var secret3 string
 	if err := devSecrets(other, map[string]*string{"intake.caller_key": &given, "dispatch.cluster_secret": &secret3}); err != nil {
 		t.Fatal(err)
 	}
-	if given != testCallerKey {
+	if given != roletest.CallerKey {
 		t.Errorf("the given key was replaced")
 	}
 	if _, err := os.Stat(filepath.Join(other, "caller.key")); !os.IsNotExist(err) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
@@ -46,14 +47,14 @@ func TestBrowserPages(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log, d.Routes()) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 
 	// Simulated city traffic, and one water-level alarm the water authority will handle.
 	sm, err := sim.New(pack, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stats, err := sim.Run(ctx, sm, sim.Config{Target: base, Key: testIntakeSecret, Rate: 100, Duration: 2 * time.Second, Seed: 7})
+	stats, err := sim.Run(ctx, sm, sim.Config{Target: base, Key: roletest.IntakeSecret, Rate: 100, Duration: 2 * time.Second, Seed: 7})
 	if err != nil || stats.Accepted < 100 {
 		t.Fatalf("simulator: %+v %v", stats, err)
 	}
@@ -75,7 +76,7 @@ func TestBrowserPages(t *testing.T) {
 	// Measured hours before the simulated traffic: a flood reading near a
 	// simulated flood of the last hours would be merged into its incident
 	// (the pack's merge window) instead of starting one of its own.
-	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
+	roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
 	const id = "INC-t:web-water"
 
@@ -151,8 +152,8 @@ func TestBrowserPages(t *testing.T) {
 	// view, well before the 30-second poll.
 	b.until(10*time.Second, "the inbox's live view", `cityopsTest.live() === 'department'`, `cityopsTest.live()`)
 	// Elsewhere, and hours before the simulated traffic as the first one.
-	p2 := pointIn(t, areas, "d3-s2")
-	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
+	p2 := roletest.PointIn(t, areas, "d3-s2")
+	roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"web-water-2","source":"iot","type":"water_level","value":0.6,"unit":"m","device_id":"water-002","lat":%v,"lon":%v,"time":"%s"}`,
 		p2[0], p2[1], time.Now().Add(-4*time.Hour).Format(time.RFC3339)), http.StatusAccepted)
 	b.until(15*time.Second, "the pushed task", `cityopsTest.pushes > 0 && cityopsTest.tasks().some((x) => x.id === 'INC-t:web-water-2')`, `[cityopsTest.pushes, cityopsTest.polls]`)
 	// The second alarm is the same flood: a progress note, then it goes back

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/deploy/sim"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/feed"
@@ -94,7 +95,7 @@ func TestTopicContracts(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -102,9 +103,9 @@ func TestTopicContracts(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 
 	// The same complaint twice at one place: the second merges into the first.
-	p := pointIn(t, areas, "d3-s2")
+	p := roletest.PointIn(t, areas, "d3-s2")
 	for i, id := range []string{"ct-trash-1", "ct-trash-2"} {
-		post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":%q,"source":"hotline","type":"complaint","text":"garbage piled up","lat":%v,"lon":%v,"time":%q}`,
+		roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":%q,"source":"hotline","type":"complaint","text":"garbage piled up","lat":%v,"lon":%v,"time":%q}`,
 			id, p[0], p[1], now.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)), http.StatusAccepted)
 	}
 	// A sensor's water rising, then gone: alarms raised, updated, cleared,
@@ -114,8 +115,8 @@ func TestTopicContracts(t *testing.T) {
 	for i, v := range []float64{0.2, 0.3, 0.4, 0.45, 0.01} {
 		lines = append(lines, fmt.Sprintf(`{"device_id":"water-002","value":%v,"time":%q}`, v, now.Add(time.Duration(i)*time.Minute).Format(time.RFC3339)))
 	}
-	post(t, base+"/api/v1/readings", strings.Join(lines[:4], "\n")+"\n", http.StatusOK)
-	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"ct-flood","source":"hotline","type":"complaint","text":"路面积水很深","lat":30.65579,"lon":117.06634,"time":%q}`,
+	roletest.Post(t, base+"/api/v1/readings", strings.Join(lines[:4], "\n")+"\n", http.StatusOK)
+	roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"ct-flood","source":"hotline","type":"complaint","text":"路面积水很深","lat":30.65579,"lon":117.06634,"time":%q}`,
 		now.Add(3*time.Minute).Format(time.RFC3339)), http.StatusAccepted)
 	gw := bus.NewWriter(o.Brokers(), bus.TopicReadingsRaw)
 	defer gw.Close()
@@ -148,7 +149,7 @@ func TestTopicContracts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sim.Run(ctx, sm, sim.Config{Target: base, Key: testIntakeSecret, Rate: 150, Duration: 3 * time.Second, Seed: 18}); err != nil {
+	if _, err := sim.Run(ctx, sm, sim.Config{Target: base, Key: roletest.IntakeSecret, Rate: 150, Duration: 3 * time.Second, Seed: 18}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -156,7 +157,7 @@ func TestTopicContracts(t *testing.T) {
 	// look at it is refused and audited.
 	water := tk.Departments["water"]
 	var flood string
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		var list struct {
 			Tasks []struct {
 				ID      string   `json:"id"`
@@ -185,7 +186,7 @@ func TestTopicContracts(t *testing.T) {
 		{bus.GroupMerge, stateful.TopicSignals}, {groupDispatch, bus.TopicIncidentsFound},
 		{groupStore, bus.TopicIncidentChanges}, {groupStoreFound, bus.TopicIncidentsFound}, {groupStoreTransitions, tasks.Topic},
 	} {
-		waitFor(t, 60*time.Second, func() error {
+		roletest.WaitFor(t, 60*time.Second, func() error {
 			lags, err := bus.GroupLag(ctx, o.Brokers(), g.group, g.topic)
 			if lag := bus.TotalLag(lags); err == nil && lag > 0 {
 				err = fmt.Errorf("group %s has a lag of %d on %s", g.group, lag, g.topic)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
 )
@@ -55,15 +56,15 @@ func TestDepartmentFigures(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
 	for i, area := range []string{"d1-s2", "d2-s1", "d3-s3"} {
-		p := pointIn(t, areas, area)
-		post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"flood-%c","source":"hotline","type":"complaint","text":"路口积水很深","lat":%v,"lon":%v,"time":"%s"}`,
+		p := roletest.PointIn(t, areas, area)
+		roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"flood-%c","source":"hotline","type":"complaint","text":"路口积水很深","lat":%v,"lon":%v,"time":"%s"}`,
 			'a'+i, p[0], p[1], start.Format(time.RFC3339)), http.StatusAccepted)
 	}
 	call := func(path, token, body string, want int) map[string]any {
@@ -87,7 +88,7 @@ func TestDepartmentFigures(t *testing.T) {
 		return out
 	}
 	water, center := tk.Departments["water"], tk.Center
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		if n := call("/api/v1/tasks", water, "GET", http.StatusOK)["total"].(float64); n != 3 {
 			return fmt.Errorf("the water authority has %v tasks, want 3", n)
 		}
@@ -116,7 +117,7 @@ func TestDepartmentFigures(t *testing.T) {
 		start.Add(-time.Hour).UTC().Format(time.RFC3339), start.Add(24*time.Hour).UTC().Format(time.RFC3339))
 	want := map[string]float64{"incidents": 3, "closed": 2, "closed_on_time": 1, "closure_rate": 2.0 / 3,
 		"on_time_rate": 0.5, "returns": 1, "reworked": 1, "rework_rate": 1.0 / 3}
-	waitFor(t, 40*time.Second, func() error {
+	roletest.WaitFor(t, 40*time.Second, func() error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, q, nil)
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/deploy/demo"
 	"github.com/cityops/cityops/dispatch"
 	"github.com/cityops/cityops/dispatch/taskapi"
@@ -54,7 +55,7 @@ func TestMatrixChange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pt := pointIn(t, areas, "d2-s1")
+		pt := roletest.PointIn(t, areas, "d2-s1")
 		now := time.Now()
 		c, ok, err := p.Process(&cityops.Event{ID: id, Source: cityops.SourceHotline, Type: "complaint", Text: "垃圾堆了三天",
 			Lat: pt[0], Lon: pt[1], Time: now, Received: now})
@@ -86,7 +87,7 @@ func TestMatrixChange(t *testing.T) {
 	}
 	waitOwner := func(id, want string) {
 		t.Helper()
-		waitFor(t, 30*time.Second, func() error {
+		roletest.WaitFor(t, 30*time.Second, func() error {
 			if task, ok := r.d.svc.Get(id); !ok || task.DepartmentID != want {
 				return fmt.Errorf("task %s held %v, owned by %q, want %q", id, ok, task.DepartmentID, want)
 			}
@@ -115,7 +116,7 @@ func TestMatrixChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []dispatch.MatrixChange
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		if got = changes(tk.Center, http.StatusOK); len(got) != 2 {
 			return fmt.Errorf("%d changes recorded", len(got))
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/dispatch/lifecycle"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/tasks"
@@ -33,7 +34,7 @@ type replica struct {
 func startReplica(ctx context.Context, t *testing.T, e *testEnv, tokens string, now func() time.Time) *replica {
 	t.Helper()
 	o := e.o
-	o.HTTP.Listen, o.Tokens = freeAddr(t), tokens
+	o.HTTP.Listen, o.Tokens = roletest.FreeAddr(t), tokens
 	base := "http://" + o.HTTP.Listen
 	d, err := newDispatcher(ctx, &o, e.pack, DispatchFiles{now: now, Advertise: base}, newRegistry(), e.log)
 	if err != nil {
@@ -113,7 +114,7 @@ func TestReplicasSplitAndTakeOver(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 60*time.Second, func() error {
+	roletest.WaitFor(t, 60*time.Second, func() error {
 		ha, hb := a.d.svc.Held(), b.d.svc.Held()
 		if len(ha) != 1 || len(hb) != 1 || a.d.svc.Len()+b.d.svc.Len() != 6 {
 			return fmt.Errorf("replica a holds %v (%d tasks), b holds %v (%d tasks)", ha, a.d.svc.Len(), hb, b.d.svc.Len())
@@ -167,7 +168,7 @@ func TestReplicasSplitAndTakeOver(t *testing.T) {
 	// b stops; 7 hours pass (the 6-hour deadlines with them); a takes over.
 	b.halt(t)
 	skew.Store(int64(7 * time.Hour))
-	waitFor(t, 60*time.Second, func() error {
+	roletest.WaitFor(t, 60*time.Second, func() error {
 		if held := a.d.svc.Held(); len(held) != 2 || a.d.svc.Len() != 6 {
 			return fmt.Errorf("a holds partitions %v and %d tasks", held, a.d.svc.Len())
 		}

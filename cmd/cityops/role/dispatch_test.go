@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/dispatch/feed"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/dispatch/webhook"
@@ -72,14 +73,14 @@ func TestTaskLoop(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, reg, log, d.Routes()) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pointIn(t, areas, "d1-s2")
-	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"loop-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
+	p := roletest.PointIn(t, areas, "d1-s2")
+	roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"loop-water","source":"iot","type":"water_level","value":0.5,"unit":"m","device_id":"water-001","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
 
 	call := func(method, path, token, body string, want int) map[string]any {
@@ -99,13 +100,13 @@ func TestTaskLoop(t *testing.T) {
 		return out
 	}
 	water := tk.Departments["water"]
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		if call("GET", "/api/v1/tasks", water, "", http.StatusOK)["total"].(float64) != 1 {
 			return fmt.Errorf("the water authority has no task yet")
 		}
 		return nil
 	})
-	const id = "INC-" + testIntakeName + ":loop-water"
+	const id = "INC-" + roletest.IntakeName + ":loop-water"
 	call("GET", "/api/v1/tasks/"+id, tk.Departments["jj"], "", http.StatusNotFound) // another department's task is no task to it
 	call("POST", "/api/v1/tasks/"+id+"/accept", water, "", http.StatusOK)
 	call("POST", "/api/v1/tasks/"+id+"/start", water, "", http.StatusOK)
@@ -116,7 +117,7 @@ func TestTaskLoop(t *testing.T) {
 	}
 	version := uint64(got["version"].(float64))
 
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		inc, err := s.Incident(ctx, id)
 		if err != nil {
 			return err
@@ -138,7 +139,7 @@ func TestTaskLoop(t *testing.T) {
 		}
 		return http.DefaultClient.Do(req)
 	}
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		resp, err := getTrail(tk.Center)
 		if err != nil {
 			return err
@@ -213,7 +214,7 @@ func TestTaskLoop(t *testing.T) {
 	if got := strings.Join(fed, " "); got != want {
 		t.Errorf("feed %q, want %q", got, want)
 	}
-	waitFor(t, 10*time.Second, func() error {
+	roletest.WaitFor(t, 10*time.Second, func() error {
 		mu.Lock()
 		defer mu.Unlock()
 		if got := strings.Join(hooked, " "); got != want {

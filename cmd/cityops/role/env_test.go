@@ -32,16 +32,16 @@ func newTestEnv(ctx context.Context, t *testing.T, c Config, extraTopics ...stri
 		o.Kafka.Partitions = 2
 	}
 	if o.Intake.CallerKey == "" {
-		o.Intake.CallerKey = testCallerKey
+		o.Intake.CallerKey = roletest.CallerKey
 	}
 	if len(o.Intake.Keys) == 0 {
-		o.Intake.Keys = []string{testIntakeKeys}
+		o.Intake.Keys = []string{roletest.IntakeKeys}
 	}
 	if o.Dispatch.ClusterSecret == "" {
-		o.Dispatch.ClusterSecret = testClusterSecret
+		o.Dispatch.ClusterSecret = roletest.ClusterSecret
 	}
 	sv := roletest.Start(ctx, t, o.Kafka.Partitions, o.ClickHouse.Database, extraTopics...)
-	o.Kafka.Brokers, o.ClickHouse.Addr, o.HTTP.Listen = sv.Brokers, sv.ClickHouse, freeAddr(t)
+	o.Kafka.Brokers, o.ClickHouse.Addr, o.HTTP.Listen = sv.Brokers, sv.ClickHouse, roletest.FreeAddr(t)
 	pack, err := o.LoadPack()
 	if err != nil {
 		t.Fatal(err)
@@ -55,24 +55,3 @@ func (e *testEnv) run(ctx context.Context, t *testing.T, roles ...func(ctx conte
 	t.Helper()
 	roletest.Run(ctx, t, roles...)
 }
-
-// The tests' secrets and helpers, from roletest under the names the tests
-// use.
-const (
-	testIntakeKeys    = roletest.IntakeKeys
-	testIntakeName    = roletest.IntakeName
-	testIntakeSecret  = roletest.IntakeSecret
-	testCallerKey     = roletest.CallerKey
-	testClusterSecret = roletest.ClusterSecret
-)
-
-var (
-	scoped   = roletest.Scoped
-	post     = roletest.Post
-	pointIn  = roletest.PointIn
-	freeAddr = roletest.FreeAddr
-	waitHTTP = roletest.WaitHTTP
-	waitFor  = roletest.WaitFor
-)
-
-type syncBuffer = roletest.SyncBuffer

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/bus"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
 	"github.com/cityops/cityops/ingest/open311"
@@ -40,14 +41,14 @@ func TestIntakeEndToEnd(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// The same Open311 request twice: one id.
-	p := pointIn(t, areas, "d2-s1")
+	p := roletest.PointIn(t, areas, "d2-s1")
 	form := url.Values{"api_key": {"test-key"}, "service_code": {"06010"}, "lat": {fmt.Sprint(p[0])}, "long": {fmt.Sprint(p[1])},
 		"description": {"垃圾堆了三天"}, "first_name": {"三"}, "last_name": {"张"}, "phone": {"13912345678"}}
 	var ids []string
@@ -75,7 +76,7 @@ func TestIntakeEndToEnd(t *testing.T) {
 	at := time.Now().UTC().Truncate(time.Second)
 	line := fmt.Sprintf(`{"device_id":"water-001","value":0.5,"time":"%s"}`, at.Format(time.RFC3339))
 	for range 2 {
-		post(t, base+"/api/v1/readings", line+"\n"+line+"\n", http.StatusOK)
+		roletest.Post(t, base+"/api/v1/readings", line+"\n"+line+"\n", http.StatusOK)
 	}
 	gw := bus.NewWriter(o.Brokers(), bus.TopicReadingsRaw)
 	defer gw.Close()
@@ -89,12 +90,12 @@ func TestIntakeEndToEnd(t *testing.T) {
 	r2 := ingest.ReadingID(cityops.Event{DeviceID: "water-002", Time: at})
 
 	for _, id := range []string{reqID} {
-		waitFor(t, 30*time.Second, func() error {
+		roletest.WaitFor(t, 30*time.Second, func() error {
 			_, err := s.Incident(ctx, "INC-"+id)
 			return err
 		})
 		var ev store.EventRecord
-		waitFor(t, 10*time.Second, func() (err error) { // events land beside incidents, not after them
+		roletest.WaitFor(t, 10*time.Second, func() (err error) { // events land beside incidents, not after them
 			ev, err = s.EventByID(ctx, id)
 			return err
 		})
@@ -102,14 +103,14 @@ func TestIntakeEndToEnd(t *testing.T) {
 			t.Errorf("the caller's phone reached ClickHouse: %q", ev.Text)
 		}
 	}
-	waitFor(t, 10*time.Second, func() error {
+	roletest.WaitFor(t, 10*time.Second, func() error {
 		n, err := s.CountEvents(ctx)
 		if err == nil && n != 1 {
 			err = fmt.Errorf("ClickHouse holds %d events, want 1", n)
 		}
 		return err
 	})
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		rows, err := s.Query(ctx, "SELECT id, count() FROM "+s.Database()+".readings FINAL GROUP BY id ORDER BY id")
 		if err != nil {
 			return err
@@ -198,12 +199,12 @@ func TestIntakeKeysAcrossRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	e := newTestEnv(ctx, t, Config{ClickHouse: ClickHouseConfig{Database: "cityops_intake_restart"},
-		Intake: IntakeConfig{APIKeys: []string{"test-key"}, Keys: []string{testIntakeKeys, "other=other-key;sources=iot"}}}, TopicAudit, TopicCallers)
+		Intake: IntakeConfig{APIKeys: []string{"test-key"}, Keys: []string{roletest.IntakeKeys, "other=other-key;sources=iot"}}}, TopicAudit, TopicCallers)
 	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pointIn(t, areas, "d2-s1")
+	p := roletest.PointIn(t, areas, "d2-s1")
 	at := time.Now().Format(time.RFC3339) // one time: a resend is the same event
 	event := func(text string) string {
 		return fmt.Sprintf(`{"id":"r-1","source":"hotline","type":"complaint","text":%q,"lat":%v,"lon":%v,"time":"%s"}`,
@@ -254,10 +255,10 @@ func TestIntakeKeysAcrossRestart(t *testing.T) {
 	}{
 		{"", "application/json", event("x"), http.StatusUnauthorized},
 		{"guess", "application/json", event("x"), http.StatusUnauthorized},
-		{testIntakeSecret, "text/plain", event("x"), http.StatusUnsupportedMediaType},
+		{roletest.IntakeSecret, "text/plain", event("x"), http.StatusUnsupportedMediaType},
 		{"other-key", "application/json", event("x"), http.StatusForbidden},
-		{testIntakeSecret, "application/json", strings.Replace(event("x"), `"r-1"`, `"311-abc"`, 1), http.StatusBadRequest},
-		{testIntakeSecret, "application/json", event("垃圾堆了三天"), http.StatusAccepted},
+		{roletest.IntakeSecret, "application/json", strings.Replace(event("x"), `"r-1"`, `"311-abc"`, 1), http.StatusBadRequest},
+		{roletest.IntakeSecret, "application/json", event("垃圾堆了三天"), http.StatusAccepted},
 	} {
 		if code, body := send(first, tc.key, tc.ctype, tc.body); code != tc.want {
 			t.Errorf("key %q %s: %d %s, want %d", tc.key, tc.ctype, code, body, tc.want)
@@ -268,10 +269,10 @@ func TestIntakeKeysAcrossRestart(t *testing.T) {
 
 	second, stop := start()
 	defer stop()
-	if code, body := send(second, testIntakeSecret, "application/json", event("垃圾堆了三天")); code != http.StatusOK {
+	if code, body := send(second, roletest.IntakeSecret, "application/json", event("垃圾堆了三天")); code != http.StatusOK {
 		t.Errorf("identical resend after a restart: %d %s, want 200", code, body)
 	}
-	if code, body := send(second, testIntakeSecret, "application/json", event("REWRITTEN")); code != http.StatusConflict || !strings.Contains(body, scoped("r-1")) {
+	if code, body := send(second, roletest.IntakeSecret, "application/json", event("REWRITTEN")); code != http.StatusConflict || !strings.Contains(body, roletest.Scoped("r-1")) {
 		t.Errorf("changed resend after a restart: %d %s, want 409 naming the id", code, body)
 	}
 	if again := create(second); again != id {
@@ -290,7 +291,7 @@ func TestIntakeKeysAcrossRestart(t *testing.T) {
 		}
 		seen[string(m.Key)]++
 	}
-	if seen[scoped("r-1")] != 1 || seen[id] != 1 || len(seen) != 2 {
-		t.Errorf("events.raw holds %v, want %s and %s once each", seen, scoped("r-1"), id)
+	if seen[roletest.Scoped("r-1")] != 1 || seen[id] != 1 || len(seen) != 2 {
+		t.Errorf("events.raw holds %v, want %s and %s once each", seen, roletest.Scoped("r-1"), id)
 	}
 }

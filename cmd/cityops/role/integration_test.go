@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/rules"
@@ -37,7 +38,7 @@ func TestEndToEnd(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 
 	// The center's view of the whole demo city, zoomed in to single incidents.
 	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws://"+o.HTTP.Listen+"/ws/live", nil)
@@ -84,17 +85,17 @@ func TestEndToEnd(t *testing.T) {
 	now := time.Now().Format(time.RFC3339)
 	points := map[string][2]float64{}
 	for _, tc := range cases {
-		p := pointIn(t, areas, tc.area)
+		p := roletest.PointIn(t, areas, tc.area)
 		if strings.Contains(tc.body, `"device_id":"water-001"`) { // a sensor is where the registry puts it
 			p = devicePoint(t, pack, "water-001")
 		}
 		id := strings.SplitN(strings.SplitN(tc.body, `"id":"`, 2)[1], `"`, 2)[0]
 		points[id] = p
-		post(t, base+"/api/v1/events", fmt.Sprintf(tc.body, p[0], p[1], now), http.StatusAccepted)
+		roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(tc.body, p[0], p[1], now), http.StatusAccepted)
 	}
 	// A normal reading makes no incident, and a bad event is refused.
-	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"e2e-dry","source":"iot","type":"water_level","value":0.01,"device_id":"water-001","lat":30.6,"lon":117.05,"time":"%s"}`, now), http.StatusAccepted)
-	post(t, base+"/api/v1/events", `{"source":"hotline","type":"complaint","text":"x","lat":95,"lon":117.05,"time":"`+now+`"}`, http.StatusBadRequest)
+	roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"e2e-dry","source":"iot","type":"water_level","value":0.01,"device_id":"water-001","lat":30.6,"lon":117.05,"time":"%s"}`, now), http.StatusAccepted)
+	roletest.Post(t, base+"/api/v1/events", `{"source":"hotline","type":"complaint","text":"x","lat":95,"lon":117.05,"time":"`+now+`"}`, http.StatusBadRequest)
 
 	// The websocket sees every incident appear.
 	seen := map[string]bool{}
@@ -121,8 +122,8 @@ func TestEndToEnd(t *testing.T) {
 	for _, tc := range cases {
 		id := strings.SplitN(strings.SplitN(tc.body, `"id":"`, 2)[1], `"`, 2)[0]
 		var inc cityops.Incident
-		waitFor(t, 30*time.Second, func() error {
-			inc, err = s.Incident(ctx, "INC-"+scoped(id))
+		roletest.WaitFor(t, 30*time.Second, func() error {
+			inc, err = s.Incident(ctx, "INC-"+roletest.Scoped(id))
 			return err
 		})
 		p := points[id]
@@ -140,8 +141,8 @@ func TestEndToEnd(t *testing.T) {
 		// The sink inserts incidents and events at once: the event may
 		// land a moment after its incident.
 		var ev store.EventRecord
-		waitFor(t, 10*time.Second, func() error {
-			ev, err = s.EventByID(ctx, scoped(id))
+		roletest.WaitFor(t, 10*time.Second, func() error {
+			ev, err = s.EventByID(ctx, roletest.Scoped(id))
 			return err
 		})
 		if ev.Cell != cells.Cell || ev.AreaID != tc.area || ev.DepartmentID != tc.department {

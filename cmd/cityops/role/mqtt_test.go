@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/ingest/mqtt/mqtttest"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -24,7 +25,7 @@ func TestDevMQTT(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 
-	off := MQTTConfig{URL: "tcp://" + freeAddr(t), User: "cityops", Password: "x", ClientID: "dev-test"}
+	off := MQTTConfig{URL: "tcp://" + roletest.FreeAddr(t), User: "cityops", Password: "x", ClientID: "dev-test"}
 	if _, ok := devMQTT(t.Context(), &o, &off, t.TempDir(), pack, prometheus.NewRegistry(), log); ok {
 		t.Error("devMQTT with no broker returned a stage")
 	}

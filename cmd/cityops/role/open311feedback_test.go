@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/dispatch/taskapi"
 	"github.com/cityops/cityops/geo"
 )
@@ -47,12 +48,12 @@ func TestOpen311Feedback(t *testing.T) {
 		d.Run,
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log, d.Routes()) },
 	)
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pointIn(t, areas, "d1-s2")
+	p := roletest.PointIn(t, areas, "d1-s2")
 	resp, err := http.PostForm(base+"/open311/v2/requests.json", url.Values{"api_key": {"test-key"}, "service_code": {"0111"},
 		"lat": {fmt.Sprint(p[0])}, "long": {fmt.Sprint(p[1])}, "description": {"路口积水很深"}})
 	if err != nil {
@@ -81,7 +82,7 @@ func TestOpen311Feedback(t *testing.T) {
 		return resp.StatusCode, out
 	}
 	var dep string
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		code, got := call("GET", task, tk.Center, "")
 		if code != 200 {
 			return fmt.Errorf("task: %d %v", code, got)
@@ -114,7 +115,7 @@ func TestOpen311Feedback(t *testing.T) {
 	// The rating needs the request in the store, which the sink writes.
 	var code int
 	var body string
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		if code, body = rate("dissatisfied"); code != 201 {
 			return fmt.Errorf("rating: %d %s", code, body)
 		}
@@ -126,7 +127,7 @@ func TestOpen311Feedback(t *testing.T) {
 	if code, body = rate("satisfied"); code != 409 || !strings.HasPrefix(body, `[{"code":409,"description":"conflict: `) {
 		t.Errorf("a second rating in the round: %d %s", code, body)
 	}
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		resp, err := http.Get(base + "/open311/v2/requests/" + id + ".json?lang=zh")
 		if err != nil {
 			return err

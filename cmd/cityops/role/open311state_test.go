@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cityops/cityops"
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/store"
 	"github.com/segmentio/kafka-go"
@@ -38,7 +39,7 @@ func TestOpen311StateLasts(t *testing.T) {
 		func(ctx context.Context) error { return serveWeb(ctx, o, pack, s, newRegistry(), log) },
 	)
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 	areas, err := geo.NewIndex(pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -60,12 +61,12 @@ func TestOpen311StateLasts(t *testing.T) {
 		}
 		return created[0].ID
 	}
-	spot := pointIn(t, areas, "d2-s1")
+	spot := roletest.PointIn(t, areas, "d2-s1")
 	first := create("06010", spot, "垃圾堆了三天")
 	second := create("06010", spot, "垃圾没人收，味道很大")
-	other := create("06013", pointIn(t, areas, "d1-s1"), "路灯不亮")
+	other := create("06013", roletest.PointIn(t, areas, "d1-s1"), "路灯不亮")
 	var merged store.Request
-	waitFor(t, 30*time.Second, func() error {
+	roletest.WaitFor(t, 30*time.Second, func() error {
 		m, err := s.RequestsByID(ctx, []string{first, second, other})
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cityops/cityops/cmd/cityops/role/roletest"
 	"github.com/cityops/cityops/geo"
 )
 
@@ -35,13 +36,13 @@ func TestShutdownLosesNothing(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, nil, e.log) }()
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 
 	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pointIn(t, areas, "d2-s1")
+	p := roletest.PointIn(t, areas, "d2-s1")
 	now := time.Now().Format(time.RFC3339)
 	var (
 		mu       sync.Mutex
@@ -60,7 +61,7 @@ func TestShutdownLosesNothing(t *testing.T) {
 					return
 				}
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+testIntakeSecret)
+				req.Header.Set("Authorization", "Bearer "+roletest.IntakeSecret)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					return // the server is gone
@@ -104,7 +105,7 @@ func TestShutdownLosesNothing(t *testing.T) {
 		t.Fatalf("ClickHouse holds %d events, intake accepted %d", n, len(accepted))
 	}
 	for _, id := range []string{accepted[0], accepted[len(accepted)-1]} {
-		if _, err := e.s.EventByID(ctx, scoped(id)); err != nil {
+		if _, err := e.s.EventByID(ctx, roletest.Scoped(id)); err != nil {
 			t.Errorf("%s: %v", id, err)
 		}
 	}
@@ -121,7 +122,7 @@ func TestShutdownIdle(t *testing.T) {
 	defer cancel()
 	e := newTestEnv(ctx, t, Config{ClickHouse: ClickHouseConfig{Database: "cityops_shutdown_idle"}, Shutdown: ShutdownConfig{Timeout: 20 * time.Second}})
 	o := &e.o
-	var logs syncBuffer
+	var logs roletest.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	reg, err := o.instrument()
 	if err != nil {
@@ -139,17 +140,17 @@ func TestShutdownIdle(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- runPipeline(sig, o, e.pack, e.s, reg, d, log) }()
 	base := "http://" + o.HTTP.Listen
-	waitHTTP(t, base+"/healthz")
+	roletest.WaitHTTP(t, base+"/healthz")
 
 	areas, err := geo.NewIndex(e.pack.AreasGeoJSON, geo.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := pointIn(t, areas, "d2-s1")
-	post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"idle-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
+	p := roletest.PointIn(t, areas, "d2-s1")
+	roletest.Post(t, base+"/api/v1/events", fmt.Sprintf(`{"id":"idle-1","source":"hotline","type":"complaint","text":"垃圾堆了三天","lat":%v,"lon":%v,"time":"%s"}`,
 		p[0], p[1], time.Now().Format(time.RFC3339)), http.StatusAccepted)
-	waitFor(t, time.Minute, func() error {
-		_, err := e.s.EventByID(ctx, scoped("idle-1"))
+	roletest.WaitFor(t, time.Minute, func() error {
+		_, err := e.s.EventByID(ctx, roletest.Scoped("idle-1"))
 		return err
 	})
 
