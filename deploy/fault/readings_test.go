@@ -150,14 +150,12 @@ func TestReadingsKill9(t *testing.T) {
 		fmt.Sprintf("killed with %d stored; a new readings path took over the group", c.IoT)))
 }
 
-// TestReadingsClickHouseDown: ClickHouse stops for a while in the middle of
-// a run of readings. The path retries its insert, holding its offsets, and
-// stores everything once ClickHouse is back.
-func TestReadingsClickHouseDown(t *testing.T) {
-	n, rate, down, wait := 50_000, 20_000.0, 5*time.Second, 3*time.Minute
-	if *full {
-		n, rate, down, wait = 1_000_000, 50_000, 60*time.Second, 15*time.Minute
-	}
+// readingsOutage runs n readings at rate through a supervised readings
+// path, with outage (which returns a note) a fraction of the way through
+// the run, and returns the scenario's result (a name is made from
+// scenario) and how many readings the producer had acknowledged.
+func readingsOutage(t *testing.T, scenario string, n int, rate float64, at float64, wait time.Duration, outage func(ctx context.Context, e *env, tr *load.Traffic) string) (result, int64) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Minute)
 	defer cancel()
 	e := newEnv(ctx, t)
@@ -167,19 +165,33 @@ func TestReadingsClickHouseDown(t *testing.T) {
 	waitPath := e.supervise(stages, "readings", func(ctx context.Context) error { return readingsPath(ctx, e.brokers(), e.s, e.pack, e.log) })
 	sent := make(chan int64, 1)
 	go func() { sent <- e.sendReadings(ctx, tr, n, rate) }()
-	time.Sleep(time.Duration(float64(n) / rate / 3 * float64(time.Second)))
-	e.ch.Stop()
-	time.Sleep(down)
-	if err := e.ch.Restart(); err != nil {
-		t.Fatal(err)
-	}
+	time.Sleep(time.Duration(float64(n) / rate * at * float64(time.Second)))
+	note := outage(ctx, e, tr)
 	in := <-sent
-	r := e.readingsResult(ctx, tr, fmt.Sprintf("readings path, ClickHouse down %s (%d readings at %.0f/s)", down, n, rate), in, wait,
-		"inserts retried until ClickHouse was back")
+	r := e.readingsResult(ctx, tr, fmt.Sprintf("readings path, %s (%d readings at %.0f/s)", scenario, n, rate), in, wait, note)
 	stop()
 	if fails := waitPath(); fails > 0 {
 		r.note += fmt.Sprintf("; the path restarted %d times", fails)
 	}
+	return r, in
+}
+
+// TestReadingsClickHouseDown: ClickHouse stops for a while in the middle of
+// a run of readings. The path retries its insert, holding its offsets, and
+// stores everything once ClickHouse is back.
+func TestReadingsClickHouseDown(t *testing.T) {
+	n, rate, down, wait := 50_000, 20_000.0, 5*time.Second, 3*time.Minute
+	if *full {
+		n, rate, down, wait = 1_000_000, 50_000, 60*time.Second, 15*time.Minute
+	}
+	r, _ := readingsOutage(t, fmt.Sprintf("ClickHouse down %s", down), n, rate, 1.0/3, wait, func(_ context.Context, e *env, _ *load.Traffic) string {
+		e.ch.Stop()
+		time.Sleep(down)
+		if err := e.ch.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		return "inserts retried until ClickHouse was back"
+	})
 	record(t, r)
 }
 
@@ -192,25 +204,12 @@ func TestReadingsBrokerRestart(t *testing.T) {
 	if *full {
 		n, rate, down, wait = 1_000_000, 50_000, 5*time.Second, 15*time.Minute
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), wait+5*time.Minute)
-	defer cancel()
-	e := newEnv(ctx, t)
-	tr := e.readingsTraffic(t)
-	stages, stop := context.WithCancel(ctx)
-	defer stop()
-	waitPath := e.supervise(stages, "readings", func(ctx context.Context) error { return readingsPath(ctx, e.brokers(), e.s, e.pack, e.log) })
-	sent := make(chan int64, 1)
-	go func() { sent <- e.sendReadings(ctx, tr, n, rate) }()
-	time.Sleep(time.Duration(float64(n) / rate / 2 * float64(time.Second)))
-	before, _ := load.CountStored(ctx, e.s, tr.Prefix(), e.since, false)
-	e.restartBroker(down)
-	in := <-sent
-	r := e.readingsResult(ctx, tr, fmt.Sprintf("readings path, broker restart, down %s (%d readings at %.0f/s)", down, n, rate), in, wait,
-		fmt.Sprintf("restarted with %d stored; %d readings refused by the producer while it was down", before.IoT, int64(n)-in))
-	stop()
-	if fails := waitPath(); fails > 0 {
-		r.note += fmt.Sprintf("; the path restarted %d times", fails)
-	}
+	r, in := readingsOutage(t, fmt.Sprintf("broker restart, down %s", down), n, rate, 1.0/2, wait, func(ctx context.Context, e *env, tr *load.Traffic) string {
+		before, _ := load.CountStored(ctx, e.s, tr.Prefix(), e.since, false)
+		e.restartBroker(down)
+		return fmt.Sprintf("restarted with %d stored", before.IoT)
+	})
+	r.note += fmt.Sprintf("; %d readings refused by the producer while it was down", int64(n)-in)
 	record(t, r)
 	if in < int64(n)/2 {
 		t.Errorf("only %d of %d readings were accepted around a %s restart", in, n, down)
