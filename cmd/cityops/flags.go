@@ -15,6 +15,10 @@ func newFlags(name string, stderr io.Writer, c *role.Config, which ...string) *f
 	fs := flag.NewFlagSet("cityops "+name, flag.ContinueOnError)
 	*c = role.Defaults()
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of %s:\n", fs.Name())
+		printDefaults(fs)
+	}
 	for _, w := range which {
 		switch w {
 		case "kafka":

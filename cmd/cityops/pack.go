@@ -111,7 +111,7 @@ func missingArgs(fs *flag.FlagSet, usage string) error {
 	fmt.Fprintf(&b, "usage: %s\nflags:\n", usage)
 	out := fs.Output()
 	fs.SetOutput(&b)
-	fs.PrintDefaults()
+	printDefaults(fs)
 	fs.SetOutput(out)
 	return usageError{errors.New(strings.TrimRight(b.String(), "\n"))}
 }

@@ -53,7 +53,7 @@ func printVerbs(w io.Writer, cmd, about string, verbs ...verbUsage) {
 		fmt.Fprintf(w, "\ncityops %s\n  %s\n", v.synopsis, strings.ReplaceAll(v.help, "\n", "\n  "))
 		if v.flags != nil && hasFlags(v.flags) {
 			v.flags.SetOutput(w)
-			v.flags.PrintDefaults()
+			printDefaults(v.flags)
 		}
 	}
 }
@@ -70,6 +70,6 @@ func verbFlagUsage(fs *flag.FlagSet, stderr io.Writer, v verbUsage) {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: cityops %s\n  %s\n\nflags:\n", v.synopsis, strings.ReplaceAll(v.help, "\n", "\n  "))
 		fs.SetOutput(stderr)
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 }

@@ -24,6 +24,11 @@ func TestUsageConventions(t *testing.T) {
 		{args: []string{"version", "extra"}, code: 2},
 		{args: []string{"nope"}, code: 2, err: "unknown command"},
 		{args: []string{"process", "--help"}, code: 0, err: "-kafka"},
+		// A setting's flag is named by its type, a string's default quoted.
+		{args: []string{"process", "--help"}, code: 0, err: "  -partitions int\n"},
+		{args: []string{"process", "--help"}, code: 0, err: "  -session duration\n"},
+		{args: []string{"process", "--help"}, code: 0, err: `(default "127.0.0.1:9092")`},
+		{args: []string{"web", "--help"}, code: 0, err: "  -public-min-count int\n"},
 		{args: []string{"process", "--bogus"}, code: 2, err: "-bogus"},
 		{args: []string{"dlq", "--help"}, code: 0, err: "-dry-run"},
 		{args: []string{"dlq"}, code: 2, err: "-json"},
