@@ -105,6 +105,9 @@ func (f *fetcher) connect(ctx context.Context, offset int64) (*kafka.Conn, int64
 		}
 		return conn, offset, nil
 	}
+	if err == nil {
+		err = errors.New("no broker to connect to")
+	}
 	return nil, offset, err
 }
 
