@@ -30,6 +30,9 @@ type poller struct {
 	hotline  func(n int) bool // whether event n is a hotline request
 	last     atomic.Pointer[Counts]
 	counted  time.Time // when counts last ran
+	// probed is, per table, the first probe not yet known to be found:
+	// the probes before it need no more looking at.
+	probed map[bool]int
 	// done is when the hotline count first reached target and the
 	// readings count targetIoT.
 	target    atomic.Int64
@@ -135,21 +138,32 @@ WHERE time >= toDateTime(?) AND id LIKE ? AND toUInt64OrZero(substring(id, posit
 
 // oldestOutstanding returns when the oldest probe (n%every == 0, hotline or
 // not) that was accepted and not yet found stored was released; false when
-// every one released so far is found.
+// every one released so far is found. Events are released in order, so it
+// is the first such probe; the search starts after the probes found
+// before, so a poll does not walk the whole run.
 func (p *poller) oldestOutstanding(tl *tally, every int, hotline bool) (time.Time, bool) {
-	oldest := int64(0)
-	for n := 0; n < len(tl.stored); n += every {
-		if p.hotline(n) != hotline || !tl.accepted[n].Load() || tl.stored[n].Load() != 0 {
+	if p.probed == nil {
+		p.probed = map[bool]int{}
+	}
+	leading := true // every probe so far is of the other kind or found
+	for n := p.probed[hotline]; n < len(tl.stored); n += every {
+		switch {
+		case p.hotline(n) != hotline, tl.stored[n].Load() != 0:
+			if leading {
+				p.probed[hotline] = n + every
+			}
 			continue
 		}
-		if r := tl.released[n].Load(); r != 0 && (oldest == 0 || r < oldest) {
-			oldest = r
+		leading = false
+		r := tl.released[n].Load()
+		if r == 0 {
+			return time.Time{}, false // not released yet, nor any after it
+		}
+		if tl.accepted[n].Load() {
+			return time.Unix(0, r), true
 		}
 	}
-	if oldest == 0 {
-		return time.Time{}, false
-	}
-	return time.Unix(0, oldest), true
+	return time.Time{}, false
 }
 
 // run polls every interval until ctx is done.
