@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/cityops/cityops"
 	"github.com/cityops/cityops/geo"
 	"github.com/cityops/cityops/ingest"
@@ -213,32 +215,21 @@ func (t *Traffic) Request(n int, now time.Time) ([]byte, error) {
 // load tool spends is taken from the system it measures.
 func (t *Traffic) Reading(n int, now time.Time) (kafka.Message, error) {
 	ev := t.Event(n, now)
-	b := make([]byte, 0, 128)
-	b = append(b, `{"id":`...)
-	b = appendJSONString(b, ev.ID)
-	b = append(b, `,"device_id":`...)
-	b = appendJSONString(b, ev.DeviceID)
+	b := append(make([]byte, 0, 128), `{"id":`...)
+	b, err := jsontext.AppendQuote(b, ev.ID)
+	if err == nil {
+		b = append(b, `,"device_id":`...)
+		b, err = jsontext.AppendQuote(b, ev.DeviceID)
+	}
+	if err != nil {
+		return kafka.Message{}, fmt.Errorf("encoding reading %d: %w", n, err)
+	}
 	b = append(b, `,"value":`...)
 	b = strconv.AppendFloat(b, *ev.Value, 'g', -1, 64)
 	b = append(b, `,"time":"`...)
 	b = ev.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `"}`...)
 	return kafka.Message{Key: []byte(ev.DeviceID), Value: b}, nil
-}
-
-// appendJSONString appends s as a JSON string: itself in quotes when it is
-// printable ASCII without quotes or backslashes, as device ids are, else as
-// encoding/json writes it.
-func appendJSONString(b []byte, s string) []byte {
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 // Record returns event n as intake writes it to events.raw.

@@ -1,7 +1,6 @@
 package load
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -129,15 +128,6 @@ func TestTrafficReadingsPassIntake(t *testing.T) {
 		if got.ID != want.ID || got.DeviceID != want.DeviceID || *got.Value != *want.Value || !got.Time.Equal(want.Time) ||
 			got.Type != want.Type || got.Lat != want.Lat || string(m.Key) != want.DeviceID {
 			t.Fatalf("reading %d: %s read as %+v, want %+v", n, m.Value, got, want)
-		}
-	}
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"water-001", `a"b`, `a\b`, "水位-1", "tab\there", ""} {
-		var back string
-		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil || back != s {
-			t.Errorf("appendJSONString(%q) read back as %q, %v", s, back, err)
 		}
 	}
 }
