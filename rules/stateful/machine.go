@@ -188,18 +188,25 @@ type saved struct {
 	err    error
 }
 
+// encode encodes the state as of applied, noting how long it took, and
+// returns when it started.
+func (p *partition) encode() ([]byte, time.Time, error) {
+	start := time.Now()
+	st, err := p.m.snapshot()
+	p.saveCost = time.Since(start)
+	return st, start, err
+}
+
 // saveBehind encodes the state as of applied and writes it in the
 // background, so that the batches after it do not wait for the broker. A
 // snapshot that never becomes durable costs only replay: the partition's
 // next owner starts from the one before it and applies more records.
 // Snapshots of a partition are written one at a time, in order.
 func (p *partition) saveBehind(ctx context.Context) error {
-	start := time.Now()
-	st, err := p.m.snapshot()
+	st, start, err := p.encode()
 	if err != nil {
 		return err
 	}
-	p.saveCost = time.Since(start)
 	done := make(chan saved, 1)
 	p.writing = done
 	key, offset := p.key, p.applied
@@ -236,12 +243,10 @@ func (p *partition) written(wait bool) {
 // save writes the state as of applied and returns once it is durable.
 func (p *partition) save(ctx context.Context) error {
 	p.written(true)
-	start := time.Now()
-	st, err := p.m.snapshot()
+	st, start, err := p.encode()
 	if err != nil {
 		return err
 	}
-	p.saveCost = time.Since(start)
 	if err := p.snaps.Save(ctx, p.key, p.applied, st); err != nil {
 		return err
 	}
