@@ -116,10 +116,11 @@ func (f *fetcher) connect(ctx context.Context, offset int64) (*kafka.Conn, int64
 func (f *fetcher) read(ctx context.Context, conn *kafka.Conn, offset int64) (int64, error) {
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
+	size := 0 // the last fetch's records: the next is likely as large
 	for {
 		conn.SetReadDeadline(time.Now().Add(f.maxWait + fetchTimeout))
 		batch := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: f.maxBytes, MaxWait: f.maxWait})
-		var msgs []kafka.Message
+		msgs := make([]kafka.Message, 0, size)
 		var err error
 		for {
 			var m kafka.Message
@@ -132,6 +133,7 @@ func (f *fetcher) read(ctx context.Context, conn *kafka.Conn, offset int64) (int
 			err = cerr
 		}
 		if len(msgs) > 0 {
+			size = len(msgs)
 			offset = msgs[len(msgs)-1].Offset + 1
 			select {
 			case f.out <- msgs:
